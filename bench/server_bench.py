@@ -1,0 +1,279 @@
+"""Server benchmark: feed and push throughput over a real uvicorn on loopback.
+
+    python -m bench.server_bench                      # SQLite, 2000 accounts with children
+    python -m bench.server_bench --db both --accounts 100000 --children none
+    python -m bench --only server [--sizes 2000,100000] [--quick]
+
+Under ``python -m bench`` the sizes are account counts (default 2000; 500 with ``--quick``);
+above 20,000 accounts the accounts come without children. Both databases run when
+DESKTOP_CRM_TEST_POSTGRES_URL is set, else SQLite only.
+
+PostgreSQL runs when DESKTOP_CRM_TEST_POSTGRES_URL (or --postgres-url) is set; each run uses
+a scratch schema that is dropped afterwards. The server runs as a separate process
+(``desktop-crm-server serve``) so client and server do not share a GIL.
+
+Measures, for a rep whose scope is every generated account:
+- first sync: paging through /sync/snapshot (gzip), records/s;
+- push: batches of MAX_PUSH_BATCH new activities, changes/s;
+- incremental pull of those changes from the snapshot cursor, records/s;
+- p95 latency of an empty incremental pull with 20 concurrent clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from bench.server_process import server_process
+from desktop_crm.domain import demo_data
+from desktop_crm.server import bulk, db, directory
+from desktop_crm.sync.protocol import MAX_PUSH_BATCH, Role
+
+if TYPE_CHECKING:
+    from bench.table import Table
+
+CHILDREN: dict[str, dict[str, Any]] = {
+    "default": {},
+    "none": {
+        "contacts_per_account": (0, 0),
+        "opportunities_per_account": (0, 0),
+        "activities_per_account": (0, 0),
+    },
+}
+
+
+@contextmanager
+def _database(kind: str, postgres_url: str | None) -> Iterator[str]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield db.sqlite_url(Path(tmp) / "bench.db")
+        return
+    if not postgres_url:
+        raise SystemExit("PostgreSQL needs --postgres-url or DESKTOP_CRM_TEST_POSTGRES_URL")
+    schema = "bench_" + uuid.uuid4().hex[:12]
+    admin = create_engine(postgres_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in postgres_url else "?"
+    try:
+        yield f"{postgres_url}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _seed(url: str, accounts: int, children: str, seed: int) -> int:
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    with engine.connect() as conn, db.write_transaction(conn):
+        rep = directory.create_user(conn, "rep1", "pw", Role.REP, "server")
+        records = demo_data.generate(
+            seed=seed, accounts=accounts, owner_ids=[rep], **CHILDREN[children]
+        )
+        count = bulk.load_records(conn, records, "server")
+    if url.startswith("postgresql"):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
+    return count
+
+
+def _login(http: httpx.Client) -> dict[str, str]:
+    response = http.post("/auth/login", json={"username": "rep1", "password": "pw"})
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _bench_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    def row(metric: str, value: float, unit: str, n: int | str = "") -> None:
+        rows.append({"db": kind, "metric": metric, "value": value, "unit": unit, "n": n})
+
+    with _database(kind, args.postgres_url) as url:
+        started = time.perf_counter()
+        total = _seed(url, args.accounts, args.children, args.seed)
+        row("bulk load (server side)", total / (time.perf_counter() - started), "records/s", total)
+        with (
+            server_process(url, args.workers) as base,
+            httpx.Client(base_url=base, timeout=120) as http,
+        ):
+            headers = {**_login(http), "Accept-Encoding": "gzip"}
+            # First sync: the whole scope through the snapshot.
+            started = time.perf_counter()
+            after, got, cursor = None, 0, ""
+            while True:
+                params: dict[str, Any] = {"limit": args.page}
+                if after:
+                    params["after"] = after
+                page = http.get("/sync/snapshot", params=params, headers=headers).json()
+                got += len(page["records"])
+                after, cursor = page["next_page"], page["cursor"]
+                if after is None:
+                    break
+            row("snapshot (first sync)", got / (time.perf_counter() - started), "records/s", got)
+
+            # Push: new activities on the first accounts, full batches.
+            account_ids = [
+                r["id"]
+                for r in http.get("/sync/snapshot", params={"limit": 200}, headers=headers).json()[
+                    "records"
+                ]
+                if r["entity"] == "account"
+            ]
+            changes = [
+                {
+                    "change_id": str(uuid.uuid4()),
+                    "entity": "activity",
+                    "record_id": str(uuid.uuid4()),
+                    "base_version": {},
+                    "new_version": {"bench": 1},
+                    "changed_fields": ["account_id", "kind", "start_at", "summary"],
+                    "data": {
+                        "account_id": account_ids[i % len(account_ids)],
+                        "kind": "call",
+                        "start_at": "2030-01-01T09:00:00+00:00",
+                        "summary": f"bench call {i}",
+                    },
+                }
+                for i in range(args.push)
+            ]
+            started = time.perf_counter()
+            for i in range(0, len(changes), MAX_PUSH_BATCH):
+                response = http.post(
+                    "/sync/push", json={"changes": changes[i : i + MAX_PUSH_BATCH]}, headers=headers
+                )
+                response.raise_for_status()
+            row("push", len(changes) / (time.perf_counter() - started), "changes/s", len(changes))
+
+            # Incremental pull of everything pushed since the snapshot.
+            started = time.perf_counter()
+            pulled = 0
+            while True:
+                page = http.get(
+                    "/sync/pull", params={"cursor": cursor, "limit": 5000}, headers=headers
+                ).json()
+                pulled += len(page["records"])
+                cursor = page["cursor"]
+                if not page["has_more"]:
+                    break
+            row("incremental pull", pulled / (time.perf_counter() - started), "records/s", pulled)
+
+            # Empty pulls, many clients at once.
+            latencies: list[float] = []
+            lock = threading.Lock()
+
+            def client() -> None:
+                with httpx.Client(base_url=base, timeout=60) as own:
+                    mine = []
+                    for _ in range(args.pulls):
+                        t0 = time.perf_counter()
+                        own.get("/sync/pull", params={"cursor": cursor}, headers=headers)
+                        mine.append(time.perf_counter() - t0)
+                with lock:
+                    latencies.extend(mine)
+
+            threads = [threading.Thread(target=client) for _ in range(args.clients)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            p95 = statistics.quantiles(latencies, n=100)[94] * 1000
+            row(f"empty pull p95, {args.clients} clients", p95, "ms", len(latencies))
+    return rows
+
+
+def run_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Run the benchmark for ``args`` (as from :func:`parse_args`); one dict per figure."""
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    rows: list[dict[str, Any]] = []
+    for kind in kinds:
+        rows += _bench_one(kind, args)
+    return rows
+
+
+DB_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+QUICK_SIZES = (500,)
+DEFAULT_SIZES = (2000,)
+#: Above this many accounts, ``python -m bench`` generates accounts without children.
+CHILDREN_UP_TO = 20_000
+
+
+def table(rows: list[dict[str, Any]], args: argparse.Namespace) -> Table:
+    """The figures as a :class:`bench.table.Table`: one row per metric, one column per db."""
+    if __package__ in (None, ""):  # run as a script: make ``bench`` importable
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.table import Table
+
+    kinds = list(dict.fromkeys(r["db"] for r in rows))
+    result = Table(
+        f"Server over HTTP: {args.accounts:,} accounts, children {args.children}, "
+        f"{args.workers} worker(s)",
+        ["metric", "unit", *(DB_NAMES.get(k, k) for k in kinds), "n"],
+    )
+    for metric in dict.fromkeys(r["metric"] for r in rows):
+        mine = {r["db"]: r for r in rows if r["metric"] == metric}
+        first = next(iter(mine.values()))
+        values = [float(mine[k]["value"]) if k in mine else "" for k in kinds]
+        result.add(metric, first["unit"], *values, first["n"])
+    result.notes.append(
+        f"push: batches of {MAX_PUSH_BATCH}; empty pull: {args.clients} clients x "
+        f"{args.pulls} pulls; server is a separate uvicorn process on loopback"
+    )
+    return result
+
+
+def run(sizes: tuple[int, ...] | None = None, quick: bool = False) -> list[Table]:
+    """The ``python -m bench`` entry point: one table per size (accounts)."""
+    chosen = sizes or (QUICK_SIZES if quick else DEFAULT_SIZES)
+    tables = []
+    for accounts in chosen:
+        argv = ["--accounts", str(accounts)]
+        if accounts > CHILDREN_UP_TO:
+            argv += ["--children", "none"]
+        if os.environ.get("DESKTOP_CRM_TEST_POSTGRES_URL"):
+            argv += ["--db", "both"]
+        if quick:
+            argv += ["--push", "500", "--pulls", "10"]
+        args = parse_args(argv)
+        tables.append(table(run_rows(args), args))
+    return tables
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--postgres-url", default=os.environ.get("DESKTOP_CRM_TEST_POSTGRES_URL"))
+    parser.add_argument("--accounts", type=int, default=2000)
+    parser.add_argument("--children", choices=sorted(CHILDREN), default="default")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--page", type=int, default=5000, help="snapshot page size")
+    parser.add_argument("--push", type=int, default=2000, help="changes to push")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--pulls", type=int, default=25, help="empty pulls per client")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    print(table(run_rows(args), args).render())
+
+
+if __name__ == "__main__":
+    main()

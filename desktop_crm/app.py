@@ -1,0 +1,131 @@
+"""Composition root of ``desktop-crm``: settings -> replica -> (sync) -> UI.
+
+``desktop-crm sync|lookup …`` are headless (see :mod:`desktop_crm.cli`); ``desktop-crm open
+tel:NUMBER`` hands the number to the running window (screen pop) or starts one; everything else
+opens the window. Qt is imported only on the GUI path, so the headless commands start fast and
+run where no display libraries exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop_crm import cli
+
+HEADLESS_COMMANDS = {"sync", "lookup"}
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="desktop-crm",
+        description=(
+            "Desktop CRM. Headless commands: sync, lookup (desktop-crm sync --help). "
+            "desktop-crm open tel:NUMBER shows the caller in the running window."
+        ),
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run against an embedded demo server on loopback, in throw-away profiles",
+    )
+    parser.add_argument(
+        "--demo-accounts", type=int, default=None, metavar="N",
+        help="customers in the demo server (default 400)",
+    )
+    parser.add_argument(
+        "--user", default="rep1", help="demo user to start as: rep1, desk1 or manager1"
+    )
+    parser.add_argument("--profile", type=Path, help="profile folder (replica and settings)")
+    parser.add_argument("--server", help="server URL for the first run (e.g. from IT)")
+    parser.add_argument("--lang", default=None, help="language: en or zh_CN (default: system)")
+    parser.add_argument(
+        "--exit-after",
+        type=float,
+        metavar="SECONDS",
+        help="quit after this long once the window is up (smoke tests, screenshots)",
+    )
+    parser.add_argument("--instance-name", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("uri", nargs="?", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args_list and args_list[0] in HEADLESS_COMMANDS:
+        return cli.run(args_list)
+    phone: str | None = None
+    if args_list and args_list[0] == "open":
+        if len(args_list) < 2:
+            print("usage: desktop-crm open tel:NUMBER", file=sys.stderr)
+            return cli.EXIT_USAGE
+        phone = args_list[1]
+        args_list = args_list[2:]
+    args = _gui_parser().parse_args(args_list)
+    if args.uri and args.uri.lower().startswith(("tel:", "callto:")):
+        phone = args.uri  # desktop files pass the URI as the only argument
+    return run_gui(args, phone)
+
+
+def run_gui(args: argparse.Namespace, phone: str | None) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_crm.ui.app_controller import AppController, DemoController, ProfileController
+    from desktop_crm.ui.i18n import install_language
+    from desktop_crm.ui.single_instance import phone_from_uri, send_to_running
+
+    started = time.perf_counter()
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("Desktop CRM")
+    app.setOrganizationName("desktop-crm")
+    if phone is not None and send_to_running(f"open {phone}", args.instance_name):
+        return 0  # the running window shows the caller
+    install_language(args.lang or "")
+    controller: AppController
+    if args.demo:
+        from desktop_crm.demo import DEMO_ACCOUNTS
+
+        controller = DemoController(
+            args.demo_accounts or DEMO_ACCOUNTS, args.user, instance_name=args.instance_name
+        )
+        if args.lang:
+            controller.settings.language = args.lang
+    else:
+        from desktop_crm.profile import Profile
+
+        profile = Profile(args.profile) if args.profile else Profile.default()
+        controller = ProfileController(
+            profile, server_url=args.server, instance_name=args.instance_name
+        )
+    if phone is not None:
+        controller.pop_phone(phone_from_uri(phone))
+
+    def window_up(_window: object) -> None:
+        # Start-up objects (modules, Qt wrappers) live as long as the app: keep them out of
+        # full garbage collections, which otherwise stall every thread, the GUI's included.
+        gc.collect()
+        gc.freeze()
+        logging.getLogger(__name__).info(
+            "window up after %.1f s", time.perf_counter() - started
+        )
+        if args.exit_after is not None:
+            QTimer.singleShot(int(args.exit_after * 1000), app.quit)
+
+    controller.window_ready.connect(window_up)
+    controller.start()
+    try:
+        return app.exec()
+    finally:
+        controller.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Headless commands of ``desktop-crm``: ``sync`` for IT scripts, ``lookup`` for phone systems.
+
+Exit codes (documented in README.md):
+  0  done, nothing needs a person
+  1  done, but conflicts or sync issues wait for a person
+  2  wrong usage or settings
+  3  the server could not be reached (offline); try again later
+  4  sign-in refused (wrong password, revoked device, disabled user)
+  5  the local data file could not be opened (wrong key, damaged, newer version)
+  6  the server refused or answered outside the protocol
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop_crm.client_session import (
+    PASSPHRASE_ENV,
+    PASSWORD_ENV,
+    open_profile_replica,
+    read_secret,
+    run_sync,
+    sign_in,
+)
+from desktop_crm.profile import Profile
+from desktop_crm.storage.errors import PassphraseRequired, ReplicaError
+from desktop_crm.storage.search import search
+from desktop_crm.sync.engine import ReplicaMismatch
+from desktop_crm.sync.http_client import Offline, ProtocolError, ServerRefused, SignInRequired
+from desktop_crm.sync.progress import Cancelled
+
+EXIT_OK = 0
+EXIT_ATTENTION = 1
+EXIT_USAGE = 2
+EXIT_OFFLINE = 3
+EXIT_SIGN_IN = 4
+EXIT_REPLICA = 5
+EXIT_SERVER = 6
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = subparsers.add_parser("sync", help="sync one profile's replica once and exit")
+    _profile_arguments(sync)
+    sync.add_argument("--server", help="server URL (remembered in the profile)")
+    sync.add_argument("--user", help="user name (remembered in the profile)")
+    sync.add_argument(
+        "--password-file", type=Path, help=f"read the password from a file (or ${PASSWORD_ENV})"
+    )
+    sync.set_defaults(command_handler=cmd_sync)
+
+    lookup = subparsers.add_parser("lookup", help="print the customers matching a phone number")
+    _profile_arguments(lookup)
+    lookup.add_argument("number", help="a phone number in any format, or its last 4+ digits")
+    lookup.add_argument("--limit", type=int, default=10)
+    lookup.set_defaults(command_handler=cmd_lookup)
+
+
+def _profile_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", type=Path, help="profile folder (replica and settings)")
+    parser.add_argument(
+        "--passphrase-file",
+        type=Path,
+        help=f"passphrase of the data file where no keychain exists (or ${PASSPHRASE_ENV})",
+    )
+
+
+def _profile(args: argparse.Namespace) -> Profile:
+    return Profile(args.profile) if args.profile else Profile.default()
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"desktop-crm: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    profile = _profile(args)
+    settings = profile.load_settings()
+    if args.server:
+        settings.server_url = args.server
+    if args.user:
+        settings.username = args.user
+    if not settings.server_url or not settings.username:
+        return _fail(EXIT_USAGE, "no server or user yet: give --server URL --user NAME once.")
+    password = read_secret(args.password_file, PASSWORD_ENV)
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {settings.username}: ")
+    if not password:
+        return _fail(
+            EXIT_USAGE, f"no password: use --password-file, ${PASSWORD_ENV}, or a terminal."
+        )
+    passphrase = read_secret(args.passphrase_file, PASSPHRASE_ENV)
+    try:
+        replica = open_profile_replica(profile, passphrase)
+    except PassphraseRequired as exc:
+        return _fail(EXIT_REPLICA, f"{exc} Give one with --passphrase-file or ${PASSPHRASE_ENV}.")
+    except ReplicaError as exc:
+        return _fail(EXIT_REPLICA, str(exc))
+    try:
+        signed_in = sign_in(profile, settings, password)
+        try:
+            summary = run_sync(replica, signed_in)
+        finally:
+            signed_in.client.close()
+    except SignInRequired as exc:
+        return _fail(EXIT_SIGN_IN, f"sign-in refused: {exc}")
+    except ServerRefused as exc:
+        if exc.status_code == 403:  # revoked device, disabled user
+            return _fail(EXIT_SIGN_IN, f"sign-in refused: {exc.detail}")
+        if exc.status_code >= 500 or exc.status_code == 429:  # busy: like offline, retry later
+            return _fail(EXIT_OFFLINE, f"{exc} Nothing was lost; run sync again later.")
+        return _fail(EXIT_SERVER, str(exc))
+    except Offline as exc:
+        return _fail(EXIT_OFFLINE, f"{exc} Nothing was lost; run sync again later.")
+    except ProtocolError as exc:
+        return _fail(EXIT_SERVER, str(exc))
+    except ReplicaMismatch as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    except Cancelled:
+        return _fail(EXIT_OFFLINE, "sync cancelled; it resumes where it stopped next time.")
+    finally:
+        replica.close()
+    print(f"Synced: {summary.line()}.")
+    if summary.conflicts or summary.issues:
+        print("Open Desktop CRM to settle conflicts and sync issues.")
+        return EXIT_ATTENTION
+    return EXIT_OK
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    profile = _profile(args)
+    if not profile.exists():
+        return _fail(EXIT_USAGE, f"no replica in {profile.folder}: sync first.")
+    region = profile.load_settings().region
+    try:
+        replica = open_profile_replica(profile, read_secret(args.passphrase_file, PASSPHRASE_ENV))
+    except ReplicaError as exc:
+        return _fail(EXIT_REPLICA, str(exc))
+    try:
+        with replica.engine.connect() as conn:
+            hits = search(conn, args.number, region=region, limit=args.limit)
+    finally:
+        replica.close()
+    if not hits:
+        print(f"No customer has the number {args.number}.")
+        return EXIT_ATTENTION
+    for hit in hits:
+        contact = hit.contact_name or "-"
+        phone = hit.phone_raw or ""
+        print(f"{hit.account_name}\t{contact}\t{phone}\t{hit.match_label}\t{hit.account_id}")
+    return EXIT_OK
+
+
+def run(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="desktop-crm")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.command_handler(args))

@@ -1,0 +1,45 @@
+"""Pipeline stage entry rules: what an opportunity needs before it may enter a stage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from desktop_crm.domain.records import Opportunity, PipelineStage
+
+
+class StageRuleViolation(ValueError):
+    def __init__(self, stage: PipelineStage, missing: list[str]) -> None:
+        self.stage = stage
+        self.missing = missing
+        super().__init__(f"Cannot move to “{stage.name}”: " + "; ".join(missing) + ".")
+
+
+def find_stage(stages: Sequence[PipelineStage], key: str) -> PipelineStage:
+    for stage in stages:
+        if stage.key == key:
+            return stage
+    raise ValueError(f"“{key}” is not a pipeline stage")
+
+
+def missing_for_stage(
+    opportunity: Opportunity,
+    target: PipelineStage,
+    activities_since_stage_change: int,
+) -> list[str]:
+    """What the opportunity lacks to enter ``target``, in words; empty when it may."""
+    missing: list[str] = []
+    if target.requires_activity_since_stage_change and activities_since_stage_change == 0:
+        missing.append("log a call or meeting since the last stage change")
+    if target.requires_expected_close and opportunity.expected_close is None:
+        missing.append("set an expected close date")
+    return missing
+
+
+def check_stage_entry(
+    opportunity: Opportunity,
+    target: PipelineStage,
+    activities_since_stage_change: int,
+) -> None:
+    missing = missing_for_stage(opportunity, target, activities_since_stage_change)
+    if missing:
+        raise StageRuleViolation(target, missing)

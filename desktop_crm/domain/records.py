@@ -1,0 +1,302 @@
+"""The synced record types, shared by the replica and the server.
+
+A record travels as ``(entity, id, version, deleted, updated_at, updated_by, data)`` where
+``data`` holds exactly the fields in :data:`ENTITY_FIELDS` as JSON values. The dataclasses here
+are the typed view of the same thing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar, Self
+
+from desktop_crm.domain.version_vector import VersionVector
+
+
+class Entity(enum.StrEnum):
+    ACCOUNT = "account"
+    CONTACT = "contact"
+    OPPORTUNITY = "opportunity"
+    ACTIVITY = "activity"
+
+
+class ActivityKind(enum.StrEnum):
+    CALL = "call"
+    MEETING = "meeting"
+    VISIT = "visit"
+    EMAIL = "email"
+    NOTE = "note"
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class PhoneKind(enum.StrEnum):
+    MOBILE = "mobile"
+    WORK = "work"
+    HOME = "home"
+    FAX = "fax"
+    OTHER = "other"
+
+
+def new_id() -> str:
+    """Record ids are minted where the record is created, so offline creation needs no server."""
+    return str(uuid.uuid4())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclasses.dataclass(slots=True)
+class RecordMeta:
+    id: str = dataclasses.field(default_factory=new_id)
+    version: VersionVector = dataclasses.field(default_factory=VersionVector)
+    deleted: bool = False
+    updated_at: datetime = dataclasses.field(default_factory=utc_now)
+    updated_by: str = ""
+
+
+class SyncedRecord:
+    """Mixin: conversion between the typed record and its wire ``data`` dict."""
+
+    ENTITY: ClassVar[Entity]
+    meta: RecordMeta
+
+    def data(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]
+            if field.name == "meta":
+                continue
+            out[field.name] = to_json_value(getattr(self, field.name))
+        return out
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], meta: RecordMeta | None = None) -> Self:
+        kwargs: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if field.name == "meta" or field.name not in data:
+                continue
+            kwargs[field.name] = from_json_value(field.type, data[field.name])
+        return cls(meta=meta or RecordMeta(), **kwargs)  # type: ignore[call-arg]
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Phone):
+        return value.to_json()
+    if isinstance(value, list | tuple):
+        return [to_json_value(v) for v in value]
+    return value
+
+
+def from_json_value(type_name: Any, value: Any) -> Any:
+    """Decode a wire value by the dataclass field's (string) annotation."""
+    if value is None:
+        return None
+    name = str(type_name)
+    if name.startswith("datetime"):
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if name.startswith("date"):
+        return date.fromisoformat(value)
+    if name.startswith("Decimal"):
+        return Decimal(str(value))
+    if name.startswith("list[Phone]"):
+        return [Phone.from_json(item) for item in value]
+    if name.startswith("list"):
+        return list(value)
+    return value
+
+
+@dataclasses.dataclass(slots=True)
+class Phone:
+    raw: str
+    kind: str = PhoneKind.MOBILE.value
+    primary: bool = False
+    #: Filled by normalization; empty until then.
+    e164: str = ""
+    extension: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "raw": self.raw,
+            "kind": self.kind,
+            "primary": self.primary,
+            "e164": self.e164,
+            "extension": self.extension,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Phone:
+        return cls(
+            raw=str(value.get("raw", "")),
+            kind=str(value.get("kind", PhoneKind.MOBILE.value)),
+            primary=bool(value.get("primary", False)),
+            e164=str(value.get("e164", "")),
+            extension=value.get("extension"),
+        )
+
+
+@dataclasses.dataclass(slots=True)
+class Account(SyncedRecord):
+    ENTITY: ClassVar[Entity] = Entity.ACCOUNT
+    name: str
+    industry: str = ""
+    status: str = "prospect"
+    owner_id: str = ""
+    country: str = ""
+    language: str = ""
+    timezone: str = ""
+    currency: str = "CNY"
+    address: str = ""
+    notes: str = ""
+    tags: list[str] = dataclasses.field(default_factory=list)
+    meta: RecordMeta = dataclasses.field(default_factory=RecordMeta)
+
+
+@dataclasses.dataclass(slots=True)
+class Contact(SyncedRecord):
+    ENTITY: ClassVar[Entity] = Entity.CONTACT
+    account_id: str
+    name: str
+    title: str = ""
+    decision_role: str = ""
+    decision_weight: int = 0
+    emails: list[str] = dataclasses.field(default_factory=list)
+    phones: list[Phone] = dataclasses.field(default_factory=list)
+    consent_email: bool = False
+    consent_phone: bool = True
+    notes: str = ""
+    meta: RecordMeta = dataclasses.field(default_factory=RecordMeta)
+
+
+@dataclasses.dataclass(slots=True)
+class Opportunity(SyncedRecord):
+    ENTITY: ClassVar[Entity] = Entity.OPPORTUNITY
+    account_id: str
+    name: str
+    stage: str = "lead"
+    amount: Decimal = Decimal(0)
+    currency: str = "CNY"
+    probability: int = 10
+    expected_close: date | None = None
+    owner_id: str = ""
+    meta: RecordMeta = dataclasses.field(default_factory=RecordMeta)
+
+    @property
+    def score(self) -> Decimal:
+        """Weighted value: amount × probability."""
+        return self.amount * self.probability / 100
+
+
+@dataclasses.dataclass(slots=True)
+class Activity(SyncedRecord):
+    ENTITY: ClassVar[Entity] = Entity.ACTIVITY
+    account_id: str
+    kind: str
+    start_at: datetime
+    contact_id: str | None = None
+    opportunity_id: str | None = None
+    direction: str | None = None
+    outcome: str = ""
+    duration_minutes: int = 0
+    participants: list[str] = dataclasses.field(default_factory=list)
+    summary: str = ""
+    follow_up_at: datetime | None = None
+    follow_up_done: bool = False
+    author_id: str = ""
+    meta: RecordMeta = dataclasses.field(default_factory=RecordMeta)
+
+
+RECORD_TYPES: dict[Entity, type[SyncedRecord]] = {
+    Entity.ACCOUNT: Account,
+    Entity.CONTACT: Contact,
+    Entity.OPPORTUNITY: Opportunity,
+    Entity.ACTIVITY: Activity,
+}
+
+#: The fields that sync, per entity, in declaration order.
+ENTITY_FIELDS: dict[Entity, tuple[str, ...]] = {
+    entity: tuple(
+        f.name
+        for f in dataclasses.fields(record_type)  # type: ignore[arg-type]
+        if f.name != "meta"
+    )
+    for entity, record_type in RECORD_TYPES.items()
+}
+
+#: The field naming the account each entity belongs to (scope follows the account).
+ACCOUNT_LINK: dict[Entity, str | None] = {
+    Entity.ACCOUNT: None,
+    Entity.CONTACT: "account_id",
+    Entity.OPPORTUNITY: "account_id",
+    Entity.ACTIVITY: "account_id",
+}
+
+
+# Configuration (not per-record synced; pulled as settings) -----------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PipelineStage:
+    key: str
+    name: str
+    position: int
+    default_probability: int
+    requires_activity_since_stage_change: bool = False
+    requires_expected_close: bool = False
+    is_closed: bool = False
+    is_won: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AccountStatus:
+    key: str
+    name: str
+    position: int
+
+
+DEFAULT_PIPELINE: tuple[PipelineStage, ...] = (
+    PipelineStage("lead", "Lead", 1, 10),
+    PipelineStage("qualified", "Qualified", 2, 25, requires_activity_since_stage_change=True),
+    PipelineStage(
+        "proposal",
+        "Proposal",
+        3,
+        50,
+        requires_activity_since_stage_change=True,
+        requires_expected_close=True,
+    ),
+    PipelineStage(
+        "negotiation",
+        "Negotiation",
+        4,
+        75,
+        requires_activity_since_stage_change=True,
+        requires_expected_close=True,
+    ),
+    PipelineStage("won", "Won", 5, 100, requires_expected_close=True, is_closed=True, is_won=True),
+    PipelineStage("lost", "Lost", 6, 0, is_closed=True),
+)
+
+DEFAULT_ACCOUNT_STATUSES: tuple[AccountStatus, ...] = (
+    AccountStatus("prospect", "Prospect", 1),
+    AccountStatus("active", "Active customer", 2),
+    AccountStatus("dormant", "Dormant", 3),
+    AccountStatus("former", "Former customer", 4),
+)

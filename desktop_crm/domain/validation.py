@@ -1,0 +1,135 @@
+"""Validation of records, with messages a user understands.
+
+Phone numbers are normalized here too: a contact that passes validation carries E.164 for each
+of its phones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from desktop_crm.domain.phones import DEFAULT_REGION, InvalidPhoneNumber, normalize_phone
+from desktop_crm.domain.records import (
+    Account,
+    Activity,
+    ActivityKind,
+    Contact,
+    Direction,
+    Opportunity,
+    PhoneKind,
+    SyncedRecord,
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_NAME_LENGTH = 200
+MAX_TEXT_LENGTH = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class ValidationFailed(ValueError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+
+def _check_name(errors: list[FieldError], value: str, what: str) -> None:
+    if not value.strip():
+        errors.append(FieldError("name", f"Enter a name for the {what}."))
+    elif len(value) > MAX_NAME_LENGTH:
+        errors.append(FieldError("name", f"The name is too long (at most {MAX_NAME_LENGTH})."))
+
+
+def _check_text(errors: list[FieldError], name: str, value: str) -> None:
+    if len(value) > MAX_TEXT_LENGTH:
+        errors.append(FieldError(name, f"Too long: at most {MAX_TEXT_LENGTH} characters."))
+
+
+def validate_account(account: Account) -> list[FieldError]:
+    errors: list[FieldError] = []
+    _check_name(errors, account.name, "customer")
+    _check_text(errors, "notes", account.notes)
+    if account.currency and not re.fullmatch(r"[A-Z]{3}", account.currency):
+        errors.append(FieldError("currency", "Use a three-letter currency code such as CNY."))
+    if account.country and not re.fullmatch(r"[A-Z]{2}", account.country):
+        errors.append(FieldError("country", "Use a two-letter country code such as CN."))
+    return errors
+
+
+def validate_contact(contact: Contact, region: str = DEFAULT_REGION) -> list[FieldError]:
+    """Validate and normalize the contact's phones in place."""
+    errors: list[FieldError] = []
+    _check_name(errors, contact.name, "contact")
+    if not contact.account_id:
+        errors.append(FieldError("account_id", "A contact belongs to a customer account."))
+    for email in contact.emails:
+        if not _EMAIL.match(email):
+            errors.append(FieldError("emails", f"“{email}” is not an e-mail address."))
+    if not 0 <= contact.decision_weight <= 100:
+        errors.append(FieldError("decision_weight", "Decision weight runs from 0 to 100."))
+    kinds = {k.value for k in PhoneKind}
+    for phone in contact.phones:
+        if phone.kind not in kinds:
+            errors.append(FieldError("phones", f"Unknown phone kind “{phone.kind}”."))
+        try:
+            normalized = normalize_phone(phone.raw, region)
+        except InvalidPhoneNumber as exc:
+            errors.append(FieldError("phones", str(exc)))
+            continue
+        phone.e164 = normalized.e164
+        phone.extension = normalized.extension
+    if sum(p.primary for p in contact.phones) > 1:
+        errors.append(FieldError("phones", "Only one phone number can be the primary one."))
+    return errors
+
+
+def validate_opportunity(opportunity: Opportunity) -> list[FieldError]:
+    errors: list[FieldError] = []
+    _check_name(errors, opportunity.name, "opportunity")
+    if not opportunity.account_id:
+        errors.append(FieldError("account_id", "An opportunity belongs to a customer account."))
+    if opportunity.amount < Decimal(0):
+        errors.append(FieldError("amount", "The amount cannot be negative."))
+    if not 0 <= opportunity.probability <= 100:
+        errors.append(FieldError("probability", "Probability runs from 0 to 100 %."))
+    return errors
+
+
+def validate_activity(activity: Activity) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if not activity.account_id:
+        errors.append(FieldError("account_id", "An activity belongs to a customer account."))
+    if activity.kind not in {k.value for k in ActivityKind}:
+        errors.append(FieldError("kind", f"Unknown activity kind “{activity.kind}”."))
+    if activity.direction is not None and activity.direction not in {d.value for d in Direction}:
+        errors.append(FieldError("direction", "Direction is inbound or outbound."))
+    if not 0 <= activity.duration_minutes <= 24 * 60:
+        errors.append(FieldError("duration_minutes", "Duration runs from 0 to 24 hours."))
+    if activity.follow_up_at is not None and activity.follow_up_at < activity.start_at:
+        errors.append(FieldError("follow_up_at", "The follow-up cannot be before the activity."))
+    _check_text(errors, "summary", activity.summary)
+    return errors
+
+
+def validate(record: SyncedRecord, region: str = DEFAULT_REGION) -> list[FieldError]:
+    if isinstance(record, Account):
+        return validate_account(record)
+    if isinstance(record, Contact):
+        return validate_contact(record, region)
+    if isinstance(record, Opportunity):
+        return validate_opportunity(record)
+    if isinstance(record, Activity):
+        return validate_activity(record)
+    raise TypeError(f"no validation for {type(record).__name__}")
+
+
+def ensure_valid(record: SyncedRecord, region: str = DEFAULT_REGION) -> None:
+    errors = validate(record, region)
+    if errors:
+        raise ValidationFailed(errors)

@@ -1,0 +1,323 @@
+"""Admin command implementations for ``desktop-crm-server admin …`` and ``demo-data``.
+
+Each command opens one write transaction: it either happens completely or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from desktop_crm.domain.records import (
+    RECORD_TYPES,
+    AccountStatus,
+    Entity,
+    PipelineStage,
+    new_id,
+)
+from desktop_crm.domain.validation import ValidationFailed, ensure_valid
+from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
+from desktop_crm.server import bulk, config_store, directory
+from desktop_crm.server import models as m
+from desktop_crm.server.checks import data_problems
+from desktop_crm.server.db import write_transaction
+from desktop_crm.server.store import load, write_record
+from desktop_crm.sync.protocol import Role
+
+#: Admin CLI actions are attributed to the server itself.
+CLI_ACTOR = SERVER_REPLICA_ID
+DEMO_PASSWORD = "demo"
+DEMO_TEAM = "Demo team"
+#: username -> (role, in the demo team)
+DEMO_USERS: dict[str, tuple[Role, bool]] = {
+    "rep1": (Role.REP, True),
+    "rep2": (Role.REP, True),
+    "manager1": (Role.MANAGER, True),
+    "desk1": (Role.SERVICE_DESK, False),
+    "admin": (Role.ADMIN, False),
+}
+
+
+def _write(engine: Engine) -> Any:
+    conn = engine.connect()
+    return _Tx(conn)
+
+
+class _Tx:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._tx: Any = None
+
+    def __enter__(self) -> Connection:
+        self._tx = write_transaction(self.conn)
+        return self._tx.__enter__()  # type: ignore[no-any-return]
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._tx.__exit__(*exc)
+        finally:
+            self.conn.close()
+
+
+def create_team(engine: Engine, name: str) -> str:
+    with _write(engine) as conn:
+        return directory.create_team(conn, name, CLI_ACTOR)
+
+
+def create_user(engine: Engine, username: str, password: str, role: Role, team: str | None) -> str:
+    with _write(engine) as conn:
+        return directory.create_user(conn, username, password, role, CLI_ACTOR, team)
+
+
+def set_role(engine: Engine, username: str, role: Role) -> None:
+    with _write(engine) as conn:
+        directory.set_role(conn, username, role, CLI_ACTOR)
+
+
+def set_team(engine: Engine, username: str, team: str | None) -> None:
+    with _write(engine) as conn:
+        directory.set_team(conn, username, team, CLI_ACTOR)
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    with _write(engine) as conn:
+        directory.set_password(conn, username, password, CLI_ACTOR)
+
+
+def assign(engine: Engine, account_ids: Sequence[str], username: str | None) -> int:
+    with _write(engine) as conn:
+        user_id = directory.find_user(conn, username).id if username else None
+        for account_id in account_ids:
+            directory.assign(conn, account_id, user_id, CLI_ACTOR)
+        return len(account_ids)
+
+
+def reassign(engine: Engine, from_user: str, to_user: str) -> int:
+    with _write(engine) as conn:
+        return directory.reassign_all(conn, from_user, to_user, CLI_ACTOR)
+
+
+def revoke_device(engine: Engine, device_id: str) -> None:
+    with _write(engine) as conn:
+        directory.revoke_device(conn, device_id, CLI_ACTOR)
+
+
+def list_devices(engine: Engine, username: str | None) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return directory.list_devices(conn, username)
+
+
+def set_stages(engine: Engine, path: Path) -> int:
+    """A JSON list of stages: ``{"key", "name", "default_probability", ...}`` in order."""
+    items = _json_list(path)
+    stages = []
+    for position, item in enumerate(items, start=1):
+        try:
+            stages.append(PipelineStage(position=position, **item))
+        except TypeError as exc:
+            raise directory.DirectoryError(f"{path}: stage {position}: {exc}") from None
+    with _write(engine) as conn:
+        config_store.set_stages(conn, stages)
+    return len(stages)
+
+
+def set_statuses(engine: Engine, path: Path) -> int:
+    """A JSON list of ``{"key", "name"}`` in order."""
+    items = _json_list(path)
+    statuses = []
+    for position, item in enumerate(items, start=1):
+        try:
+            statuses.append(AccountStatus(position=position, **item))
+        except TypeError as exc:
+            raise directory.DirectoryError(f"{path}: status {position}: {exc}") from None
+    with _write(engine) as conn:
+        config_store.set_statuses(conn, statuses)
+    return len(statuses)
+
+
+def _json_list(path: Path) -> list[dict[str, Any]]:
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise directory.DirectoryError(f"cannot read {path}: {exc}") from None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise directory.DirectoryError(f"{path}: expected a JSON list of objects")
+    return items
+
+
+# CSV import ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _field_types(entity: Entity) -> dict[str, str]:
+    return {
+        f.name: str(f.type)
+        for f in dataclasses.fields(RECORD_TYPES[entity])  # type: ignore[arg-type]
+        if f.name != "meta"
+    }
+
+
+def _coerce(type_name: str, text: str) -> Any:
+    """A CSV cell as the JSON value the field wants (lists are ``;``-separated)."""
+    base = type_name.removesuffix(" | None")
+    value = text.strip()
+    if value == "" and type_name.endswith("| None"):
+        return None
+    if base == "int":
+        return int(value) if value else 0
+    if base == "bool":
+        if value.lower() in {"1", "true", "yes", "y"}:
+            return True
+        if value.lower() in {"", "0", "false", "no", "n"}:
+            return False
+        raise ValueError(f"“{value}” is not yes/no")
+    if base == "list[str]":
+        return [part.strip() for part in value.split(";") if part.strip()]
+    if base == "list[Phone]":
+        parts = [part.strip() for part in value.split(";") if part.strip()]
+        return [{"raw": raw, "primary": i == 0} for i, raw in enumerate(parts)]
+    return value
+
+
+def import_csv(
+    engine: Engine, entity: Entity, path: Path, *, dry_run: bool = False
+) -> ImportReport:
+    """Import records from a CSV file whose header names the entity's fields (plus ``id`` and,
+    for accounts, ``owner`` as a user name). Rows that fail are reported with their line number
+    and reason; the rest are imported in one transaction (none with ``dry_run``)."""
+    report = ImportReport()
+    try:
+        _import_file(engine, entity, path, report, dry_run)
+    except _DryRun:
+        pass
+    return report
+
+
+class _DryRun(Exception):
+    """Raised to roll the import back after checking every row."""
+
+
+def _import_file(
+    engine: Engine, entity: Entity, path: Path, report: ImportReport, dry_run: bool
+) -> None:
+    types = _field_types(entity)
+    with _write(engine) as conn:
+        try:
+            handle = path.open(newline="", encoding="utf-8-sig")
+        except OSError as exc:
+            raise directory.DirectoryError(f"cannot read {path}: {exc}") from None
+        with handle:
+            reader = csv.DictReader(handle)
+            unknown = set(reader.fieldnames or ()) - set(types) - {"id", "owner"}
+            if unknown:
+                raise directory.DirectoryError(
+                    f"{path}: unknown column(s) for {entity}: {', '.join(sorted(unknown))}"
+                )
+            seen: set[str] = set()
+            for row in reader:
+                line = reader.line_num
+                try:
+                    _import_row(conn, entity, types, row, seen)
+                except (ValueError, directory.DirectoryError) as exc:
+                    report.rejected.append((line, str(exc)))
+                    continue
+                report.imported += 1
+        if dry_run:
+            raise _DryRun
+
+
+def _import_row(
+    conn: Connection,
+    entity: Entity,
+    types: dict[str, str],
+    row: dict[str, str | None],
+    seen: set[str],
+) -> None:
+    data: dict[str, Any] = {}
+    for name, cell in row.items():
+        if name in types and cell is not None:
+            try:
+                data[name] = _coerce(types[name], cell)
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}") from None
+    record_id = (row.get("id") or "").strip() or new_id()
+    if record_id in seen or load(conn, entity, record_id) is not None:
+        raise ValueError(f"a {entity} with id {record_id} already exists")
+    owner_id = None
+    if entity == Entity.ACCOUNT and (row.get("owner") or "").strip():
+        owner_id = directory.find_user(conn, str(row["owner"]).strip()).id
+        data["owner_id"] = owner_id
+    problems = data_problems(entity, data)
+    if problems:
+        raise ValueError("; ".join(problems))
+    try:
+        record = RECORD_TYPES[entity].from_data(data)
+    except TypeError as exc:
+        raise ValueError(f"missing required column: {exc}") from None
+    try:
+        ensure_valid(record)
+    except ValidationFailed as exc:
+        raise ValueError(str(exc)) from None
+    clean = record.data()
+    if entity != Entity.ACCOUNT:
+        account = load(conn, Entity.ACCOUNT, clean.get("account_id") or "")
+        if account is None and clean.get("account_id") not in seen:
+            raise ValueError(f"no account with id {clean.get('account_id')}")
+    write_record(
+        conn,
+        previous=None,
+        entity=entity,
+        record_id=record_id,
+        data=clean,
+        version=VersionVector({SERVER_REPLICA_ID: 1}),
+        deleted=False,
+        actor_id=CLI_ACTOR,
+        device_id=None,
+        changed_fields=sorted(clean),
+    )
+    if owner_id is not None:
+        directory.set_assignment(conn, record_id, owner_id, CLI_ACTOR, announce=False)
+    seen.add(record_id)
+
+
+# Demo data -------------------------------------------------------------------------------------
+
+
+def demo_data(engine: Engine, accounts: int, seed: int, password: str) -> dict[str, int]:
+    """Demo users (rep1, rep2 and manager1 in one team, desk1, admin) and generated records
+    owned by the two reps."""
+    from desktop_crm.domain import demo_data as generator
+
+    with _write(engine) as conn:
+        existing = conn.scalar(select(func.count()).select_from(m.records)) or 0
+        if existing:
+            raise directory.DirectoryError(
+                f"the database already holds {existing} records; demo data goes into an empty one"
+            )
+        if conn.scalar(select(m.teams.c.id).where(m.teams.c.name == DEMO_TEAM)) is None:
+            directory.create_team(conn, DEMO_TEAM, CLI_ACTOR)
+        ids: dict[str, str] = {}
+        for username, (role, in_team) in DEMO_USERS.items():
+            try:
+                ids[username] = directory.find_user(conn, username).id
+            except directory.DirectoryError:
+                ids[username] = directory.create_user(
+                    conn, username, password, role, CLI_ACTOR, DEMO_TEAM if in_team else None
+                )
+        owners = [ids["rep1"], ids["rep2"]]
+        count = bulk.load_records(
+            conn, generator.generate(seed=seed, accounts=accounts, owner_ids=owners), CLI_ACTOR
+        )
+    return {"records": count, "users": len(ids)}

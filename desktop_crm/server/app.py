@@ -1,0 +1,72 @@
+"""The ASGI application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Response, status
+from fastapi.middleware.gzip import GZipMiddleware
+from pydantic import BaseModel
+from sqlalchemy import Engine, text
+
+from desktop_crm.server import db, errors
+from desktop_crm.server.deps import DbDep
+from desktop_crm.server.routes import admin, auth, sync
+from desktop_crm.server.settings import Settings
+from desktop_crm.sync.protocol import PROTOCOL_VERSION
+
+log = logging.getLogger(__name__)
+
+
+class Health(BaseModel):
+    status: str
+    protocol_version: int
+    schema_revision: str | None
+
+
+def create_app(
+    settings: Settings, engine: Engine | None = None, *, run_migrations: bool = True
+) -> FastAPI:
+    """Build the app. Migrations run here (idempotent), before the first request."""
+    engine = engine if engine is not None else db.make_engine(settings.database_url)
+    if run_migrations:
+        db.migrate(engine)
+    revision = db.current_revision(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Desktop CRM server",
+        version=f"protocol {PROTOCOL_VERSION}",
+        description="Central server for the offline-first desktop CRM. See docs/sync-protocol.md.",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    errors.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=settings.gzip_level)
+    app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
+
+    @app.get("/health", tags=["meta"], responses={503: {"description": "Database unavailable"}})
+    def health(conn: DbDep, response: Response) -> Health:
+        """Liveness and database reachability; no sign-in needed."""
+        try:
+            with conn.begin():
+                conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure here means "not healthy"
+            log.exception("health check failed")
+            response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+            return Health(
+                status="unavailable", protocol_version=PROTOCOL_VERSION, schema_revision=revision
+            )
+        return Health(status="ok", protocol_version=PROTOCOL_VERSION, schema_revision=revision)
+
+    app.include_router(auth.router)
+    app.include_router(sync.router)
+    app.include_router(admin.router)
+    return app

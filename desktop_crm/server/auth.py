@@ -1,0 +1,314 @@
+"""Passwords, bearer tokens, devices, and the request's principal.
+
+Tokens are HMAC-SHA256-signed, expiring, and bound to a device: ``v1.<payload>.<signature>``
+with a base64url JSON payload ``{"u": user id, "d": device id, "e": expiry (unix seconds)}``.
+The server stays stateless (any worker can check any token), but every request also loads the
+device and user (one prebuilt query on its own short transaction), so revoking a device or
+deactivating a user takes effect on the next request.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection, bindparam, select, update
+
+from desktop_crm.server import models as m
+from desktop_crm.server.deps import EngineDep, SettingsDep
+from desktop_crm.server.settings import Settings
+from desktop_crm.server.timeutil import iso, now
+from desktop_crm.sync.protocol import LoginRequest, LoginResponse, Role
+
+_hasher = PasswordHasher()
+#: Verified against when the user does not exist, so timing does not reveal usernames.
+_DUMMY_HASH = _hasher.hash("not a password")
+
+
+def configure_hasher(hasher: PasswordHasher) -> None:
+    """Swap the Argon2 parameters (tests use cheap ones)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("not a password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the signed-in user on one device."""
+
+    user_id: str
+    username: str
+    role: Role
+    team_id: str | None
+    device_id: str
+    replica_id: str
+
+
+class AuthError(HTTPException):
+    def __init__(self, detail: str, code: int = status.HTTP_401_UNAUTHORIZED) -> None:
+        headers = {"WWW-Authenticate": "Bearer"} if code == status.HTTP_401_UNAUTHORIZED else None
+        super().__init__(status_code=code, detail=detail, headers=headers)
+
+
+# Tokens ----------------------------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _sign(secret: str, payload: str) -> str:
+    return _b64(hmac.new(secret.encode(), payload.encode("ascii"), hashlib.sha256).digest())
+
+
+def mint_token(settings: Settings, user_id: str, device_id: str) -> tuple[str, datetime]:
+    expires = int(time.time() + settings.token_ttl.total_seconds())
+    body = json.dumps({"u": user_id, "d": device_id, "e": expires}, separators=(",", ":"))
+    payload = _b64(body.encode())
+    token = f"v1.{payload}.{_sign(settings.secret_key, payload)}"
+    return token, datetime.fromtimestamp(expires, UTC)
+
+
+def read_token(settings: Settings, token: str) -> tuple[str, str]:
+    """Check signature and expiry; return ``(user_id, device_id)``."""
+    parts = token.split(".")
+    if len(parts) != 3 or parts[0] != "v1":
+        raise AuthError("The access token is malformed. Sign in again.")
+    payload, signature = parts[1], parts[2]
+    if not hmac.compare_digest(_sign(settings.secret_key, payload), signature):
+        raise AuthError("The access token is not valid. Sign in again.")
+    try:
+        claims = json.loads(_unb64(payload))
+        user_id, device_id, expires = str(claims["u"]), str(claims["d"]), int(claims["e"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise AuthError("The access token is malformed. Sign in again.") from None
+    if expires <= time.time():
+        raise AuthError("The access token has expired. Sign in again.")
+    return user_id, device_id
+
+
+# Sign-in ---------------------------------------------------------------------------------------
+
+
+def login(conn: Connection, settings: Settings, request: LoginRequest) -> LoginResponse:
+    """Check the password; register a device on its first sign-in; mint a token."""
+    user = None
+    if "\x00" not in request.username:
+        user = conn.execute(select(m.users).where(m.users.c.username == request.username)).first()
+    if user is None:
+        verify_password(_DUMMY_HASH, request.password)
+        raise AuthError("Wrong user name or password.")
+    if not verify_password(user.password_hash, request.password):
+        raise AuthError("Wrong user name or password.")
+    if not user.active:
+        raise AuthError(
+            "This account is disabled. Ask your administrator.", status.HTTP_403_FORBIDDEN
+        )
+    stamp = iso(now())
+    if request.device_id is None:
+        device_id, replica_id = str(uuid.uuid4()), str(uuid.uuid4())
+        conn.execute(
+            m.devices.insert().values(
+                id=device_id,
+                user_id=user.id,
+                replica_id=replica_id,
+                name=request.device_name,
+                created_at=stamp,
+                last_seen_at=stamp,
+            )
+        )
+        audit_event(conn, user.id, device_id, "device.register", {"name": request.device_name})
+    else:
+        device = conn.execute(select(m.devices).where(m.devices.c.id == request.device_id)).first()
+        if device is None or device.user_id != user.id:
+            raise AuthError(
+                "This device is not registered for this user. Sign in without a device id "
+                "to register it again.",
+                status.HTTP_403_FORBIDDEN,
+            )
+        if device.revoked_at is not None:
+            raise AuthError(_REVOKED, status.HTTP_403_FORBIDDEN)
+        device_id, replica_id = device.id, device.replica_id
+        conn.execute(
+            update(m.devices).where(m.devices.c.id == device_id).values(last_seen_at=stamp)
+        )
+    audit_event(conn, user.id, device_id, "login", {})
+    token, expires_at = mint_token(settings, user.id, device_id)
+    return LoginResponse(
+        access_token=token,
+        expires_at=expires_at,
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        device_id=device_id,
+        replica_id=replica_id,
+    )
+
+
+_REVOKED = (
+    "This device was revoked by an administrator. Export any unsynced changes and ask your "
+    "administrator to register it again."
+)
+
+
+def audit_event(
+    conn: Connection,
+    actor_id: str,
+    device_id: str | None,
+    action: str,
+    detail: dict[str, object],
+    entity: str | None = None,
+    record_id: str | None = None,
+) -> None:
+    conn.execute(
+        m.audit_log.insert().values(
+            at=iso(now()),
+            actor_id=actor_id,
+            device_id=device_id,
+            action=action,
+            entity=entity,
+            record_id=record_id,
+            detail=json.dumps(detail, default=str),
+        )
+    )
+
+
+# The request's principal -----------------------------------------------------------------------
+
+_bearer = HTTPBearer(auto_error=False, description="The access_token from POST /auth/login")
+
+
+_PRINCIPAL_QUERY = (
+    select(
+        m.users.c.id,
+        m.users.c.username,
+        m.users.c.role,
+        m.users.c.team_id,
+        m.users.c.active,
+        m.devices.c.id.label("device_id"),
+        m.devices.c.replica_id,
+        m.devices.c.revoked_at,
+    )
+    .select_from(m.devices.join(m.users, m.users.c.id == m.devices.c.user_id))
+    .where(m.devices.c.id == bindparam("device_id"), m.users.c.id == bindparam("user_id"))
+)
+
+
+def principal_for_token(conn: Connection, settings: Settings, token: str) -> Principal:
+    user_id, device_id = read_token(settings, token)
+    row = conn.execute(_PRINCIPAL_QUERY, {"device_id": device_id, "user_id": user_id}).first()
+    if row is None:
+        raise AuthError("The access token names an unknown device or user. Sign in again.")
+    if row.revoked_at is not None:
+        raise AuthError(_REVOKED, status.HTTP_403_FORBIDDEN)
+    if not row.active:
+        raise AuthError(
+            "This account is disabled. Ask your administrator.", status.HTTP_403_FORBIDDEN
+        )
+    return Principal(
+        user_id=row.id,
+        username=row.username,
+        role=Role(row.role),
+        team_id=row.team_id,
+        device_id=row.device_id,
+        replica_id=row.replica_id,
+    )
+
+
+def current_principal(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The caller, checked against the database on its own pooled connection: routes that
+    open their own connection then need no per-request connection dependency (each sync
+    dependency costs a trip through the thread pool)."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise AuthError("Sign in first: this request needs a bearer access token.")
+    read_token(settings, credentials.credentials)  # signature and expiry: no database needed
+    with engine.connect() as conn, conn.begin():
+        principal = principal_for_token(conn, settings, credentials.credentials)
+    request.state.principal = principal
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+@dataclass(frozen=True, slots=True)
+class SignedToken:
+    """A bearer token whose signature and expiry have been checked, but not yet its device and
+    user: the route does that with :func:`authenticate` on its own connection, saving the
+    trip through the thread pool that :func:`current_principal` costs (the sync feed and push
+    routes, where that trip is a large share of an empty pull)."""
+
+    text: str
+
+
+#: Where :func:`signed_token` leaves the token for the validation-error handler: an
+#: invalid query or body must not hide that the device was revoked (see
+#: :func:`errors.validation_error`), as it does not with :data:`CurrentUser`.
+UNCHECKED_TOKEN = "unchecked_token"
+
+
+async def signed_token(
+    request: Request,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> SignedToken:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise AuthError("Sign in first: this request needs a bearer access token.")
+    read_token(settings, credentials.credentials)
+    setattr(request.state, UNCHECKED_TOKEN, credentials.credentials)
+    return SignedToken(credentials.credentials)
+
+
+TokenDep = Annotated[SignedToken, Depends(signed_token)]
+
+
+def authenticate(
+    request: Request, conn: Connection, settings: Settings, token: SignedToken | str
+) -> Principal:
+    """The caller behind a :class:`SignedToken` (device not revoked, user active)."""
+    text = token.text if isinstance(token, SignedToken) else token
+    principal = principal_for_token(conn, settings, text)
+    request.state.principal = principal
+    return principal
+
+
+def require_roles(*roles: Role) -> object:
+    async def check(principal: CurrentUser) -> Principal:
+        if principal.role not in roles:
+            # Outside the caller's authority reads as absent, like everything out of scope.
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found.")
+        return principal
+
+    return Depends(check)

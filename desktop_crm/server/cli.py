@@ -1,0 +1,276 @@
+"""``desktop-crm-server``: serve, migrate, admin commands, demo data."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from desktop_crm.domain.records import Entity
+from desktop_crm.server import admin, db
+from desktop_crm.server.directory import DirectoryError
+from desktop_crm.server.settings import (
+    ENV_PREFIX,
+    Settings,
+    SettingsError,
+    resolve_database_url,
+)
+from desktop_crm.sync.protocol import Role
+
+ROLES = [r.value for r in Role]
+
+
+def _common() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--database",
+        metavar="URL",
+        help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
+        "(default: SQLite file in the data directory)",
+    )
+    parent.add_argument("--data-dir", metavar="DIR", type=Path, help="server data directory")
+    parent.add_argument(
+        "--demo",
+        action="store_true",
+        default=None,
+        help=f"demo mode (also {ENV_PREFIX}DEMO=1): a generated secret, demo passwords",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(prog="desktop-crm-server", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", parents=[common], help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get(ENV_PREFIX + "WORKERS", "1")),
+        help=f"server processes (also {ENV_PREFIX}WORKERS; default 1). Each has its own "
+        "connection pool; tokens work with any of them",
+    )
+
+    sub.add_parser("migrate", parents=[common], help="bring the database schema up to date")
+
+    demo = sub.add_parser(
+        "demo-data", parents=[common], help="fill an empty database with demo data"
+    )
+    demo.add_argument("--accounts", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument(
+        "--password", help="password for the demo users (default “demo” in demo mode)"
+    )
+
+    adm = sub.add_parser("admin", help="administration").add_subparsers(
+        dest="action", required=True
+    )
+    p = adm.add_parser("create-user", parents=[common])
+    p.add_argument("username")
+    p.add_argument("--role", choices=ROLES, required=True)
+    p.add_argument("--team")
+    p.add_argument("--password", help=f"(else {ENV_PREFIX}NEW_PASSWORD, else asked)")
+    p = adm.add_parser("set-password", parents=[common])
+    p.add_argument("username")
+    p.add_argument("--password")
+    p = adm.add_parser("create-team", parents=[common])
+    p.add_argument("name")
+    p = adm.add_parser("set-role", parents=[common])
+    p.add_argument("username")
+    p.add_argument("role", choices=ROLES)
+    p = adm.add_parser("set-team", parents=[common])
+    p.add_argument("username")
+    p.add_argument("team", nargs="?", help="omit to take the user out of any team")
+    p = adm.add_parser("assign", parents=[common], help="give accounts to a user")
+    p.add_argument("username", help="new owner (use --unassign to leave unassigned)")
+    p.add_argument("account_ids", nargs="+", metavar="ACCOUNT_ID")
+    p = adm.add_parser("reassign", parents=[common], help="move all accounts of one user")
+    p.add_argument("--from", dest="from_user", required=True)
+    p.add_argument("--to", dest="to_user", required=True)
+    p = adm.add_parser("set-stages", parents=[common], help="pipeline stages from a JSON file")
+    p.add_argument("file", type=Path)
+    p = adm.add_parser("set-statuses", parents=[common], help="account statuses from JSON")
+    p.add_argument("file", type=Path)
+    p = adm.add_parser("import-csv", parents=[common], help="import records from CSV")
+    p.add_argument("entity", choices=[e.value for e in Entity])
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true")
+    p = adm.add_parser("revoke-device", parents=[common])
+    p.add_argument("device_id")
+    p = adm.add_parser("list-devices", parents=[common])
+    p.add_argument("--user")
+    return parser
+
+
+def _password(given: str | None, prompt: str) -> str:
+    if given:
+        return given
+    from_env = os.environ.get(ENV_PREFIX + "NEW_PASSWORD")
+    if from_env:
+        return from_env
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Again: ") != first:
+        raise DirectoryError("the passwords differ")
+    return first
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    engine = db.make_engine(resolve_database_url(args.database, args.data_dir))
+    db.migrate(engine)
+    return engine
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return _run(args)
+    except (DirectoryError, SettingsError, ValueError) as exc:
+        print(f"desktop-crm-server: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"desktop-crm-server: database error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "migrate":
+        engine = _engine(args)
+        print(f"schema at revision {db.current_revision(engine)}")
+        return 0
+    if args.command == "demo-data":
+        demo = args.demo or os.environ.get(ENV_PREFIX + "DEMO", "") in {"1", "true", "yes"}
+        password = args.password or (admin.DEMO_PASSWORD if demo else None)
+        if password is None:
+            raise DirectoryError("outside demo mode give the demo users a --password")
+        result = admin.demo_data(_engine(args), args.accounts, args.seed, password)
+        print(
+            f"created {result['records']} records for {args.accounts} accounts; users: "
+            + ", ".join(admin.DEMO_USERS)
+            + (f" (password “{password}”)" if password == admin.DEMO_PASSWORD else "")
+        )
+        return 0
+    return _admin(args)
+
+
+def _admin(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    action = args.action
+    if action == "create-user":
+        password = _password(args.password, f"Password for {args.username}: ")
+        user_id = admin.create_user(engine, args.username, password, Role(args.role), args.team)
+        print(f"created user {args.username} ({args.role}) id {user_id}")
+    elif action == "set-password":
+        admin.set_password(engine, args.username, _password(args.password, "New password: "))
+        print(f"password changed for {args.username}")
+    elif action == "create-team":
+        print(f"created team {args.name} id {admin.create_team(engine, args.name)}")
+    elif action == "set-role":
+        admin.set_role(engine, args.username, Role(args.role))
+        print(f"{args.username} is now {args.role}")
+    elif action == "set-team":
+        admin.set_team(engine, args.username, args.team)
+        print(f"{args.username} is now in {args.team or 'no team'}")
+    elif action == "assign":
+        count = admin.assign(engine, args.account_ids, args.username)
+        print(f"assigned {count} account(s) to {args.username}")
+    elif action == "reassign":
+        count = admin.reassign(engine, args.from_user, args.to_user)
+        print(f"moved {count} account(s) from {args.from_user} to {args.to_user}")
+    elif action == "set-stages":
+        print(f"pipeline now has {admin.set_stages(engine, args.file)} stages")
+    elif action == "set-statuses":
+        print(f"{admin.set_statuses(engine, args.file)} account statuses set")
+    elif action == "import-csv":
+        report = admin.import_csv(engine, Entity(args.entity), args.file, dry_run=args.dry_run)
+        verb = "would import" if args.dry_run else "imported"
+        print(f"{verb} {report.imported} {args.entity} record(s); rejected {len(report.rejected)}")
+        for line, reason in report.rejected:
+            print(f"  line {line}: {reason}")
+        return 1 if report.rejected else 0
+    elif action == "revoke-device":
+        admin.revoke_device(engine, args.device_id)
+        print(f"device {args.device_id} revoked")
+    elif action == "list-devices":
+        rows = admin.list_devices(engine, args.user)
+        for row in rows:
+            state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+            print(f"{row['id']}  {row['username']:<16} {row['name'] or '-':<24} {state}")
+        if not rows:
+            print("no devices")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from desktop_crm.server.app import create_app
+
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    settings = Settings.load(
+        database_url=args.database, data_dir=args.data_dir, demo_mode=args.demo
+    )
+    if settings.demo_mode:
+        logging.getLogger(__name__).warning("DEMO MODE: not for real customer data")
+    # uvicorn picks httptools and uvloop when installed (pip install desktop-crm[server]).
+    options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level}
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # Several processes: migrate once here, then each worker builds the app from the same
+    # settings, passed down through the environment (workers are fresh interpreters).
+    engine = db.make_engine(settings.database_url)
+    db.migrate(engine)
+    engine.dispose()
+    os.environ[WORKER_SETTINGS_ENV] = json.dumps(
+        {
+            "database_url": settings.database_url,
+            "data_dir": str(settings.data_dir),
+            "demo_mode": settings.demo_mode,
+        }
+    )
+    uvicorn.run(
+        "desktop_crm.server.cli:worker_app",
+        factory=True,
+        workers=args.workers,
+        **options,
+    )
+    return 0
+
+
+WORKER_SETTINGS_ENV = ENV_PREFIX + "WORKER_SETTINGS"
+
+
+def worker_app() -> Any:
+    """The app in one of several ``serve --workers`` processes (a uvicorn factory)."""
+    from desktop_crm.server.app import create_app
+
+    given = json.loads(os.environ[WORKER_SETTINGS_ENV])
+    settings = Settings.load(
+        database_url=given["database_url"],
+        data_dir=given["data_dir"],
+        demo_mode=given["demo_mode"],
+    )
+    return create_app(settings, run_migrations=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Engines, transactions and migrations for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+#: Transaction-level advisory lock key held while change-log sequence numbers are handed out
+#: on PostgreSQL: sequence numbers then become visible in order, so a pull cursor never skips
+#: a change that commits late. (SQLite serializes writers anyway.)
+CHANGE_LOG_LOCK = 0x43524D31  # "CRM1"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine set up for this server's access pattern on either database."""
+    if url.startswith("sqlite"):
+        if ":memory:" not in url and "poolclass" not in kwargs:
+            # Pooled: opening a file and running the PRAGMAs per request costs more than the
+            # request's queries. Requests run on up to 40 threads, so allow as many connections.
+            kwargs.setdefault("pool_size", 10)
+            kwargs.setdefault("max_overflow", 40)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
+        _configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, issue BEGIN, so SAVEPOINTs work and writers can
+    take the write lock up front (``BEGIN IMMEDIATE``) instead of failing to upgrade a read."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("write", False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # may wait for, and fail on, the write lock
+        else:
+            # A deferred BEGIN takes no lock and cannot fail on one: skip the statement
+            # machinery (it costs more than the read-only requests' queries).
+            conn.connection.dbapi_connection.execute("BEGIN")  # type: ignore[union-attr]
+
+
+@contextlib.contextmanager
+def write_transaction(conn: Connection) -> Iterator[Connection]:
+    """A read-write transaction that hands out change-log sequence numbers.
+
+    SQLite: ``BEGIN IMMEDIATE`` (wait for the write lock rather than fail to upgrade later).
+    PostgreSQL: an advisory lock so change-log entries commit in sequence order.
+    """
+    if conn.in_transaction():
+        conn.rollback()
+    conn.execution_options(write=True)
+    try:
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+            yield conn
+    finally:
+        conn.execution_options(write=False)
+
+
+def _alembic_config(conn: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = conn
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (idempotent)."""
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    with _dummy_config() as config:
+        return ScriptDirectory.from_config(config).get_current_head()
+
+
+@contextlib.contextmanager
+def _dummy_config() -> Iterator[Config]:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    yield config

@@ -1,0 +1,142 @@
+"""Clear 4xx answers for bad input, and a logged 500 for bugs (never a stack trace on the wire).
+
+- malformed JSON → 400; wrong types or shapes → 422, with the first problems spelled out;
+- a push batch over MAX_PUSH_BATCH → 413; a body over the configured limit → 413 before reading;
+- a busy or unreachable database → 503 so clients retry with back-off.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, Response, status
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from desktop_crm.server.auth import UNCHECKED_TOKEN, AuthError, principal_for_token
+from desktop_crm.sync.protocol import MAX_PUSH_BATCH
+
+log = logging.getLogger(__name__)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+    return f"{loc}: {error.get('msg', 'invalid')}"
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return JSONResponse(
+            {"detail": "The request body is not valid JSON."}, status.HTTP_400_BAD_REQUEST
+        )
+    refused = await _refused_caller(request)
+    if refused is not None:
+        return refused
+    for e in errors:
+        if e.get("type") == "too_long" and tuple(e.get("loc", ()))[-1:] == ("changes",):
+            return JSONResponse(
+                {"detail": f"Too many changes in one push: at most {MAX_PUSH_BATCH} per batch."},
+                status.HTTP_413_CONTENT_TOO_LARGE,
+            )
+    shown = "; ".join(_describe(e) for e in errors[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return JSONResponse(
+        {"detail": f"Invalid request: {shown}{more}"}, status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+
+
+async def _refused_caller(request: Request) -> Response | None:
+    """For routes that check the caller's device and user inside the endpoint
+    (:data:`auth.TokenDep`): the answer to a revoked device or a disabled user, which comes
+    before complaints about the query or body, as with :data:`auth.CurrentUser`."""
+    token = getattr(request.state, UNCHECKED_TOKEN, None)
+    if token is None:
+        return None
+
+    def check() -> None:
+        with request.app.state.engine.connect() as conn, conn.begin():
+            principal_for_token(conn, request.app.state.settings, token)
+
+    try:
+        await run_in_threadpool(check)
+    except AuthError as refusal:
+        return await http_exception_handler(request, refusal)
+    except DBAPIError as failure:
+        return await database_error(request, failure)
+    return None
+
+
+async def database_error(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, OperationalError):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {"detail": "The database is busy or unavailable; try again shortly."},
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    log.exception("database error on %s %s", request.method, request.url.path)
+    return JSONResponse({"detail": "Internal server error."}, status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(DBAPIError, database_error)
+
+
+class BodyLimit:
+    """Refuse bodies larger than ``limit`` bytes (by Content-Length, or while streaming)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    size = int(value)
+                except ValueError:
+                    size = self.limit + 1
+                if size > self.limit:
+                    await self._refuse(send)
+                    return
+        received = 0
+
+        async def limited_receive() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse(
+            {"detail": f"The request body is too large (limit {self.limit} bytes)."},
+            status.HTTP_413_CONTENT_TOO_LARGE,
+        )
+        await response({"type": "http"}, _empty_receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _empty_receive() -> Any:
+    return {"type": "http.disconnect"}

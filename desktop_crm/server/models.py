@@ -1,0 +1,201 @@
+"""The server's tables (SQLAlchemy Core).
+
+The DDL is created by the Alembic revisions in ``server/migrations``; these Table objects are
+what queries are written against, and a test checks the two agree. Core rather than ORM: the
+feed streams rows straight into JSON, and every write is a handful of explicit statements.
+
+Record payloads (``data``, ``version``) are JSON text and times are ISO-8601 UTC text, as in the
+client's replica: the snapshot can splice stored JSON into a response without re-encoding it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+    true,
+)
+
+metadata = MetaData()
+
+#: Auto-incrementing 64-bit keys; SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+ID = 64  # length of id columns (UUID text, or "server")
+TIME = 40  # ISO-8601 text
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("created_at", String(TIME), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("team_id", String(ID), ForeignKey("teams.id"), nullable=True),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", String(TIME), nullable=False),
+    #: Change-log position of this user's last wholesale scope change (role or team of a
+    #: manager): a pull from an older cursor is told to take a fresh snapshot.
+    Column("scope_reset_seq", BigInteger, nullable=False, server_default="0"),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("user_id", String(ID), ForeignKey("users.id"), nullable=False, index=True),
+    Column("replica_id", String(ID), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("created_at", String(TIME), nullable=False),
+    Column("last_seen_at", String(TIME), nullable=True),
+    Column("revoked_at", String(TIME), nullable=True),
+    Column("revoked_by", String(ID), nullable=True),
+)
+
+account_assignments = Table(
+    "account_assignments",
+    metadata,
+    Column("account_id", String(ID), primary_key=True),
+    Column("user_id", String(ID), ForeignKey("users.id"), nullable=False, index=True),
+    Column("assigned_at", String(TIME), nullable=False),
+    Column("assigned_by", String(ID), nullable=False),
+)
+
+#: Every synced record of every entity. ``account_id`` is the account the record belongs to
+#: (its own id for an account): scope follows it. ``change_seq`` is the change-log sequence
+#: number of the record's newest change, which the pull feed pages over.
+records = Table(
+    "records",
+    metadata,
+    Column("entity", String(20), primary_key=True),
+    Column("id", String(ID), primary_key=True),
+    Column("account_id", String(ID), nullable=False),
+    Column("opportunity_id", String(ID), nullable=True),
+    Column("data", Text, nullable=False),
+    Column("version", Text, nullable=False),
+    Column("deleted", Boolean, nullable=False, server_default=false()),
+    Column("updated_at", String(TIME), nullable=False),
+    Column("updated_by", String(ID), nullable=False, server_default=""),
+    Column("change_seq", BigInteger, nullable=False),
+    Index("ix_records_change_seq", "change_seq"),
+    Index("ix_records_account", "account_id", "entity", "id"),
+    Index("ix_records_opportunity", "opportunity_id"),
+)
+
+#: The change log: one row per applied record change (kind "record") and one per account that
+#: left a user's scope (kind "scope", with ``user_id`` the user who lost it). ``seq`` is the
+#: global order the pull cursor follows.
+change_log = Table(
+    "change_log",
+    metadata,
+    Column("seq", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),
+    Column("entity", String(20), nullable=False),
+    Column("record_id", String(ID), nullable=False),
+    Column("account_id", String(ID), nullable=False),
+    Column("user_id", String(ID), nullable=True),
+    Column("change_id", String(ID), nullable=True),
+    Column("actor_id", String(ID), nullable=False),
+    Column("device_id", String(ID), nullable=True),
+    Column("at", String(TIME), nullable=False),
+    Index("ix_change_log_scope", "user_id", "seq"),
+)
+
+#: Client change ids already applied: a replayed batch is answered "already_applied".
+applied_changes = Table(
+    "applied_changes",
+    metadata,
+    Column("change_id", String(ID), primary_key=True),
+    Column("user_id", String(ID), nullable=False),
+    Column("device_id", String(ID), nullable=True),
+    Column("entity", String(20), nullable=False),
+    Column("record_id", String(ID), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", String(TIME), nullable=False),
+)
+
+#: Append-only: who did what to which record, when, from which device.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", String(TIME), nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    Column("device_id", String(ID), nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("entity", String(20), nullable=True),
+    Column("record_id", String(ID), nullable=True),
+    Column("change_id", String(ID), nullable=True),
+    Column("detail", Text, nullable=False, server_default="{}"),
+    Index("ix_audit_record", "entity", "record_id"),
+)
+
+pipeline_stages = Table(
+    "pipeline_stages",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("default_probability", Integer, nullable=False),
+    Column("requires_activity_since_stage_change", Boolean, nullable=False),
+    Column("requires_expected_close", Boolean, nullable=False),
+    Column("is_closed", Boolean, nullable=False),
+    Column("is_won", Boolean, nullable=False),
+)
+
+account_statuses = Table(
+    "account_statuses",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+account_former_names = Table(
+    "account_former_names",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("account_id", String(ID), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("replaced_at", String(TIME), nullable=False),
+    Column("changed_by", String(ID), nullable=False),
+)
+
+account_status_log = Table(
+    "account_status_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("account_id", String(ID), nullable=False, index=True),
+    Column("from_status", String(40), nullable=True),
+    Column("to_status", String(40), nullable=False),
+    Column("changed_at", String(TIME), nullable=False),
+    Column("changed_by", String(ID), nullable=False),
+)
+
+stage_history = Table(
+    "stage_history",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("opportunity_id", String(ID), nullable=False, index=True),
+    Column("from_stage", String(40), nullable=True),
+    Column("to_stage", String(40), nullable=False),
+    Column("changed_at", String(TIME), nullable=False),
+    Column("changed_by", String(ID), nullable=False),
+)

@@ -1,0 +1,480 @@
+"""Applying pushed changes: versions, permissions, validation and stage rules, per change.
+
+The batch runs in one write transaction. Each change is checked completely before anything of
+it is written, so a rejected or conflicting change never blocks the rest and nothing of it is
+written (no per-change SAVEPOINT is needed). The batch's records, idempotency rows and visibility
+are read up front in a few queries; applied changes are buffered (:class:`store.RecordWriter`)
+and written in bulk, in order, at the end of the batch, or earlier when a later change needs
+them in the database (stage rules, owner changes). Every applied change writes the record, the
+change log, the applied-changes row (idempotency) and the audit log together.
+
+Version rule: with ``S`` the server's current vector and ``N`` the pushed ``new_version``,
+``N`` after ``S`` applies (stored as ``N ⊔ S``); ``N`` equal to ``S`` with the same content is
+already applied; anything else (``N`` before or concurrent with ``S``) is a conflict answered
+with the server's record. A record the server has never seen is applied.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select
+
+from desktop_crm.domain.pipeline import StageRuleViolation, check_stage_entry
+from desktop_crm.domain.records import (
+    ACCOUNT_LINK,
+    RECORD_TYPES,
+    Entity,
+    Opportunity,
+    PipelineStage,
+)
+from desktop_crm.domain.validation import ValidationFailed, ensure_valid
+from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, Ordering, VersionVector
+from desktop_crm.server import models as m
+from desktop_crm.server.auth import Principal
+from desktop_crm.server.checks import data_problems, text_problem
+from desktop_crm.server.config_store import load_stages, load_statuses
+from desktop_crm.server.db import write_transaction
+from desktop_crm.server.directory import UserInfo, set_assignment, user_by_id
+from desktop_crm.server.scope import can_see_account, can_see_accounts
+from desktop_crm.server.settings import Settings
+from desktop_crm.server.store import (
+    ID_CHUNK,
+    Masks,
+    RecordWriter,
+    StoredRecord,
+    load,
+    load_many,
+    mask_data,
+    to_wire,
+)
+from desktop_crm.server.timeutil import iso, now, parse_iso
+from desktop_crm.sync.protocol import (
+    Change,
+    ChangeResult,
+    ChangeStatus,
+    PushRequest,
+    PushResponse,
+    Role,
+)
+
+NOT_FOUND = "Not found, or not yours to change."
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """An applied-changes row: who applied the change id, and to which record."""
+
+    user_id: str
+    entity: str
+    record_id: str
+
+
+_APPLIED_BY_IDS = select(
+    m.applied_changes.c.change_id,
+    m.applied_changes.c.user_id,
+    m.applied_changes.c.entity,
+    m.applied_changes.c.record_id,
+).where(m.applied_changes.c.change_id.in_(bindparam("ids", expanding=True)))
+
+_MISSING = object()
+
+
+@dataclass(slots=True)
+class Batch:
+    conn: Connection
+    principal: Principal
+    settings: Settings
+    masks: Masks
+    writer: RecordWriter
+    stages: dict[str, PipelineStage] = field(default_factory=dict)
+    first_stage: str | None = None
+    statuses: set[str] = field(default_factory=set)
+    #: account id -> visible to the caller; entries go when an owner changes in the batch.
+    visible: dict[str, bool] = field(default_factory=dict)
+    #: (entity, id) -> the record as it stands now, including this batch's writes (None: absent).
+    records: dict[tuple[str, str], StoredRecord | None] = field(default_factory=dict)
+    #: change id -> applied-changes row, including this batch's.
+    applied: dict[str, Applied] = field(default_factory=dict)
+    users: dict[str, UserInfo | None] = field(default_factory=dict)
+
+
+def push(
+    conn: Connection, principal: Principal, settings: Settings, masks: Masks, request: PushRequest
+) -> PushResponse:
+    results: list[ChangeResult] = []
+    with write_transaction(conn):
+        stages = load_stages(conn)
+        batch = Batch(
+            conn,
+            principal,
+            settings,
+            masks,
+            RecordWriter(conn),
+            stages={s.key: s for s in stages},
+            first_stage=stages[0].key if stages else None,
+            statuses={s.key for s in load_statuses(conn)},
+        )
+        _prefetch(batch, request.changes)
+        for change in request.changes:
+            try:
+                result = apply_change(batch, change)
+            except Rejected as exc:
+                # Every check runs before the first write of a change: nothing to undo.
+                results.append(
+                    ChangeResult(
+                        change_id=change.change_id, status=ChangeStatus.REJECTED, reason=exc.reason
+                    )
+                )
+                continue
+            results.append(result)
+        batch.writer.flush()
+    return PushResponse(results=results)
+
+
+def _usable_id(value: object) -> str | None:
+    """``value`` if it can be looked up as an id (text the database accepts), else None."""
+    if isinstance(value, str) and value and text_problem(value) is None:
+        return value
+    return None
+
+
+def _prefetch(batch: Batch, changes: list[Change]) -> None:
+    """Read what the batch's checks will ask for in a few queries instead of several per
+    change: applied change ids, the changed records (locked on PostgreSQL), the records they
+    link to, and which of their accounts the caller sees."""
+    conn = batch.conn
+    change_ids = sorted({cid for c in changes if (cid := _usable_id(c.change_id))})
+    for start in range(0, len(change_ids), ID_CHUNK):
+        rows = conn.execute(_APPLIED_BY_IDS, {"ids": change_ids[start : start + ID_CHUNK]})
+        for change_id, user_id, entity, record_id in rows:
+            batch.applied[change_id] = Applied(user_id, entity, record_id)
+    entities = {e.value for e in Entity}
+    own: set[tuple[str, str]] = set()
+    linked: set[tuple[str, str]] = set()
+    for c in changes:
+        record_id = _usable_id(c.record_id)
+        if c.entity not in entities or record_id is None:
+            continue
+        own.add((c.entity, record_id))
+        data = c.data
+        if (account_id := _usable_id(data.get("account_id"))) is not None:
+            linked.add((Entity.ACCOUNT.value, account_id))
+        if c.entity == Entity.ACTIVITY:
+            if (contact_id := _usable_id(data.get("contact_id"))) is not None:
+                linked.add((Entity.CONTACT.value, contact_id))
+            if (opportunity_id := _usable_id(data.get("opportunity_id"))) is not None:
+                linked.add((Entity.OPPORTUNITY.value, opportunity_id))
+    linked -= own
+    found = load_many(conn, own, for_update=True)
+    found.update(load_many(conn, linked))
+    for key in own | linked:
+        batch.records[key] = found.get(key)
+    accounts = {account_id for entity, account_id in linked if entity == Entity.ACCOUNT}
+    accounts |= {r.account_id for r in found.values() if r.account_id}
+    batch.visible.update(can_see_accounts(conn, batch.principal, accounts))
+
+
+def _load(batch: Batch, entity: str, record_id: str) -> StoredRecord | None:
+    """The record as it stands in this batch (read once, then kept up to date)."""
+    key = (str(entity), record_id)
+    found = batch.records.get(key, _MISSING)
+    if found is _MISSING:
+        found = batch.records[key] = load(batch.conn, entity, record_id, for_update=True)
+    assert found is None or isinstance(found, StoredRecord)
+    return found
+
+
+def _user(batch: Batch, user_id: str) -> UserInfo | None:
+    if user_id not in batch.users:
+        batch.users[user_id] = user_by_id(batch.conn, user_id)
+    return batch.users[user_id]
+
+
+def _result(
+    batch: Batch, change: Change, status: ChangeStatus, current: StoredRecord | None
+) -> ChangeResult:
+    visible = current is not None and _visible(batch, current.account_id)
+    return ChangeResult(
+        change_id=change.change_id,
+        status=status,
+        current=to_wire(current, batch.masks) if current is not None and visible else None,
+    )
+
+
+def _visible(batch: Batch, account_id: str) -> bool:
+    if not account_id:
+        return False
+    seen = batch.visible.get(account_id)
+    if seen is None:
+        seen = batch.visible[account_id] = can_see_account(batch.conn, batch.principal, account_id)
+    return seen
+
+
+def apply_change(batch: Batch, change: Change) -> ChangeResult:
+    principal = batch.principal
+    for name, value in (("change_id", change.change_id), ("record_id", change.record_id)):
+        problem = text_problem(value)
+        if problem:
+            raise Rejected(f"{name} {problem}")
+
+    previous = batch.applied.get(change.change_id)
+    if previous is not None:
+        if previous.user_id != principal.user_id:
+            raise Rejected("This change id was already used for another change.")
+        current = _load(batch, previous.entity, previous.record_id)
+        return _result(batch, change, ChangeStatus.ALREADY_APPLIED, current)
+
+    try:
+        entity = Entity(change.entity)
+    except ValueError:
+        raise Rejected(f"Unknown record type “{change.entity[:40]}”.") from None
+    problems = data_problems(entity, change.data)
+    if problems:
+        raise Rejected("Invalid data: " + "; ".join(problems))
+    try:
+        base = VersionVector(change.base_version)
+        new = VersionVector(change.new_version)
+    except ValueError as exc:
+        raise Rejected(f"Invalid version: {exc}") from None
+    if not new or not new.dominates(base):
+        raise Rejected("new_version must contain base_version plus this edit.")
+
+    current = _load(batch, entity, change.record_id)
+    if current is not None and not _visible(batch, current.account_id):
+        raise Rejected(NOT_FOUND)
+    server_counter = current.version.get_counter(SERVER_REPLICA_ID) if current else 0
+    if new.get_counter(SERVER_REPLICA_ID) > server_counter:
+        raise Rejected("A client cannot add to the server's version entry.")
+
+    data = dict(current.data) if current is not None else {}
+    data.update(change.data)
+    if current is not None:
+        for name in batch.masks.get(entity, ()):
+            data[name] = current.data.get(name)  # masked fields stay as the server has them
+
+    if current is not None:
+        order = new.compare(current.version)
+        if order == Ordering.EQUAL:
+            same = data == current.data and change.deleted == current.deleted
+            status = ChangeStatus.ALREADY_APPLIED if same else ChangeStatus.CONFLICT
+            return _result(batch, change, status, current)
+        if order != Ordering.AFTER:
+            return _result(batch, change, ChangeStatus.CONFLICT, current)
+    else:
+        for name in batch.masks.get(entity, ()):
+            mask_data(entity, data, {entity: (name,)})
+
+    data = _validated(batch, entity, data, change.deleted)
+    _check_links(batch, entity, change.record_id, data, current)
+    _check_permission(batch, entity, change, data, current)
+    changed_at = _changed_at(batch, change)
+    if entity == Entity.OPPORTUNITY and not change.deleted:
+        _check_stage(batch, change.record_id, data, current, changed_at)
+
+    # Every check has passed: from here on nothing is rejected.
+    stored = batch.writer.write(
+        previous=current,
+        entity=entity,
+        record_id=change.record_id,
+        data=data,
+        version=new.merge(current.version) if current is not None else new,
+        deleted=change.deleted,
+        actor_id=principal.user_id,
+        device_id=principal.device_id,
+        change_id=change.change_id,
+        changed_fields=change.changed_fields[:200],
+        changed_at=changed_at,
+        applied_by=principal.user_id,
+    )
+    batch.records[(entity.value, change.record_id)] = stored
+    batch.applied[change.change_id] = Applied(principal.user_id, entity.value, change.record_id)
+    if entity == Entity.ACCOUNT:
+        _follow_owner(batch, change.record_id, data, current)
+    return _result(batch, change, ChangeStatus.APPLIED, stored)
+
+
+def _validated(batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool) -> dict[str, Any]:
+    """Build the typed record (normalizing phones) and return its canonical data."""
+    record_type = RECORD_TYPES[entity]
+    try:
+        record = record_type.from_data(data)
+    except TypeError as exc:
+        missing = str(exc).split("argument", 1)[-1].strip(": ")
+        raise Rejected(f"Missing required field(s): {missing}") from None
+    except (ValueError, ArithmeticError) as exc:
+        raise Rejected(f"Invalid data: {exc}") from None
+    if deleted:
+        return record.data()
+    try:
+        ensure_valid(record)
+    except ValidationFailed as exc:
+        raise Rejected(str(exc)) from None
+    except (ValueError, ArithmeticError, TypeError) as exc:
+        raise Rejected(f"Invalid data: {exc}") from None
+    clean = record.data()
+    if entity == Entity.ACCOUNT and batch.statuses and clean["status"] not in batch.statuses:
+        raise Rejected(f"“{clean['status']}” is not an account status.")
+    if entity == Entity.OPPORTUNITY and clean["stage"] not in batch.stages:
+        raise Rejected(f"“{clean['stage']}” is not a pipeline stage.")
+    return clean
+
+
+def _check_links(
+    batch: Batch,
+    entity: Entity,
+    record_id: str,
+    data: dict[str, Any],
+    current: StoredRecord | None,
+) -> None:
+    """The record's account (and an activity's contact/opportunity) must exist in scope."""
+    if ACCOUNT_LINK[entity] is None:
+        return
+    account_id = data.get("account_id") or ""
+    account = _load(batch, Entity.ACCOUNT, account_id) if account_id else None
+    if account is None or account.deleted or not _visible(batch, account_id):
+        raise Rejected(f"The customer account {account_id[:64]} was not found.")
+    if entity == Entity.ACTIVITY:
+        for link, target in (
+            ("contact_id", Entity.CONTACT),
+            ("opportunity_id", Entity.OPPORTUNITY),
+        ):
+            linked_id = data.get(link)
+            if not linked_id:
+                continue
+            linked = _load(batch, target, linked_id)
+            if linked is None or linked.account_id != account_id:
+                raise Rejected(f"The {target} {linked_id[:64]} is not under this account.")
+
+
+def _check_permission(
+    batch: Batch,
+    entity: Entity,
+    change: Change,
+    data: dict[str, Any],
+    current: StoredRecord | None,
+) -> None:
+    role = batch.principal.role
+    if role == Role.SERVICE_DESK:
+        if entity == Entity.OPPORTUNITY:
+            raise Rejected("The service desk cannot change opportunities.")
+        if change.deleted:
+            raise Rejected("The service desk cannot delete records.")
+    if entity != Entity.ACCOUNT:
+        return
+    if change.deleted and role not in (Role.MANAGER, Role.ADMIN):
+        raise Rejected("Only a manager or an administrator can delete a customer account.")
+    old_owner = current.data.get("owner_id", "") if current is not None else None
+    owner = data.get("owner_id") or ""
+    if current is None and not owner and role in (Role.REP, Role.MANAGER):
+        owner = batch.principal.user_id  # a new account belongs to whoever created it
+        data["owner_id"] = owner
+    if owner == old_owner:
+        return
+    if role in (Role.REP, Role.SERVICE_DESK):
+        if current is None and owner == batch.principal.user_id and role == Role.REP:
+            return
+        raise Rejected("Only a manager or an administrator can assign a customer to someone.")
+    if not owner:
+        if role != Role.ADMIN:
+            raise Rejected("Only an administrator can leave a customer unassigned.")
+        return
+    target = _user(batch, owner)
+    if target is None:
+        raise Rejected(f"No user with id {owner[:64]}.")
+    if (
+        role == Role.MANAGER
+        and target.id != batch.principal.user_id
+        and (batch.principal.team_id is None or target.team_id != batch.principal.team_id)
+    ):
+        raise Rejected("A manager can assign customers only within their team.")
+
+
+def _owner_changes(data: dict[str, Any], current: StoredRecord | None) -> bool:
+    owner = data.get("owner_id") or None
+    old = (current.data.get("owner_id") or None) if current is not None else None
+    return owner is not None if current is None else owner != old
+
+
+def _follow_owner(
+    batch: Batch, account_id: str, data: dict[str, Any], current: StoredRecord | None
+) -> None:
+    """Point the account's assignment at its owner. The batch's writes go to the database
+    first, so the assignment's audit entry and scope changes come after the account's own."""
+    owner = data.get("owner_id") or None
+    old = (current.data.get("owner_id") or None) if current is not None else None
+    batch.visible.pop(account_id, None)
+    if not _owner_changes(data, current):
+        return
+    batch.writer.flush()  # the account's own write, before the assignment's audit and scope
+    if current is None:
+        if owner is not None:  # a new account: nobody can have seen it yet
+            set_assignment(batch.conn, account_id, owner, batch.principal.user_id, announce=False)
+    elif owner != old:
+        set_assignment(batch.conn, account_id, owner, batch.principal.user_id)
+
+
+def _changed_at(batch: Batch, change: Change) -> str:
+    moment = now()
+    if change.changed_at is not None:
+        client = change.changed_at
+        if client.tzinfo is None:
+            raise Rejected("changed_at needs a time zone (UTC offset).")
+        if client <= moment + batch.settings.clock_skew:
+            moment = client
+    return iso(moment)
+
+
+def _check_stage(
+    batch: Batch,
+    record_id: str,
+    data: dict[str, Any],
+    current: StoredRecord | None,
+    changed_at: str,
+) -> None:
+    stage_key = data.get("stage")
+    old_stage = current.data.get("stage") if current is not None and not current.deleted else None
+    if stage_key == old_stage or stage_key is None:
+        return
+    if current is None and stage_key == batch.first_stage:
+        return
+    target = batch.stages[stage_key]
+    count = 0
+    if target.requires_activity_since_stage_change:
+        batch.writer.flush()  # the count reads this batch's activities and stage history
+        count = _activities_since_stage_change(batch.conn, record_id)
+    try:
+        check_stage_entry(Opportunity.from_data(data), target, count)
+    except StageRuleViolation as exc:
+        raise Rejected(str(exc)) from None
+
+
+def _activities_since_stage_change(conn: Connection, opportunity_id: str) -> int:
+    last = conn.scalar(
+        select(func.max(m.stage_history.c.changed_at)).where(
+            m.stage_history.c.opportunity_id == opportunity_id
+        )
+    )
+    since: datetime | None = parse_iso(last) if last else None
+    rows = conn.scalars(
+        select(m.records.c.data).where(
+            m.records.c.entity == Entity.ACTIVITY,
+            m.records.c.opportunity_id == opportunity_id,
+            m.records.c.deleted.is_(False),
+        )
+    )
+    count = 0
+    for text in rows:
+        start = json.loads(text).get("start_at")
+        if start and (since is None or parse_iso(start) > since):
+            count += 1
+    return count

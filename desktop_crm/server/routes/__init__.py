@@ -1,0 +1,1 @@
+"""HTTP routes, one module per area: auth, sync (feed, push, records), admin."""

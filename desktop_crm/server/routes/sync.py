@@ -1,0 +1,138 @@
+"""The sync API: configuration, snapshot, pull, push, and single-record reads.
+
+These routes open their own connection inside the endpoint rather than taking ``DbDep`` (a
+generator dependency costs two trips through the thread pool). Snapshot, pull and push also
+check the caller's device and user on that connection (:data:`auth.TokenDep`,
+:func:`auth.authenticate`): one trip per request instead of four."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+
+from desktop_crm.domain.records import Entity
+from desktop_crm.server import feed
+from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
+from desktop_crm.server.config_store import config_response
+from desktop_crm.server.deps import EngineDep, SettingsDep
+from desktop_crm.server.push import push as apply_push
+from desktop_crm.server.routes.auth import AUTH_ERRORS
+from desktop_crm.server.scope import can_see_account, masks_for
+from desktop_crm.server.store import load, to_wire
+from desktop_crm.sync.protocol import (
+    DEFAULT_PULL_PAGE,
+    DEFAULT_SNAPSHOT_PAGE,
+    MAX_PULL_PAGE,
+    MAX_SNAPSHOT_PAGE,
+    ConfigResponse,
+    ErrorBody,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    SnapshotResponse,
+    WireRecord,
+)
+
+router = APIRouter(tags=["sync"])
+
+_BAD_CURSOR: dict[int | str, dict[str, object]] = {
+    **AUTH_ERRORS,
+    400: {"model": ErrorBody, "description": "A cursor or page token this server did not issue"},
+}
+
+
+def _json(text: str) -> Response:
+    return Response(content=text.encode(), media_type="application/json")
+
+
+@router.get("/config", responses=AUTH_ERRORS)
+def get_config(_principal: CurrentUser, engine: EngineDep) -> ConfigResponse:
+    """Pipeline stages (with their entry rules) and account statuses."""
+    with engine.connect() as conn, conn.begin():
+        return config_response(conn)
+
+
+@router.get("/sync/snapshot", response_model=SnapshotResponse, responses=_BAD_CURSOR)
+def snapshot(
+    request: Request,
+    token: TokenDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    after: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_PAGE)] = DEFAULT_SNAPSHOT_PAGE,
+) -> Response:
+    """One page of every live record in the caller's scope, in key order (first sync).
+
+    Pass ``next_page`` back as ``after`` until it is null; then pull from ``cursor``."""
+    try:
+        with engine.connect() as conn, conn.begin():
+            principal = authenticate(request, conn, settings, token)
+            body = feed.snapshot_json(conn, principal, masks_for(principal, settings), after, limit)
+    except feed.BadCursor as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    return _json(body)
+
+
+@router.get("/sync/pull", response_model=PullResponse, responses=_BAD_CURSOR)
+def pull(
+    request: Request,
+    token: TokenDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
+) -> Response:
+    """Changes in the caller's scope since ``cursor``: records (tombstones included) and
+    removals of records that left the scope. Repeat with the returned cursor while
+    ``has_more``."""
+    try:
+        with engine.connect() as conn, conn.begin():
+            principal = authenticate(request, conn, settings, token)
+            body = feed.pull_json(conn, principal, masks_for(principal, settings), cursor, limit)
+    except feed.BadCursor as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    return _json(body)
+
+
+@router.post(
+    "/sync/push",
+    responses={
+        **AUTH_ERRORS,
+        400: {"model": ErrorBody, "description": "Malformed JSON"},
+        413: {"model": ErrorBody, "description": "Too many changes or too large a body"},
+    },
+)
+def push(
+    request: Request, body: PushRequest, token: TokenDep, engine: EngineDep, settings: SettingsDep
+) -> PushResponse:
+    """Apply a batch of changes; each is answered applied, already_applied, conflict or
+    rejected, in order. One bad change never blocks the others."""
+    with engine.connect() as conn:
+        with conn.begin():
+            principal = authenticate(request, conn, settings, token)
+        return apply_push(conn, principal, settings, masks_for(principal, settings), body)
+
+
+@router.get(
+    "/records/{entity}/{record_id}",
+    responses={
+        **AUTH_ERRORS,
+        404: {"model": ErrorBody, "description": "Not found or out of scope"},
+    },
+)
+def get_record(
+    entity: Entity,
+    record_id: Annotated[str, Path(max_length=64)],
+    principal: CurrentUser,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> WireRecord:
+    """One record as the server has it now (tombstones included), if it is in scope."""
+    if "\x00" in record_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found.")
+    with engine.connect() as conn, conn.begin():
+        record = load(conn, entity, record_id)
+        if record is None or not can_see_account(conn, principal, record.account_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found.")
+        return to_wire(record, masks_for(principal, settings))

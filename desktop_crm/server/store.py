@@ -1,0 +1,575 @@
+"""Reading and writing synced records: the one place that touches ``records`` and hands out
+change-log sequence numbers, so every write also lands in the change log, the audit log and the
+history tables in the caller's transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
+
+from desktop_crm.domain.records import ACCOUNT_LINK, RECORD_TYPES, Entity
+from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
+from desktop_crm.server import models as m
+from desktop_crm.server.timeutil import iso, now
+from desktop_crm.sync.protocol import WireRecord
+
+#: Columns every feed query selects, in the order :func:`wire_json` reads them.
+WIRE_COLUMNS = (
+    m.records.c.entity,
+    m.records.c.id,
+    m.records.c.version,
+    m.records.c.deleted,
+    m.records.c.updated_at,
+    m.records.c.updated_by,
+    m.records.c.data,
+)
+
+Masks = Mapping[str, tuple[str, ...]]
+NO_MASKS: Masks = {}
+
+
+@dataclass(slots=True)
+class StoredRecord:
+    entity: Entity
+    id: str
+    account_id: str
+    data: dict[str, Any]
+    version: VersionVector
+    deleted: bool
+    updated_at: str
+    updated_by: str
+    seq: int = 0
+
+
+def _blank_for(entity: Entity, field_name: str) -> Any:
+    record_type = RECORD_TYPES[entity]
+    for f in dataclasses.fields(record_type):  # type: ignore[arg-type]
+        if f.name == field_name:
+            type_name = str(f.type)
+            if type_name.startswith("list"):
+                return []
+            if type_name.startswith("str") and "None" not in type_name:
+                return ""
+    return None
+
+
+def mask_data(entity: str, data: dict[str, Any], masks: Masks) -> list[str]:
+    """Blank the masked fields of ``data`` in place; return their names."""
+    names = masks.get(entity, ())
+    for name in names:
+        data[name] = _blank_for(Entity(entity), name)
+    return list(names)
+
+
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9_.:@+-]*")
+
+
+def _json_text(value: str) -> str:
+    """``json.dumps(value)``, without the call for the usual ids (UUIDs and the like)."""
+    if _PLAIN_TEXT.fullmatch(value):
+        return f'"{value}"'
+    return json.dumps(value)
+
+
+def wire_json(row: Sequence[Any], masks: Masks = NO_MASKS) -> str:
+    """One record as WireRecord JSON text, splicing the stored JSON (no re-encoding) unless a
+    field must be masked."""
+    entity, record_id, version, deleted, updated_at, updated_by, data = row
+    masked = ""
+    if masks and entity in masks:
+        parsed = json.loads(data)
+        names = mask_data(entity, parsed, masks)
+        data = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
+        masked = ',"masked":' + json.dumps(names)
+    return (
+        f'{{"entity":"{entity}","id":{_json_text(record_id)},"version":{version},'
+        f'"deleted":{"true" if deleted else "false"},"updated_at":"{updated_at}",'
+        f'"updated_by":{_json_text(updated_by)},"data":{data}{masked}}}'
+    )
+
+
+def to_wire(record: StoredRecord, masks: Masks = NO_MASKS) -> WireRecord:
+    data = dict(record.data)
+    names = mask_data(record.entity, data, masks) if record.entity in masks else []
+    return WireRecord(
+        entity=record.entity,
+        id=record.id,
+        version=record.version.to_dict(),
+        deleted=record.deleted,
+        updated_at=record.updated_at,  # type: ignore[arg-type]  # pydantic parses ISO text
+        updated_by=record.updated_by,
+        data=data,
+        masked=names,
+    )
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# Prebuilt statements: building a statement per call costs more than running it.
+_RECORD_BY_KEY = select(m.records).where(
+    m.records.c.entity == bindparam("entity"), m.records.c.id == bindparam("record_id")
+)
+_RECORD_BY_KEY_FOR_UPDATE = _RECORD_BY_KEY.with_for_update()
+_RECORDS_BY_IDS = select(m.records).where(
+    m.records.c.entity == bindparam("entity"), m.records.c.id.in_(bindparam("ids", expanding=True))
+)
+_RECORDS_BY_IDS_FOR_UPDATE = _RECORDS_BY_IDS.with_for_update()
+_INSERT_LOG = insert(m.change_log)
+_INSERT_LOG_RETURNING = insert(m.change_log).returning(
+    m.change_log.c.seq, sort_by_parameter_order=True
+)
+_NEXT_SEQS_PG = text(
+    "SELECT nextval(pg_get_serial_sequence('change_log', 'seq')) FROM generate_series(1, :n)"
+)
+_INSERT_RECORD = insert(m.records)
+_UPDATE_RECORD = (
+    update(m.records)
+    .where(m.records.c.entity == bindparam("k_entity"), m.records.c.id == bindparam("k_id"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "account_id",
+                "opportunity_id",
+                "data",
+                "version",
+                "deleted",
+                "updated_at",
+                "updated_by",
+                "change_seq",
+            )
+        }
+    )
+)
+_INSERT_AUDIT = insert(m.audit_log)
+_INSERT_APPLIED = insert(m.applied_changes)
+_INSERT_FORMER_NAME = insert(m.account_former_names)
+_INSERT_STATUS_LOG = insert(m.account_status_log)
+_INSERT_STAGE_HISTORY = insert(m.stage_history)
+_TOUCH_RECORD = (
+    update(m.records)
+    .where(m.records.c.entity == bindparam("k_entity"), m.records.c.id == bindparam("k_id"))
+    .values(change_seq=bindparam("change_seq"))
+)
+#: Ids per ``IN`` list (SQLite's bound-parameter limit is generous, but keep lists modest).
+ID_CHUNK = 500
+
+
+def _stored(row: Row[Any]) -> StoredRecord:
+    return StoredRecord(
+        entity=Entity(row.entity),
+        id=row.id,
+        account_id=row.account_id,
+        data=json.loads(row.data),
+        version=VersionVector.from_json(row.version),
+        deleted=bool(row.deleted),
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )
+
+
+def load(
+    conn: Connection, entity: str, record_id: str, *, for_update: bool = False
+) -> StoredRecord | None:
+    locking = for_update and conn.dialect.name == "postgresql"
+    query = _RECORD_BY_KEY_FOR_UPDATE if locking else _RECORD_BY_KEY
+    row = conn.execute(query, {"entity": str(entity), "record_id": record_id}).first()
+    return None if row is None else _stored(row)
+
+
+def load_many(
+    conn: Connection, keys: Iterable[tuple[str, str]], *, for_update: bool = False
+) -> dict[tuple[str, str], StoredRecord]:
+    """The stored records among ``keys`` (``(entity, id)`` pairs), one query per entity."""
+    by_entity: dict[str, set[str]] = {}
+    for entity, record_id in keys:
+        by_entity.setdefault(str(entity), set()).add(record_id)
+    locking = for_update and conn.dialect.name == "postgresql"
+    query = _RECORDS_BY_IDS_FOR_UPDATE if locking else _RECORDS_BY_IDS
+    found: dict[tuple[str, str], StoredRecord] = {}
+    for entity, id_set in sorted(by_entity.items()):
+        ids = sorted(id_set)
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            for row in conn.execute(query, {"entity": entity, "ids": chunk}):
+                found[(entity, row.id)] = _stored(row)
+    return found
+
+
+def account_of(entity: Entity, record_id: str, data: Mapping[str, Any]) -> str:
+    link = ACCOUNT_LINK[entity]
+    return record_id if link is None else str(data.get(link) or "")
+
+
+def _log_row(
+    *,
+    kind: str,
+    entity: str,
+    record_id: str,
+    account_id: str,
+    actor_id: str,
+    device_id: str | None = None,
+    change_id: str | None = None,
+    user_id: str | None = None,
+    at: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "entity": str(entity),
+        "record_id": record_id,
+        "account_id": account_id,
+        "user_id": user_id,
+        "change_id": change_id,
+        "actor_id": actor_id,
+        "device_id": device_id,
+        "at": at or iso(now()),
+    }
+
+
+def allocate_seq(
+    conn: Connection,
+    *,
+    kind: str,
+    entity: str,
+    record_id: str,
+    account_id: str,
+    actor_id: str,
+    device_id: str | None = None,
+    change_id: str | None = None,
+    user_id: str | None = None,
+    at: str | None = None,
+) -> int:
+    """Append to the change log; return the new sequence number. Call inside
+    :func:`desktop_crm.server.db.write_transaction`."""
+    result = conn.execute(
+        _INSERT_LOG,
+        _log_row(
+            kind=kind,
+            entity=entity,
+            record_id=record_id,
+            account_id=account_id,
+            user_id=user_id,
+            change_id=change_id,
+            actor_id=actor_id,
+            device_id=device_id,
+            at=at,
+        ),
+    )
+    pk = result.inserted_primary_key
+    assert pk is not None
+    return int(pk[0])
+
+
+@dataclass(slots=True)
+class _Pending:
+    """One buffered record write; ``seq`` and the seq-dependent rows are filled in on flush."""
+
+    stored: StoredRecord
+    exists: bool  # the row is in the database already (UPDATE rather than INSERT)
+    log: dict[str, Any]
+    values: dict[str, Any]
+    audit: dict[str, Any]
+    audit_detail: dict[str, Any]
+    history: list[tuple[Any, dict[str, Any]]]
+    applied: dict[str, Any] | None = None
+
+
+class RecordWriter:
+    """Record writes buffered in the caller's transaction and written in bulk by :meth:`flush`:
+    one multi-row statement per table instead of six statements per record.
+
+    Each write still gets its own change-log entry (in write order), audit entry and history
+    rows. Until :meth:`flush`, the written records are visible through :meth:`written` only,
+    not to queries: flush before anything reads ``records``, the change log or the history
+    tables, or allocates other change-log entries (:func:`allocate_seq`), so sequence numbers
+    keep the order in which things happened."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._pending: list[_Pending] = []
+        #: (entity, id) -> the newest buffered version of that record.
+        self._latest: dict[tuple[str, str], _Pending] = {}
+
+    def written(self, entity: str, record_id: str) -> StoredRecord | None:
+        pending = self._latest.get((str(entity), record_id))
+        return None if pending is None else pending.stored
+
+    def write(
+        self,
+        *,
+        previous: StoredRecord | None,
+        entity: Entity,
+        record_id: str,
+        data: dict[str, Any],
+        version: VersionVector,
+        deleted: bool,
+        actor_id: str,
+        device_id: str | None,
+        change_id: str | None = None,
+        changed_fields: Sequence[str] = (),
+        changed_at: str | None = None,
+        applied_by: str | None = None,
+    ) -> StoredRecord:
+        """Buffer a record write (see :func:`write_record`). ``applied_by``: also record
+        ``change_id`` as applied for that user (push idempotency)."""
+        stamp = iso(now())
+        account_id = account_of(entity, record_id, data)
+        key = (str(entity), record_id)
+        if previous is None:
+            action = "create"
+        elif deleted and not previous.deleted:
+            action = "delete"
+        else:
+            action = "update"
+        stored = StoredRecord(
+            entity, record_id, account_id, data, version, deleted, stamp, actor_id
+        )
+        before = self._latest.get(key)
+        pending = _Pending(
+            stored=stored,
+            exists=before.exists if before is not None else previous is not None,
+            log=_log_row(
+                kind="record",
+                entity=entity,
+                record_id=record_id,
+                account_id=account_id,
+                actor_id=actor_id,
+                device_id=device_id,
+                change_id=change_id,
+                at=stamp,
+            ),
+            values={
+                "account_id": account_id,
+                "opportunity_id": data.get("opportunity_id") if entity == Entity.ACTIVITY else None,
+                "data": dumps(data),
+                "version": version.to_json(),
+                "deleted": deleted,
+                "updated_at": stamp,
+                "updated_by": actor_id,
+            },
+            audit={
+                "at": stamp,
+                "actor_id": actor_id,
+                "device_id": device_id,
+                "action": f"record.{action}",
+                "entity": str(entity),
+                "record_id": record_id,
+                "change_id": change_id,
+            },
+            audit_detail={"changed_fields": list(changed_fields), "version": version.to_dict()},
+            history=_history_rows(entity, record_id, previous, data, actor_id, changed_at or stamp),
+        )
+        if applied_by is not None and change_id is not None:
+            pending.applied = {
+                "change_id": change_id,
+                "user_id": applied_by,
+                "device_id": device_id,
+                "entity": str(entity),
+                "record_id": record_id,
+                "at": stamp,
+            }
+        self._pending.append(pending)
+        self._latest[key] = pending
+        return stored
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def flush(self) -> None:
+        """Write everything buffered; every written :class:`StoredRecord` gets its ``seq``."""
+        pending, self._pending = self._pending, []
+        self._latest.clear()
+        if not pending:
+            return
+        conn = self.conn
+        logs = [p.log for p in pending]
+        if len(logs) == 1:
+            seqs = [allocate_seq(conn, **logs[0])]
+        elif conn.dialect.name == "postgresql":
+            # Reserving the numbers and inserting plain rows is several times faster there than
+            # INSERT .. RETURNING in parameter order. The caller holds the change-log lock.
+            seqs = sorted(int(s) for s in conn.scalars(_NEXT_SEQS_PG, {"n": len(logs)}))
+            conn.execute(
+                _INSERT_LOG, [{**log, "seq": seq} for log, seq in zip(logs, seqs, strict=True)]
+            )
+        else:
+            seqs = [int(s) for s in conn.execute(_INSERT_LOG_RETURNING, logs).scalars()]
+        # The newest write of each record decides its row; earlier ones only log and audit.
+        final: dict[tuple[str, str], tuple[_Pending, int]] = {}
+        audits: list[dict[str, Any]] = []
+        applied: list[dict[str, Any]] = []
+        history: dict[Any, list[dict[str, Any]]] = {}
+        for item, seq in zip(pending, seqs, strict=True):
+            item.stored.seq = seq
+            final[(item.stored.entity.value, item.stored.id)] = (item, seq)
+            audits.append({**item.audit, "detail": json.dumps({**item.audit_detail, "seq": seq})})
+            if item.applied is not None:
+                applied.append({**item.applied, "seq": seq})
+            for table, row in item.history:
+                history.setdefault(table, []).append(row)
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for (entity, record_id), (item, seq) in final.items():
+            if item.exists:
+                updates.append(
+                    {**item.values, "change_seq": seq, "k_entity": entity, "k_id": record_id}
+                )
+            else:
+                inserts.append(
+                    {**item.values, "change_seq": seq, "entity": entity, "id": record_id}
+                )
+        if inserts:
+            conn.execute(_INSERT_RECORD, inserts)
+        if updates:
+            conn.execute(_UPDATE_RECORD, updates)
+        conn.execute(_INSERT_AUDIT, audits)
+        if applied:
+            conn.execute(_INSERT_APPLIED, applied)
+        for statement, rows in history.items():
+            conn.execute(statement, rows)
+
+
+def write_record(
+    conn: Connection,
+    *,
+    previous: StoredRecord | None,
+    entity: Entity,
+    record_id: str,
+    data: dict[str, Any],
+    version: VersionVector,
+    deleted: bool,
+    actor_id: str,
+    device_id: str | None,
+    change_id: str | None = None,
+    changed_fields: Sequence[str] = (),
+    changed_at: str | None = None,
+) -> StoredRecord:
+    """Insert or replace a record, log the change, audit it and keep the history tables."""
+    writer = RecordWriter(conn)
+    stored = writer.write(
+        previous=previous,
+        entity=entity,
+        record_id=record_id,
+        data=data,
+        version=version,
+        deleted=deleted,
+        actor_id=actor_id,
+        device_id=device_id,
+        change_id=change_id,
+        changed_fields=changed_fields,
+        changed_at=changed_at,
+    )
+    writer.flush()
+    return stored
+
+
+def _history_rows(
+    entity: Entity,
+    record_id: str,
+    previous: StoredRecord | None,
+    data: Mapping[str, Any],
+    actor_id: str,
+    at: str,
+) -> list[tuple[Any, dict[str, Any]]]:
+    old = previous.data if previous is not None else {}
+    rows: list[tuple[Any, dict[str, Any]]] = []
+    if entity == Entity.ACCOUNT:
+        if previous is not None and old.get("name") != data.get("name") and old.get("name"):
+            rows.append(
+                (
+                    _INSERT_FORMER_NAME,
+                    {
+                        "account_id": record_id,
+                        "name": old["name"],
+                        "replaced_at": at,
+                        "changed_by": actor_id,
+                    },
+                )
+            )
+        if old.get("status") != data.get("status") and data.get("status"):
+            rows.append(
+                (
+                    _INSERT_STATUS_LOG,
+                    {
+                        "account_id": record_id,
+                        "from_status": old.get("status"),
+                        "to_status": data["status"],
+                        "changed_at": at,
+                        "changed_by": actor_id,
+                    },
+                )
+            )
+    elif (
+        entity == Entity.OPPORTUNITY and old.get("stage") != data.get("stage") and data.get("stage")
+    ):
+        rows.append(
+            (
+                _INSERT_STAGE_HISTORY,
+                {
+                    "opportunity_id": record_id,
+                    "from_stage": old.get("stage"),
+                    "to_stage": data["stage"],
+                    "changed_at": at,
+                    "changed_by": actor_id,
+                },
+            )
+        )
+    return rows
+
+
+def server_edit(
+    conn: Connection,
+    entity: Entity,
+    record_id: str,
+    changes: Mapping[str, Any],
+    actor_id: str,
+    device_id: str | None = None,
+) -> StoredRecord | None:
+    """An edit made on the server side (admin CLI, reassignment): bumps the server's entry."""
+    current = load(conn, entity, record_id, for_update=True)
+    if current is None:
+        return None
+    data = {**current.data, **changes}
+    if data == current.data:
+        return current
+    return write_record(
+        conn,
+        previous=current,
+        entity=entity,
+        record_id=record_id,
+        data=data,
+        version=current.version.bump(SERVER_REPLICA_ID),
+        deleted=current.deleted,
+        actor_id=actor_id,
+        device_id=device_id,
+        changed_fields=sorted(k for k in changes if current.data.get(k) != changes[k]),
+    )
+
+
+def touch_account(conn: Connection, account_id: str, actor_id: str) -> int:
+    """Give every live record under an account a new change-log position, so users who just
+    gained the account receive it on their next pull. Returns how many were touched."""
+    rows = conn.execute(
+        select(m.records.c.entity, m.records.c.id).where(
+            m.records.c.account_id == account_id, m.records.c.deleted.is_(False)
+        )
+    ).all()
+    for entity, record_id in rows:
+        seq = allocate_seq(
+            conn,
+            kind="touch",
+            entity=entity,
+            record_id=record_id,
+            account_id=account_id,
+            actor_id=actor_id,
+        )
+        conn.execute(_TOUCH_RECORD, {"k_entity": entity, "k_id": record_id, "change_seq": seq})
+    return len(rows)

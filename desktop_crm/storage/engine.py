@@ -1,0 +1,137 @@
+"""SQLCipher connections and the SQLAlchemy engine over them.
+
+Every connection is made here: the key is its *first* statement, then ``temp_store = MEMORY``
+(temporary tables and sort files never reach the disk in plaintext), and for writable connections
+``journal_mode = WAL``, ``foreign_keys = ON``, ``synchronous`` and ``cache_size``.
+
+The engine is ``create_engine("sqlite://", creator=…, module=sqlcipher3.dbapi2)``: the
+``sqlite+pysqlcipher`` dialect would send an empty key before ours when given a ``creator``.
+
+Transactions: connections run with ``isolation_level=None`` (the DB-API module never opens
+transactions by itself, so PRAGMAs such as ``journal_mode`` take effect) and a ``begin`` event
+emits ``BEGIN`` whenever SQLAlchemy starts a transaction — the recipe from SQLAlchemy's pysqlite
+notes ("Serializable isolation / Savepoints / Transactional DDL"). So ``engine.begin()`` and
+``Connection.begin_nested()`` (SAVEPOINT) behave as documented, DDL included. Do not use the
+``isolation_level`` execution option on this engine; it would switch implicit transactions back on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlencode
+
+import sqlcipher3.dbapi2 as dbapi2
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from desktop_crm.storage.keys import KeySource
+
+log = logging.getLogger(__name__)
+
+OpenMode = Literal["ro", "rw", "rwc"]
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineSettings:
+    """Connection tuning; the defaults suit the desktop client."""
+
+    #: ``PRAGMA cache_size``: negative = KiB (-65536 = 64 MiB per connection, allocated lazily).
+    cache_size: int = -65536
+    #: ``PRAGMA synchronous``: FULL keeps the last commit across a power cut; NORMAL is faster
+    #: in WAL mode and still never corrupts the file.
+    synchronous: str = "FULL"
+    #: Seconds a statement waits for another connection's lock before failing.
+    busy_timeout: float = 5.0
+    #: Statement that opens a transaction ("BEGIN" or "BEGIN IMMEDIATE").
+    begin: str = "BEGIN"
+    pool_size: int = 5
+    max_overflow: int = 5
+    echo: bool = False
+
+    def __post_init__(self) -> None:
+        if self.synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+            raise ValueError(f"unknown synchronous setting {self.synchronous!r}")
+        if self.begin.upper() not in ("BEGIN", "BEGIN DEFERRED", "BEGIN IMMEDIATE"):
+            raise ValueError(f"unknown begin statement {self.begin!r}")
+
+
+DEFAULT_SETTINGS = EngineSettings()
+
+
+def sqlite_uri(path: Path, mode: OpenMode, *, immutable: bool = False) -> str:
+    params: dict[str, str] = {"mode": mode}
+    if immutable:
+        params["immutable"] = "1"
+    return Path(path).resolve().as_uri() + "?" + urlencode(params)
+
+
+def connect(
+    path: Path,
+    key: KeySource,
+    *,
+    mode: OpenMode = "rw",
+    immutable: bool = False,
+    settings: EngineSettings = DEFAULT_SETTINGS,
+) -> dbapi2.Connection:
+    """A configured SQLCipher DB-API connection in autocommit mode.
+
+    Read-only connections (``mode="ro"``) only get the key and ``temp_store``; they change
+    nothing in the file. ``immutable=True`` additionally makes SQLite create no ``-wal``/``-shm``
+    files (only valid while no ``-wal`` file exists). The key is not checked here: the first
+    statement that reads the file fails with ``file is not a database`` if it is wrong.
+    """
+    conn = dbapi2.connect(
+        sqlite_uri(path, mode, immutable=immutable),
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=settings.busy_timeout,
+    )
+    try:
+        conn.execute(key.pragma())  # must be the first statement on the connection
+        conn.execute("PRAGMA temp_store = MEMORY")
+        if mode != "ro":
+            journal = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            if journal is None or str(journal[0]).lower() != "wal":
+                log.warning("WAL journal mode refused for %s (got %r)", path, journal)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA synchronous = {settings.synchronous.upper()}")
+            conn.execute(f"PRAGMA cache_size = {int(settings.cache_size)}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def create_replica_engine(
+    path: Path,
+    key: KeySource,
+    settings: EngineSettings = DEFAULT_SETTINGS,
+    *,
+    mode: Literal["rw", "rwc"] = "rw",
+) -> Engine:
+    """An SQLAlchemy engine whose every pooled connection comes from :func:`connect`."""
+    path = Path(path)
+
+    def creator() -> dbapi2.Connection:
+        return connect(path, key, mode=mode, settings=settings)
+
+    engine = create_engine(
+        "sqlite://",
+        creator=creator,
+        module=dbapi2,
+        poolclass=QueuePool,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        echo=settings.echo,
+    )
+    begin_statement = settings.begin.upper()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin_statement)
+
+    return engine

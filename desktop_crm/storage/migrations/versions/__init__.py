@@ -1,0 +1,1 @@
+"""Alembic revisions of the replica schema (files named ``NNNN_<slug>.py``, ids ``"NNNN"``)."""

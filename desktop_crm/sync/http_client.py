@@ -1,0 +1,171 @@
+"""The client side of the sync protocol over HTTP (httpx).
+
+Every failure is mapped to one of a few exceptions the engine and the UI understand:
+:class:`Offline` (cannot reach the server: retry later), :class:`SignInRequired` (token expired or
+device revoked), :class:`ServerRefused` (the server answered with an error) and
+:class:`ProtocolError` (the answer was not what the protocol promises).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
+from desktop_crm.sync.protocol import (
+    DEFAULT_PULL_PAGE,
+    LoginRequest,
+    LoginResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    SnapshotResponse,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+class SyncError(Exception):
+    """Base of everything that can go wrong talking to the server; str() is for people."""
+
+
+class Offline(SyncError):
+    pass
+
+
+class SignInRequired(SyncError):
+    pass
+
+
+class ServerRefused(SyncError):
+    def __init__(self, status_code: int, detail: str) -> None:
+        self.status_code = status_code
+        self.detail = detail
+        super().__init__(f"The server refused the request ({status_code}): {detail}")
+
+
+class ProtocolError(SyncError):
+    pass
+
+
+class SyncClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept-Encoding": "gzip"},
+        )
+        self.token = token
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Requests -------------------------------------------------------------------------------
+
+    def login(self, request: LoginRequest) -> LoginResponse:
+        response = self._send("POST", "/auth/login", json=request.model_dump(mode="json"))
+        login = self._parse(response, LoginResponse)
+        self.token = login.access_token
+        return login
+
+    def snapshot(self, after: str | None = None, limit: int | None = None) -> SnapshotResponse:
+        params: dict[str, Any] = {}
+        if after is not None:
+            params["after"] = after
+        if limit is not None:
+            params["limit"] = limit
+        return self._parse(self._send("GET", "/sync/snapshot", params=params), SnapshotResponse)
+
+    def snapshot_page(self, after: str | None = None, limit: int | None = None) -> SnapshotPage:
+        """:meth:`snapshot`, with the records ready to store (no pydantic models per record;
+        see :mod:`desktop_crm.sync.fast_wire`)."""
+        params: dict[str, Any] = {}
+        if after is not None:
+            params["after"] = after
+        if limit is not None:
+            params["limit"] = limit
+        response = self._send("GET", "/sync/snapshot", params=params)
+        page = plain_snapshot(response.content)
+        if page is None:
+            page = SnapshotPage.from_response(self._parse(response, SnapshotResponse))
+        return page
+
+    def pull(self, cursor: str, limit: int = DEFAULT_PULL_PAGE) -> PullResponse:
+        params = {"cursor": cursor, "limit": limit}
+        return self._parse(self._send("GET", "/sync/pull", params=params), PullResponse)
+
+    def pull_page(self, cursor: str, limit: int = DEFAULT_PULL_PAGE) -> PullPage:
+        """:meth:`pull`, with the records ready to store."""
+        params = {"cursor": cursor, "limit": limit}
+        response = self._send("GET", "/sync/pull", params=params)
+        page = plain_pull(response.content)
+        if page is None:
+            page = PullPage.from_response(self._parse(response, PullResponse))
+        return page
+
+    def push(self, request: PushRequest) -> PushResponse:
+        body = request.model_dump(mode="json")
+        return self._parse(self._send("POST", "/sync/push", json=body), PushResponse)
+
+    def get_json(self, path: str) -> Any:
+        response = self._send("GET", path)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ProtocolError(f"The server's answer to {path} is not JSON.") from exc
+
+    # Plumbing -------------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            response = self._client.request(method, path, headers=headers, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise Offline(f"Cannot reach the server at {self.base_url}.") from exc
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+            raise Offline("The connection to the server broke off; will retry.") from exc
+        except httpx.TimeoutException as exc:
+            raise Offline("The server did not answer in time; will retry.") from exc
+        if response.status_code == 401:
+            raise SignInRequired(_detail(response) or "Please sign in again.")
+        if response.status_code >= 400:
+            raise ServerRefused(response.status_code, _detail(response))
+        return response
+
+    @staticmethod
+    def _parse(response: httpx.Response, model: type[M]) -> M:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise ProtocolError(
+                f"The server's answer does not follow the sync protocol: {exc.errors()[0]['msg']}"
+            ) from exc
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        return str(body["detail"])
+    return str(body)[:200]

@@ -1,0 +1,193 @@
+"""The sync wire protocol: request and response bodies shared by the client and the server.
+
+Documented for people in ``docs/sync-protocol.md``; the server's OpenAPI schema is built from
+these models, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from desktop_crm.domain.records import Entity
+
+PROTOCOL_VERSION = 1
+MAX_PUSH_BATCH = 500
+MAX_PULL_PAGE = 5000
+DEFAULT_PULL_PAGE = 1000
+MAX_SNAPSHOT_PAGE = 20000
+DEFAULT_SNAPSHOT_PAGE = 5000
+
+VersionDict = dict[str, int]
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(enum.StrEnum):
+    REP = "rep"
+    MANAGER = "manager"
+    SERVICE_DESK = "service_desk"
+    ADMIN = "admin"
+
+
+# Sign-in -------------------------------------------------------------------------------------
+
+
+class LoginRequest(WireModel):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=1000)
+    #: Given on later sign-ins from the same installation; absent on its first sign-in,
+    #: when the server registers a new device and mints its replica id.
+    device_id: str | None = Field(default=None, max_length=64)
+    device_name: str = Field(default="", max_length=200)
+
+
+class LoginResponse(WireModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    user_id: str
+    username: str
+    role: Role
+    device_id: str
+    replica_id: str
+
+
+# Records -------------------------------------------------------------------------------------
+
+
+class WireRecord(WireModel):
+    entity: Entity
+    id: str = Field(min_length=1, max_length=64)
+    version: VersionDict
+    deleted: bool = False
+    updated_at: datetime
+    updated_by: str = ""
+    data: dict[str, Any]
+    #: Fields the caller's role may not see; their values in ``data`` are blanked ("" or []).
+    #: A change pushed for such a record leaves these fields as they are on the server.
+    masked: list[str] = []
+
+
+class Removal(WireModel):
+    """A record that left the caller's scope (reassignment, team change): drop it locally.
+
+    When an account leaves the scope the server lists the account and every record under it.
+    """
+
+    entity: Entity
+    id: str
+
+
+# Pull ----------------------------------------------------------------------------------------
+
+
+class PullResponse(WireModel):
+    records: list[WireRecord]
+    removals: list[Removal] = []
+    #: Opaque; send it back as ``cursor`` to continue after this page.
+    cursor: str
+    has_more: bool
+    #: The caller's scope changed wholesale (new role, manager moved team): push or park
+    #: unsynced changes, take a fresh snapshot, and drop local records the snapshot lacks.
+    resync_required: bool = False
+
+
+class SnapshotResponse(WireModel):
+    """One page of the bulk first-sync snapshot of the caller's whole scope."""
+
+    records: list[WireRecord]
+    #: Opaque; send it back as ``after`` for the next page, absent on the last page.
+    next_page: str | None
+    #: Where incremental pulls start once every snapshot page is applied.
+    cursor: str
+
+
+# Push ----------------------------------------------------------------------------------------
+
+
+class Change(WireModel):
+    change_id: str = Field(min_length=1, max_length=64)
+    #: One of :class:`Entity`. A plain string on the wire so that an entity this server does
+    #: not know rejects that one change instead of the whole batch.
+    entity: str = Field(min_length=1, max_length=40)
+    record_id: str = Field(min_length=1, max_length=64)
+    #: The version this edit was made on (the last synced version; empty when created here).
+    base_version: VersionDict
+    new_version: VersionDict
+    changed_fields: list[str]
+    deleted: bool = False
+    #: The whole record after the edit.
+    data: dict[str, Any]
+    #: When the edit was made on the client (stage-rule timing); the server's clock if absent.
+    changed_at: datetime | None = None
+
+
+class PushRequest(WireModel):
+    changes: list[Change] = Field(max_length=MAX_PUSH_BATCH)
+
+
+class ChangeStatus(enum.StrEnum):
+    APPLIED = "applied"
+    ALREADY_APPLIED = "already_applied"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+class ChangeResult(WireModel):
+    change_id: str
+    status: ChangeStatus
+    reason: str | None = None
+    #: The server's record after this change (applied) or as it stands (conflict).
+    current: WireRecord | None = None
+
+
+class PushResponse(WireModel):
+    results: list[ChangeResult]
+
+
+class ErrorBody(WireModel):
+    detail: str
+
+
+# Session and configuration -------------------------------------------------------------------
+
+
+class MeResponse(WireModel):
+    user_id: str
+    username: str
+    role: Role
+    team: str | None
+    device_id: str
+    replica_id: str
+    #: "entity.field" names blanked for this role (see ``WireRecord.masked``).
+    masked_fields: list[str] = []
+
+
+class StageConfig(WireModel):
+    key: str
+    name: str
+    position: int
+    default_probability: int
+    requires_activity_since_stage_change: bool = False
+    requires_expected_close: bool = False
+    is_closed: bool = False
+    is_won: bool = False
+
+
+class StatusConfig(WireModel):
+    key: str
+    name: str
+    position: int
+
+
+class ConfigResponse(WireModel):
+    protocol_version: int = PROTOCOL_VERSION
+    max_push_batch: int = MAX_PUSH_BATCH
+    pipeline_stages: list[StageConfig]
+    account_statuses: list[StatusConfig]

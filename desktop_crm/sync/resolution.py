@@ -1,0 +1,267 @@
+"""What a person decides: conflicts (mine / theirs / a new value, field by field; keep a
+deletion or restore the edited record) and sync issues (edit and retry, discard, export).
+
+No network here: every function works on an open replica connection inside one transaction,
+and what it decides is queued in the outbox like any local edit, to be pushed by the next sync.
+The GUI calls these on its worker thread; the engine never needs to be running.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from desktop_crm.domain.merge import three_way_merge
+from desktop_crm.domain.records import ENTITY_FIELDS, RECORD_TYPES, Entity, RecordMeta
+from desktop_crm.domain.validation import ensure_valid
+from desktop_crm.storage import records_store as store
+from desktop_crm.storage import sync_bookkeeping as book
+from desktop_crm.storage.records_store import StoredRecord
+from desktop_crm.sync.engine import write_resolution
+
+
+class Choice(enum.StrEnum):
+    MINE = "mine"
+    THEIRS = "theirs"
+
+
+@dataclass(frozen=True, slots=True)
+class NewValue:
+    """A value the user typed for a conflicting field (JSON form, as in record ``data``)."""
+
+    value: Any
+
+
+FieldChoice = Choice | NewValue
+
+
+class DeleteChoice(enum.StrEnum):
+    KEEP_DELETED = "keep_deleted"
+    RESTORE = "restore"
+
+
+class ResolutionError(ValueError):
+    """The resolution is incomplete or refers to something that is not there."""
+
+
+def resolve_conflict(
+    conn: Connection,
+    entity: Entity | str,
+    record_id: str,
+    *,
+    replica_id: str,
+    user_id: str = "",
+    choices: Mapping[str, FieldChoice] | None = None,
+    default: Choice | None = None,
+    delete_choice: DeleteChoice | None = None,
+) -> StoredRecord:
+    """Settle the open conflict of one record and queue the result for the server.
+
+    The merge is recomputed against the record as it stands now (the user may have edited it
+    further while it waited); fields changed on one side only keep that side's value, and every
+    field still in conflict takes ``choices[field]`` (or ``default``). ``choices`` may also
+    override a field that is not in conflict. A delete-versus-edit conflict needs
+    ``delete_choice``: keep the record deleted, or restore the edited side.
+
+    The result is validated (raises :class:`~desktop_crm.domain.validation.ValidationFailed`
+    before anything is written) and stored as a local edit whose version dominates both sides.
+    """
+    entity = Entity(entity)
+    choices = dict(choices or {})
+    conflict = book.get_conflict(conn, entity, record_id)
+    if conflict is None:
+        raise ResolutionError(f"There is no open conflict for this {entity}.")
+    mine = store.read_record(conn, entity, record_id)
+    if mine is None:
+        raise ResolutionError(f"The {entity} is no longer in this replica.")
+    theirs = StoredRecord(
+        entity=entity,
+        id=record_id,
+        version=conflict.theirs_version,
+        deleted=conflict.theirs_deleted,
+        updated_at=mine.updated_at,
+        updated_by="",
+        data=dict(conflict.theirs),
+    )
+    result = three_way_merge(
+        conflict.base,
+        mine.data,
+        theirs.data,
+        mine_deleted=mine.deleted,
+        theirs_deleted=theirs.deleted,
+    )
+    unknown = set(choices) - set(ENTITY_FIELDS[entity])
+    if unknown:
+        raise ResolutionError(f"Unknown field(s) of {entity}: {', '.join(sorted(unknown))}")
+    if result.delete_conflict:
+        if delete_choice is None:
+            raise ResolutionError("Choose whether the record stays deleted or is restored.")
+        if delete_choice is DeleteChoice.KEEP_DELETED:
+            deleted = True
+            data = dict(theirs.data if theirs.deleted else mine.data)
+        else:
+            deleted = False
+            data = dict(mine.data if theirs.deleted else theirs.data)
+        data = _apply_choices(data, choices, mine.data, theirs.data)
+    else:
+        deleted = result.deleted
+        data = dict(result.merged)
+        missing = [c.name for c in result.conflicts if c.name not in choices]
+        if missing and default is None:
+            raise ResolutionError(f"Choose a value for: {', '.join(missing)}")
+        for name in missing:
+            assert default is not None
+            choices[name] = default
+        data = _apply_choices(data, choices, mine.data, theirs.data)
+    data = _validated(entity, record_id, data, deleted)
+    return write_resolution(
+        conn,
+        replica_id,
+        user_id,
+        entity,
+        record_id,
+        data,
+        deleted,
+        mine_version=mine.version,
+        theirs=theirs,
+    )
+
+
+def _apply_choices(
+    data: dict[str, Any],
+    choices: Mapping[str, FieldChoice],
+    mine: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+) -> dict[str, Any]:
+    out = dict(data)
+    for name, choice in choices.items():
+        if isinstance(choice, NewValue):
+            out[name] = choice.value
+        elif Choice(choice) is Choice.MINE:
+            out[name] = mine.get(name)
+        else:
+            out[name] = theirs.get(name)
+    return out
+
+
+def _validated(
+    entity: Entity, record_id: str, data: dict[str, Any], deleted: bool
+) -> dict[str, Any]:
+    """The canonical data of the record (phones normalized), validated unless deleted."""
+    record = RECORD_TYPES[entity].from_data(data, RecordMeta(id=record_id, deleted=deleted))
+    if not deleted:
+        ensure_valid(record)
+    return record.data()
+
+
+# Sync issues ----------------------------------------------------------------------------------
+
+
+def get_sync_issue(conn: Connection, issue_id: int) -> book.SyncIssue:
+    for issue in book.list_sync_issues(conn):
+        if issue.id == issue_id:
+            return issue
+    raise ResolutionError(f"There is no sync issue {issue_id}.")
+
+
+def retry_sync_issue(
+    conn: Connection,
+    issue_id: int,
+    *,
+    replica_id: str,
+    user_id: str = "",
+    changes: Mapping[str, Any] | None = None,
+    deleted: bool | None = None,
+) -> StoredRecord | None:
+    """Queue a parked change again, with the user's edits (``changes``: field -> value), as a
+    new local change on top of the record as it stands in the replica now.
+
+    Validates first (raises ``ValidationFailed``; the issue stays). Returns the saved record,
+    or None when the retried change would change nothing (the issue is then closed).
+    """
+    issue = get_sync_issue(conn, issue_id)
+    entity = Entity(issue.entity)
+    data = {**issue.data, **dict(changes or {})}
+    unknown = set(data) - set(ENTITY_FIELDS[entity])
+    if unknown:
+        raise ResolutionError(f"Unknown field(s) of {entity}: {', '.join(sorted(unknown))}")
+    want_deleted = issue.deleted if deleted is None else deleted
+    current = store.read_record(conn, entity, issue.record_id)
+    meta = current.meta() if current is not None else RecordMeta(id=issue.record_id)
+    meta.deleted = want_deleted
+    record = RECORD_TYPES[entity].from_data(data, meta)
+    before = book.outbox_count(conn)
+    store.save_local(conn, record, replica_id, user_id)
+    book.delete_sync_issue(conn, issue.id)
+    changed = book.outbox_count(conn) > before
+    return store.read_record(conn, entity, issue.record_id) if changed else None
+
+
+def discard_sync_issue(conn: Connection, issue_id: int) -> None:
+    """The user gives the parked change up (after exporting it, perhaps)."""
+    get_sync_issue(conn, issue_id)
+    book.delete_sync_issue(conn, issue_id)
+
+
+EXPORT_COLUMNS = ("id", "created_at", "entity", "record_id", "deleted", "reason", "data")
+
+
+def export_sync_issues(conn: Connection, path: Path) -> int:
+    """Write every sync issue to ``path`` (``.csv``: one row each, data as JSON text;
+    anything else: a JSON array). Returns how many were written."""
+    issues = book.list_sync_issues(conn)
+    rows = [
+        {
+            "id": i.id,
+            "created_at": i.created_at,
+            "entity": i.entity,
+            "record_id": i.record_id,
+            "deleted": i.deleted,
+            "reason": i.reason,
+            "data": i.data,
+        }
+        for i in issues
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    if path.suffix.lower() == ".csv":
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(
+                    {**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)}
+                )
+    else:
+        tmp.write_text(
+            json.dumps(rows, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+    tmp.replace(path)
+    return len(rows)
+
+
+def open_items(conn: Connection) -> tuple[int, int]:
+    """(open conflicts, sync issues): what waits for a person."""
+    return book.conflict_count(conn), book.sync_issue_count(conn)
+
+
+__all__ = [
+    "Choice",
+    "DeleteChoice",
+    "FieldChoice",
+    "NewValue",
+    "ResolutionError",
+    "discard_sync_issue",
+    "export_sync_issues",
+    "get_sync_issue",
+    "open_items",
+    "resolve_conflict",
+    "retry_sync_issue",
+]

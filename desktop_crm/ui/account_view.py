@@ -1,0 +1,335 @@
+"""The account 360° view: details, contacts and phones, open opportunities, the timeline,
+status history and former names — one customer on one screen."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_crm.domain.records import Activity, Contact
+from desktop_crm.storage.queries import Account360
+from desktop_crm.ui import operations as ops
+from desktop_crm.ui.session import Session
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def local_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def money(amount: object, currency: str = "") -> str:
+    try:
+        text = f"{float(str(amount)):,.0f}"
+    except ValueError:
+        text = str(amount)
+    return f"{text} {currency}".strip()
+
+
+class Account360View(QWidget):
+    edit_account = Signal(str)
+    edit_contact = Signal(str, str)  # account id, contact id ("" = new contact)
+    log_activity = Signal(str, str)  # account id, kind
+    loaded = Signal(str)  # account id
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._request = 0
+        self.account_id: str | None = None
+        self.view: Account360 | None = None
+        self.status_names: Mapping[str, str] = {}
+        self.owner_names: Mapping[str, str] = {}
+        self.stage_names: Mapping[str, str] = {}
+
+        self.placeholder = QLabel(
+            self.tr("Search for a customer (Ctrl+K) or pick one from the list.")
+        )
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet("color: #666; font-size: 14px;")
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 20px; font-weight: 600;")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet("color: #555;")
+        self.edit_button = QPushButton(self.tr("Edit…"))
+        self.call_button = QPushButton(self.tr("Log call (Ctrl+L)"))
+        self.meeting_button = QPushButton(self.tr("Log meeting"))
+        self.add_contact_button = QPushButton(self.tr("Add contact"))
+        self.edit_button.clicked.connect(self._edit_clicked)
+        self.call_button.clicked.connect(lambda: self._emit_log("call"))
+        self.meeting_button.clicked.connect(lambda: self._emit_log("meeting"))
+        self.add_contact_button.clicked.connect(
+            lambda: self.account_id and self.edit_contact.emit(self.account_id, "")
+        )
+        top = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        top.addLayout(titles, 1)
+        for button in (
+            self.call_button,
+            self.meeting_button,
+            self.add_contact_button,
+            self.edit_button,
+        ):
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.details = QGridLayout()
+        self.details.setHorizontalSpacing(16)
+        self._detail_labels: dict[str, QLabel] = {}
+        captions = [
+            ("status", self.tr("Status")),
+            ("owner", self.tr("Owner")),
+            ("industry", self.tr("Industry")),
+            ("country", self.tr("Country")),
+            ("address", self.tr("Address")),
+            ("tags", self.tr("Tags")),
+            ("pipeline", self.tr("Open pipeline")),
+            ("notes", self.tr("Notes")),
+        ]
+        for n, (key, caption) in enumerate(captions):
+            cap = QLabel(caption + ":")
+            cap.setStyleSheet("color: #666;")
+            value = QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._detail_labels[key] = value
+            row, col = divmod(n, 2)
+            self.details.addWidget(cap, row, col * 2, Qt.AlignmentFlag.AlignTop)
+            self.details.addWidget(value, row, col * 2 + 1, Qt.AlignmentFlag.AlignTop)
+        self.details.setColumnStretch(1, 1)
+        self.details.setColumnStretch(3, 1)
+
+        self.contacts = QTreeWidget()
+        self.contacts.setHeaderLabels([self.tr("Contact / phone"), self.tr("Title / kind")])
+        self.contacts.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.contacts.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.contacts.header().setStretchLastSection(False)
+        self.contacts.itemDoubleClicked.connect(self._contact_clicked)
+
+        self.opportunities = QTreeWidget()
+        self.opportunities.setRootIsDecorated(False)
+        self.opportunities.setHeaderLabels(
+            [
+                self.tr("Opportunity"),
+                self.tr("Stage"),
+                self.tr("Amount"),
+                self.tr("Prob."),
+                self.tr("Score"),
+                self.tr("Close"),
+            ]
+        )
+        header = self.opportunities.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+        self.timeline = QTreeWidget()
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setHeaderLabels(
+            [self.tr("When"), self.tr("What"), self.tr("Outcome"), self.tr("Summary")]
+        )
+        self.timeline.header().setStretchLastSection(False)
+        self.timeline.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.history = QTreeWidget()
+        self.history.setRootIsDecorated(False)
+        self.history.setHeaderLabels([self.tr("When"), self.tr("Change")])
+        self.history.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.addTab(self.timeline, self.tr("Timeline"))
+        self.lower_tabs.addTab(self.history, self.tr("Status history and former names"))
+
+        middle = QSplitter(Qt.Orientation.Horizontal)
+        middle.addWidget(self._boxed(self.tr("Contacts"), self.contacts))
+        middle.addWidget(self._boxed(self.tr("Open opportunities"), self.opportunities))
+        middle.setSizes([420, 560])
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(middle)
+        body.addWidget(self.lower_tabs)
+        body.setSizes([260, 320])
+
+        self.content = QWidget()
+        content_layout = QVBoxLayout(self.content)
+        content_layout.addLayout(top)
+        content_layout.addLayout(self.details)
+        content_layout.addWidget(body, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.placeholder)
+        layout.addWidget(self.content)
+        self.content.hide()
+
+    @staticmethod
+    def _boxed(caption: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 4, 0, 0)
+        label = QLabel(caption)
+        label.setStyleSheet("font-weight: 600;")
+        layout.addWidget(label)
+        layout.addWidget(widget)
+        return box
+
+    def _edit_clicked(self) -> None:
+        if self.account_id:
+            self.edit_account.emit(self.account_id)
+
+    def _emit_log(self, kind: str) -> None:
+        if self.account_id:
+            self.log_activity.emit(self.account_id, kind)
+
+    def _contact_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        contact_id = item.data(0, ID_ROLE)
+        if contact_id and self.account_id:
+            self.edit_contact.emit(self.account_id, str(contact_id))
+
+    # Loading -------------------------------------------------------------------------------
+
+    def show_account(self, account_id: str) -> None:
+        self.account_id = account_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.account_id is None:
+            return
+        self._request += 1
+        request = self._request
+        account_id = self.account_id
+        self._session.submit(
+            ops.account_360_op(account_id), lambda view: self._show(request, account_id, view)
+        , owner=self)
+
+    def _show(self, request: int, account_id: str, view: Account360 | None) -> None:
+        if request != self._request:
+            return
+        self.view = view
+        if view is None:
+            self.content.hide()
+            self.placeholder.setText(self.tr("This customer is no longer in your replica."))
+            self.placeholder.show()
+            self.loaded.emit(account_id)
+            return
+        self.placeholder.hide()
+        self.content.show()
+        a = view.account
+        self.title.setText(a.name)
+        parts = [self.status_names.get(a.status, a.status)]
+        if a.industry:
+            parts.append(a.industry)
+        self.subtitle.setText(" · ".join(parts))
+        values = {
+            "status": self.status_names.get(a.status, a.status),
+            "owner": self.owner_names.get(a.owner_id, a.owner_id[:8]),
+            "industry": a.industry,
+            "country": a.country,
+            "address": a.address,
+            "tags": ", ".join(a.tags),
+            "pipeline": money(view.pipeline_value, a.currency),
+            "notes": a.notes,
+        }
+        for key, label in self._detail_labels.items():
+            label.setText(values.get(key, "") or "—")
+        self._fill_contacts(view.contacts)
+        self.opportunities.clear()
+        for opp in view.open_opportunities:
+            item = QTreeWidgetItem(
+                [
+                    opp.name,
+                    self.stage_names.get(opp.stage, opp.stage),
+                    money(opp.amount, opp.currency),
+                    f"{opp.probability}%",
+                    money(opp.score),
+                    opp.expected_close.isoformat() if opp.expected_close else "",
+                ]
+            )
+            item.setData(0, ID_ROLE, opp.meta.id)
+            for col in (2, 3, 4):
+                item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
+            self.opportunities.addTopLevelItem(item)
+        self._fill_timeline(view.recent_activities, view.contacts)
+        self.history.clear()
+        for change in view.status_history:
+            old = self.status_names.get(change.old_status or "", change.old_status or "—")
+            new = self.status_names.get(change.new_status, change.new_status)
+            self.history.addTopLevelItem(
+                QTreeWidgetItem(
+                    [local_time(change.changed_at), self.tr("Status: %1 → %2").replace(
+                        "%1", old).replace("%2", new)]
+                )
+            )
+        for former in view.former_names:
+            self.history.addTopLevelItem(
+                QTreeWidgetItem(
+                    [local_time(former.changed_at), self.tr("Formerly named “%1”").replace(
+                        "%1", former.name)]
+                )
+            )
+        self.history.sortItems(0, Qt.SortOrder.DescendingOrder)
+        for tree in (self.timeline, self.history, self.opportunities):
+            tree.resizeColumnToContents(0)
+        self.loaded.emit(account_id)
+
+    def _fill_contacts(self, people: list[Contact]) -> None:
+        self.contacts.clear()
+        for person in people:
+            item = QTreeWidgetItem([person.name, person.title])
+            item.setData(0, ID_ROLE, person.meta.id)
+            item.setToolTip(0, self.tr("Double-click to edit"))
+            for phone in person.phones:
+                star = " ★" if phone.primary else ""
+                child = QTreeWidgetItem([f"☎ {phone.raw}{star}", phone.kind])
+                child.setData(0, ID_ROLE, person.meta.id)
+                child.setToolTip(0, phone.e164)
+                item.addChild(child)
+            for email in person.emails:
+                child = QTreeWidgetItem([f"✉ {email}", ""])
+                child.setData(0, ID_ROLE, person.meta.id)
+                item.addChild(child)
+            self.contacts.addTopLevelItem(item)
+            item.setExpanded(True)
+
+    def _fill_timeline(self, acts: list[Activity], people: list[Contact]) -> None:
+        names = {p.meta.id: p.name for p in people}
+        kinds = {
+            "call": self.tr("Call"),
+            "meeting": self.tr("Meeting"),
+            "visit": self.tr("Visit"),
+            "email": self.tr("E-mail"),
+            "note": self.tr("Note"),
+        }
+        self.timeline.clear()
+        for act in acts:
+            what = kinds.get(act.kind, act.kind)
+            if act.contact_id and act.contact_id in names:
+                what += f" · {names[act.contact_id]}"
+            if act.duration_minutes:
+                what += f" · {act.duration_minutes} min"
+            summary = act.summary
+            if act.follow_up_at and not act.follow_up_done:
+                summary += "  → " + self.tr("follow up %1").replace(
+                    "%1", local_time(act.follow_up_at))
+            item = QTreeWidgetItem([local_time(act.start_at), what, act.outcome, summary])
+            item.setData(0, ID_ROLE, act.meta.id)
+            item.setToolTip(3, act.summary)
+            self.timeline.addTopLevelItem(item)

@@ -1,0 +1,486 @@
+"""The application's flows: the demo (embedded server, switchable demo users) and a real profile
+(first run: sign in, create the encrypted replica, first sync; later runs: open and sync)."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_crm.profile import Profile, ProfileSettings
+from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, WrongKey
+from desktop_crm.storage.keys import Keychain, KeyMode, RawKey, read_keyinfo
+from desktop_crm.storage.replica import Replica, create_replica
+from desktop_crm.sync.engine import SyncSummary
+from desktop_crm.sync.http_client import Offline, ServerRefused, SignInRequired, SyncError
+from desktop_crm.sync.scheduler import Outcome
+from desktop_crm.ui.first_run import SettingsDialog, SignInDialog
+from desktop_crm.ui.i18n import install_language
+from desktop_crm.ui.main_window import MainWindow
+from desktop_crm.ui.session import ProfileSync, Session
+from desktop_crm.ui.single_instance import InstanceServer, phone_from_uri
+from desktop_crm.ui.sync_views import FirstSyncDialog
+from desktop_crm.ui.worker import ResourceWorker
+
+log = logging.getLogger(__name__)
+
+
+def plain_error(error: BaseException) -> str:
+    """Problems of the environment in plain words; anything else is a bug (logged)."""
+    if isinstance(error, SignInRequired | ServerRefused) and "password" in str(error).lower():
+        return str(error)
+    if isinstance(error, Offline | SyncError | ReplicaError | OSError):
+        return str(error)
+    log.error("unexpected error", exc_info=error)
+    return f"{type(error).__name__}: {error}"
+
+
+class AppController(QObject):
+    """Owns the session and the window; hands screen pops to the window."""
+
+    #: The main window is up and loaded (tests, --exit-after, screenshots).
+    window_ready = Signal(object)
+    #: The demo's colleague changed this account on the server.
+    colleague_edited = Signal(str)
+
+    def __init__(self, instance_name: str | None = None, listen: bool = True) -> None:
+        super().__init__()
+        self.session: Session | None = None
+        self.window: MainWindow | None = None
+        self.settings: ProfileSettings = ProfileSettings()
+        self.profile: Profile | None = None
+        self.first_sync_dialog: FirstSyncDialog | None = None
+        self._pending_phone: str | None = None
+        self._background: ResourceWorker[None] = ResourceWorker(lambda: None, lambda _n: None)
+        self.instance = InstanceServer(self.handle_message, instance_name, self)
+        if listen:
+            self.instance.listen()
+        self.title = "Desktop CRM"
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    # Messages from later invocations ---------------------------------------------------------
+
+    def handle_message(self, line: str) -> None:
+        command, _sep, argument = line.partition(" ")
+        if command == "open" and argument:
+            self.pop_phone(phone_from_uri(argument))
+        elif command == "raise" and self.window is not None:
+            self.window.raise_window()
+
+    def pop_phone(self, number: str) -> None:
+        if self.window is not None and self.window.isVisible():
+            self.window.pop_phone(number)
+        else:
+            self._pending_phone = number
+
+    # Background work ---------------------------------------------------------------------------
+
+    def run_in_background(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        self._background.submit(lambda _none: job(), on_done, on_error)
+
+    # The session and the window ----------------------------------------------------------------
+
+    def first_sync(self, session: Session, title: str, then: Callable[[], None]) -> None:
+        """Open the replica, run the first sync with a cancellable progress dialog, then
+        ``then()``. Cancelling keeps what arrived; the background sync resumes later."""
+        dialog = FirstSyncDialog(title)
+        self.first_sync_dialog = dialog
+        dialog.panel.show_text(self.tr("Opening the encrypted replica…"))
+        dialog.show()
+        assert session.sync is not None
+        done = False
+
+        def finished(outcome: Outcome[SyncSummary]) -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            dialog.finish()
+            self.first_sync_dialog = None
+            if outcome.error and not outcome.cancelled:
+                QMessageBox.warning(
+                    None,
+                    title,
+                    self.tr("The first sync did not finish: %1\n\nYou can work with what "
+                            "arrived; the sync continues in the background.").replace(
+                        "%1", outcome.error),
+                )
+            then()
+
+        def opened(_none: None) -> None:
+            assert session.sync is not None
+            session.sync.finished.connect(finished)
+            dialog.watch(session.sync.progress)
+            session.sync.start()
+
+        def failed(error: BaseException) -> None:
+            dialog.finish()
+            self.first_sync_dialog = None
+            QMessageBox.critical(None, title, plain_error(error))
+
+        session.submit(lambda _replica: None, opened, failed)
+
+    def open_window(self, session: Session, title: str) -> None:
+        self.show_window(session, title)
+
+    def show_window(self, session: Session, title: str) -> MainWindow:
+        window = MainWindow(session, title)
+        self.window = window
+        window.settings_action.triggered.connect(self.open_settings)
+        self.decorate(window)
+        window.start()
+        window.show()
+        window.raise_window()
+        if self._pending_phone:
+            number, self._pending_phone = self._pending_phone, None
+            window.pop_phone(number)
+        self.window_ready.emit(window)
+        return window
+
+    def decorate(self, window: MainWindow) -> None:
+        """Extra menus (the demo's)."""
+
+    def close_session(self) -> None:
+        if self.window is not None:
+            self.window.close()
+            self.window.deleteLater()
+            self.window = None
+        if self.session is not None:
+            self.session.shutdown()
+            self.session.deleteLater()
+            self.session = None
+
+    def open_settings(self) -> None:
+        if self.window is None:
+            return
+        dialog = SettingsDialog(self.settings, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def accepted() -> None:
+            old_language = self.settings.language
+            dialog.apply_to(self.settings)
+            if self.profile is not None:
+                self.profile.save_settings(self.settings)
+            if self.session is not None and self.session.sync is not None:
+                self.session.sync.scheduler.interval = float(self.settings.sync_interval_seconds)
+            if self.settings.language != old_language:
+                self.switch_language(self.settings.language)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def switch_language(self, language: str) -> None:
+        """Install the translator and rebuild the window over the same session."""
+        install_language(language)
+        old = self.window
+        if self.session is None or old is None:
+            return
+        account = old.account_view.account_id
+        geometry = old.saveGeometry()
+        old.hide()
+        window = self.show_window(self.session, self.title)
+        window.restoreGeometry(geometry)
+        if account:
+            window.show_account(account)
+        old.deleteLater()
+
+    def shutdown(self) -> None:
+        self.close_session()
+        self._background.shutdown()
+        self.instance.close()
+
+
+# The demo ---------------------------------------------------------------------------------------
+
+
+class DemoController(AppController):
+    """``desktop-crm --demo``: an embedded server on loopback, a throw-away profile per user."""
+
+    def __init__(self, accounts: int, user: str = "rep1", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        from desktop_crm.demo import DemoServer
+
+        self.server = DemoServer(accounts)
+        self.user = user
+        self.user_names: dict[str, str] = {}
+        self.title = self.tr("Desktop CRM — demo")
+        self._folders: list[tempfile.TemporaryDirectory[str]] = []
+        self.last_colleague_edit: str | None = None
+        self.colleague_box: QMessageBox | None = None
+
+    def start(self) -> None:
+        dialog = FirstSyncDialog(self.title)
+        self.first_sync_dialog = dialog
+        dialog.panel.cancel_button.setEnabled(False)
+        dialog.panel.show_text(
+            self.tr("Starting the demo server with %1 customers…").replace(
+                "%1", str(self.server.accounts))
+        )
+        dialog.show()
+
+        def start() -> dict[str, str]:
+            # Runs in the background: starting the server and reading its users both wait on
+            # SQL, which the GUI thread never does.
+            self.server.start()
+            return self._read_user_names()
+
+        def up(user_names: dict[str, str]) -> None:
+            dialog.finish()
+            self.first_sync_dialog = None
+            self.user_names = user_names
+            self.sign_in_as(self.user)
+
+        def failed(error: BaseException) -> None:
+            dialog.finish()
+            log.error("demo server failed", exc_info=error)
+            QMessageBox.critical(None, self.title, plain_error(error))
+            QApplication.exit(1)
+
+        self.run_in_background(start, up, failed)
+
+    def _read_user_names(self) -> dict[str, str]:
+        from sqlalchemy import select
+
+        from desktop_crm.server import models as m
+
+        assert self.server.engine is not None
+        with self.server.engine.connect() as conn:
+            rows = conn.execute(select(m.users.c.id, m.users.c.username))
+            return {str(r[0]): str(r[1]) for r in rows}
+
+    def sign_in_as(self, user: str) -> None:
+        from desktop_crm.demo import DEMO_PASSWORD
+
+        self.close_session()
+        self.user = user
+        folder = tempfile.TemporaryDirectory(prefix=f"desktop-crm-demo-{user}-")
+        self._folders.append(folder)
+        profile = Profile(Path(folder.name))
+        self.profile = None  # nothing of the demo is saved
+        settings = ProfileSettings(server_url=self.server.url, username=user)
+        settings.language = self.settings.language
+        self.settings = settings
+        key = RawKey.generate()  # in memory only: the demo never touches the keychain
+
+        def open_replica() -> Replica:
+            return create_replica(profile.replica_path, key)
+
+        session = Session(
+            open_replica,
+            ProfileSync(profile, settings, DEMO_PASSWORD),
+            interval_s=60.0,
+            label=user,
+        )
+        self.session = session
+        self.first_sync(
+            session,
+            self.title,
+            lambda: self._show(session),
+        )
+
+    def _show(self, session: Session) -> None:
+        if session is not self.session:
+            return
+        window = self.show_window(session, f"{self.title} — {self.user}")
+        window.set_owner_names(self.user_names)
+
+    def decorate(self, window: MainWindow) -> None:
+        from desktop_crm.demo import DEMO_USERS
+
+        menu = window.menuBar().addMenu(self.tr("&Demo"))
+        roles = {
+            "rep1": self.tr("Sales rep (rep1)"),
+            "desk1": self.tr("Service desk (desk1)"),
+            "manager1": self.tr("Sales manager (manager1)"),
+        }
+        group = QActionGroup(window)
+        for user in DEMO_USERS:
+            action = QAction(self.tr("Sign in as %1").replace("%1", roles[user]), window)
+            action.setCheckable(True)
+            action.setChecked(user == self.user)
+            action.triggered.connect(lambda _c=False, u=user: self._switch_later(u))
+            group.addAction(action)
+            menu.addAction(action)
+        menu.addSeparator()
+        colleague = QAction(self.tr("Simulate a colleague's edit"), window)
+        colleague.triggered.connect(self.simulate_colleague_edit)
+        menu.addAction(colleague)
+        window.set_owner_names(self.user_names)
+
+    def _switch_later(self, user: str) -> None:
+        # Not from inside the menu's own signal: the window is about to be deleted.
+        QTimer.singleShot(0, lambda: self.sign_in_as(user))
+
+    def simulate_colleague_edit(self, account_id: str | None = None) -> None:
+        """manager1 changes the open customer's notes on the server: edit the same field
+        before the next sync and that sync meets a conflict."""
+        from desktop_crm.demo import COLLEAGUE, colleague_edit
+
+        window = self.window
+        if window is None:
+            return
+        target = account_id or window.account_view.account_id
+        if target is None and window.accounts_model.rowCount() > 0:
+            target = window.accounts_model.account_id(0)
+        if target is None:
+            return
+        chosen: str = target
+        name = window.account_view.view.account.name if (
+            window.account_view.view is not None
+            and window.account_view.view.account.meta.id == target
+        ) else chosen[:8]
+
+        def done(value: str) -> None:
+            self.last_colleague_edit = chosen
+            if self.window is None:
+                return
+            self.window.statusBar().showMessage(
+                self.tr("%1 changed the notes of “%2” on the server.").replace(
+                    "%1", COLLEAGUE).replace("%2", name), 15000)
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                self.tr("A colleague edited a customer"),
+                self.tr("%1 changed the notes of “%2” on the server to:\n\n%3\n\nEdit the "
+                        "same customer's notes now (Customer ▸ Edit customer): your next sync "
+                        "meets their change and shows a conflict.").replace(
+                    "%1", COLLEAGUE).replace("%2", name).replace("%3", value),
+                QMessageBox.StandardButton.Ok,
+                self.window,
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            self.colleague_box = box
+            self.colleague_edited.emit(chosen)
+
+        def failed(error: BaseException) -> None:
+            if self.window is not None:
+                self.window.statusBar().showMessage(plain_error(error), 15000)
+
+        self.run_in_background(lambda: colleague_edit(self.server, chosen), done, failed)
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        self.server.stop()
+        for folder in self._folders:
+            folder.cleanup()
+
+
+# A real profile ---------------------------------------------------------------------------------
+
+
+class ProfileController(AppController):
+    """A user's own profile: first run signs in and creates the replica; later runs open it
+    (keychain, or the passphrase) and sign in for sync (or work offline)."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        server_url: str | None = None,
+        keychain: Keychain | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.profile = profile
+        self.settings = profile.load_settings()
+        if server_url:
+            self.settings.server_url = server_url
+        self.keychain = keychain or Keychain()
+        self.dialog: SignInDialog | None = None
+
+    def start(self) -> None:
+        install_language(self.settings.language)
+        assert self.profile is not None
+        first_run = not self.profile.exists() or not self.settings.replica_id
+        if first_run:
+            need_passphrase = not self.keychain.usable()
+        else:
+            info = read_keyinfo(self.profile.replica_path)
+            need_passphrase = info is not None and info.mode is KeyMode.PASSPHRASE
+        dialog = SignInDialog(self.settings, first_run=first_run, need_passphrase=need_passphrase)
+        self.dialog = dialog
+        if not first_run:
+            offline = dialog.buttons.addButton(
+                self.tr("Work offline"), dialog.buttons.ButtonRole.RejectRole
+            )
+            offline.clicked.connect(lambda: self._open(dialog, password=None))
+        dialog.accepted.connect(lambda: self._signed(dialog, first_run))
+        dialog.rejected.connect(lambda: self._rejected(first_run))
+        dialog.show()
+
+    def _rejected(self, first_run: bool) -> None:
+        if first_run and self.session is None:
+            QApplication.exit(0)
+
+    def _signed(self, dialog: SignInDialog, first_run: bool) -> None:
+        self.settings.server_url = dialog.server.text().strip()
+        self.settings.username = dialog.username.text().strip()
+        password = dialog.password.text()
+        assert self.profile is not None
+        profile_sync = ProfileSync(self.profile, self.settings, password)
+
+        def signed(_signed: object) -> None:
+            self._open(dialog, password, profile_sync)
+
+        def failed(error: BaseException) -> None:
+            dialog.show_error(plain_error(error))
+            dialog.show()
+
+        # Sign in first (checks the password and learns our replica id), off the GUI thread.
+        self.run_in_background(profile_sync.sign_in, signed, failed)
+
+    def _open(
+        self, dialog: SignInDialog, password: str | None, profile_sync: ProfileSync | None = None
+    ) -> None:
+        assert self.profile is not None
+        profile = self.profile
+        passphrase = dialog.passphrase.text() if dialog.need_passphrase else None
+        sync = profile_sync or ProfileSync(profile, self.settings, password)
+
+        def open_replica() -> Replica:
+            from desktop_crm.client_session import open_profile_replica
+
+            if not profile.exists() and not passphrase:
+                profile.folder.mkdir(parents=True, exist_ok=True)
+                return create_replica(profile.replica_path, self.keychain)
+            return open_profile_replica(profile, passphrase)
+
+        session = Session(
+            open_replica,
+            sync if self.settings.replica_id else None,
+            interval_s=float(self.settings.sync_interval_seconds),
+            label=self.settings.username,
+        )
+        self.session = session
+        if session.sync is None or password is None:
+            # Offline: open the replica; no sync until the user signs in.
+            session.submit(
+                lambda _r: None,
+                lambda _n: self.open_window(session, self.title),
+                lambda error: self._open_failed(dialog, error),
+            )
+            return
+        self.first_sync(session, self.title, lambda: self.open_window(session, self.title))
+
+    def _open_failed(self, dialog: SignInDialog, error: BaseException) -> None:
+        if self.session is not None:
+            self.session.shutdown()
+            self.session = None
+        if isinstance(error, WrongKey | PassphraseRequired):
+            dialog.show_error(self.tr("That passphrase does not open this replica."))
+        else:
+            dialog.show_error(plain_error(error))
+        dialog.show()

@@ -1,0 +1,362 @@
+"""Editing dialogs: account, contact, and logging a call or meeting.
+
+Each dialog builds a record and submits a save operation to the replica worker; validation
+happens in the store (``save_local``) and its messages appear next to the fields they concern.
+The dialog closes only when the save succeeded.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_crm.domain.phones import InvalidPhoneNumber
+from desktop_crm.domain.records import (
+    Account,
+    Activity,
+    ActivityKind,
+    Contact,
+    Direction,
+    Phone,
+    PhoneKind,
+    SyncedRecord,
+)
+from desktop_crm.domain.validation import FieldError, ValidationFailed
+from desktop_crm.ui import operations as ops
+from desktop_crm.ui.session import Session
+
+log = logging.getLogger(__name__)
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def qt_to_datetime(value: QDateTime) -> datetime:
+    return datetime.fromtimestamp(value.toSecsSinceEpoch(), tz=UTC)
+
+
+def datetime_to_qt(value: datetime) -> QDateTime:
+    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
+
+
+class RecordDialog(QDialog):
+    """A form whose fields can each show an error message under them."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.general_error = QLabel()
+        self.general_error.setStyleSheet(ERROR_STYLE)
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        self._errors: dict[str, QLabel] = {}
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+        self.saved: SyncedRecord | None = None
+
+    def add_field(self, name: str, label: str, widget: QWidget) -> None:
+        error = QLabel()
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        box = QWidget()
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(2)
+        inner.addWidget(widget)
+        inner.addWidget(error)
+        self.form.addRow(label, box)
+        self._errors[name] = error
+
+    def show_errors(self, errors: Sequence[FieldError]) -> None:
+        for label in self._errors.values():
+            label.hide()
+        general: list[str] = []
+        for error in errors:
+            target = self._errors.get(error.field)
+            if target is None:
+                general.append(error.message)
+                continue
+            target.setText(error.message)
+            target.show()
+        self.general_error.setText("\n".join(general))
+        self.general_error.setVisible(bool(general))
+
+    def build(self) -> SyncedRecord:
+        raise NotImplementedError
+
+    def _save(self) -> None:
+        try:
+            record = self.build()
+        except ValidationFailed as exc:
+            self.show_errors(exc.errors)
+            return
+        self.buttons.setEnabled(False)
+        self.session.submit(
+            ops.save_op(record, self.session.identity), self._saved, self._failed
+        , owner=self)
+
+    def _saved(self, record: SyncedRecord) -> None:
+        self.saved = record
+        self.session.edited()
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(error, ValidationFailed):
+            self.show_errors(error.errors)
+        else:
+            log.error("saving failed", exc_info=error)
+            self.show_errors([FieldError("", self.tr("Could not save: %s") % error)])
+
+
+class AccountDialog(RecordDialog):
+    def __init__(
+        self,
+        session: Session,
+        account: Account | None,
+        statuses: Sequence[tuple[str, str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(session, parent)
+        self.account = copy.deepcopy(account) if account else Account(name="")
+        self.setWindowTitle(self.tr("Edit customer") if account else self.tr("New customer"))
+        a = self.account
+        self.name = QLineEdit(a.name)
+        self.industry = QLineEdit(a.industry)
+        self.status = QComboBox()
+        for key, name in statuses:
+            self.status.addItem(name, key)
+        index = self.status.findData(a.status)
+        if index < 0:
+            self.status.addItem(a.status, a.status)
+            index = self.status.count() - 1
+        self.status.setCurrentIndex(index)
+        self.country = QLineEdit(a.country)
+        self.country.setPlaceholderText("CN")
+        self.currency = QLineEdit(a.currency)
+        self.address = QLineEdit(a.address)
+        self.tags = QLineEdit(", ".join(a.tags))
+        self.notes = QPlainTextEdit(a.notes)
+        self.notes.setMinimumHeight(80)
+        self.add_field("name", self.tr("Name"), self.name)
+        self.add_field("industry", self.tr("Industry"), self.industry)
+        self.add_field("status", self.tr("Status"), self.status)
+        self.add_field("country", self.tr("Country (2 letters)"), self.country)
+        self.add_field("currency", self.tr("Currency"), self.currency)
+        self.add_field("address", self.tr("Address"), self.address)
+        self.add_field("tags", self.tr("Tags (comma-separated)"), self.tags)
+        self.add_field("notes", self.tr("Notes"), self.notes)
+        self.resize(520, 480)
+
+    def build(self) -> Account:
+        a = self.account
+        a.name = self.name.text().strip()
+        a.industry = self.industry.text().strip()
+        a.status = str(self.status.currentData())
+        a.country = self.country.text().strip()
+        a.currency = self.currency.text().strip()
+        a.address = self.address.text().strip()
+        a.tags = [t.strip() for t in self.tags.text().replace("，", ",").split(",") if t.strip()]
+        a.notes = self.notes.toPlainText()
+        return a
+
+
+class ContactDialog(RecordDialog):
+    """Phones are typed one per line, optionally followed by their kind: ``138 0013 8000 work``."""
+
+    def __init__(
+        self, session: Session, contact: Contact, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(session, parent)
+        self.contact = copy.deepcopy(contact)
+        self.setWindowTitle(self.tr("Edit contact") if contact.name else self.tr("New contact"))
+        c = self.contact
+        self.name = QLineEdit(c.name)
+        self.title = QLineEdit(c.title)
+        self.emails = QLineEdit(", ".join(c.emails))
+        self.phones = QPlainTextEdit(
+            "\n".join(f"{p.raw} {p.kind}" if p.kind != "mobile" else p.raw for p in c.phones)
+        )
+        self.phones.setPlaceholderText(self.tr("One number per line, e.g. 138 0013 8000 work"))
+        self.phones.setMaximumHeight(90)
+        self.consent_phone = QCheckBox(self.tr("May be called"))
+        self.consent_phone.setChecked(c.consent_phone)
+        self.consent_email = QCheckBox(self.tr("May be e-mailed"))
+        self.consent_email.setChecked(c.consent_email)
+        self.notes = QPlainTextEdit(c.notes)
+        self.notes.setMaximumHeight(90)
+        self.add_field("name", self.tr("Name"), self.name)
+        self.add_field("title", self.tr("Title"), self.title)
+        self.add_field("emails", self.tr("E-mails"), self.emails)
+        self.add_field("phones", self.tr("Phones"), self.phones)
+        self.add_field("consent_phone", "", self.consent_phone)
+        self.add_field("consent_email", "", self.consent_email)
+        self.add_field("notes", self.tr("Notes"), self.notes)
+        self.resize(520, 460)
+
+    def build(self) -> Contact:
+        c = self.contact
+        c.name = self.name.text().strip()
+        c.title = self.title.text().strip()
+        c.emails = [e.strip() for e in self.emails.text().replace(";", ",").split(",") if e.strip()]
+        kinds = {k.value for k in PhoneKind}
+        phones: list[Phone] = []
+        old = {p.raw: p for p in c.phones}
+        for line in self.phones.toPlainText().splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            parts = line.rsplit(" ", 1)
+            kind = PhoneKind.MOBILE.value
+            raw = line
+            if len(parts) == 2 and parts[1].lower() in kinds:
+                raw, kind = parts[0].strip(), parts[1].lower()
+            previous = old.get(raw)
+            phones.append(
+                Phone(raw=raw, kind=kind, primary=previous.primary if previous else not phones)
+            )
+        c.phones = phones
+        c.consent_phone = self.consent_phone.isChecked()
+        c.consent_email = self.consent_email.isChecked()
+        c.notes = self.notes.toPlainText()
+        return c
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, InvalidPhoneNumber):
+            self.buttons.setEnabled(True)
+            self.show_errors([FieldError("phones", str(error))])
+            return
+        super()._failed(error)
+
+
+class ActivityDialog(RecordDialog):
+    """Log a call or a meeting: saved locally at once (works offline), synced later."""
+
+    def __init__(
+        self,
+        session: Session,
+        account_id: str,
+        account_name: str,
+        contacts: Sequence[Contact],
+        kind: ActivityKind = ActivityKind.CALL,
+        contact_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(session, parent)
+        self.account_id = account_id
+        self.kind = kind
+        is_call = kind is ActivityKind.CALL
+        self.setWindowTitle(
+            (self.tr("Log a call — %s") if is_call else self.tr("Log a meeting — %s"))
+            % account_name
+        )
+        now = datetime.now(UTC)
+        self.contact = QComboBox()
+        self.contact.addItem(self.tr("(no particular contact)"), None)
+        for person in contacts:
+            label = f"{person.name} — {person.title}" if person.title else person.name
+            self.contact.addItem(label, person.meta.id)
+        if contact_id:
+            self.contact.setCurrentIndex(max(0, self.contact.findData(contact_id)))
+        self.direction = QComboBox()
+        self.direction.addItem(self.tr("Inbound (they called)"), Direction.INBOUND.value)
+        self.direction.addItem(self.tr("Outbound (we called)"), Direction.OUTBOUND.value)
+        self.start = QDateTimeEdit(datetime_to_qt(now))
+        self.start.setCalendarPopup(True)
+        self.start.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.outcome = QComboBox()
+        self.outcome.setEditable(True)
+        outcomes = (
+            [
+                self.tr("Reached"),
+                self.tr("Left a voicemail"),
+                self.tr("No answer"),
+                self.tr("Wrong number"),
+            ]
+            if is_call
+            else [self.tr("Held"), self.tr("Rescheduled"), self.tr("Cancelled")]
+        )
+        self.outcome.addItems(outcomes)
+        self.duration = QSpinBox()
+        self.duration.setRange(0, 24 * 60)
+        self.duration.setSuffix(self.tr(" min"))
+        self.duration.setValue(5 if is_call else 60)
+        self.participants = QLineEdit()
+        self.participants.setPlaceholderText(self.tr("Names, comma-separated"))
+        self.summary = QPlainTextEdit()
+        self.summary.setPlaceholderText(self.tr("What was said, what was agreed"))
+        self.summary.setMinimumHeight(90)
+        self.follow_up = QCheckBox(self.tr("Follow up on"))
+        self.follow_up_at = QDateTimeEdit(datetime_to_qt(now + timedelta(days=3)))
+        self.follow_up_at.setCalendarPopup(True)
+        self.follow_up_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.follow_up_at.setEnabled(False)
+        self.follow_up.toggled.connect(self.follow_up_at.setEnabled)
+        follow = QWidget()
+        row = QFormLayout(follow)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addRow(self.follow_up, self.follow_up_at)
+        self.add_field("contact_id", self.tr("Contact"), self.contact)
+        if is_call:
+            self.add_field("direction", self.tr("Direction"), self.direction)
+        self.add_field("start_at", self.tr("When"), self.start)
+        self.add_field("outcome", self.tr("Outcome"), self.outcome)
+        self.add_field("duration_minutes", self.tr("Duration"), self.duration)
+        if not is_call:
+            self.add_field("participants", self.tr("Participants"), self.participants)
+        self.add_field("summary", self.tr("Summary"), self.summary)
+        self.add_field("follow_up_at", self.tr("Next step"), follow)
+        self.summary.setFocus()
+        self.resize(560, 520)
+
+    def build(self) -> Activity:
+        return Activity(
+            account_id=self.account_id,
+            kind=self.kind.value,
+            start_at=qt_to_datetime(self.start.dateTime()),
+            contact_id=self.contact.currentData(),
+            direction=self.direction.currentData() if self.kind is ActivityKind.CALL else None,
+            outcome=self.outcome.currentText().strip(),
+            duration_minutes=self.duration.value(),
+            participants=[
+                p.strip()
+                for p in self.participants.text().replace("，", ",").split(",")
+                if p.strip()
+            ],
+            summary=self.summary.toPlainText().strip(),
+            follow_up_at=(
+                qt_to_datetime(self.follow_up_at.dateTime()) if self.follow_up.isChecked() else None
+            ),
+            author_id=self.session.identity.user_id,
+        )
+
+
+def set_busy(widget: QWidget, busy: bool) -> None:
+    widget.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)

@@ -1,0 +1,617 @@
+"""The main window: one search box, the account list, and tabs for Today, the customer's 360°
+view and the pipeline; sync state in the status bar."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_crm.domain.records import DEFAULT_PIPELINE, ActivityKind
+from desktop_crm.storage.queries import AccountFilter
+from desktop_crm.storage.search import SearchHit
+from desktop_crm.sync.engine import SyncSummary
+from desktop_crm.sync.progress import ProgressSnapshot
+from desktop_crm.sync.scheduler import Connectivity, Outcome
+from desktop_crm.ui import operations as ops
+from desktop_crm.ui.account_view import Account360View
+from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
+from desktop_crm.ui.dialogs import AccountDialog, ActivityDialog, ContactDialog
+from desktop_crm.ui.pipeline_view import PipelineView
+from desktop_crm.ui.search_window import SearchHitsModel
+from desktop_crm.ui.session import Session
+from desktop_crm.ui.sync_views import ConflictDialog, SyncIssuesDialog
+from desktop_crm.ui.today_view import TodayView
+
+log = logging.getLogger(__name__)
+
+#: Keystrokes closer together than this are one query: no query storm while typing a number.
+TYPING_PAUSE_MS = 80
+#: Many changes in a row (a sync applying pages, several edits) refresh the views once.
+REFRESH_COALESCE_MS = 250
+
+ALL = "__all__"
+
+
+class MainWindow(QMainWindow):
+    #: The search results for the text now in the box are on screen (text, hit count).
+    search_done = Signal(str, int)
+    #: Views were refreshed after a change (for tests and screen pops).
+    refreshed = Signal()
+
+    def __init__(self, session: Session, title: str = "Desktop CRM") -> None:
+        super().__init__()
+        self.session = session
+        self._latest_search = 0
+        self.owner_names: Mapping[str, str] = {}
+        self.statuses: list[tuple[str, str]] = []
+        self._stale_pipeline = True
+        self.setWindowTitle(title)
+
+        # Search ---------------------------------------------------------------------------
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(
+            self.tr("Search customers by name or phone number (any format, or the last 4+ "
+                    "digits) — Ctrl+K")
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumHeight(30)
+        self.results_model = SearchHitsModel(self)
+        self.results_view = QTableView()
+        self.results_view.setModel(self.results_model)
+        self._table_defaults(self.results_view)
+        self.results_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.Stretch
+        )
+        self.results_view.verticalHeader().setDefaultSectionSize(24)
+        self.results_view.activated.connect(self._open_hit)
+        self.results_view.clicked.connect(self._open_hit)
+        self.search_status = QLabel()
+        self.search_status.setWordWrap(True)
+
+        # Account list ---------------------------------------------------------------------
+        self.accounts_model = AccountsModel(session, self)
+        self.accounts_view = QTableView()
+        self.accounts_view.setModel(self.accounts_model)
+        self._table_defaults(self.accounts_view)
+        self.accounts_view.setSortingEnabled(True)
+        self.accounts_view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.accounts_view.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch
+        )
+        self.accounts_view.verticalHeader().setDefaultSectionSize(24)
+        self.accounts_view.activated.connect(self._open_row)
+        self.accounts_view.clicked.connect(self._open_row)
+        self.status_filter = QComboBox()
+        self.owner_filter = QComboBox()
+        self.tag_filter = QComboBox()
+        for combo, label in (
+            (self.status_filter, self.tr("All statuses")),
+            (self.owner_filter, self.tr("All owners")),
+            (self.tag_filter, self.tr("All tags")),
+        ):
+            combo.addItem(label, ALL)
+            combo.currentIndexChanged.connect(self._filter_changed)
+        self.count_label = QLabel()
+        filters = QHBoxLayout()
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.owner_filter)
+        filters.addWidget(self.tag_filter)
+        filters.addStretch(1)
+        filters.addWidget(self.count_label)
+        list_page = QWidget()
+        list_layout = QVBoxLayout(list_page)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addLayout(filters)
+        list_layout.addWidget(self.accounts_view)
+        results_page = QWidget()
+        results_layout = QVBoxLayout(results_page)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self.search_status)
+        results_layout.addWidget(self.results_view)
+        self.left_stack = QStackedWidget()
+        self.left_stack.addWidget(list_page)
+        self.left_stack.addWidget(results_page)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search_box)
+        left_layout.addWidget(self.left_stack)
+
+        # Right side -----------------------------------------------------------------------
+        self.today = TodayView(session)
+        self.account_view = Account360View(session)
+        self.pipeline = PipelineView(session)
+        self.account_view.stage_names = {
+            s.key: self.pipeline.stage_label(s.key, s.name) for s in DEFAULT_PIPELINE
+        }
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.today, self.tr("Today"))
+        self.tabs.addTab(self.account_view, self.tr("Customer"))
+        self.tabs.addTab(self.pipeline, self.tr("Pipeline"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([520, 880])
+        self.setCentralWidget(split)
+
+        # Status bar -----------------------------------------------------------------------
+        self.online_label = QLabel()
+        self.last_sync_label = QLabel()
+        self.pending_label = QLabel()
+        self.sync_bar = QProgressBar()
+        self.sync_bar.setMaximumWidth(160)
+        self.sync_bar.setMaximumHeight(16)
+        self.sync_bar.setTextVisible(False)
+        self.sync_bar.hide()
+        self.sync_text = QLabel()
+        self.cancel_sync_button = QPushButton(self.tr("Stop"))
+        self.cancel_sync_button.setFlat(True)
+        self.cancel_sync_button.hide()
+        self.conflict_badge = QPushButton()
+        self.conflict_badge.setStyleSheet(
+            "QPushButton { background: #d93025; color: white; border-radius: 9px; "
+            "padding: 1px 10px; font-weight: 600; }"
+        )
+        self.conflict_badge.hide()
+        self.issues_badge = QPushButton()
+        self.issues_badge.setStyleSheet(
+            "QPushButton { background: #f29900; color: white; border-radius: 9px; "
+            "padding: 1px 10px; font-weight: 600; }"
+        )
+        self.issues_badge.hide()
+        bar = self.statusBar()
+        bar.addWidget(self.online_label)
+        bar.addWidget(self.last_sync_label)
+        bar.addWidget(self.pending_label)
+        bar.addPermanentWidget(self.sync_text)
+        bar.addPermanentWidget(self.sync_bar)
+        bar.addPermanentWidget(self.cancel_sync_button)
+        bar.addPermanentWidget(self.issues_badge)
+        bar.addPermanentWidget(self.conflict_badge)
+        self.conflict_badge.clicked.connect(self.open_conflicts)
+        self.issues_badge.clicked.connect(self.open_sync_issues)
+
+        # Menus and shortcuts --------------------------------------------------------------
+        self.file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.settings_action = QAction(self.tr("&Settings…"), self)
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(quit_action)
+        customer_menu = self.menuBar().addMenu(self.tr("&Customer"))
+        self.log_call_action = QAction(self.tr("Log a &call…"), self)
+        self.log_call_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.log_call_action.triggered.connect(lambda: self.log_activity(None, "call"))
+        self.log_meeting_action = QAction(self.tr("Log a &meeting…"), self)
+        self.log_meeting_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.log_meeting_action.triggered.connect(lambda: self.log_activity(None, "meeting"))
+        self.edit_action = QAction(self.tr("&Edit customer…"), self)
+        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.edit_action.triggered.connect(lambda: self.edit_account(None))
+        for action in (self.log_call_action, self.log_meeting_action, self.edit_action):
+            customer_menu.addAction(action)
+        self.sync_menu = self.menuBar().addMenu(self.tr("&Sync"))
+        self.sync_action = QAction(self.tr("Sync &now"), self)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(self.sync_now)
+        conflicts_action = QAction(self.tr("&Conflicts…"), self)
+        conflicts_action.triggered.connect(self.open_conflicts)
+        issues_action = QAction(self.tr("Sync &issues…"), self)
+        issues_action.triggered.connect(self.open_sync_issues)
+        for action in (self.sync_action, conflicts_action, issues_action):
+            self.sync_menu.addAction(action)
+        QShortcut(QKeySequence("Ctrl+K"), self, self.focus_search)
+
+        # Wiring ---------------------------------------------------------------------------
+        self._typing_timer = QTimer(self)
+        self._typing_timer.setSingleShot(True)
+        self._typing_timer.setInterval(TYPING_PAUSE_MS)
+        self._typing_timer.timeout.connect(self._run_search)
+        self.search_box.textChanged.connect(self._text_changed)
+        self.search_box.returnPressed.connect(self._open_first_hit)
+        self.accounts_model.reloaded.connect(self._accounts_reloaded)
+        self.account_view.edit_account.connect(self.edit_account)
+        self.account_view.edit_contact.connect(self.edit_contact)
+        self.account_view.log_activity.connect(self.log_activity)
+        self.today.open_account.connect(self.show_account)
+        self.pipeline.open_account.connect(self.show_account)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_COALESCE_MS)
+        self._refresh_timer.timeout.connect(self.refresh_all)
+        session.data_changed.connect(self._data_changed)
+        self._clock = QTimer(self)
+        self._clock.setInterval(30_000)
+        self._clock.timeout.connect(self._show_sync_state)
+        self._clock.start()
+        if session.sync is not None:
+            session.sync.started.connect(self._sync_started)
+            session.sync.progress_changed.connect(self._sync_progress)
+            session.sync.finished.connect(self._sync_finished)
+            self.cancel_sync_button.clicked.connect(session.sync.cancel)
+        else:
+            self.sync_action.setEnabled(False)
+        self.resize(1360, 840)
+
+    @staticmethod
+    def _table_defaults(view: QTableView) -> None:
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.verticalHeader().hide()
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+
+    # Start-up ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Load the lists and Today; called once the replica is ready."""
+        self._load_choices()
+        self.accounts_model.reload()
+        self.today.refresh()
+        self._update_sync_status()
+        self.tabs.setCurrentWidget(self.today)
+
+    def set_owner_names(self, names: Mapping[str, str]) -> None:
+        self.owner_names = names
+        self.accounts_model.owner_names = names
+        self.account_view.owner_names = names
+
+    def _load_choices(self) -> None:
+        self.session.submit(ops.list_choices, self._fill_choices, owner=self)
+
+    def status_label(self, key: str, name: str) -> str:
+        """The default statuses in the user's language; configured ones as configured."""
+        known = {
+            "prospect": (self.tr("Prospect"), "Prospect"),
+            "active": (self.tr("Active customer"), "Active customer"),
+            "dormant": (self.tr("Dormant"), "Dormant"),
+            "former": (self.tr("Former customer"), "Former customer"),
+        }
+        label, default = known.get(key, (name, name))
+        return label if name == default else name
+
+    def _fill_choices(self, choices: ops.ListChoices) -> None:
+        choices = ops.ListChoices(
+            [(k, self.status_label(k, n)) for k, n in choices.statuses],
+            choices.owners,
+            choices.tags,
+        )
+        self.statuses = choices.statuses
+        names = dict(choices.statuses)
+        self.accounts_model.status_names = names
+        self.account_view.status_names = names
+        for combo, values in (
+            (self.status_filter, choices.statuses),
+            (self.owner_filter, [(o, self.owner_names.get(o, o[:8])) for o in choices.owners]),
+            (self.tag_filter, [(t, t) for t in choices.tags]),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for key, label in values:
+                combo.addItem(label, key)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+
+    # Search --------------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _text_changed(self, text: str) -> None:
+        if text.strip():
+            self._typing_timer.start()
+        else:
+            self._typing_timer.stop()
+            self._latest_search += 1  # drop answers still on their way
+            self.results_model.set_hits([])
+            self.left_stack.setCurrentIndex(0)
+
+    def _run_search(self) -> None:
+        text = self.search_box.text().strip()
+        if not text:
+            return
+        self._latest_search += 1
+        request = self._latest_search
+        self.session.submit(
+            ops.search_op(text),
+            lambda hits: self._show_hits(request, text, hits),
+            lambda error: self._search_failed(request, error),
+            owner=self,
+        )
+
+    def _show_hits(self, request: int, text: str, hits: list[SearchHit]) -> None:
+        if request != self._latest_search:
+            return  # an answer to an older keystroke
+        self.left_stack.setCurrentIndex(1)
+        self.results_model.set_hits(hits)
+        if hits:
+            self.search_status.setText(
+                self.tr("%1 match(es) for “%2”. Enter opens the first.").replace(
+                    "%1", str(len(hits))).replace("%2", text)
+            )
+        else:
+            self.search_status.setText(self.tr("No customer matches “%1”.").replace("%1", text))
+        self.search_done.emit(text, len(hits))
+
+    def _search_failed(self, request: int, error: BaseException) -> None:
+        if request == self._latest_search:
+            log.error("search failed", exc_info=error)
+            self.search_status.setText(self.tr("Search failed: %1").replace("%1", str(error)))
+
+    def _open_hit(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.show_account(self.results_model.hit(index.row()).account_id)
+
+    def _open_first_hit(self) -> None:
+        if self.results_model.rowCount() > 0:
+            self.show_account(self.results_model.hit(0).account_id)
+
+    def pop_phone(self, number: str) -> None:
+        """Screen pop for an incoming call: search the number and open the best match."""
+        self.search_box.setText(number)
+        self._typing_timer.stop()
+        self._latest_search += 1
+        request = self._latest_search
+
+        def show(hits: list[SearchHit]) -> None:
+            self._show_hits(request, number, hits)
+            if request == self._latest_search and hits:
+                self.show_account(hits[0].account_id)
+
+        self.session.submit(ops.search_op(number), show, owner=self)
+        self.raise_window()
+
+    def raise_window(self) -> None:
+        self.setWindowState(
+            (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    # Account list --------------------------------------------------------------------------
+
+    def _filter_changed(self) -> None:
+        def value(combo: QComboBox) -> str | None:
+            data = combo.currentData()
+            return None if data in (None, ALL) else str(data)
+
+        self.accounts_model.set_filter(
+            AccountFilter(
+                status=value(self.status_filter),
+                owner_id=value(self.owner_filter),
+                tag=value(self.tag_filter),
+            )
+        )
+
+    def _accounts_reloaded(self, count: int) -> None:
+        self.count_label.setText(self.tr("%1 customers").replace("%1", f"{count:,}"))
+
+    def _open_row(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.show_account(str(self.accounts_model.data(index, ID_ROLE)))
+
+    def show_account(self, account_id: str) -> None:
+        self.account_view.show_account(account_id)
+        self.tabs.setCurrentWidget(self.account_view)
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.pipeline and self._stale_pipeline:
+            self._stale_pipeline = False
+            self.pipeline.refresh()
+
+    # Editing -------------------------------------------------------------------------------
+
+    def _current_account(self, account_id: str | None) -> str | None:
+        account_id = account_id or self.account_view.account_id
+        if not account_id:
+            QMessageBox.information(
+                self, self.windowTitle(), self.tr("Open a customer first (search with Ctrl+K).")
+            )
+        return account_id
+
+    def edit_account(self, account_id: str | None) -> AccountDialog | None:
+        account_id = self._current_account(account_id)
+        view = self.account_view.view
+        if not account_id or view is None or view.account.meta.id != account_id:
+            return None
+        dialog = AccountDialog(self.session, view.account, self.statuses, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def edit_contact(self, account_id: str, contact_id: str) -> ContactDialog | None:
+        from desktop_crm.domain.records import Contact
+
+        view = self.account_view.view
+        if view is None or view.account.meta.id != account_id:
+            return None
+        found = [c for c in view.contacts if c.meta.id == contact_id]
+        contact = found[0] if found else Contact(account_id=account_id, name="")
+        dialog = ContactDialog(self.session, contact, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def log_activity(self, account_id: str | None, kind: str) -> ActivityDialog | None:
+        account_id = self._current_account(account_id)
+        view = self.account_view.view
+        if not account_id or view is None or view.account.meta.id != account_id:
+            return None
+        contact_id = None
+        current = self.account_view.contacts.currentItem()
+        if current is not None:
+            contact_id = current.data(0, ID_ROLE)
+        dialog = ActivityDialog(
+            self.session,
+            account_id,
+            view.account.name,
+            view.contacts,
+            ActivityKind(kind),
+            contact_id=contact_id,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    # Refreshing ----------------------------------------------------------------------------
+
+    def _data_changed(self, why: str) -> None:
+        self._stale_pipeline = True
+        if why == "edit" and self.session.sync is not None:
+            # Send the edit soon (a few seconds, so a burst of edits goes out together).
+            QTimer.singleShot(3000, self.session.sync.sync_now)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def refresh_all(self) -> None:
+        self.accounts_model.invalidate()
+        self.account_view.refresh()
+        self.today.refresh()
+        if self.tabs.currentWidget() is self.pipeline:
+            self._stale_pipeline = False
+            self.pipeline.refresh()
+        self._update_sync_status()
+        self.refreshed.emit()
+
+    # Sync ----------------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        if self.session.sync is not None:
+            self.session.sync.sync_now()
+
+    def _sync_started(self) -> None:
+        self.sync_bar.setRange(0, 0)
+        self.sync_bar.show()
+        self.cancel_sync_button.show()
+        self.sync_text.setText(self.tr("Syncing…"))
+
+    def _sync_progress(self, snap: ProgressSnapshot) -> None:
+        if snap.total:
+            self.sync_bar.setRange(0, snap.total)
+            self.sync_bar.setValue(min(snap.done, snap.total))
+        else:
+            self.sync_bar.setRange(0, 0)
+
+    def _sync_finished(self, outcome: Outcome[SyncSummary]) -> None:
+        self.sync_bar.hide()
+        self.cancel_sync_button.hide()
+        if outcome.cancelled:
+            self.sync_text.setText(self.tr("Sync stopped; it continues later."))
+        elif outcome.error:
+            self.sync_text.setText(self._error_text(outcome))
+            self.sync_text.setToolTip(outcome.error)
+        else:
+            self.sync_text.setText("")
+            self.sync_text.setToolTip("")
+        self._update_sync_status()
+
+    def _error_text(self, outcome: Outcome[SyncSummary]) -> str:
+        if outcome.state is Connectivity.OFFLINE:
+            return self.tr("Offline — your changes are kept and sent later.")
+        if outcome.state is Connectivity.SIGN_IN_REQUIRED:
+            return self.tr("Please sign in again to sync.")
+        return self.tr("Sync failed: %1").replace("%1", outcome.error[:80])
+
+    def _update_sync_status(self) -> None:
+        self.session.submit(ops.sync_status, self._show_status, owner=self)
+
+    def _show_status(self, status: ops.SyncStatus) -> None:
+        self._status = status
+        self.pending_label.setText(
+            self.tr("%1 change(s) waiting to be sent").replace("%1", str(status.pending))
+            if status.pending
+            else self.tr("All changes sent")
+        )
+        self.conflict_badge.setText(
+            self.tr("%1 conflict(s)").replace("%1", str(status.conflicts))
+        )
+        self.conflict_badge.setVisible(status.conflicts > 0)
+        self.issues_badge.setText(self.tr("%1 sync issue(s)").replace("%1", str(status.issues)))
+        self.issues_badge.setVisible(status.issues > 0)
+        self._show_sync_state()
+
+    def _show_sync_state(self) -> None:
+        sync = self.session.sync
+        if sync is None:
+            self.online_label.setText(self.tr("● Local only"))
+            return
+        state = sync.state
+        if state is Connectivity.ONLINE:
+            text, color = self.tr("● Online"), "#1e7b34"
+        elif state is Connectivity.OFFLINE:
+            text, color = self.tr("● Offline"), "#b00020"
+        elif state is Connectivity.SIGN_IN_REQUIRED:
+            text, color = self.tr("● Sign-in needed"), "#b00020"
+        elif state is Connectivity.ERROR:
+            text, color = self.tr("● Server problem"), "#b06000"
+        else:
+            text, color = self.tr("● Connecting…"), "#666"
+        self.online_label.setText(text)
+        self.online_label.setStyleSheet(f"color: {color};")
+        status = getattr(self, "_status", None)
+        last = status.last_sync_at if status is not None else None
+        self.last_sync_label.setText(
+            self.tr("Last sync: %1").replace("%1", self._ago(last)) if last
+            else self.tr("Never synced")
+        )
+
+    def _ago(self, moment: datetime) -> str:
+        seconds = int((datetime.now(moment.tzinfo) - moment).total_seconds())
+        if seconds < 60:
+            return self.tr("just now")
+        if seconds < 3600:
+            return self.tr("%1 min ago").replace("%1", str(seconds // 60))
+        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    def open_conflicts(self) -> ConflictDialog:
+        dialog = ConflictDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resolved.connect(self._update_sync_status)
+        dialog.open()
+        return dialog
+
+    def open_sync_issues(self) -> SyncIssuesDialog:
+        dialog = SyncIssuesDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._update_sync_status())
+        dialog.open()
+        return dialog
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self._clock.stop()
+        self._refresh_timer.stop()
+        self._typing_timer.stop()
+        super().closeEvent(event)
+

@@ -1,0 +1,569 @@
+"""What sync asks of a person: conflicts (base / mine / theirs per field), sync issues (retry,
+discard, export), and the progress of a sync (a bar polled from SyncProgress, with cancel)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from desktop_crm.storage import sync_bookkeeping as book
+from desktop_crm.storage.replica import Replica
+from desktop_crm.storage.schema import accounts
+from desktop_crm.sync import resolution
+from desktop_crm.sync.progress import Phase, ProgressSnapshot, SyncProgress
+from desktop_crm.ui.session import Session
+
+log = logging.getLogger(__name__)
+
+ROLE_ID = Qt.ItemDataRole.UserRole + 1
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value or "—"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _load_conflicts(replica: Replica) -> list[tuple[book.ConflictEntry, str]]:
+    with replica.engine.connect() as conn:
+        found = book.list_conflicts(conn)
+        names: dict[str, str] = {}
+        wanted = {c.mine.get("account_id") or c.record_id for c in found}
+        if wanted:
+            rows = conn.execute(
+                select(accounts.c.id, accounts.c.name).where(accounts.c.id.in_(wanted))
+            )
+            names = {str(r[0]): str(r[1]) for r in rows}
+        out = []
+        for c in found:
+            account = names.get(c.mine.get("account_id") or c.record_id, "")
+            label = c.mine.get("name") or c.theirs.get("name") or account or c.record_id[:8]
+            out.append((c, f"{label} ({c.entity})" if label != account else f"{label}"))
+        return out
+
+
+class ConflictDialog(QDialog):
+    """Open conflicts, one at a time: per conflicting field the base (what both started from),
+    mine and theirs side by side; keep mine, take theirs, or type a new value. "Decide later"
+    leaves it open (the record keeps my value locally until decided)."""
+
+    resolved = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self.setWindowTitle(self.tr("Sync conflicts"))
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(self._pick)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.grid_host)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.all_mine = QPushButton(self.tr("Keep all mine"))
+        self.all_theirs = QPushButton(self.tr("Take all theirs"))
+        self.apply_button = QPushButton(self.tr("Resolve"))
+        self.apply_button.setDefault(True)
+        self.later_button = QPushButton(self.tr("Decide later"))
+        self.all_mine.clicked.connect(lambda: self._choose_all("mine"))
+        self.all_theirs.clicked.connect(lambda: self._choose_all("theirs"))
+        self.apply_button.clicked.connect(self._apply)
+        self.later_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.all_mine)
+        buttons.addWidget(self.all_theirs)
+        buttons.addStretch(1)
+        buttons.addWidget(self.later_button)
+        buttons.addWidget(self.apply_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.intro)
+        right_layout.addWidget(scroll, 1)
+        right_layout.addWidget(self.error)
+        right_layout.addLayout(buttons)
+        split = QSplitter()
+        split.addWidget(self.list)
+        split.addWidget(right)
+        split.setSizes([220, 820])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+        self._conflicts: list[book.ConflictEntry] = []
+        self._choices: dict[str, tuple[QButtonGroup, QLineEdit]] = {}
+        self._delete_group: QButtonGroup | None = None
+        self.resize(1080, 520)
+        self.reload()
+
+    def reload(self) -> None:
+        self._session.submit(_load_conflicts, self._fill, owner=self)
+
+    def _fill(self, found: list[tuple[book.ConflictEntry, str]]) -> None:
+        self._conflicts = [c for c, _label in found]
+        self.list.clear()
+        for _conflict, label in found:
+            self.list.addItem(QListWidgetItem(label))
+        if found:
+            self.list.setCurrentRow(0)
+        else:
+            self._clear_grid()
+            self.intro.setText(self.tr("No open conflicts. Everything is in sync."))
+        for w in (self.apply_button, self.all_mine, self.all_theirs):
+            w.setEnabled(bool(found))
+
+    def _clear_grid(self) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self._choices.clear()
+        self._delete_group = None
+
+    @property
+    def current(self) -> book.ConflictEntry | None:
+        row = self.list.currentRow()
+        return self._conflicts[row] if 0 <= row < len(self._conflicts) else None
+
+    def _pick(self, row: int) -> None:
+        self._clear_grid()
+        self.error.clear()
+        conflict = self.current
+        if conflict is None:
+            return
+        self.intro.setText(
+            self.tr(
+                "You and a colleague changed the same thing while apart. For each field, "
+                "keep yours, take theirs, or type the right value."
+            )
+        )
+        headers = [self.tr("Field"), self.tr("Before"), self.tr("Mine"), self.tr("Theirs"),
+                   self.tr("Decision")]
+        for col, text in enumerate(headers):
+            label = QLabel(text)
+            label.setStyleSheet("font-weight: 600;")
+            self.grid.addWidget(label, 0, col)
+        row_n = 1
+        if conflict.kind == "delete":
+            group = QButtonGroup(self)
+            keep = QRadioButton(self.tr("Keep it deleted"))
+            restore = QRadioButton(self.tr("Restore the edited record"))
+            group.addButton(keep, 0)
+            group.addButton(restore, 1)
+            restore.setChecked(True)
+            who = self.tr("you") if conflict.mine_deleted else self.tr("a colleague")
+            self.grid.addWidget(
+                QLabel(self.tr("Deleted by %1, edited by the other side.").replace("%1", who)),
+                row_n, 0, 1, 4,
+            )
+            box = QWidget()
+            box_layout = QVBoxLayout(box)
+            box_layout.setContentsMargins(0, 0, 0, 0)
+            box_layout.addWidget(restore)
+            box_layout.addWidget(keep)
+            self.grid.addWidget(box, row_n, 4)
+            self._delete_group = group
+            row_n += 1
+        base = conflict.base or {}
+        for name in conflict.fields:
+            self.grid.addWidget(QLabel(self._field_label(name)), row_n, 0)
+            for col, value in ((1, base.get(name)), (2, conflict.mine.get(name)),
+                               (3, conflict.theirs.get(name))):
+                cell = QLabel(_show(value))
+                cell.setWordWrap(True)
+                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                cell.setMinimumWidth(140)
+                if col == 2:
+                    cell.setStyleSheet("background: #e8f0fe; padding: 3px;")
+                elif col == 3:
+                    cell.setStyleSheet("background: #fef3e0; padding: 3px;")
+                self.grid.addWidget(cell, row_n, col)
+            group = QButtonGroup(self)
+            mine = QRadioButton(self.tr("Mine"))
+            theirs = QRadioButton(self.tr("Theirs"))
+            other = QRadioButton(self.tr("Edit:"))
+            edit = QLineEdit(_show(conflict.mine.get(name)) if isinstance(
+                conflict.mine.get(name), str) else json.dumps(conflict.mine.get(name),
+                                                              ensure_ascii=False))
+            edit.setEnabled(False)
+            other.toggled.connect(edit.setEnabled)
+            for n, button in enumerate((mine, theirs, other)):
+                group.addButton(button, n)
+            mine.setChecked(True)
+            decide = QWidget()
+            d = QVBoxLayout(decide)
+            d.setContentsMargins(0, 0, 0, 0)
+            radios = QHBoxLayout()
+            radios.addWidget(mine)
+            radios.addWidget(theirs)
+            radios.addWidget(other)
+            radios.addStretch(1)
+            d.addLayout(radios)
+            d.addWidget(edit)
+            self.grid.addWidget(decide, row_n, 4)
+            self._choices[name] = (group, edit)
+            row_n += 1
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setColumnStretch(2, 1)
+        self.grid.setColumnStretch(3, 1)
+        self.grid.setColumnStretch(4, 2)
+
+    def _field_label(self, name: str) -> str:
+        labels = {
+            "name": self.tr("Name"),
+            "notes": self.tr("Notes"),
+            "industry": self.tr("Industry"),
+            "status": self.tr("Status"),
+            "address": self.tr("Address"),
+            "tags": self.tr("Tags"),
+            "title": self.tr("Title"),
+            "phones": self.tr("Phones"),
+            "emails": self.tr("E-mails"),
+            "stage": self.tr("Stage"),
+            "amount": self.tr("Amount"),
+            "summary": self.tr("Summary"),
+            "owner_id": self.tr("Owner"),
+        }
+        return labels.get(name, name)
+
+    def _choose_all(self, which: str) -> None:
+        for group, _edit in self._choices.values():
+            group.button(0 if which == "mine" else 1).setChecked(True)
+
+    def choose(self, field: str, which: str, value: str = "") -> None:
+        """Pick for one field (also used by tests): "mine", "theirs" or "edit" with a value."""
+        group, edit = self._choices[field]
+        group.button({"mine": 0, "theirs": 1, "edit": 2}[which]).setChecked(True)
+        if which == "edit":
+            edit.setText(value)
+
+    def _decisions(self, conflict: book.ConflictEntry) -> dict[str, resolution.FieldChoice]:
+        out: dict[str, resolution.FieldChoice] = {}
+        for name, (group, edit) in self._choices.items():
+            picked = group.checkedId()
+            if picked == 0:
+                out[name] = resolution.Choice.MINE
+            elif picked == 1:
+                out[name] = resolution.Choice.THEIRS
+            else:
+                original = conflict.mine.get(name)
+                text = edit.text()
+                value: Any = text
+                if not isinstance(original, str):
+                    try:
+                        value = json.loads(text)
+                    except ValueError:
+                        value = text
+                out[name] = resolution.NewValue(value)
+        return out
+
+    def _apply(self) -> None:
+        conflict = self.current
+        if conflict is None:
+            return
+        choices = self._decisions(conflict)
+        delete_choice = None
+        if self._delete_group is not None:
+            delete_choice = (
+                resolution.DeleteChoice.KEEP_DELETED
+                if self._delete_group.checkedId() == 0
+                else resolution.DeleteChoice.RESTORE
+            )
+        who = self._session.identity
+
+        def run(replica: Replica) -> None:
+            with replica.engine.begin() as conn:
+                resolution.resolve_conflict(
+                    conn,
+                    conflict.entity,
+                    conflict.record_id,
+                    replica_id=who.replica_id,
+                    user_id=who.user_id,
+                    choices=choices,
+                    default=resolution.Choice.MINE,
+                    delete_choice=delete_choice,
+                )
+
+        self.apply_button.setEnabled(False)
+        self._session.submit(run, self._applied, self._failed, owner=self)
+
+    def _applied(self, _none: None) -> None:
+        self.apply_button.setEnabled(True)
+        self._session.edited()
+        self.resolved.emit()
+        if self._session.sync is not None:
+            self._session.sync.sync_now()
+        self.reload()
+
+    def _failed(self, error: BaseException) -> None:
+        self.apply_button.setEnabled(True)
+        self.error.setText(str(error))
+
+
+class SyncIssuesDialog(QDialog):
+    """Changes the server refused: see why, edit and retry, discard, or export them."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self.setWindowTitle(self.tr("Sync issues"))
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(self._pick)
+        self.reason = QLabel()
+        self.reason.setWordWrap(True)
+        self.reason.setStyleSheet("color: #b00020;")
+        self.data = QPlainTextEdit()
+        self.data.setPlaceholderText(self.tr("The refused change, as JSON: edit it, then retry."))
+        self.retry_button = QPushButton(self.tr("Retry"))
+        self.discard_button = QPushButton(self.tr("Discard"))
+        self.export_button = QPushButton(self.tr("Export all…"))
+        self.retry_button.clicked.connect(self._retry)
+        self.discard_button.clicked.connect(self._discard)
+        self.export_button.clicked.connect(self._export)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.discard_button)
+        buttons.addWidget(self.retry_button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        right = QWidget()
+        r = QVBoxLayout(right)
+        r.addWidget(self.reason)
+        r.addWidget(self.data, 1)
+        r.addWidget(self.message)
+        r.addLayout(buttons)
+        split = QSplitter()
+        split.addWidget(self.list)
+        split.addWidget(right)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+        layout.addWidget(close)
+        self._issues: list[book.SyncIssue] = []
+        self.export_path: Callable[[], Path | None] = self._ask_export_path
+        self.resize(900, 460)
+        self.reload()
+
+    def reload(self) -> None:
+        def run(replica: Replica) -> list[book.SyncIssue]:
+            with replica.engine.connect() as conn:
+                return book.list_sync_issues(conn)
+
+        self._session.submit(run, self._fill, owner=self)
+
+    def _fill(self, issues: list[book.SyncIssue]) -> None:
+        self._issues = issues
+        self.list.clear()
+        for issue in issues:
+            name = issue.data.get("name") or issue.data.get("summary") or issue.record_id[:8]
+            self.list.addItem(f"{issue.entity}: {name}")
+        if issues:
+            self.list.setCurrentRow(0)
+        else:
+            self.reason.setText(self.tr("No sync issues: the server took every change."))
+            self.data.clear()
+        for w in (self.retry_button, self.discard_button, self.export_button):
+            w.setEnabled(bool(issues))
+
+    def _pick(self, row: int) -> None:
+        if 0 <= row < len(self._issues):
+            issue = self._issues[row]
+            self.reason.setText(self.tr("The server refused this change: %1").replace(
+                "%1", issue.reason))
+            self.data.setPlainText(
+                json.dumps(issue.data, ensure_ascii=False, indent=2, sort_keys=True)
+            )
+
+    def _current(self) -> book.SyncIssue | None:
+        row = self.list.currentRow()
+        return self._issues[row] if 0 <= row < len(self._issues) else None
+
+    def _retry(self) -> None:
+        issue = self._current()
+        if issue is None:
+            return
+        try:
+            changes = json.loads(self.data.toPlainText())
+        except ValueError as exc:
+            self.message.setText(self.tr("Not valid JSON: %1").replace("%1", str(exc)))
+            return
+        who = self._session.identity
+
+        def run(replica: Replica) -> None:
+            with replica.engine.begin() as conn:
+                resolution.retry_sync_issue(
+                    conn, issue.id, replica_id=who.replica_id, user_id=who.user_id,
+                    changes=changes,
+                )
+
+        self._session.submit(run, self._done, self._failed, owner=self)
+
+    def _discard(self) -> None:
+        issue = self._current()
+        if issue is None:
+            return
+
+        def run(replica: Replica) -> None:
+            with replica.engine.begin() as conn:
+                resolution.discard_sync_issue(conn, issue.id)
+
+        self._session.submit(run, self._done, self._failed, owner=self)
+
+    def _ask_export_path(self) -> Path | None:
+        name, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export sync issues"), "sync-issues.csv", "CSV (*.csv);;JSON (*.json)"
+        )
+        return Path(name) if name else None
+
+    def _export(self) -> None:
+        path = self.export_path()
+        if path is None:
+            return
+
+        def run(replica: Replica) -> int:
+            with replica.engine.connect() as conn:
+                return resolution.export_sync_issues(conn, path)
+
+        self._session.submit(
+            run,
+            lambda n: self.message.setText(
+                self.tr("Exported %1 issue(s) to %2").replace("%1", str(n)).replace(
+                    "%2", str(path))
+            ),
+            self._failed,
+            owner=self,
+        )
+
+    def _done(self, _none: None) -> None:
+        self.message.clear()
+        self._session.edited()
+        if self._session.sync is not None:
+            self._session.sync.sync_now()
+        self.reload()
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(str(error))
+
+
+class SyncProgressPanel(QWidget):
+    """A label and a bar showing a sync's progress, polled from :class:`SyncProgress`, and a
+    cancel button that sets its flag (the sync stops at the next page and resumes later)."""
+
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setMinimumWidth(320)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        row = QHBoxLayout()
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        self._phases = {
+            Phase.IDLE: self.tr("Connecting to the server…"),
+            Phase.SIGNING_IN: self.tr("Signing in…"),
+            Phase.FIRST_SYNC: self.tr("Downloading your customers…"),
+            Phase.PULLING: self.tr("Receiving changes…"),
+            Phase.PUSHING: self.tr("Sending your changes…"),
+            Phase.REMOVING: self.tr("Removing records that left your scope…"),
+            Phase.DONE: self.tr("Done."),
+            Phase.FAILED: self.tr("Sync stopped; it continues next time."),
+        }
+
+    def phase_text(self, phase: Phase) -> str:
+        return self._phases.get(phase, str(phase))
+
+    def show_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.bar.setRange(0, 0)
+
+    def show_snapshot(self, snap: ProgressSnapshot) -> None:
+        text = self.phase_text(snap.phase)
+        if snap.total:
+            self.bar.setRange(0, max(1, snap.total))
+            self.bar.setValue(min(snap.done, snap.total))
+            text += f"  {snap.done:,} / {snap.total:,}"
+        elif snap.done:
+            self.bar.setRange(0, 0)
+            text += f"  {snap.done:,}"
+        else:
+            self.bar.setRange(0, 0)
+        self.label.setText(text)
+
+
+class FirstSyncDialog(QDialog):
+    """Shown while the first sync downloads the user's customers; cancel keeps what arrived
+    and the sync resumes in the background later."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.panel = SyncProgressPanel(self)
+        self.panel.cancel_requested.connect(self._cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.panel)
+        self.progress: SyncProgress | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(150)
+        self._timer.timeout.connect(self._poll)
+        self.setMinimumWidth(460)
+        self.cancelled = False
+
+    def watch(self, progress: SyncProgress) -> None:
+        self.progress = progress
+        self._timer.start()
+
+    def _poll(self) -> None:
+        if self.progress is not None and not self.cancelled:
+            self.panel.show_snapshot(self.progress.snapshot)
+
+    def _cancel(self) -> None:
+        self.cancelled = True
+        self.panel.cancel_button.setEnabled(False)
+        self.panel.show_text(self.tr("Stopping after the current page…"))
+        if self.progress is not None:
+            self.progress.cancel()
+
+    def finish(self) -> None:
+        self._timer.stop()
+        self.accept()

@@ -1,0 +1,1416 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Account360View</name>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="63"/>
+        <source>Search for a customer (Ctrl+K) or pick one from the list.</source>
+        <translation>搜索客户（Ctrl+K）或从列表中选择。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="73"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="74"/>
+        <source>Log call (Ctrl+L)</source>
+        <translation>记录电话 (Ctrl+L)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="75"/>
+        <source>Log meeting</source>
+        <translation>记录会议</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="76"/>
+        <source>Add contact</source>
+        <translation>添加联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="100"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="101"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="102"/>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="103"/>
+        <source>Country</source>
+        <translation>国家</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="104"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="105"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="106"/>
+        <source>Open pipeline</source>
+        <translation>进行中的金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="107"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="123"/>
+        <source>Contact / phone</source>
+        <translation>联系人 / 电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="123"/>
+        <source>Title / kind</source>
+        <translation>职位 / 类型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="133"/>
+        <source>Opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="134"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="135"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="136"/>
+        <source>Prob.</source>
+        <translation>概率</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="137"/>
+        <source>Score</source>
+        <translation>加权值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="138"/>
+        <source>Close</source>
+        <translation>预计成交</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="156"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="156"/>
+        <source>Change</source>
+        <translation>变更</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="160"/>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="161"/>
+        <source>Status history and former names</source>
+        <translation>状态历史与曾用名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="164"/>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="165"/>
+        <source>Open opportunities</source>
+        <translation>进行中的商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="229"/>
+        <source>This customer is no longer in your replica.</source>
+        <translation>此客户已不在您的本地副本中。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="277"/>
+        <source>Status: %1 → %2</source>
+        <translation>状态：%1 → %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="284"/>
+        <source>Formerly named “%1”</source>
+        <translation>曾用名“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="298"/>
+        <source>Double-click to edit</source>
+        <translation>双击编辑</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="315"/>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="316"/>
+        <source>Meeting</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="317"/>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="318"/>
+        <source>E-mail</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="319"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="330"/>
+        <source>follow up %1</source>
+        <translation>跟进 %1</translation>
+    </message>
+</context>
+<context>
+    <name>AccountDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="149"/>
+        <source>Edit customer</source>
+        <translation>编辑客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="149"/>
+        <source>New customer</source>
+        <translation>新建客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="168"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="169"/>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="170"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="171"/>
+        <source>Country (2 letters)</source>
+        <translation>国家（两位字母）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="172"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="173"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="174"/>
+        <source>Tags (comma-separated)</source>
+        <translation>标签（逗号分隔）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="175"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>AccountsModel</name>
+    <message>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="62"/>
+        <source>Customer</source>
+        <extracomment>Rows read per trip to the worker. The ids of a new filter/sort arrived (count of rows).</extracomment>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="63"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="64"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="65"/>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="66"/>
+        <source>Country</source>
+        <translation>国家</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="67"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+</context>
+<context>
+    <name>ActivityDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="277"/>
+        <source>Log a call — %s</source>
+        <translation>记录电话 — %s</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="277"/>
+        <source>Log a meeting — %s</source>
+        <translation>记录会议 — %s</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="282"/>
+        <source>(no particular contact)</source>
+        <translation>（不指定联系人）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="289"/>
+        <source>Inbound (they called)</source>
+        <translation>呼入（对方来电）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="290"/>
+        <source>Outbound (we called)</source>
+        <translation>呼出（我方致电）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="298"/>
+        <source>Reached</source>
+        <translation>已接通</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="299"/>
+        <source>Left a voicemail</source>
+        <translation>已留言</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="300"/>
+        <source>No answer</source>
+        <translation>无人接听</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="301"/>
+        <source>Wrong number</source>
+        <translation>号码错误</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="304"/>
+        <source>Held</source>
+        <translation>已举行</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="304"/>
+        <source>Rescheduled</source>
+        <translation>已改期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="304"/>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="309"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="312"/>
+        <source>Names, comma-separated</source>
+        <translation>姓名，用逗号分隔</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="314"/>
+        <source>What was said, what was agreed</source>
+        <translation>谈了什么，约定了什么</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="316"/>
+        <source>Follow up on</source>
+        <translation>跟进时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="326"/>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="328"/>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="329"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="330"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="331"/>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="333"/>
+        <source>Participants</source>
+        <translation>参与人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="334"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="335"/>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+</context>
+<context>
+    <name>AppController</name>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="101"/>
+        <source>Opening the encrypted replica…</source>
+        <extracomment>The main window is up and loaded (tests, --exit-after, screenshots). The demo&apos;s colleague changed this account on the server.</extracomment>
+        <translation>正在打开加密的本地副本…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="117"/>
+        <source>The first sync did not finish: %1
+
+You can work with what arrived; the sync continues in the background.</source>
+        <translation>首次同步未完成：%1
+
+您可以使用已下载的数据，同步将在后台继续。</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="83"/>
+        <source>Sync conflicts</source>
+        <translation>同步冲突</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="97"/>
+        <source>Keep all mine</source>
+        <translation>全部保留我的</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="98"/>
+        <source>Take all theirs</source>
+        <translation>全部采用对方的</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="99"/>
+        <source>Resolve</source>
+        <translation>解决</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="101"/>
+        <source>Decide later</source>
+        <translation>稍后决定</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="142"/>
+        <source>No open conflicts. Everything is in sync.</source>
+        <translation>没有未解决的冲突，一切已同步。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="168"/>
+        <source>You and a colleague changed the same thing while apart. For each field, keep yours, take theirs, or type the right value.</source>
+        <translation>您和同事在离线时修改了同一内容。请对每个字段选择保留您的、采用对方的，或输入正确的值。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="172"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="172"/>
+        <source>Before</source>
+        <translation>原值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="172"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="214"/>
+        <source>Mine</source>
+        <translation>我的</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="172"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="215"/>
+        <source>Theirs</source>
+        <translation>对方的</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="173"/>
+        <source>Decision</source>
+        <translation>决定</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="181"/>
+        <source>Keep it deleted</source>
+        <translation>保持删除</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="182"/>
+        <source>Restore the edited record</source>
+        <translation>恢复修改后的记录</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="186"/>
+        <source>you</source>
+        <translation>您</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="186"/>
+        <source>a colleague</source>
+        <translation>同事</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="188"/>
+        <source>Deleted by %1, edited by the other side.</source>
+        <translation>%1删除了它，另一方修改了它。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="216"/>
+        <source>Edit:</source>
+        <translation>修改：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="245"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="246"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="247"/>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="248"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="249"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="250"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="251"/>
+        <source>Title</source>
+        <translation>职位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="252"/>
+        <source>Phones</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="253"/>
+        <source>E-mails</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="254"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="255"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="256"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="257"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+</context>
+<context>
+    <name>ContactDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="199"/>
+        <source>Edit contact</source>
+        <translation>编辑联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="199"/>
+        <source>New contact</source>
+        <translation>新建联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="207"/>
+        <source>One number per line, e.g. 138 0013 8000 work</source>
+        <translation>每行一个号码，例如 138 0013 8000 work</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="209"/>
+        <source>May be called</source>
+        <translation>可致电</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="211"/>
+        <source>May be e-mailed</source>
+        <translation>可发邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="215"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="216"/>
+        <source>Title</source>
+        <translation>职位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="217"/>
+        <source>E-mails</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="218"/>
+        <source>Phones</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="221"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>DemoController</name>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="219"/>
+        <source>Desktop CRM — demo</source>
+        <translation>桌面 CRM — 演示</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="229"/>
+        <source>Starting the demo server with %1 customers…</source>
+        <translation>正在启动包含 %1 个客户的演示服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="297"/>
+        <source>&amp;Demo</source>
+        <translation>演示(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="299"/>
+        <source>Sales rep (rep1)</source>
+        <translation>销售代表 (rep1)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="300"/>
+        <source>Service desk (desk1)</source>
+        <translation>客服 (desk1)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="301"/>
+        <source>Sales manager (manager1)</source>
+        <translation>销售经理 (manager1)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="305"/>
+        <source>Sign in as %1</source>
+        <translation>以 %1 登录</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="312"/>
+        <source>Simulate a colleague&apos;s edit</source>
+        <translation>模拟同事的修改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="345"/>
+        <source>%1 changed the notes of “%2” on the server.</source>
+        <translation>%1 在服务器上修改了“%2”的备注。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="349"/>
+        <source>A colleague edited a customer</source>
+        <translation>同事编辑了一个客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="350"/>
+        <source>%1 changed the notes of “%2” on the server to:
+
+%3
+
+Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next sync meets their change and shows a conflict.</source>
+        <translation>%1 在服务器上把“%2”的备注改为：
+
+%3
+
+现在修改同一客户的备注（客户 ▸ 编辑客户）：下次同步时会遇到对方的更改并显示冲突。</translation>
+    </message>
+</context>
+<context>
+    <name>FirstSyncDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="563"/>
+        <source>Stopping after the current page…</source>
+        <translation>当前页完成后停止…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="75"/>
+        <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
+        <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops).</extracomment>
+        <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="110"/>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="111"/>
+        <source>All owners</source>
+        <translation>全部负责人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="112"/>
+        <source>All tags</source>
+        <translation>全部标签</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="150"/>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="151"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="152"/>
+        <source>Pipeline</source>
+        <translation>销售漏斗</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="172"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="200"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="201"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="204"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="208"/>
+        <source>&amp;Customer</source>
+        <translation>客户(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="209"/>
+        <source>Log a &amp;call…</source>
+        <translation>记录电话(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="212"/>
+        <source>Log a &amp;meeting…</source>
+        <translation>记录会议(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="215"/>
+        <source>&amp;Edit customer…</source>
+        <translation>编辑客户(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="220"/>
+        <source>&amp;Sync</source>
+        <translation>同步(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="221"/>
+        <source>Sync &amp;now</source>
+        <translation>立即同步(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="224"/>
+        <source>&amp;Conflicts…</source>
+        <translation>冲突(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="226"/>
+        <source>Sync &amp;issues…</source>
+        <translation>同步问题(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="292"/>
+        <source>Prospect</source>
+        <translation>潜在客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="293"/>
+        <source>Active customer</source>
+        <translation>活跃客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="294"/>
+        <source>Dormant</source>
+        <translation>休眠</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="295"/>
+        <source>Former customer</source>
+        <translation>前客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="359"/>
+        <source>%1 match(es) for “%2”. Enter opens the first.</source>
+        <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="363"/>
+        <source>No customer matches “%1”.</source>
+        <translation>没有与“%1”匹配的客户。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="369"/>
+        <source>Search failed: %1</source>
+        <translation>搜索失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="418"/>
+        <source>%1 customers</source>
+        <translation>%1 个客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="439"/>
+        <source>Open a customer first (search with Ctrl+K).</source>
+        <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="518"/>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="531"/>
+        <source>Sync stopped; it continues later.</source>
+        <translation>同步已停止，稍后继续。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="542"/>
+        <source>Offline — your changes are kept and sent later.</source>
+        <translation>离线 — 您的更改已保存，稍后发送。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="544"/>
+        <source>Please sign in again to sync.</source>
+        <translation>请重新登录以同步。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="545"/>
+        <source>Sync failed: %1</source>
+        <translation>同步失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="553"/>
+        <source>%1 change(s) waiting to be sent</source>
+        <translation>%1 项更改待发送</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="555"/>
+        <source>All changes sent</source>
+        <translation>所有更改已发送</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="558"/>
+        <source>%1 conflict(s)</source>
+        <translation>%1 个冲突</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="561"/>
+        <source>%1 sync issue(s)</source>
+        <translation>%1 个同步问题</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="568"/>
+        <source>● Local only</source>
+        <translation>● 仅本地</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="572"/>
+        <source>● Online</source>
+        <translation>● 在线</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="574"/>
+        <source>● Offline</source>
+        <translation>● 离线</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="576"/>
+        <source>● Sign-in needed</source>
+        <translation>● 需要登录</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="578"/>
+        <source>● Server problem</source>
+        <translation>● 服务器问题</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="580"/>
+        <source>● Connecting…</source>
+        <translation>● 正在连接…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="586"/>
+        <source>Last sync: %1</source>
+        <translation>上次同步：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="587"/>
+        <source>Never synced</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="593"/>
+        <source>just now</source>
+        <translation>刚刚</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="595"/>
+        <source>%1 min ago</source>
+        <translation>%1 分钟前</translation>
+    </message>
+</context>
+<context>
+    <name>PipelineChart</name>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="52"/>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="53"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="57"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="69"/>
+        <source>No opportunities</source>
+        <translation>没有商机</translation>
+    </message>
+</context>
+<context>
+    <name>PipelineView</name>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="135"/>
+        <source>Opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="135"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="135"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="135"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="136"/>
+        <source>Close</source>
+        <translation>预计成交</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="142"/>
+        <source>Move to stage</source>
+        <translation>移到阶段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="147"/>
+        <source>Selected opportunity:</source>
+        <translation>所选商机：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="181"/>
+        <source>Lead</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="182"/>
+        <source>Qualified</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="183"/>
+        <source>Proposal</source>
+        <translation>方案</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="184"/>
+        <source>Negotiation</source>
+        <translation>谈判</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="185"/>
+        <source>Won</source>
+        <translation>赢单</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="186"/>
+        <source>Lost</source>
+        <translation>丢单</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="210"/>
+        <source>%n opportunity(s) in other currencies are counted, but their amounts are not added up.</source>
+        <translation>
+            <numerusform>另有 %n 个其他币种的商机已计入数量，但金额未合计。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="259"/>
+        <source>Pick an opportunity in the list first.</source>
+        <translation>请先在列表中选择一个商机。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="265"/>
+        <source>Moving…</source>
+        <translation>正在移动…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="275"/>
+        <source>Moved. It goes to the server with the next sync.</source>
+        <translation>已移动，下次同步时发送到服务器。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="284"/>
+        <source>Cannot move to “%1” yet: %2.</source>
+        <translation>暂不能移到“%1”：请先%2。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="293"/>
+        <source>log a call or meeting since the last stage change</source>
+        <translation>在上次阶段变更后记录一次电话或会议</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="295"/>
+        <source>set an expected close date</source>
+        <translation>设置预计成交日期</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileController</name>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="411"/>
+        <source>Work offline</source>
+        <translation>离线工作</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="477"/>
+        <source>That passphrase does not open this replica.</source>
+        <translation>该口令无法打开此本地副本。</translation>
+    </message>
+</context>
+<context>
+    <name>RecordDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="136"/>
+        <source>Could not save: %s</source>
+        <translation>无法保存：%s</translation>
+    </message>
+</context>
+<context>
+    <name>SearchHitsModel</name>
+    <message>
+        <location filename="../../desktop_crm/ui/search_window.py" line="25"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/search_window.py" line="25"/>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/search_window.py" line="25"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/search_window.py" line="25"/>
+        <source>Match</source>
+        <translation>匹配</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/search_window.py" line="28"/>
+        <source>phone: exact</source>
+        <translation>电话：完全匹配</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/search_window.py" line="29"/>
+        <source>phone: same national number</source>
+        <translation>电话：同一国内号码</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/search_window.py" line="30"/>
+        <source>phone: last digits</source>
+        <translation>电话：尾号</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/search_window.py" line="31"/>
+        <source>contact name</source>
+        <translation>联系人姓名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/search_window.py" line="32"/>
+        <source>customer name</source>
+        <translation>客户名称</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="117"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="119"/>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="125"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="128"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="129"/>
+        <source>Sync every</source>
+        <translation>同步间隔</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="36"/>
+        <source>Sign in to Desktop CRM</source>
+        <translation>登录桌面 CRM</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="36"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="79"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="39"/>
+        <source>Your customers are copied to this computer, encrypted, so you can work offline. Sign in to download them.</source>
+        <translation>您的客户数据会加密复制到这台电脑，以便离线工作。登录以下载。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="42"/>
+        <source>Sign in to sync with the server.</source>
+        <translation>登录以与服务器同步。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="59"/>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="60"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="61"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="65"/>
+        <source>This computer has no keychain to keep the replica&apos;s key. Choose a passphrase; you will type it each time the app starts.</source>
+        <translation>这台电脑没有可保存密钥的钥匙串。请设置一个口令，每次启动时输入。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="68"/>
+        <source>Type the passphrase of this computer&apos;s encrypted replica.</source>
+        <translation>请输入本机加密副本的口令。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="72"/>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="74"/>
+        <source>Passphrase again</source>
+        <translation>再次输入口令</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="95"/>
+        <source>Enter the server&apos;s address, starting with https://</source>
+        <translation>请输入服务器地址，以 https:// 开头</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="97"/>
+        <source>Enter your user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="99"/>
+        <source>Enter your password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="102"/>
+        <source>The passphrase needs at least 8 characters.</source>
+        <translation>口令至少需要 8 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="104"/>
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的口令不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncIssuesDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="341"/>
+        <source>Sync issues</source>
+        <translation>同步问题</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="348"/>
+        <source>The refused change, as JSON: edit it, then retry.</source>
+        <translation>被拒绝的更改（JSON）：修改后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="349"/>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="350"/>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="351"/>
+        <source>Export all…</source>
+        <translation>全部导出…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="397"/>
+        <source>No sync issues: the server took every change.</source>
+        <translation>没有同步问题：服务器已接受所有更改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="405"/>
+        <source>The server refused this change: %1</source>
+        <translation>服务器拒绝了此更改：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="422"/>
+        <source>Not valid JSON: %1</source>
+        <translation>不是有效的 JSON：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="448"/>
+        <source>Export sync issues</source>
+        <translation>导出同步问题</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="464"/>
+        <source>Exported %1 issue(s) to %2</source>
+        <translation>已将 %1 个问题导出到 %2</translation>
+    </message>
+</context>
+<context>
+    <name>SyncProgressPanel</name>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="494"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="503"/>
+        <source>Connecting to the server…</source>
+        <translation>正在连接服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="504"/>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="505"/>
+        <source>Downloading your customers…</source>
+        <translation>正在下载您的客户…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="506"/>
+        <source>Receiving changes…</source>
+        <translation>正在接收更改…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="507"/>
+        <source>Sending your changes…</source>
+        <translation>正在发送您的更改…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="508"/>
+        <source>Removing records that left your scope…</source>
+        <translation>正在移除已不属于您的记录…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="509"/>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="510"/>
+        <source>Sync stopped; it continues next time.</source>
+        <translation>同步已停止，下次继续。</translation>
+    </message>
+</context>
+<context>
+    <name>TodayView</name>
+    <message>
+        <location filename="../../desktop_crm/ui/today_view.py" line="42"/>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/today_view.py" line="42"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/today_view.py" line="42"/>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/today_view.py" line="42"/>
+        <source>About</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/today_view.py" line="48"/>
+        <source>Mark done</source>
+        <translation>标记完成</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/today_view.py" line="50"/>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/today_view.py" line="73"/>
+        <source>%1 overdue, %2 due today</source>
+        <translation>%1 项已逾期，%2 项今天到期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/today_view.py" line="76"/>
+        <source>Nothing due today. Well done.</source>
+        <translation>今天没有到期事项，干得好。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/today_view.py" line="94"/>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,89 @@
+"""Version vectors form a partial order with merge as least upper bound."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop_crm.domain.version_vector import Ordering, VersionVector
+
+replica_ids = st.sampled_from(["a", "b", "c", "server"])
+vectors = st.dictionaries(replica_ids, st.integers(min_value=0, max_value=5)).map(VersionVector)
+
+
+@given(vectors)
+def test_reflexive(v: VersionVector) -> None:
+    assert v.compare(v) is Ordering.EQUAL
+    assert v.dominates(v)
+
+
+@given(vectors, vectors)
+def test_compare_is_antisymmetric(a: VersionVector, b: VersionVector) -> None:
+    opposite = {
+        Ordering.EQUAL: Ordering.EQUAL,
+        Ordering.BEFORE: Ordering.AFTER,
+        Ordering.AFTER: Ordering.BEFORE,
+        Ordering.CONCURRENT: Ordering.CONCURRENT,
+    }
+    assert b.compare(a) is opposite[a.compare(b)]
+    if a.compare(b) is Ordering.EQUAL:
+        assert a == b and hash(a) == hash(b)
+
+
+@given(vectors, vectors, vectors)
+def test_dominates_is_transitive(a: VersionVector, b: VersionVector, c: VersionVector) -> None:
+    if a.dominates(b) and b.dominates(c):
+        assert a.dominates(c)
+
+
+@given(vectors, vectors)
+def test_merge_is_least_upper_bound(a: VersionVector, b: VersionVector) -> None:
+    m = a.merge(b)
+    assert m.dominates(a) and m.dominates(b)
+    assert m == b.merge(a)
+    # Nothing smaller dominates both: every counter is exactly the larger of the two.
+    for rid in m:
+        assert m[rid] == max(a.get_counter(rid), b.get_counter(rid))
+
+
+@given(vectors, vectors, vectors)
+def test_merge_is_associative_and_idempotent(
+    a: VersionVector, b: VersionVector, c: VersionVector
+) -> None:
+    assert a.merge(b).merge(c) == a.merge(b.merge(c))
+    assert a.merge(a) == a
+
+
+@given(vectors, replica_ids)
+def test_bump_moves_strictly_after(v: VersionVector, rid: str) -> None:
+    bumped = v.bump(rid)
+    assert bumped.compare(v) is Ordering.AFTER
+    assert bumped.get_counter(rid) == v.get_counter(rid) + 1
+
+
+@given(vectors, replica_ids, replica_ids)
+def test_independent_bumps_are_concurrent(v: VersionVector, r1: str, r2: str) -> None:
+    if r1 != r2:
+        assert v.bump(r1).compare(v.bump(r2)) is Ordering.CONCURRENT
+
+
+@given(vectors)
+def test_json_round_trip(v: VersionVector) -> None:
+    assert VersionVector.from_json(v.to_json()) == v
+
+
+def test_zero_counters_do_not_matter() -> None:
+    assert VersionVector({"a": 0, "b": 1}) == VersionVector({"b": 1})
+
+
+@pytest.mark.parametrize("bad", [{"a": -1}, {"": 1}, {"a": 1.5}, {"a": True}, {"a": "1"}])
+def test_rejects_malformed_counters(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        VersionVector(bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", '"x"', '{"a": -3}'])
+def test_rejects_malformed_json(text: str) -> None:
+    with pytest.raises(ValueError):
+        VersionVector.from_json(text)

@@ -1,0 +1,362 @@
+"""Alembic revisions: head matches schema.py, the name search works, old replicas upgrade."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from desktop_crm.storage import migrations
+from desktop_crm.storage.keys import RawKey
+from desktop_crm.storage.replica import create_replica, migrate, open_replica
+from desktop_crm.storage.schema import NAME_INDEX_SHADOW_TABLES, NAME_INDEX_TABLE, metadata
+from tests.storage.conftest import dir_snapshot
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _load_make_script():
+    spec = importlib.util.spec_from_file_location("make_replica_v1", DATA / "make_replica_v1.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+V1 = _load_make_script()
+
+
+def _not_fts(name, type_, parent_names) -> bool:
+    if type_ == "table":
+        return name not in NAME_INDEX_SHADOW_TABLES and name != "alembic_version"
+    return True
+
+
+def _default_differs(
+    context, inspected_column, metadata_column, inspected, metadata_default, rendered
+) -> bool:
+    # SQLite reflects defaults as SQL text ("'prospect'", "0"); compare without quoting.
+    def norm(value) -> str | None:
+        return None if value is None else str(value).strip("()'\"")
+
+    return norm(inspected) != norm(rendered)
+
+
+def _schema_diffs(engine) -> list:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "include_name": _not_fts,
+                "compare_type": True,
+                "compare_server_default": _default_differs,
+            },
+        )
+        return compare_metadata(context, metadata)
+
+
+def _triggers(engine) -> set[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        return set(rows.scalars())
+
+
+def _search(engine, query: str) -> list[tuple[str, str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT entity, record_id, account_id FROM name_index "
+                "WHERE name_index MATCH :q ORDER BY entity, record_id"
+            ),
+            {"q": f'"{query}"'},
+        )
+        return [tuple(r) for r in rows]
+
+
+def test_revisions_are_linear():
+    assert migrations.known_revisions() == {"0001", "0002", "0003"}
+    assert migrations.head_revision() == "0003"
+
+
+def test_head_matches_schema_py(replica):
+    assert _schema_diffs(replica.engine) == []
+
+
+def _diff_names(diffs) -> set[tuple[str, str]]:
+    return {(d[0], d[1].name) for d in diffs}
+
+
+#: What revision 0003 changes in the metadata's terms (0002 adds only the FTS5 table).
+CHANGES_0003 = {
+    ("add_table", "name_index_rows"),
+    ("add_index", "ix_contact_phones_suffix"),
+    ("remove_index", "ix_contact_phones_e164"),
+    ("remove_index", "ix_contact_phones_digits_reversed"),
+}
+
+
+def test_revision_0001_lacks_only_the_name_index(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0001") as rep:
+        assert rep.schema_revision == "0001"
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0003
+        with rep.engine.connect() as conn:
+            tables = set(
+                conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars()
+            )
+        assert NAME_INDEX_TABLE not in tables
+        assert set(metadata.tables) - tables == {"name_index_rows"}
+
+
+def test_revision_0002_lacks_only_what_0003_adds(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0002") as rep:
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0003
+
+
+def test_name_index_follows_accounts_and_contacts(replica):
+    engine = replica.engine
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO accounts(id, name, updated_at) VALUES "
+                "('a1', '上海浦东发展有限公司', 'x'), ('a2', 'Gone Ltd', 'x')"
+            )
+        )
+        conn.execute(text("UPDATE accounts SET deleted = 1 WHERE id = 'a2'"))
+        conn.execute(
+            text(
+                "INSERT INTO contacts(id, account_id, name, updated_at) VALUES "
+                "('c1', 'a1', '李雷', 'x'), ('c2', 'a1', 'Hanna Meier', 'x')"
+            )
+        )
+    assert _search(engine, "浦东发") == [("account", "a1", "a1")]
+    assert _search(engine, "Gone") == []
+    assert _search(engine, "meier") == [("contact", "c2", "a1")]  # trigram is case-insensitive
+
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE accounts SET name = 'Pudong Development' WHERE id = 'a1'"))
+        conn.execute(text("UPDATE contacts SET account_id = 'a9' WHERE id = 'c2'"))
+        conn.execute(text("UPDATE accounts SET deleted = 0 WHERE id = 'a2'"))
+        conn.execute(text("DELETE FROM contacts WHERE id = 'c1'"))
+    assert _search(engine, "浦东发") == []
+    assert _search(engine, "pudong") == [("account", "a1", "a1")]
+    assert _search(engine, "Meier") == [("contact", "c2", "a9")]
+    assert _search(engine, "Gone") == [("account", "a2", "a2")]
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM accounts WHERE id = 'a2'"))
+        conn.execute(text("UPDATE contacts SET deleted = 1 WHERE id = 'c2'"))
+    assert _search(engine, "Gone") == []
+    assert _search(engine, "Meier") == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM name_index")).scalar() == 1
+
+
+def test_downgrade_and_upgrade_again(replica):
+    with replica.engine.begin() as conn:
+        conn.execute(text("INSERT INTO accounts(id, name, updated_at) VALUES ('a1', 'Acme', 'x')"))
+    with replica.engine.begin() as conn:
+        migrations.downgrade(conn, "0001")
+    assert _triggers(replica.engine) == set()
+    assert replica.schema_revision == "0001"
+    migrate(replica.engine)
+    assert replica.schema_revision == "0003"
+    assert len(_triggers(replica.engine)) == 6
+    assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
+    assert replica.integrity_check() == []
+
+
+@pytest.fixture
+def v1_copy(tmp_path) -> Path:
+    target = tmp_path / "v1.db"
+    shutil.copyfile(DATA / "replica_v1.db", target)
+    return target
+
+
+def test_stored_v1_replica_upgrades(v1_copy, tmp_path):
+    key = RawKey.from_hex(V1.TEST_KEY_HEX)
+    with open_replica(v1_copy, key, upgrade=False) as rep:
+        assert rep.schema_revision == "0001"
+
+    with open_replica(v1_copy, key) as rep:
+        assert rep.schema_revision == migrations.head_revision()
+        assert _schema_diffs(rep.engine) == []
+        assert rep.integrity_check() == []
+        with rep.engine.connect() as conn:
+            accounts = conn.execute(
+                text("SELECT id, name, deleted, notes FROM accounts ORDER BY id")
+            ).all()
+            contacts = conn.execute(
+                text("SELECT id, account_id, name, deleted FROM contacts ORDER BY id")
+            ).all()
+            phones = conn.execute(
+                text("SELECT contact_id, raw, e164, digits_reversed FROM contact_phones")
+            ).all()
+            former = conn.execute(text("SELECT name FROM account_former_names")).scalars().all()
+        assert [(a.id, a.name, a.deleted) for a in accounts] == [
+            (id_, name, bool(d)) for id_, name, d in V1.ACCOUNTS
+        ]
+        assert all(a.notes == V1.NOTE for a in accounts)
+        assert [tuple(c) for c in contacts] == [(i, a, n, bool(d)) for i, a, n, d in V1.CONTACTS]
+        assert sorted(tuple(p) for p in phones) == sorted(
+            (c, raw, e164, rev) for c, _a, raw, e164, rev in V1.PHONES
+        )
+        assert former == ["远望科技"]
+
+        # The data migration indexed the rows that were already there (live ones only).
+        assert _search(rep.engine, "远望星辰") == [("account", "acc-1", "acc-1")]
+        assert _search(rep.engine, "王小明") == [("contact", "con-1", "acc-1")]
+        assert _search(rep.engine, "sonnenschein") == [("contact", "con-2", "acc-2")]
+        assert _search(rep.engine, "Deleted Trading") == []
+        assert _search(rep.engine, "Removed") == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v1.db"]
+
+
+def test_stored_v1_replica_wrong_key_untouched(v1_copy, tmp_path):
+    from desktop_crm.storage.errors import WrongKey
+
+    before = dir_snapshot(tmp_path)
+    with pytest.raises(WrongKey):
+        open_replica(v1_copy, RawKey.generate())
+    assert dir_snapshot(tmp_path) == before
+
+
+# Revision 0003: renames and deletes go by FTS rowid through name_index_rows -------------------
+
+
+def _trigger_statements(engine, name: str) -> list[str]:
+    with engine.connect() as conn:
+        sql = conn.execute(
+            text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n"), {"n": name}
+        ).scalar_one()
+    body = sql[sql.upper().index("BEGIN") + len("BEGIN") : sql.upper().rindex("END")]
+    return [s.strip() for s in body.split(";") if s.strip()]
+
+
+def _map_is_consistent(conn) -> None:
+    """Every FTS row is mapped exactly once, to the record (live) it indexes."""
+    fts = conn.execute(text("SELECT rowid, entity, record_id FROM name_index")).all()
+    mapped = conn.execute(text("SELECT fts_rowid, entity, record_id FROM name_index_rows")).all()
+    assert sorted(map(tuple, fts)) == sorted(map(tuple, mapped))
+    live = conn.execute(
+        text(
+            "SELECT 'account', id FROM accounts WHERE deleted = 0 "
+            "UNION ALL SELECT 'contact', id FROM contacts WHERE deleted = 0"
+        )
+    ).all()
+    assert sorted((e, r) for _, e, r in fts) == sorted(map(tuple, live))
+
+
+@pytest.mark.parametrize("trigger", ["accounts_au", "accounts_ad", "contacts_au", "contacts_ad"])
+def test_rename_and_delete_triggers_do_not_scan_the_name_index(replica, trigger):
+    """The 0002 triggers' ``DELETE … WHERE entity = ? AND record_id = ?`` scanned the FTS table
+    (UNINDEXED columns); every statement of the 0003 triggers is an index lookup."""
+    statements = _trigger_statements(replica.engine, f"name_index_{trigger}")
+    assert statements
+    with replica.engine.connect() as conn:
+        for statement in statements:
+            bound = statement.replace("old.", ":old_").replace("new.", ":new_")
+            params = {
+                k: "x" if k.endswith(("id", "name")) else 0
+                for k in ("old_id", "new_id", "new_name", "new_account_id", "new_deleted")
+            }
+            params = {k: v for k, v in params.items() if f":{k}" in bound}
+            plan = " | ".join(
+                str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + bound), params)
+            )
+            # "SCAN name_index VIRTUAL TABLE INDEX 0:=" is FTS5's rowid lookup; a plain
+            # "INDEX 0:" (no constraint) would be the full scan.
+            if statement.startswith("DELETE FROM name_index WHERE"):
+                assert "VIRTUAL TABLE INDEX 0:=" in plan, (statement, plan)
+                assert "SEARCH name_index_rows USING PRIMARY KEY" in plan, (statement, plan)
+            assert "SCAN name_index_rows" not in plan, (statement, plan)
+
+
+def test_renames_and_deletes_at_20k_contacts_keep_search_right(replica):
+    from datetime import UTC, datetime
+
+    from desktop_crm.domain import demo_data
+    from desktop_crm.storage import records_store as store
+
+    now = datetime(2025, 6, 2, tzinfo=UTC)
+    records = list(demo_data.generate_contacts(20_000, seed=5, now=now))
+    with replica.engine.begin() as conn:
+        store.bulk_apply(conn, records, batch_size=7000)
+        _map_is_consistent(conn)
+    contacts = [r for r in records if r.ENTITY.value == "contact"]
+    accounts = [r for r in records if r.ENTITY.value == "account"]
+    with replica.engine.begin() as conn:
+        for i, contact in enumerate(contacts[:40]):
+            conn.execute(
+                text("UPDATE contacts SET name = :n WHERE id = :id"),
+                {"n": f"Renamed Person {i:03d}", "id": contact.meta.id},
+            )
+        conn.execute(
+            text("UPDATE contacts SET deleted = 1 WHERE id = :id"), {"id": contacts[50].meta.id}
+        )
+        conn.execute(text("DELETE FROM contacts WHERE id = :id"), {"id": contacts[51].meta.id})
+        conn.execute(
+            text("UPDATE accounts SET name = 'Zyxwv Renamed Holdings' WHERE id = :id"),
+            {"id": accounts[0].meta.id},
+        )
+        conn.execute(
+            text("UPDATE accounts SET deleted = 1 WHERE id = :id"), {"id": accounts[1].meta.id}
+        )
+        # Same name again: the update trigger must not re-index (and must not lose the row).
+        conn.execute(
+            text("UPDATE contacts SET name = name WHERE id = :id"), {"id": contacts[60].meta.id}
+        )
+        _map_is_consistent(conn)
+    assert len(_search(replica.engine, "Renamed Person")) == 40
+    assert _search(replica.engine, "Renamed Person 007") == [
+        ("contact", contacts[7].meta.id, contacts[7].account_id)  # type: ignore[union-attr]
+    ]
+    assert all(r[1] != contacts[7].meta.id for r in _search(replica.engine, contacts[7].name))
+    assert _search(replica.engine, "Zyxwv Renamed") == [
+        ("account", accounts[0].meta.id, accounts[0].meta.id)
+    ]
+    for gone in (contacts[50], contacts[51]):
+        assert all(r[1] != gone.meta.id for r in _search(replica.engine, gone.name))
+    # More bulk loads after the edits keep the map right (explicit FTS rowids continue).
+    more = list(demo_data.generate_contacts(3_000, seed=6, now=now))
+    with replica.engine.begin() as conn:
+        store.bulk_apply(conn, more, batch_size=1000)
+        _map_is_consistent(conn)
+
+
+def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0002") as rep:
+        with rep.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO accounts(id, name, updated_at) VALUES "
+                    "('a1', 'Acme', 'x'), ('a2', 'Beta', 'x'), ('a3', 'Gone', 'x')"
+                )
+            )
+            conn.execute(text("UPDATE accounts SET deleted = 1 WHERE id = 'a3'"))
+            conn.execute(
+                text(
+                    "INSERT INTO contacts(id, account_id, name, updated_at) "
+                    "VALUES ('c1', 'a1', '李雷', 'x')"
+                )
+            )
+            # A stray second index row for a1, as a crash in an old bulk load could leave.
+            conn.execute(
+                text(
+                    "INSERT INTO name_index(name, entity, record_id, account_id) "
+                    "VALUES ('Acme', 'account', 'a1', 'a1')"
+                )
+            )
+        migrate(rep.engine)
+        assert rep.schema_revision == "0003"
+        with rep.engine.connect() as conn:
+            _map_is_consistent(conn)
+        with rep.engine.begin() as conn:
+            conn.execute(text("UPDATE accounts SET name = 'Acme Renamed' WHERE id = 'a1'"))
+        assert _search(rep.engine, "Acme") == [("account", "a1", "a1")]
+        assert _search(rep.engine, "Renamed") == [("account", "a1", "a1")]
+        with rep.engine.connect() as conn:
+            _map_is_consistent(conn)

@@ -1,0 +1,189 @@
+"""Pages read without pydantic models (``desktop_crm.sync.fast_wire``) come out exactly as the
+protocol models read them, and whatever the models refuse is still refused."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
+from desktop_crm.sync.http_client import ProtocolError, SyncClient
+from desktop_crm.sync.protocol import PullResponse, SnapshotResponse
+
+RECORD: dict[str, Any] = {
+    "entity": "contact",
+    "id": "c1",
+    "version": {"server": 2, "r1": 1},
+    "deleted": False,
+    "updated_at": "2026-11-07T14:18:00.000000+00:00",
+    "updated_by": "u1",
+    "data": {"name": "王伟", "phones": [{"raw": "138", "e164": "+86138"}], "n": 1.5},
+    "masked": ["notes"],
+}
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    record = {**RECORD, **changes}
+    return {k: v for k, v in record.items() if v is not DROP}
+
+
+DROP = object()
+
+#: Records the fast path takes as they are.
+PLAIN = [
+    RECORD,
+    _with(deleted=DROP, updated_by=DROP, masked=DROP),
+    _with(updated_at="2026-11-07T14:18:00Z"),
+    _with(updated_at="2026-11-07T14:18:00"),  # naive: both keep it naive
+    _with(updated_at="2026-11-07T14:18:00.5-05:30"),
+    _with(entity="account", version={}),
+    _with(id="x" * 64, deleted=True),
+]
+#: Records the fast path leaves to the models (which accept some and refuse others).
+ODD = [
+    _with(entity="lead"),
+    _with(id=""),
+    _with(id="x" * 65),
+    _with(id=5),
+    _with(version={"server": "2"}),
+    _with(version={"server": 2.0}),
+    _with(version={"server": True}),
+    _with(version={"server": -1}),
+    _with(version={"": 1}),
+    _with(version=[1]),
+    _with(deleted=1),
+    _with(deleted="true"),
+    _with(updated_at="2026-11-07"),
+    _with(updated_at="2026-13-07T14:18:00Z"),
+    _with(updated_at="2026-11-07t14:18:00Z"),
+    _with(updated_at=1_700_000_000),
+    _with(updated_at="2026-11-07T14:18:00.1234567Z"),
+    _with(updated_by=None),
+    _with(data=[]),
+    _with(data=DROP),
+    _with(masked=[1]),
+    _with(masked="notes"),
+    _with(extra=1),
+    "not a record",
+]
+
+
+def _models_snapshot(body: bytes) -> SnapshotPage | type[Exception]:
+    try:
+        return SnapshotPage.from_response(SnapshotResponse.model_validate_json(body))
+    except ValidationError:
+        return ProtocolError
+    except ValueError:  # accepted by the models, refused when converted
+        return ValueError
+
+
+def _client_snapshot(body: bytes) -> SnapshotPage | type[Exception]:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+    with SyncClient("http://server", "token", transport=transport) as client:
+        try:
+            return client.snapshot_page()
+        except ProtocolError:
+            return ProtocolError
+        except ValueError:
+            return ValueError
+
+
+def _snapshot_body(records: list[Any], **top: Any) -> bytes:
+    body = {"records": records, "next_page": "p2", "cursor": "17", **top}
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize("record", PLAIN)
+def test_plain_records_read_as_the_models_read_them(record: dict[str, Any]) -> None:
+    body = _snapshot_body([record, RECORD])
+    page = plain_snapshot(body)
+    assert page is not None
+    assert page == _models_snapshot(body) == _client_snapshot(body)
+    assert [r.updated_at for r in page.records] == [
+        r.updated_at for r in SnapshotResponse.model_validate_json(body).records
+    ]
+
+
+@pytest.mark.parametrize("record", ODD)
+def test_odd_records_go_to_the_models(record: Any) -> None:
+    body = _snapshot_body([RECORD, record])
+    assert plain_snapshot(body) is None
+    assert _client_snapshot(body) == _models_snapshot(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'{"records": [], "cursor": "1"}',
+        b'{"records": [], "next_page": null, "cursor": 1}',
+        b'{"records": [], "next_page": 5, "cursor": "1"}',
+        b'{"records": {}, "next_page": null, "cursor": "1"}',
+        b'{"records": [], "next_page": null, "cursor": "1", "more": 1}',
+        b'{"records": [{"data": {"x": NaN}}], "next_page": null, "cursor": "1"}',
+        b'{"records": [], "next_page": null, "cursor": "\xff"}',
+    ],
+)
+def test_malformed_pages(body: bytes) -> None:
+    assert plain_snapshot(body) is None
+    assert _client_snapshot(body) == _models_snapshot(body)
+
+
+def test_last_page() -> None:
+    body = _snapshot_body([RECORD], next_page=None)
+    assert _client_snapshot(body) == _models_snapshot(body) == plain_snapshot(body)
+
+
+def _models_pull(body: bytes) -> PullPage | type[Exception]:
+    try:
+        return PullPage.from_response(PullResponse.model_validate_json(body))
+    except ValidationError:
+        return ProtocolError
+
+
+def _client_pull(body: bytes) -> PullPage | type[Exception]:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+    with SyncClient("http://server", "token", transport=transport) as client:
+        try:
+            return client.pull_page("0")
+        except ProtocolError:
+            return ProtocolError
+
+
+@pytest.mark.parametrize(
+    ("body", "plain"),
+    [
+        ({"records": [RECORD], "cursor": "5", "has_more": False}, True),
+        (
+            {
+                "records": [],
+                "removals": [{"entity": "account", "id": "a1"}],
+                "cursor": "5",
+                "has_more": True,
+                "resync_required": False,
+            },
+            True,
+        ),
+        ({"records": [], "cursor": "5", "has_more": False, "resync_required": True}, True),
+        ({"records": [], "cursor": "5", "has_more": 1}, False),
+        ({"records": [], "cursor": "5"}, False),
+        ({"records": [], "removals": [{"entity": "lead", "id": "a"}], "cursor": "5"}, False),
+        ({"records": [], "removals": [{"entity": "account"}], "cursor": "5"}, False),
+        ({"records": [], "removals": {}, "cursor": "5", "has_more": False}, False),
+        ({"records": [ODD[0]], "cursor": "5", "has_more": False}, False),
+        ({"records": [], "cursor": "5", "has_more": False, "x": 1}, False),
+    ],
+)
+def test_pull_pages(body: dict[str, Any], plain: bool) -> None:
+    raw = json.dumps(body).encode()
+    page = plain_pull(raw)
+    assert (page is not None) == plain
+    assert _client_pull(raw) == _models_pull(raw)
+    if page is not None:
+        assert page == _models_pull(raw)

@@ -1,0 +1,31 @@
+"""The pipeline chart adds up amounts in one currency only: there are no exchange rates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from desktop_crm.domain.records import Account, Opportunity
+from desktop_crm.storage import records_store as store
+from desktop_crm.storage.records_store import StoredRecord
+from desktop_crm.storage.replica import Replica
+from desktop_crm.ui import operations as ops
+
+
+def test_amounts_in_other_currencies_are_counted_but_not_summed(replica: Replica) -> None:
+    account = Account(name="Mixed Currencies Ltd")
+    deals = [
+        Opportunity(account_id=account.meta.id, name="a", amount=Decimal(100), currency="CNY"),
+        Opportunity(account_id=account.meta.id, name="b", amount=Decimal(250), currency="CNY"),
+        Opportunity(account_id=account.meta.id, name="c", amount=Decimal(999), currency="GBP"),
+    ]
+    with replica.engine.begin() as conn:
+        for record in (account, *deals):
+            store.apply_remote(conn, StoredRecord.from_record(record))
+
+    summary = ops.pipeline_summary(replica)
+
+    lead = next(bar for bar in summary.bars if bar.stage.key == "lead")
+    assert lead.count == 3
+    assert lead.amount == Decimal(350)
+    assert summary.currency == "CNY"
+    assert summary.other_currencies == 1
