@@ -78,6 +78,7 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop_crm.ui.app_controller import AppController, DemoController, ProfileController
+    from desktop_crm.ui.gui_gc import GuiThreadGarbageCollector
     from desktop_crm.ui.i18n import install_language
     from desktop_crm.ui.single_instance import phone_from_uri, send_to_running
 
@@ -86,6 +87,7 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Desktop CRM")
     app.setOrganizationName("desktop-crm")
+    collector = GuiThreadGarbageCollector(app)
     if phone is not None and send_to_running(f"open {phone}", args.instance_name):
         return 0  # the running window shows the caller
     install_language(args.lang or "")
@@ -125,6 +127,7 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
         return app.exec()
     finally:
         controller.shutdown()
+        collector.stop()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -52,6 +51,8 @@ TYPING_PAUSE_MS = 80
 REFRESH_COALESCE_MS = 250
 
 ALL = "__all__"
+#: How long a hint stays in the status bar.
+HINT_MS = 5000
 
 
 class MainWindow(QMainWindow):
@@ -435,8 +436,9 @@ class MainWindow(QMainWindow):
     def _current_account(self, account_id: str | None) -> str | None:
         account_id = account_id or self.account_view.account_id
         if not account_id:
-            QMessageBox.information(
-                self, self.windowTitle(), self.tr("Open a customer first (search with Ctrl+K).")
+            # A hint, not a modal box: the user is mid-flow (a shortcut pressed too early).
+            self.statusBar().showMessage(
+                self.tr("Open a customer first (search with Ctrl+K)."), HINT_MS
             )
         return account_id
 

@@ -21,6 +21,8 @@ T = TypeVar("T")
 
 Operation = Callable[[R], Any]
 
+SHUTDOWN_NOTICE_MS = 10_000
+
 
 class _Runner(QObject, Generic[R]):
     """Lives on the worker thread; holds the resource."""
@@ -122,4 +124,6 @@ class ResourceWorker(QObject, Generic[R]):
         if self._thread.isRunning():
             self._close.emit()
             self._thread.quit()
-            self._thread.wait()
+            # A sync may be finishing a request; say so rather than hang silently.
+            while not self._thread.wait(SHUTDOWN_NOTICE_MS):
+                log.warning("still waiting for %s to finish", self._thread.objectName())

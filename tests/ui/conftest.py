@@ -32,6 +32,18 @@ ME = Identity(replica_id="replica-ui-test", user_id="user-rep1", username="rep1"
 ACCOUNTS = 120
 
 
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_gui_thread(qapp: Any) -> Iterator[None]:
+    """As the app does (``desktop_crm.ui.gui_gc``): no cyclic collection on worker threads,
+    where freeing a Qt object from an earlier test could crash or hang at random."""
+    from desktop_crm.ui.gui_gc import GuiThreadGarbageCollector
+
+    collector = GuiThreadGarbageCollector()
+    yield
+    collector.stop()
+    collector.deleteLater()
+
+
 class LocalSession(Session):
     """A session without a server: everything works offline."""
 

@@ -260,3 +260,12 @@ def test_pipeline_chart_and_stage_rules(
     with filled_replica.engine.connect() as conn:
         moved = store.opportunities.get(conn, opp.meta.id)
         assert moved is not None and moved.stage == "proposal"
+
+
+def test_a_shortcut_before_any_customer_is_open_hints_without_blocking(
+    qtbot: Any, window: MainWindow
+) -> None:
+    assert window.account_view.account_id is None
+    window.log_call_action.trigger()  # Ctrl+L with nothing open: no modal box to dismiss
+    assert window.findChildren(ActivityDialog) == []
+    assert "Open a customer first" in window.statusBar().currentMessage()
