@@ -56,6 +56,7 @@ from desktop_crm.storage.schema import (
     contact_phones,
     opportunity_stage_history,
 )
+from desktop_crm.storage.schema import accounts as accounts_table
 
 R = TypeVar("R", bound=SyncedRecord)
 
@@ -303,8 +304,31 @@ def read_records(
 # Writing: derived rows -----------------------------------------------------------------------
 
 
+#: What a phone row copies from its account: (name, live). An account the replica does not
+#: hold (yet) is not live; the accounts' insert trigger fills it in when it arrives.
+AccountLabel = tuple[str, bool]
+_ABSENT_ACCOUNT: AccountLabel = ("", False)
+
+
+def _account_labels(conn: Connection, account_ids: Iterable[str]) -> dict[str, AccountLabel]:
+    wanted = list(dict.fromkeys(account_ids))
+    labels: dict[str, AccountLabel] = {}
+    a = accounts_table.c
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        for account_id, name, deleted in conn.execute(
+            select(a.id, a.name, a.deleted).where(a.id.in_(chunk))
+        ):
+            labels[account_id] = (name, not deleted)
+    return labels
+
+
 def _phone_rows(
-    record_id: str, account_id: str, phones: Iterable[Mapping[str, Any]]
+    record_id: str,
+    account_id: str,
+    phones: Iterable[Mapping[str, Any]],
+    contact_name: str,
+    account: AccountLabel,
 ) -> list[dict[str, Any]]:
     rows = []
     for position, phone in enumerate(phones):
@@ -328,6 +352,9 @@ def _phone_rows(
                 "e164": e164,
                 "extension": extension,
                 "digits_reversed": reversed_digits(e164),
+                "contact_name": contact_name,
+                "account_name": account[0],
+                "account_live": account[1],
             }
         )
     return rows
@@ -348,8 +375,13 @@ def _write_derived(conn: Connection, record: StoredRecord, previous: StoredRecor
             if previous is not None:
                 conn.execute(delete(contact_phones).where(contact_phones.c.contact_id == record.id))
             if not record.deleted:
+                account_id = str(data.get("account_id") or "")
                 rows = _phone_rows(
-                    record.id, str(data.get("account_id") or ""), data.get("phones") or []
+                    record.id,
+                    account_id,
+                    data.get("phones") or [],
+                    str(data.get("name") or ""),
+                    _account_labels(conn, [account_id]).get(account_id, _ABSENT_ACCOUNT),
                 )
                 if rows:
                     conn.execute(insert(contact_phones), rows)
@@ -590,6 +622,9 @@ _PHONE_COLUMNS = (
     "e164",
     "extension",
     "digits_reversed",
+    "contact_name",
+    "account_name",
+    "account_live",
 )
 
 
@@ -680,17 +715,24 @@ def _insert_fresh(
         conn.exec_driver_sql(_insert_sql(table, COLUMNS[entity]), rows)
     if entity is Entity.CONTACT:
         phone_rows: list[tuple[Any, ...]] = []
+        labels = _account_labels(conn, (_field(r, "account_id") for r in live))
         for r in live:
+            account_id, contact_name = _field(r, "account_id"), _field(r, "name")
+            account = labels.get(account_id, _ABSENT_ACCOUNT)
             if isinstance(r, StoredRecord):
                 phone_rows += (
                     tuple(p[c] for c in _PHONE_COLUMNS)
-                    for p in _phone_rows(r.id, _field(r, "account_id"), _phones_json(r))
+                    for p in _phone_rows(
+                        r.id, account_id, _phones_json(r), contact_name, account
+                    )
                 )
                 continue
-            record_id, account_id = r.meta.id, getattr(r, "account_id", "")
+            record_id = r.meta.id
             for position, phone in enumerate(getattr(r, "phones", ())):
                 if not phone.e164:  # not normalized: the careful path
-                    [row] = _phone_rows(record_id, account_id, [phone.to_json()])
+                    [row] = _phone_rows(
+                        record_id, account_id, [phone.to_json()], contact_name, account
+                    )
                     row["position"] = position
                     phone_rows.append(tuple(row[c] for c in _PHONE_COLUMNS))
                     continue
@@ -705,6 +747,9 @@ def _insert_fresh(
                         phone.e164,
                         phone.extension,
                         reversed_digits(phone.e164),
+                        contact_name,
+                        account[0],
+                        account[1],
                     )
                 )
         if phone_rows:

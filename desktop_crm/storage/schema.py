@@ -110,15 +110,27 @@ contact_phones = Table(
     Column("extension", String(20)),
     # Digits of the E.164 number reversed: "ends with" becomes an index range scan.
     Column("digits_reversed", String(20), nullable=False),
+    # Copies kept current by the store and by triggers (revision 0004), so that a phone lookup
+    # reads nothing but ``ix_contact_phones_lookup``.
+    Column("contact_name", Text, nullable=False, server_default=""),
+    Column("account_name", Text, nullable=False, server_default=""),
+    Column("account_live", Boolean, nullable=False, server_default=text("0")),
 )
 # One index answers both phone lookups (exact: ``digits_reversed = ? AND e164 = ?``; last digits:
-# a ``digits_reversed`` range) and covers what ranking the candidates needs (revision 0003).
+# a ``digits_reversed`` range) and holds everything a result shows, so a suffix search reads one
+# contiguous stretch of it and no table page (revision 0004).
 Index(
-    "ix_contact_phones_suffix",
+    "ix_contact_phones_lookup",
     contact_phones.c.digits_reversed,
     contact_phones.c.e164,
+    contact_phones.c.account_live,
     contact_phones.c.is_primary,
     contact_phones.c.contact_id,
+    contact_phones.c.account_id,
+    contact_phones.c.contact_name,
+    contact_phones.c.account_name,
+    contact_phones.c.raw,
+    contact_phones.c.extension,
 )
 
 opportunities = Table(

@@ -79,8 +79,8 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {"0001", "0002", "0003"}
-    assert migrations.head_revision() == "0003"
+    assert migrations.known_revisions() == {"0001", "0002", "0003", "0004"}
+    assert migrations.head_revision() == "0004"
 
 
 def test_head_matches_schema_py(replica):
@@ -88,16 +88,22 @@ def test_head_matches_schema_py(replica):
 
 
 def _diff_names(diffs) -> set[tuple[str, str]]:
-    return {(d[0], d[1].name) for d in diffs}
+    # ("add_column", schema, table, column) names its column last; the others name their object.
+    return {(d[0], d[3].name if d[0] == "add_column" else d[1].name) for d in diffs}
 
 
-#: What revision 0003 changes in the metadata's terms (0002 adds only the FTS5 table).
+#: What revisions 0003 and 0004 change in the metadata's terms (0002 adds only the FTS5 table).
+CHANGES_0004 = {
+    ("add_column", "contact_name"),
+    ("add_column", "account_name"),
+    ("add_column", "account_live"),
+    ("add_index", "ix_contact_phones_lookup"),
+}
 CHANGES_0003 = {
     ("add_table", "name_index_rows"),
-    ("add_index", "ix_contact_phones_suffix"),
     ("remove_index", "ix_contact_phones_e164"),
     ("remove_index", "ix_contact_phones_digits_reversed"),
-}
+} | CHANGES_0004
 
 
 def test_revision_0001_lacks_only_the_name_index(tmp_path):
@@ -115,6 +121,13 @@ def test_revision_0001_lacks_only_the_name_index(tmp_path):
 def test_revision_0002_lacks_only_what_0003_adds(tmp_path):
     with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0002") as rep:
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0003
+
+
+def test_revision_0003_lacks_only_what_0004_adds(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0003") as rep:
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0004 | {
+            ("remove_index", "ix_contact_phones_suffix")
+        }
 
 
 def test_name_index_follows_accounts_and_contacts(replica):
@@ -163,8 +176,8 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0003"
-    assert len(_triggers(replica.engine)) == 6
+    assert replica.schema_revision == "0004"
+    assert len(_triggers(replica.engine)) == 10
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
 
@@ -351,7 +364,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0003"
+        assert rep.schema_revision == "0004"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -360,3 +373,48 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
         assert _search(rep.engine, "Renamed") == [("account", "a1", "a1")]
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
+
+
+def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0003") as rep:
+        with rep.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO accounts(id, name, updated_at, deleted) VALUES "
+                    "('a1', '上海华东精密机械有限公司', 'x', 0), ('a2', 'Gone Ltd', 'x', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO contacts(id, account_id, name, updated_at) VALUES "
+                    "('c1', 'a1', '王芳', 'x'), ('c2', 'a2', 'Ann', 'x'),"
+                    " ('c3', 'nowhere', 'Bo', 'x')"
+                )
+            )
+            for contact_id, account_id, e164 in (
+                ("c1", "a1", "+8613800138000"),
+                ("c2", "a2", "+442079460321"),
+                ("c3", "nowhere", "+14155552671"),
+            ):
+                conn.execute(
+                    text(
+                        "INSERT INTO contact_phones(contact_id, account_id, raw, e164, "
+                        "digits_reversed) VALUES (:c, :a, :e, :e, :r)"
+                    ),
+                    {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
+                )
+        migrate(rep.engine)
+        assert rep.schema_revision == "0004"
+        with rep.engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT contact_id, contact_name, account_name, account_live "
+                    "FROM contact_phones ORDER BY contact_id"
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("c1", "王芳", "上海华东精密机械有限公司", 1),
+            ("c2", "Ann", "Gone Ltd", 0),
+            ("c3", "Bo", "", 0),
+        ]
+        assert rep.integrity_check() == []

@@ -3,6 +3,7 @@ type them, and names (Chinese two-character names, substrings, mixed-case Latin)
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -243,8 +244,8 @@ def test_phone_lookups_use_the_indexes(
     conn: Connection, sql: str, params: tuple[object, ...]
 ) -> None:
     plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
-    # Candidates come from the covering index alone: no table row is read per candidate.
-    assert "SEARCH p USING COVERING INDEX ix_contact_phones_suffix" in plan, plan
+    # Whole hits come from the covering index alone: no table row is read per candidate.
+    assert "SEARCH p USING COVERING INDEX ix_contact_phones_lookup" in plan, plan
     assert "SCAN p" not in plan, plan
 
 
@@ -322,3 +323,62 @@ def test_search_sees_a_rename(seeded: Replica) -> None:
         assert any(h.account_name == "Rhein Optik GmbH" for h in search(conn, "Optik"))
         assert search(conn, "Präzision") == []
         conn.rollback()
+
+
+# The names and liveness copied into contact_phones (revision 0004) follow every change -------
+
+
+def _hits_for(conn: Connection, number: str) -> list[tuple[str, str]]:
+    return [(h.contact_name or "", h.account_name) for h in search(conn, number)]
+
+
+def test_phone_hits_follow_renames_deletions_and_restores(replica: Replica) -> None:
+    with replica.engine.connect() as conn:
+        account = Account(name="Old Name Ltd", country="GB", currency="GBP")
+        store.save_local(conn, account, REPLICA_ID, USER)
+        contact = Contact(
+            account_id=account.meta.id, name="Ann Lee", phones=[Phone(raw="+44 20 7946 0123")]
+        )
+        store.save_local(conn, contact, REPLICA_ID, USER)
+        assert _hits_for(conn, "0123") == [("Ann Lee", "Old Name Ltd")]
+
+        account.name = "New Name Ltd"
+        store.save_local(conn, account, REPLICA_ID, USER)
+        contact.name = "Ann Lee-Park"
+        store.save_local(conn, contact, REPLICA_ID, USER)
+        assert _hits_for(conn, "+44 20 7946 0123") == [("Ann Lee-Park", "New Name Ltd")]
+
+        store.delete_local(conn, "account", account.meta.id, REPLICA_ID, USER)
+        assert _hits_for(conn, "0123") == []
+        restored = store.read_record(conn, "account", account.meta.id)
+        assert restored is not None
+        store.apply_remote(
+            conn, dataclasses.replace(restored, deleted=False, version=restored.version)
+        )
+        assert _hits_for(conn, "0123") == [("Ann Lee-Park", "New Name Ltd")]
+
+        # Moved to another account: found under it, with its name.
+        other = Account(name="Other Co", country="GB", currency="GBP")
+        store.save_local(conn, other, REPLICA_ID, USER)
+        contact.account_id = other.meta.id
+        store.save_local(conn, contact, REPLICA_ID, USER)
+        assert _hits_for(conn, "0123") == [("Ann Lee-Park", "Other Co")]
+
+        # Purged with everything under it (left the user's scope): gone.
+        store.purge_record(conn, "account", other.meta.id)
+        assert _hits_for(conn, "0123") == []
+        conn.rollback()
+
+
+def test_a_contact_arriving_before_its_account_is_found_once_the_account_is_there(
+    replica: Replica,
+) -> None:
+    account = Account(name="Late Arrival GmbH", country="DE", currency="EUR")
+    contact = Contact(
+        account_id=account.meta.id, name="Jonas Weber", phones=[Phone(raw="+49 151 99887766")]
+    )
+    with replica.engine.begin() as conn:
+        store.bulk_apply(conn, [contact])
+        assert _hits_for(conn, "7766") == []  # its account is not in the replica (yet)
+        store.bulk_apply(conn, [account])
+        assert _hits_for(conn, "7766") == [("Jonas Weber", "Late Arrival GmbH")]
