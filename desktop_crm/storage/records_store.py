@@ -57,6 +57,7 @@ from desktop_crm.storage.schema import (
     opportunity_stage_history,
 )
 from desktop_crm.storage.schema import accounts as accounts_table
+from desktop_crm.storage.schema import contacts as contacts_table
 
 R = TypeVar("R", bound=SyncedRecord)
 
@@ -323,6 +324,23 @@ def _account_labels(conn: Connection, account_ids: Iterable[str]) -> dict[str, A
     return labels
 
 
+def _label_waiting_phones(conn: Connection, account_ids: Sequence[str]) -> None:
+    """Copy the names of accounts just inserted into the phone rows of contacts that arrived
+    before them (rare: sync order, scope changes). Triggers follow every later change."""
+    c = contacts_table.c
+    for start in range(0, len(account_ids), 900):
+        chunk = account_ids[start : start + 900]
+        waiting = conn.execute(select(c.account_id).where(c.account_id.in_(chunk)).distinct())
+        for (account_id,) in waiting:
+            conn.exec_driver_sql(
+                "UPDATE contact_phones SET"
+                " account_name = (SELECT name FROM accounts WHERE id = ?),"
+                " account_live = (SELECT deleted = 0 FROM accounts WHERE id = ?)"
+                " WHERE contact_id IN (SELECT id FROM contacts WHERE account_id = ?)",
+                (account_id, account_id, account_id),
+            )
+
+
 def _phone_rows(
     record_id: str,
     account_id: str,
@@ -423,6 +441,8 @@ def _write(conn: Connection, record: StoredRecord, previous: StoredRecord | None
     values = row_values(record)
     if previous is None:
         conn.execute(insert(table).values(values))
+        if record.entity is Entity.ACCOUNT:
+            _label_waiting_phones(conn, [record.id])
     else:
         # Only the columns that changed: the name-search triggers fire on ``UPDATE OF name``
         # and re-index, which is not free, so an unchanged name must not be in the SET list.
@@ -755,6 +775,8 @@ def _insert_fresh(
         if phone_rows:
             conn.exec_driver_sql(_insert_sql(contact_phones, _PHONE_COLUMNS), phone_rows)
     elif entity is Entity.ACCOUNT or entity is Entity.OPPORTUNITY:
+        if entity is Entity.ACCOUNT:
+            _label_waiting_phones(conn, [_meta_of(r).id for r in records])
         history, key, field = (
             (account_status_log, "account_id", "status")
             if entity is Entity.ACCOUNT

@@ -177,7 +177,7 @@ def test_downgrade_and_upgrade_again(replica):
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
     assert replica.schema_revision == "0004"
-    assert len(_triggers(replica.engine)) == 10
+    assert len(_triggers(replica.engine)) == 9
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
 
