@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -47,6 +48,8 @@ class Account360View(QWidget):
     edit_account = Signal(str)
     edit_contact = Signal(str, str)  # account id, contact id ("" = new contact)
     log_activity = Signal(str, str)  # account id, kind
+    new_opportunity = Signal(str)  # account id
+    remove_contact = Signal(str, str)  # account id, contact id
     loaded = Signal(str)  # account id
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -74,6 +77,10 @@ class Account360View(QWidget):
         self.call_button = QPushButton(self.tr("Log call (Ctrl+L)"))
         self.meeting_button = QPushButton(self.tr("Log meeting"))
         self.add_contact_button = QPushButton(self.tr("Add contact"))
+        self.new_opportunity_button = QPushButton(self.tr("New opportunity"))
+        self.new_opportunity_button.clicked.connect(
+            lambda: self.account_id and self.new_opportunity.emit(self.account_id)
+        )
         self.edit_button.clicked.connect(self._edit_clicked)
         self.call_button.clicked.connect(lambda: self._emit_log("call"))
         self.meeting_button.clicked.connect(lambda: self._emit_log("meeting"))
@@ -89,6 +96,7 @@ class Account360View(QWidget):
             self.call_button,
             self.meeting_button,
             self.add_contact_button,
+            self.new_opportunity_button,
             self.edit_button,
         ):
             top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
@@ -125,6 +133,15 @@ class Account360View(QWidget):
         self.contacts.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.contacts.header().setStretchLastSection(False)
         self.contacts.itemDoubleClicked.connect(self._contact_clicked)
+        # Right-click (or Delete) on a contact or one of its phones.
+        self.contacts.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.edit_contact_action = QAction(self.tr("Edit contact…"), self.contacts)
+        self.edit_contact_action.triggered.connect(self._edit_selected_contact)
+        self.remove_contact_action = QAction(self.tr("Remove contact…"), self.contacts)
+        self.remove_contact_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.remove_contact_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.remove_contact_action.triggered.connect(self._remove_selected_contact)
+        self.contacts.addActions([self.edit_contact_action, self.remove_contact_action])
 
         self.opportunities = QTreeWidget()
         self.opportunities.setRootIsDecorated(False)
@@ -203,6 +220,22 @@ class Account360View(QWidget):
         contact_id = item.data(0, ID_ROLE)
         if contact_id and self.account_id:
             self.edit_contact.emit(self.account_id, str(contact_id))
+
+    def selected_contact_id(self) -> str | None:
+        item = self.contacts.currentItem()
+        while item is not None and not item.data(0, ID_ROLE):
+            item = item.parent()  # a phone row: its contact
+        return None if item is None else str(item.data(0, ID_ROLE))
+
+    def _edit_selected_contact(self) -> None:
+        contact_id = self.selected_contact_id()
+        if contact_id and self.account_id:
+            self.edit_contact.emit(self.account_id, contact_id)
+
+    def _remove_selected_contact(self) -> None:
+        contact_id = self.selected_contact_id()
+        if contact_id and self.account_id:
+            self.remove_contact.emit(self.account_id, contact_id)
 
     # Loading -------------------------------------------------------------------------------
 

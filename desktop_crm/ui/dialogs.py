@@ -10,12 +10,14 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDate, QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -35,8 +37,10 @@ from desktop_crm.domain.records import (
     ActivityKind,
     Contact,
     Direction,
+    Opportunity,
     Phone,
     PhoneKind,
+    PipelineStage,
     SyncedRecord,
 )
 from desktop_crm.domain.validation import FieldError, ValidationFailed
@@ -143,10 +147,13 @@ class AccountDialog(RecordDialog):
         account: Account | None,
         statuses: Sequence[tuple[str, str]],
         parent: QWidget | None = None,
+        *,
+        new: bool = False,
     ) -> None:
         super().__init__(session, parent)
         self.account = copy.deepcopy(account) if account else Account(name="")
-        self.setWindowTitle(self.tr("Edit customer") if account else self.tr("New customer"))
+        new = new or account is None
+        self.setWindowTitle(self.tr("New customer") if new else self.tr("Edit customer"))
         a = self.account
         self.name = QLineEdit(a.name)
         self.industry = QLineEdit(a.industry)
@@ -360,3 +367,78 @@ class ActivityDialog(RecordDialog):
 
 def set_busy(widget: QWidget, busy: bool) -> None:
     widget.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+
+
+class OpportunityDialog(RecordDialog):
+    """A new opportunity for the open customer. It starts at the pipeline's first stage (whose
+    entry rules a new deal always meets); later stages are reached with "Move to stage"."""
+
+    def __init__(
+        self,
+        session: Session,
+        account: Account,
+        first_stage: PipelineStage,
+        stage_label: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(session, parent)
+        self.opportunity = Opportunity(
+            account_id=account.meta.id,
+            name="",
+            stage=first_stage.key,
+            currency=account.currency or "CNY",
+            probability=first_stage.default_probability,
+            owner_id=session.identity.user_id,
+        )
+        self.setWindowTitle(self.tr("New opportunity — %1").replace("%1", account.name))
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("e.g. 2027 service contract"))
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText("120000")
+        self.currency = QLineEdit(self.opportunity.currency)
+        self.probability = QSpinBox()
+        self.probability.setRange(0, 100)
+        self.probability.setSuffix(" %")
+        self.probability.setValue(self.opportunity.probability)
+        self.has_close = QCheckBox(self.tr("Expected to close by"))
+        in_a_quarter = date.today() + timedelta(days=90)
+        self.expected_close = QDateEdit(
+            QDate(in_a_quarter.year, in_a_quarter.month, in_a_quarter.day)
+        )
+        self.expected_close.setCalendarPopup(True)
+        self.expected_close.setDisplayFormat("yyyy-MM-dd")
+        self.expected_close.setEnabled(False)
+        self.has_close.toggled.connect(self.expected_close.setEnabled)
+        close = QWidget()
+        row = QFormLayout(close)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addRow(self.has_close, self.expected_close)
+        self.add_field("name", self.tr("Name"), self.name)
+        self.add_field("amount", self.tr("Amount"), self.amount)
+        self.add_field("currency", self.tr("Currency"), self.currency)
+        self.add_field("probability", self.tr("Probability"), self.probability)
+        self.add_field("expected_close", self.tr("Close date"), close)
+        self.add_field("stage", self.tr("Stage"), QLabel(stage_label))
+        self.name.setFocus()
+        self.resize(480, 320)
+
+    def build(self) -> Opportunity:
+        o = self.opportunity
+        typed = self.amount.text().strip().replace(",", "").replace("，", "").replace(" ", "")
+        try:
+            amount = Decimal(typed or "0")
+        except InvalidOperation:
+            message = self.tr("Type the amount as a number, e.g. 120000 or 99.50.")
+            raise ValidationFailed([FieldError("amount", message)]) from None
+        if not amount.is_finite():
+            raise ValidationFailed([FieldError("amount", self.tr("The amount must be a number."))])
+        o.name = self.name.text().strip()
+        o.amount = amount
+        o.currency = self.currency.text().strip().upper()
+        o.probability = self.probability.value()
+        if self.has_close.isChecked():
+            d = self.expected_close.date()
+            o.expected_close = date(d.year(), d.month(), d.day())
+        else:
+            o.expected_close = None
+        return o

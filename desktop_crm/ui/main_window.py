@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_crm.domain.records import DEFAULT_PIPELINE, ActivityKind
+from desktop_crm.domain.records import DEFAULT_PIPELINE, Account, ActivityKind, PipelineStage
 from desktop_crm.storage.queries import AccountFilter
 from desktop_crm.storage.search import SearchHit
 from desktop_crm.sync.engine import SyncSummary
@@ -36,7 +37,12 @@ from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui import operations as ops
 from desktop_crm.ui.account_view import Account360View
 from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
-from desktop_crm.ui.dialogs import AccountDialog, ActivityDialog, ContactDialog
+from desktop_crm.ui.dialogs import (
+    AccountDialog,
+    ActivityDialog,
+    ContactDialog,
+    OpportunityDialog,
+)
 from desktop_crm.ui.pipeline_view import PipelineView
 from desktop_crm.ui.search_window import SearchHitsModel
 from desktop_crm.ui.session import Session
@@ -216,8 +222,17 @@ class MainWindow(QMainWindow):
         self.edit_action = QAction(self.tr("&Edit customer…"), self)
         self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
         self.edit_action.triggered.connect(lambda: self.edit_account(None))
+        self.new_account_action = QAction(self.tr("&New customer…"), self)
+        self.new_account_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_account_action.triggered.connect(self.new_account)
+        self.new_opportunity_action = QAction(self.tr("New &opportunity…"), self)
+        self.new_opportunity_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.new_opportunity_action.triggered.connect(lambda: self.new_opportunity(None))
         for action in (self.log_call_action, self.log_meeting_action, self.edit_action):
             customer_menu.addAction(action)
+        customer_menu.addSeparator()
+        customer_menu.addAction(self.new_opportunity_action)
+        customer_menu.addAction(self.new_account_action)
         self.sync_menu = self.menuBar().addMenu(self.tr("&Sync"))
         self.sync_action = QAction(self.tr("Sync &now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
@@ -241,6 +256,8 @@ class MainWindow(QMainWindow):
         self.account_view.edit_account.connect(self.edit_account)
         self.account_view.edit_contact.connect(self.edit_contact)
         self.account_view.log_activity.connect(self.log_activity)
+        self.account_view.new_opportunity.connect(self.new_opportunity)
+        self.account_view.remove_contact.connect(self.remove_contact)
         self.today.open_account.connect(self.show_account)
         self.pipeline.open_account.connect(self.show_account)
         self._refresh_timer = QTimer(self)
@@ -451,6 +468,67 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def new_account(self) -> AccountDialog:
+        account = Account(name="", owner_id=self.session.identity.user_id)
+        dialog = AccountDialog(self.session, account, self.statuses, self, new=True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def open_it() -> None:
+            if dialog.saved is not None:
+                self.show_account(dialog.saved.meta.id)
+
+        dialog.accepted.connect(open_it)
+        dialog.open()
+        return dialog
+
+    def new_opportunity(self, account_id: str | None) -> None:
+        """Opens the dialog once the pipeline's first stage is read (on the worker)."""
+        account_id = self._current_account(account_id)
+        view = self.account_view.view
+        if not account_id or view is None or view.account.meta.id != account_id:
+            return
+        account = view.account
+
+        def open_dialog(stage: PipelineStage) -> None:
+            label = self.pipeline.stage_label(stage.key, stage.name)
+            dialog = OpportunityDialog(self.session, account, stage, label, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+        self.session.submit(ops.first_stage, open_dialog, owner=self)
+
+    def remove_contact(self, account_id: str, contact_id: str) -> QMessageBox | None:
+        """Asks first (a window-modal box, not a blocking one), then deletes on this device."""
+        view = self.account_view.view
+        if view is None or view.account.meta.id != account_id:
+            return None
+        found = [c for c in view.contacts if c.meta.id == contact_id]
+        if not found:
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Remove contact"),
+            self.tr("Remove %1 from %2? Their calls and meetings stay in the timeline.")
+            .replace("%1", found[0].name)
+            .replace("%2", view.account.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Yes:
+                self.session.submit(
+                    ops.delete_op("contact", contact_id, self.session.identity),
+                    lambda _gone: self.session.edited(),
+                    owner=self,
+                )
+
+        box.finished.connect(answered)
+        box.open()
+        return box
 
     def edit_contact(self, account_id: str, contact_id: str) -> ContactDialog | None:
         from desktop_crm.domain.records import Contact

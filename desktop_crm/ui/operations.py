@@ -273,6 +273,25 @@ def save_op(record: SyncedRecord, who: Identity) -> Callable[[Replica], SyncedRe
     return run
 
 
+def delete_op(entity: str, record_id: str, who: Identity) -> Callable[[Replica], bool]:
+    """Delete a record on this device (a tombstone, synced like any edit). False if it was
+    already gone."""
+
+    def run(replica: Replica) -> bool:
+        with replica.engine.begin() as conn:
+            gone = store.delete_local(conn, entity, record_id, who.replica_id, who.user_id)
+            return gone is not None
+
+    return run
+
+
+def first_stage(replica: Replica) -> PipelineStage:
+    """Where new opportunities start: the first open stage of the pipeline."""
+    with replica.engine.connect() as conn:
+        pipeline = stages(conn)
+    return next((s for s in pipeline if not s.is_closed), pipeline[0])
+
+
 def log_activity_op(activity: Activity, who: Identity) -> Callable[[Replica], Activity]:
     def run(replica: Replica) -> Activity:
         if not activity.author_id:

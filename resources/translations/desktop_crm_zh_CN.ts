@@ -4,203 +4,218 @@
 <context>
     <name>Account360View</name>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="63"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="66"/>
         <source>Search for a customer (Ctrl+K) or pick one from the list.</source>
         <translation>搜索客户（Ctrl+K）或从列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="73"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="76"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="74"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="77"/>
         <source>Log call (Ctrl+L)</source>
         <translation>记录电话 (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="75"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="78"/>
         <source>Log meeting</source>
         <translation>记录会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="76"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="79"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="100"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="80"/>
+        <source>New opportunity</source>
+        <translation>新建商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="108"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="101"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="109"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="102"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="110"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="103"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="111"/>
         <source>Country</source>
         <translation>国家</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="104"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="112"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="105"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="113"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="106"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="114"/>
         <source>Open pipeline</source>
         <translation>进行中的金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="107"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="115"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="123"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="131"/>
         <source>Contact / phone</source>
         <translation>联系人 / 电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="123"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="131"/>
         <source>Title / kind</source>
         <translation>职位 / 类型</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="133"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="138"/>
+        <source>Edit contact…</source>
+        <translation>编辑联系人…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="140"/>
+        <source>Remove contact…</source>
+        <translation>删除联系人…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="150"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="134"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="151"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="135"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="152"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="136"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="153"/>
         <source>Prob.</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="137"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="154"/>
         <source>Score</source>
         <translation>加权值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="138"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="155"/>
         <source>Close</source>
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
-        <location filename="../../desktop_crm/ui/account_view.py" line="156"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="156"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="160"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="177"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="161"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="178"/>
         <source>Status history and former names</source>
         <translation>状态历史与曾用名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="164"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="181"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="165"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="182"/>
         <source>Open opportunities</source>
         <translation>进行中的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="229"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="262"/>
         <source>This customer is no longer in your replica.</source>
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="277"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="310"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="284"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="317"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="298"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="331"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="315"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="348"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="316"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="349"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="317"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="350"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="318"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="351"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="319"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="352"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="330"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="363"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
@@ -208,52 +223,52 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="149"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="156"/>
         <source>Edit customer</source>
         <translation>编辑客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="149"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="156"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="168"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="175"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="169"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="176"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="170"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="177"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="171"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="178"/>
         <source>Country (2 letters)</source>
         <translation>国家（两位字母）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="172"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="179"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="173"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="180"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="174"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="181"/>
         <source>Tags (comma-separated)</source>
         <translation>标签（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="175"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="182"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
@@ -295,122 +310,122 @@
 <context>
     <name>ActivityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="277"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="284"/>
         <source>Log a call — %s</source>
         <translation>记录电话 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="277"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="284"/>
         <source>Log a meeting — %s</source>
         <translation>记录会议 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="282"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="289"/>
         <source>(no particular contact)</source>
         <translation>（不指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="289"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="296"/>
         <source>Inbound (they called)</source>
         <translation>呼入（对方来电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="290"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="297"/>
         <source>Outbound (we called)</source>
         <translation>呼出（我方致电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="298"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="305"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="299"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="306"/>
         <source>Left a voicemail</source>
         <translation>已留言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="300"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="307"/>
         <source>No answer</source>
         <translation>无人接听</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="301"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="308"/>
         <source>Wrong number</source>
         <translation>号码错误</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="304"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
         <source>Held</source>
         <translation>已举行</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="304"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
         <source>Rescheduled</source>
         <translation>已改期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="304"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="309"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="316"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="312"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="319"/>
         <source>Names, comma-separated</source>
         <translation>姓名，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="314"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="321"/>
         <source>What was said, what was agreed</source>
         <translation>谈了什么，约定了什么</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="316"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="323"/>
         <source>Follow up on</source>
         <translation>跟进时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="326"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="333"/>
         <source>Contact</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="328"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="335"/>
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="329"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="336"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="330"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="337"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="331"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="338"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="333"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="340"/>
         <source>Participants</source>
         <translation>参与人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="334"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="341"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="335"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="342"/>
         <source>Next step</source>
         <translation>下一步</translation>
     </message>
@@ -596,52 +611,52 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ContactDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="199"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="206"/>
         <source>Edit contact</source>
         <translation>编辑联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="199"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="206"/>
         <source>New contact</source>
         <translation>新建联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="207"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="214"/>
         <source>One number per line, e.g. 138 0013 8000 work</source>
         <translation>每行一个号码，例如 138 0013 8000 work</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="209"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="216"/>
         <source>May be called</source>
         <translation>可致电</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="211"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="218"/>
         <source>May be e-mailed</source>
         <translation>可发邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="215"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="222"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="216"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="223"/>
         <source>Title</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="217"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="224"/>
         <source>E-mails</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="218"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="225"/>
         <source>Phones</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="221"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="228"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
@@ -659,47 +674,47 @@ You can work with what arrived; the sync continues in the background.</source>
         <translation>正在启动包含 %1 个客户的演示服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="297"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="303"/>
         <source>&amp;Demo</source>
         <translation>演示(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="299"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="305"/>
         <source>Sales rep (rep1)</source>
         <translation>销售代表 (rep1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="300"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="306"/>
         <source>Service desk (desk1)</source>
         <translation>客服 (desk1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="301"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="307"/>
         <source>Sales manager (manager1)</source>
         <translation>销售经理 (manager1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="305"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="311"/>
         <source>Sign in as %1</source>
         <translation>以 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="312"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="318"/>
         <source>Simulate a colleague&apos;s edit</source>
         <translation>模拟同事的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="345"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="351"/>
         <source>%1 changed the notes of “%2” on the server.</source>
         <translation>%1 在服务器上修改了“%2”的备注。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="349"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="355"/>
         <source>A colleague edited a customer</source>
         <translation>同事编辑了一个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="350"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="356"/>
         <source>%1 changed the notes of “%2” on the server to:
 
 %3
@@ -723,240 +738,318 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="75"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="82"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
-        <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops).</extracomment>
+        <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="110"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="117"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="111"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="118"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="112"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="119"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="150"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="157"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="151"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="158"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="152"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="159"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="172"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="179"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="200"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="207"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="201"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="208"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="204"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="211"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="208"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="215"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="209"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="216"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="212"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="219"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="215"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="222"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="220"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="225"/>
+        <source>&amp;New customer…</source>
+        <translation>新建客户(&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="228"/>
+        <source>New &amp;opportunity…</source>
+        <translation>新建商机(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="236"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="221"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="237"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="224"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="240"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="226"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="242"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="292"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="310"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="293"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="311"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="294"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="312"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="295"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="313"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="359"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="377"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="363"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="381"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="369"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="387"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="418"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="436"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="439"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="458"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="518"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="511"/>
+        <source>Remove contact</source>
+        <translation>删除联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="512"/>
+        <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
+        <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="598"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="531"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="611"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="542"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="622"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="544"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="624"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="545"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="625"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="553"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="633"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="555"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="635"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="558"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="638"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="561"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="641"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="568"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="648"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="572"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="652"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="574"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="654"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="576"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="656"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="578"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="658"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="580"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="660"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="586"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="666"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="587"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="667"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="593"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="673"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="595"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="675"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
+    </message>
+</context>
+<context>
+    <name>OpportunityDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="393"/>
+        <source>New opportunity — %1</source>
+        <translation>新建商机 — %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="395"/>
+        <source>e.g. 2027 service contract</source>
+        <translation>例如：2027 年服务合同</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="403"/>
+        <source>Expected to close by</source>
+        <translation>预计成交日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="416"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="417"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="418"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="419"/>
+        <source>Probability</source>
+        <translation>成交概率</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="420"/>
+        <source>Close date</source>
+        <translation>成交日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="421"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="431"/>
+        <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
+        <translation>请输入数字金额，例如 120000 或 99.50。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="434"/>
+        <source>The amount must be a number.</source>
+        <translation>金额必须是数字。</translation>
     </message>
 </context>
 <context>
@@ -1086,12 +1179,12 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="411"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="417"/>
         <source>Work offline</source>
         <translation>离线工作</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="477"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="483"/>
         <source>That passphrase does not open this replica.</source>
         <translation>该口令无法打开此本地副本。</translation>
     </message>
@@ -1099,7 +1192,7 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="136"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="140"/>
         <source>Could not save: %s</source>
         <translation>无法保存：%s</translation>
     </message>

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTreeWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QTreeWidget
 from sqlalchemy import select
 
 from desktop_crm.domain.records import Activity, Opportunity
@@ -15,7 +15,9 @@ from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.queries import Account360
 from desktop_crm.storage.replica import Replica
 from desktop_crm.storage.schema import contact_phones, opportunities
-from desktop_crm.ui.dialogs import ActivityDialog
+from desktop_crm.storage.search import search
+from desktop_crm.ui.accounts_model import ID_ROLE
+from desktop_crm.ui.dialogs import AccountDialog, ActivityDialog, OpportunityDialog
 from desktop_crm.ui.main_window import MainWindow
 from tests.ui.conftest import ME
 
@@ -269,3 +271,100 @@ def test_a_shortcut_before_any_customer_is_open_hints_without_blocking(
     window.log_call_action.trigger()  # Ctrl+L with nothing open: no modal box to dismiss
     assert window.findChildren(ActivityDialog) == []
     assert "Open a customer first" in window.statusBar().currentMessage()
+
+
+def test_new_customer_is_saved_for_me_and_opened(
+    qtbot: Any, window: MainWindow, filled_replica: Replica
+) -> None:
+    window.new_account_action.trigger()  # Ctrl+N
+    dialogs = [d for d in window.findChildren(AccountDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    dialog = dialogs[0]
+    assert dialog.windowTitle() == "New customer"
+    dialog.name.setText("Hangzhou Lakeside Tea Co.")
+    dialog.country.setText("CN")
+    with qtbot.waitSignal(window.account_view.loaded, timeout=5000) as loaded:
+        dialog._save()
+    new_id = loaded.args[0]
+    assert window.account_view.title.text() == "Hangzhou Lakeside Tea Co."
+    with filled_replica.engine.connect() as conn:
+        saved = store.accounts.get(conn, new_id)
+        assert saved is not None and saved.owner_id == ME.user_id
+        assert book.outbox_count(conn) >= 1
+
+
+def test_new_opportunity_checks_the_amount_then_starts_at_the_first_stage(
+    qtbot: Any, window: MainWindow, filled_replica: Replica
+) -> None:
+    opp = _account_with_opportunity(filled_replica)
+    _open_account(qtbot, window, opp.account_id)
+    before = window.account_view.opportunities.topLevelItemCount()
+    window.new_opportunity_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.findChildren(OpportunityDialog)), timeout=5000)
+    dialog = window.findChildren(OpportunityDialog)[0]
+    dialog.name.setText("Cold-chain retrofit")
+    dialog.amount.setText("12万")
+    dialog._save()
+    assert dialog._errors["amount"].isVisible()
+    assert "number" in dialog._errors["amount"].text()
+    dialog.amount.setText("120,000.50")
+    dialog.has_close.setChecked(True)
+    with qtbot.waitSignal(window.refreshed, timeout=5000):
+        dialog._save()
+    qtbot.waitUntil(
+        lambda: window.account_view.opportunities.topLevelItemCount() == before + 1,
+        timeout=5000,
+    )
+    assert "Cold-chain retrofit" in _texts(window.account_view.opportunities, 0)
+    with filled_replica.engine.connect() as conn:
+        made = [
+            o
+            for o in store.opportunities.list(conn)
+            if o.name == "Cold-chain retrofit"
+        ]
+    assert len(made) == 1
+    assert made[0].stage == "lead" and str(made[0].amount) == "120000.50"
+    assert made[0].expected_close is not None and made[0].owner_id == ME.user_id
+
+
+def test_removing_a_contact_asks_first_then_tombstones_it(
+    qtbot: Any, window: MainWindow, filled_replica: Replica
+) -> None:
+    _raw, e164, account_id = _a_phone(filled_replica)
+    _open_account(qtbot, window, account_id)
+    view = window.account_view
+    count = view.contacts.topLevelItemCount()
+    item = next(
+        view.contacts.topLevelItem(i)
+        for i in range(count)
+        if any(e164[-4:] in (view.contacts.topLevelItem(i).child(j).text(0).replace(" ", ""))
+               for j in range(view.contacts.topLevelItem(i).childCount()))
+    )
+    contact_id = item.data(0, ID_ROLE)
+    view.contacts.setCurrentItem(item.child(0))  # a phone row selects its contact
+    # Cancel first: nothing happens.
+    view.remove_contact_action.trigger()
+    box = _question_box(window)
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.wait(50)
+    with filled_replica.engine.connect() as conn:
+        assert store.contacts.get(conn, contact_id) is not None
+    # Then yes.
+    view.remove_contact_action.trigger()
+    box = _question_box(window)
+    assert item.text(0) in box.text()
+    with qtbot.waitSignal(window.refreshed, timeout=5000):
+        box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: view.contacts.topLevelItemCount() == count - 1, timeout=5000)
+    with filled_replica.engine.connect() as conn:
+        assert store.contacts.get(conn, contact_id) is None
+        gone = store.read_record(conn, "contact", contact_id)
+        assert gone is not None and gone.deleted
+        assert book.outbox_count(conn) >= 1
+        assert all(h.contact_id != contact_id for h in search(conn, e164))
+
+
+def _question_box(window: MainWindow) -> QMessageBox:
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert len(boxes) == 1
+    return boxes[0]
