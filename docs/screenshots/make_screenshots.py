@@ -4,7 +4,7 @@
     DISPLAY=:97 .venv/bin/python docs/screenshots/make_screenshots.py
 
 Writes first-sync.png, main-window.png, account-360.png, log-call.png, pipeline.png,
-conflict.png and main-window-zh.png next to this file.
+conflict.png, new-opportunity.png and main-window-zh.png next to this file.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from desktop_crm.domain.records import Account
 from desktop_crm.sync.progress import Phase
 from desktop_crm.ui import operations as ops
 from desktop_crm.ui.app_controller import DemoController
+from desktop_crm.ui.dialogs import OpportunityDialog
 from desktop_crm.ui.i18n import install_language
 from desktop_crm.ui.main_window import MainWindow
 
@@ -91,6 +92,17 @@ def main() -> int:
             dialog = state["dialog"]
             dialog._save()  # type: ignore[attr-defined]
 
+        def fill_opportunity() -> None:
+            [dialog] = w.findChildren(OpportunityDialog)
+            dialog.name.setText("Cold-chain retrofit, Line 2")
+            dialog.amount.setText("12万")
+            dialog._save()  # the message under the amount is part of the picture
+            dialog.has_close.setChecked(True)
+            state["opportunity"] = dialog
+
+        def close_opportunity() -> None:
+            state["opportunity"].reject()  # type: ignore[attr-defined]
+
         def colleague() -> None:
             controller.simulate_colleague_edit()
 
@@ -134,7 +146,11 @@ def main() -> int:
                 (500, lambda: w.tabs.setCurrentWidget(w.pipeline)),
                 (1200, lambda: grab("pipeline.png")),
                 (0, lambda: w.tabs.setCurrentWidget(w.account_view)),
-                (4500, colleague),  # after the sync that sent the call
+                (300, lambda: w.new_opportunity(None)),
+                (700, fill_opportunity),
+                (400, lambda: grab("new-opportunity.png")),
+                (0, close_opportunity),
+                (3500, colleague),  # after the sync that sent the call
                 (2500, my_edit),  # before any sync brings the colleague's change
                 (3000, conflicts),
                 (1200, lambda: grab("conflict.png")),

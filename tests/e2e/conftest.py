@@ -30,7 +30,7 @@ from desktop_crm.server.settings import Settings
 from desktop_crm.storage.replica import Replica
 from desktop_crm.sync.engine import SyncEngine
 from desktop_crm.sync.progress import SyncProgress
-from tests.server.conftest import SECRET, World, build_world
+from tests.server.conftest import POSTGRES_ENV, SECRET, World, build_world, postgres_schema_url
 from tests.server.conftest import _cheap_password_hashes as _cheap_password_hashes  # noqa: F401
 
 PASSPHRASE = "e2e passphrase"
@@ -106,10 +106,29 @@ class E2EServer:
 
 
 @pytest.fixture
-def e2e_server(tmp_path: Path) -> Iterator[E2EServer]:
-    settings = Settings(
-        database_url=db.sqlite_url(tmp_path / "server.db"), secret_key=SECRET, data_dir=tmp_path
-    )
+def e2e_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The server's database: SQLite, or (parametrize with ``indirect=True``) "postgresql"."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield db.sqlite_url(tmp_path / "server.db")
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(
+            f"PostgreSQL tests need {POSTGRES_ENV} "
+            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
+    yield from postgres_schema_url(base)
+
+
+#: Parametrize a test over both server databases: ``@BOTH_DATABASES``.
+BOTH_DATABASES = pytest.mark.parametrize(
+    "e2e_db_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+
+
+@pytest.fixture
+def e2e_server(tmp_path: Path, e2e_db_url: str) -> Iterator[E2EServer]:
+    settings = Settings(database_url=e2e_db_url, secret_key=SECRET, data_dir=tmp_path)
     engine = db.make_engine(settings.database_url)
     db.migrate(engine)
     app = create_app(settings, engine, run_migrations=False)

@@ -29,6 +29,7 @@ from desktop_crm.sync.engine import SyncEngine
 from desktop_crm.sync.http_client import Offline
 from desktop_crm.sync.progress import Phase
 from tests.e2e.conftest import (
+    BOTH_DATABASES,
     PASSPHRASE,
     ROOT,
     ClientProfile,
@@ -87,6 +88,7 @@ def _sync_with_retries(engine: SyncEngine, attempts: int = 80) -> int:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
+@BOTH_DATABASES
 def test_proxy_cutting_connections_mid_request_and_mid_response(
     e2e_server: E2EServer, profiles: list[ClientProfile], tmp_path: Path, seed: int
 ) -> None:
@@ -117,6 +119,7 @@ def test_proxy_cutting_connections_mid_request_and_mid_response(
     assert failures >= 0
 
 
+@BOTH_DATABASES
 def test_server_restart_during_push(
     e2e_server: E2EServer, profiles: list[ClientProfile], tmp_path: Path
 ) -> None:

@@ -13,7 +13,14 @@ from desktop_crm.storage import records_store as store
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import open_replica
 from desktop_crm.sync.resolution import Choice, resolve_conflict
-from tests.e2e.conftest import PASSPHRASE, ClientProfile, E2EServer, free_port, run_cli
+from tests.e2e.conftest import (
+    BOTH_DATABASES,
+    PASSPHRASE,
+    ClientProfile,
+    E2EServer,
+    free_port,
+    run_cli,
+)
 from tests.sync.harness import assert_replica_matches_server, server_records
 
 
@@ -28,6 +35,7 @@ def _edit(p: ClientProfile, entity: str, record_id: str, **changes: object) -> N
         store.save_local(conn, record, p.engine.replica_id, p.profile.load_settings().user_id)
 
 
+@BOTH_DATABASES
 def test_three_profiles_converge_over_loopback(
     e2e_server: E2EServer, profiles: list[ClientProfile], tmp_path: Path
 ) -> None:

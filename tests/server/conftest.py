@@ -40,7 +40,8 @@ def _cheap_password_hashes() -> None:
     auth.configure_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
-def _postgres_schema_url(base: str) -> Iterator[str]:
+def postgres_schema_url(base: str) -> Iterator[str]:
+    """A URL whose connections use a fresh schema of ``base``'s database, dropped afterwards."""
     schema = "t_" + uuid.uuid4().hex[:16]
     admin = create_engine(base)
     with admin.begin() as conn:
@@ -69,7 +70,7 @@ def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
         pytest.skip(
             f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
         )
-    yield from _postgres_schema_url(base)
+    yield from postgres_schema_url(base)
 
 
 @pytest.fixture
