@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QTreeWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QTreeWidget, QTreeWidgetItem
 from sqlalchemy import select
 
 from desktop_crm.domain.records import Activity, Opportunity
@@ -97,8 +97,7 @@ def _view(window: MainWindow) -> Account360:
 
 
 def _texts(tree: QTreeWidget, column: int) -> list[str]:
-    items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
-    return [item.text(column) for item in items if item is not None]
+    return [item.text(column) for item in _top_items(tree)]
 
 
 def _open_account(qtbot: Any, window: MainWindow, account_id: str) -> None:
@@ -334,14 +333,11 @@ def test_removing_a_contact_asks_first_then_tombstones_it(
     _open_account(qtbot, window, account_id)
     view = window.account_view
     count = view.contacts.topLevelItemCount()
-    item = next(
-        view.contacts.topLevelItem(i)
-        for i in range(count)
-        if any(e164[-4:] in (view.contacts.topLevelItem(i).child(j).text(0).replace(" ", ""))
-               for j in range(view.contacts.topLevelItem(i).childCount()))
-    )
+    item = next(c for c in _top_items(view.contacts) if e164[-4:] in _phone_digits(c))
     contact_id = item.data(0, ID_ROLE)
-    view.contacts.setCurrentItem(item.child(0))  # a phone row selects its contact
+    phone_row = item.child(0)
+    assert phone_row is not None
+    view.contacts.setCurrentItem(phone_row)  # a phone row selects its contact
     # Cancel first: nothing happens.
     view.remove_contact_action.trigger()
     box = _question_box(window)
@@ -362,6 +358,16 @@ def test_removing_a_contact_asks_first_then_tombstones_it(
         assert gone is not None and gone.deleted
         assert book.outbox_count(conn) >= 1
         assert all(h.contact_id != contact_id for h in search(conn, e164))
+
+
+def _top_items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    return [item for item in items if item is not None]
+
+
+def _phone_digits(contact_item: QTreeWidgetItem) -> str:
+    children = [contact_item.child(j) for j in range(contact_item.childCount())]
+    return "".join(c.text(0).replace(" ", "") for c in children if c is not None)
 
 
 def _question_box(window: MainWindow) -> QMessageBox:
