@@ -5,7 +5,7 @@ Exit codes (documented in README.md):
   1  done, but conflicts or sync issues wait for a person
   2  wrong usage or settings
   3  the server could not be reached (offline); try again later
-  4  sign-in refused (wrong password, revoked device, disabled user)
+  4  sign-in refused (wrong password, revoked device, disabled user, too many failed sign-ins)
   5  the local data file could not be opened (wrong key, damaged, newer version)
   6  the server refused or answered outside the protocol
 """

@@ -51,7 +51,13 @@ class SignedIn:
 
 def sign_in(profile: Profile, settings: ProfileSettings, password: str) -> SignedIn:
     """Sign in (registering this installation as a device on first use) and remember who and
-    which device we are in the profile's settings."""
+    which device we are in the profile's settings.
+
+    The installation id is minted and saved *before* the first sign-in: if its answer is lost
+    (and with it the device id), the next attempt sends the same installation id and the
+    server hands back the device it registered, instead of registering a second one."""
+    if settings.ensure_installation_id():
+        profile.save_settings(settings)
     client = SyncClient(settings.server_url)
     try:
         login = client.login(
@@ -60,6 +66,7 @@ def sign_in(profile: Profile, settings: ProfileSettings, password: str) -> Signe
                 password=password,
                 device_id=settings.device_id or None,
                 device_name=f"{platform.node() or 'desktop'} ({platform.system()})",
+                installation_id=settings.installation_id,
             )
         )
     except Exception:

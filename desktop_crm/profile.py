@@ -5,13 +5,16 @@ a demo, or two users of a shared PC). Layout::
 
     DIR/replica.db               the SQLCipher replica (+ -wal, -shm while open)
     DIR/replica.db.keyinfo.json  which keychain holds its key (written by storage.keys)
-    DIR/settings.json            server URL, user, device and replica ids, preferences
+    DIR/settings.json            server URL, user, installation, device and replica ids,
+                                 preferences
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import uuid
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,8 @@ import platformdirs
 from desktop_crm.domain.phones import DEFAULT_REGION
 
 REPLICA_FILE = "replica.db"
+#: What the server accepts as an installation id (``LoginRequest.installation_id``).
+_INSTALLATION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 SETTINGS_FILE = "settings.json"
 
 
@@ -32,6 +37,9 @@ class ProfileSettings:
     role: str = ""
     device_id: str = ""
     replica_id: str = ""
+    #: Minted once per profile (:meth:`ensure_installation_id`) and sent with every sign-in, so
+    #: a first sign-in retried after its answer was lost finds the device it registered.
+    installation_id: str = ""
     region: str = DEFAULT_REGION
     language: str = ""  # "" follows the system locale
     sync_interval_seconds: int = 300
@@ -46,6 +54,14 @@ class ProfileSettings:
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    def ensure_installation_id(self) -> bool:
+        """Mint this installation's id if it has none (or a hand-edited one the server would
+        refuse); True when one was minted: save the settings before signing in with it."""
+        if _INSTALLATION_ID.fullmatch(self.installation_id):
+            return False
+        self.installation_id = str(uuid.uuid4())
+        return True
 
 
 @dataclass(frozen=True, slots=True)

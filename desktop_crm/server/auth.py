@@ -14,17 +14,19 @@ import binascii
 import hashlib
 import hmac
 import json
+import math
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from desktop_crm.server import models as m
 from desktop_crm.server.deps import EngineDep, SettingsDep
@@ -73,6 +75,13 @@ class AuthError(HTTPException):
         super().__init__(status_code=code, detail=detail, headers=headers)
 
 
+class WrongCredentials(AuthError):
+    """Unknown user name or wrong password (one answer for both)."""
+
+    def __init__(self) -> None:
+        super().__init__("Wrong user name or password.")
+
+
 # Tokens ----------------------------------------------------------------------------------------
 
 
@@ -89,7 +98,8 @@ def _sign(secret: str, payload: str) -> str:
 
 
 def mint_token(settings: Settings, user_id: str, device_id: str) -> tuple[str, datetime]:
-    expires = int(time.time() + settings.token_ttl.total_seconds())
+    # Rounded up: a token lives at least its whole time to live.
+    expires = math.ceil(time.time() + settings.token_ttl.total_seconds())
     body = json.dumps({"u": user_id, "d": device_id, "e": expires}, separators=(",", ":"))
     payload = _b64(body.encode())
     token = f"v1.{payload}.{_sign(settings.secret_key, payload)}"
@@ -117,35 +127,42 @@ def read_token(settings: Settings, token: str) -> tuple[str, str]:
 # Sign-in ---------------------------------------------------------------------------------------
 
 
-def login(conn: Connection, settings: Settings, request: LoginRequest) -> LoginResponse:
-    """Check the password; register a device on its first sign-in; mint a token."""
+def check_password(conn: Connection, request: LoginRequest) -> Row[Any]:
+    """The user named in ``request`` if the password is right; :class:`WrongCredentials` for a
+    wrong password and for an unknown user alike (the same answer, and the same Argon2 work)."""
     user = None
     if "\x00" not in request.username:
         user = conn.execute(select(m.users).where(m.users.c.username == request.username)).first()
     if user is None:
         verify_password(_DUMMY_HASH, request.password)
-        raise AuthError("Wrong user name or password.")
+        raise WrongCredentials()
     if not verify_password(user.password_hash, request.password):
-        raise AuthError("Wrong user name or password.")
+        raise WrongCredentials()
+    return user
+
+
+def login(conn: Connection, settings: Settings, request: LoginRequest) -> LoginResponse:
+    """Check the password, then :func:`open_session`."""
+    return open_session(conn, settings, request, check_password(conn, request))
+
+
+def open_session(
+    conn: Connection, settings: Settings, request: LoginRequest, user: Row[Any]
+) -> LoginResponse:
+    """For a user whose password was right: find or register the device; mint a token.
+
+    The device is, in order: the one named by ``device_id`` (it must be this user's); the one
+    this user registered before from ``installation_id`` (so a first sign-in retried after its
+    answer was lost registers nothing new); else a new device with a new replica id. A revoked
+    device is refused whichever way it is found.
+    """
     if not user.active:
         raise AuthError(
             "This account is disabled. Ask your administrator.", status.HTTP_403_FORBIDDEN
         )
     stamp = iso(now())
-    if request.device_id is None:
-        device_id, replica_id = str(uuid.uuid4()), str(uuid.uuid4())
-        conn.execute(
-            m.devices.insert().values(
-                id=device_id,
-                user_id=user.id,
-                replica_id=replica_id,
-                name=request.device_name,
-                created_at=stamp,
-                last_seen_at=stamp,
-            )
-        )
-        audit_event(conn, user.id, device_id, "device.register", {"name": request.device_name})
-    else:
+    device = None
+    if request.device_id is not None:
         device = conn.execute(select(m.devices).where(m.devices.c.id == request.device_id)).first()
         if device is None or device.user_id != user.id:
             raise AuthError(
@@ -153,23 +170,71 @@ def login(conn: Connection, settings: Settings, request: LoginRequest) -> LoginR
                 "to register it again.",
                 status.HTTP_403_FORBIDDEN,
             )
-        if device.revoked_at is not None:
-            raise AuthError(_REVOKED, status.HTTP_403_FORBIDDEN)
-        device_id, replica_id = device.id, device.replica_id
-        conn.execute(
-            update(m.devices).where(m.devices.c.id == device_id).values(last_seen_at=stamp)
+    if device is None:
+        device = _register(conn, user.id, request, stamp)
+    if device.revoked_at is not None:
+        raise AuthError(_REVOKED, status.HTTP_403_FORBIDDEN)
+    values: dict[str, Any] = {"last_seen_at": stamp}
+    if request.installation_id is not None and device.installation_id is None:
+        # A device registered by a client that did not send one yet: adopt it, unless this
+        # user has another device with it already (then the unique index would refuse).
+        taken = conn.scalar(
+            select(m.devices.c.id).where(
+                m.devices.c.user_id == user.id,
+                m.devices.c.installation_id == request.installation_id,
+            )
         )
-    audit_event(conn, user.id, device_id, "login", {})
-    token, expires_at = mint_token(settings, user.id, device_id)
+        if taken is None:
+            values["installation_id"] = request.installation_id
+    conn.execute(update(m.devices).where(m.devices.c.id == device.id).values(**values))
+    audit_event(conn, user.id, device.id, "login", {})
+    token, expires_at = mint_token(settings, user.id, device.id)
     return LoginResponse(
         access_token=token,
         expires_at=expires_at,
         user_id=user.id,
         username=user.username,
         role=Role(user.role),
-        device_id=device_id,
-        replica_id=replica_id,
+        device_id=device.id,
+        replica_id=device.replica_id,
     )
+
+
+def _register(conn: Connection, user_id: str, request: LoginRequest, stamp: str) -> Row[Any]:
+    """A new device with a new replica id; with an ``installation_id``, the device this user
+    already registered from that installation if there is one (also when a concurrent retry
+    of the same sign-in registers it first: the unique index on (user, installation) decides).
+    """
+    device_id = str(uuid.uuid4())
+    values = {
+        "id": device_id,
+        "user_id": user_id,
+        "replica_id": str(uuid.uuid4()),
+        "name": request.device_name,
+        "installation_id": request.installation_id,
+        "created_at": stamp,
+        "last_seen_at": stamp,
+    }
+    if request.installation_id is None:
+        conn.execute(m.devices.insert().values(**values))
+    else:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(
+            dialect.insert(m.devices)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["user_id", "installation_id"])
+        )
+    device = conn.execute(
+        select(m.devices).where(
+            m.devices.c.id == device_id
+            if request.installation_id is None
+            else (m.devices.c.user_id == user_id)
+            & (m.devices.c.installation_id == request.installation_id)
+        )
+    ).one()
+    if device.id == device_id:
+        audit_event(conn, user_id, device_id, "device.register", {"name": request.device_name})
+    return device
 
 
 _REVOKED = (

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event, text
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -83,6 +83,20 @@ def write_transaction(conn: Connection) -> Iterator[Connection]:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
             yield conn
+    finally:
+        conn.execution_options(write=False)
+
+
+@contextlib.contextmanager
+def short_write(conn: Connection) -> Iterator[RootTransaction]:
+    """A read-write transaction that hands out no change-log sequence numbers (sign-in
+    bookkeeping): ``BEGIN IMMEDIATE`` on SQLite, no advisory lock on PostgreSQL."""
+    if conn.in_transaction():
+        conn.rollback()
+    conn.execution_options(write=True)
+    try:
+        with conn.begin() as transaction:
+            yield transaction
     finally:
         conn.execution_options(write=False)
 

@@ -199,4 +199,4 @@ def _removals(conn: Connection, principal: Principal, since: int, upto: int) -> 
     ]
     # Children first, then the accounts themselves (also when the account row is unknown).
     items += [{"entity": Entity.ACCOUNT.value, "id": account_id} for account_id in sorted(gone)]
-    return json.dumps(items, separators=(",", ":"))
+    return json.dumps(items, ensure_ascii=False, separators=(",", ":"))

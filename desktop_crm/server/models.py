@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -67,6 +68,21 @@ devices = Table(
     Column("last_seen_at", String(TIME), nullable=True),
     Column("revoked_at", String(TIME), nullable=True),
     Column("revoked_by", String(ID), nullable=True),
+    #: Minted by the client once per installation (profile) and sent with every sign-in: a
+    #: retried first sign-in finds its device instead of registering another (revision 0002).
+    Column("installation_id", String(ID), nullable=True),
+    Index("ix_devices_user_installation", "user_id", "installation_id", unique=True),
+)
+
+#: Failed sign-ins per user name and per client address (keys are SHA-256 digests, so user
+#: names typed by mistake, often passwords, are not stored): see :mod:`server.throttle`.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", String(ID), primary_key=True),
+    #: Unix time of the first failure of the current window.
+    Column("window_start", Float, nullable=False, index=True),
+    Column("failures", Integer, nullable=False),
 )
 
 account_assignments = Table(

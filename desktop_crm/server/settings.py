@@ -72,6 +72,12 @@ class Settings:
     #: gzip level for responses (1-9). 1 costs about half the CPU of 5 for ~20% more bytes:
     #: on a LAN the first sync is CPU-bound. Raise it for clients on slow links.
     gzip_level: int = 1
+    #: Sign-in throttling (see :mod:`desktop_crm.server.throttle`): after this many failed
+    #: sign-ins for one user name, or from one client address, within ``sign_in_window``,
+    #: further sign-ins for it are refused with 429 until the window ends. 0 turns a limit off.
+    sign_in_failures_per_user: int = 5
+    sign_in_failures_per_address: int = 20
+    sign_in_window: timedelta = timedelta(minutes=5)
 
     def __post_init__(self) -> None:
         check_secret(self.secret_key, self.demo_mode)
@@ -79,6 +85,10 @@ class Settings:
             raise SettingsError("the token lifetime must be positive")
         if not 1 <= self.gzip_level <= 9:
             raise SettingsError(f"{ENV_PREFIX}GZIP_LEVEL must be between 1 and 9")
+        if self.sign_in_failures_per_user < 0 or self.sign_in_failures_per_address < 0:
+            raise SettingsError("sign-in failure limits must be 0 (off) or more")
+        if self.sign_in_window <= timedelta(0):
+            raise SettingsError(f"{ENV_PREFIX}SIGN_IN_WINDOW_SECONDS must be positive")
 
     @classmethod
     def load(
@@ -114,6 +124,9 @@ class Settings:
             level = int(gzip_level) if gzip_level else 1
         except ValueError:
             raise SettingsError(f"{ENV_PREFIX}GZIP_LEVEL must be between 1 and 9") from None
+        per_user = _whole_number(env, "SIGN_IN_FAILURES_PER_USER", 5)
+        per_address = _whole_number(env, "SIGN_IN_FAILURES_PER_ADDRESS", 20)
+        window = _whole_number(env, "SIGN_IN_WINDOW_SECONDS", 300)
         return cls(
             database_url=url,
             secret_key=secret,
@@ -124,7 +137,20 @@ class Settings:
                 masked if masked is not None else DEFAULT_MASKED_FIELDS
             ),
             gzip_level=level,
+            sign_in_failures_per_user=per_user,
+            sign_in_failures_per_address=per_address,
+            sign_in_window=timedelta(seconds=window),
         )
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(ENV_PREFIX + name)
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise SettingsError(f"{ENV_PREFIX}{name} must be a whole number") from None
 
 
 def resolve_database_url(

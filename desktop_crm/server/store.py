@@ -71,10 +71,11 @@ _PLAIN_TEXT = re.compile(r"[A-Za-z0-9_.:@+-]*")
 
 
 def _json_text(value: str) -> str:
-    """``json.dumps(value)``, without the call for the usual ids (UUIDs and the like)."""
+    """``value`` as a JSON string in UTF-8 (no ``\\uXXXX``), without the call for the usual ids
+    (UUIDs and the like)."""
     if _PLAIN_TEXT.fullmatch(value):
         return f'"{value}"'
-    return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def wire_json(row: Sequence[Any], masks: Masks = NO_MASKS) -> str:

@@ -8,8 +8,24 @@ its ``-wal`` byte-identical and creates no new files:
 3. a *read-only* connection (``mode=ro``, and ``immutable=1`` when there is no ``-wal``, so SQLite
    creates no ``-wal``/``-shm`` either) reads ``sqlite_master``: this is where a wrong key shows;
 4. the schema revision in ``alembic_version`` must be one this program knows (else NewerSchema);
-5. ``PRAGMA cipher_integrity_check`` checks the HMAC of every page (DamagedReplica), optional;
-6. only then the read-write engine is made and Alembic upgrades to head in one transaction.
+5. ``PRAGMA cipher_integrity_check`` checks the HMAC of every page (DamagedReplica) when the
+   full page check is due (below);
+6. only then the read-write engine is made and Alembic upgrades to head in one transaction;
+7. last, the open marker is written and, after a full page check, its date is recorded.
+
+The full page check reads the whole file (~8 ms per MB), so it runs only when it is due.
+SQLCipher checks the HMAC of every page a session reads anyway, so damage in pages that are used
+still surfaces as an error; the full check is about pages nobody reads. It is due when:
+
+- the previous session did not end cleanly: its open marker ``<replica>.open`` (written after a
+  successful open, removed by :meth:`Replica.close`) is still there, or a ``-wal`` was left;
+- no full check vouches for the file: never checked, or the last check is older than
+  ``verify_every`` (default :data:`FULL_CHECK_PERIOD`) or dated in the future.
+
+``verify_pages=True`` forces the check and ``False`` skips it; skipping a check that was due
+forgets the date of the last one, so the next ordinary open checks. The date lives inside the
+database (``sync_state`` key :data:`VERIFIED_AT_KEY`, written only after the open succeeded), so
+it travels with the file and a failed open writes nothing; the marker needs no key to be seen.
 
 Telling a wrong key from a damaged file: SQLCipher answers both with "file is not a database"
 when page 1 fails its HMAC check. The heuristic, in order: a file whose size is not a multiple of
@@ -27,9 +43,13 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
+import json
 import logging
 import os
 import secrets
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -75,16 +95,48 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 _MIN_SIZE = 512
 _AUX_SUFFIXES = ("-wal", "-shm", "-journal")
 
+#: How long a full page check vouches for a cleanly closed replica.
+FULL_CHECK_PERIOD = timedelta(days=7)
+#: Suffix of the open marker: present while a session has the replica open (or after a crash).
+OPEN_MARKER_SUFFIX = ".open"
+#: ``sync_state`` key holding when every page was last checked (ISO 8601, UTC).
+VERIFIED_AT_KEY = "replica.pages_verified_at"
+# A clock that moved back a little (NTP) does not make a check "dated in the future".
+_CLOCK_SLACK = timedelta(minutes=5)
+
 KeyArg = KeySource | Keychain | None
+
+
+@dataclasses.dataclass(frozen=True)
+class PageCheck:
+    """What opening did about the full page check (``PRAGMA cipher_integrity_check``)."""
+
+    #: Why the check was due on this open (the policy's reason), or None if it was not.
+    due: str | None
+    #: Every page's HMAC was checked on this open (because it was due, or was asked for).
+    ran: bool
+    #: When the last full check that still vouches for the file was made (None: none does).
+    verified_at: datetime | None
 
 
 class Replica:
     """An open replica: an SQLAlchemy engine over the encrypted file."""
 
-    def __init__(self, path: Path, engine: Engine, key_info: KeyInfo | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        engine: Engine,
+        key_info: KeyInfo | None,
+        *,
+        page_check: PageCheck | None = None,
+        session: str | None = None,
+    ) -> None:
         self.path = path
         self.engine = engine
         self.key_info = key_info
+        #: What opening did about the full page check (None: made without open_replica).
+        self.page_check = page_check
+        self._session = session  # token in the open marker this replica wrote
 
     @property
     def schema_revision(self) -> str | None:
@@ -106,9 +158,27 @@ class Replica:
             problems += [r for r in rows if r != "ok"]
         return problems
 
+    def verify_pages(self) -> list[str]:
+        """Check every page's HMAC now (``PRAGMA cipher_integrity_check``, reads the whole file).
+
+        An empty list means every page is sound; that is recorded like a full check at open, so
+        the next opens need not repeat it (e.g. run this on the worker while the user is idle).
+        SQLCipher reads the main file directly (``-wal`` frames are checked when read): run it
+        while nothing writes, as a checkpoint at the same time can make it report a sound page.
+        """
+        with self.engine.connect() as conn:
+            problems = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
+        if not problems:
+            _record_verified(self.engine, self.path, _utcnow())
+        return problems
+
     def close(self) -> None:
-        """Close every pooled connection (the last one checkpoints and removes the ``-wal``)."""
+        """Close every pooled connection (the last one checkpoints and removes the ``-wal``),
+        then remove the open marker: the session ended cleanly."""
         self.engine.dispose()
+        session, self._session = self._session, None
+        if session is not None:
+            _remove_marker(self.path, session)
 
     def __enter__(self) -> Replica:
         return self
@@ -134,28 +204,45 @@ def open_replica(
     *,
     settings: EngineSettings = DEFAULT_SETTINGS,
     upgrade: bool = True,
-    verify_pages: bool = True,
+    verify_pages: bool | None = None,
+    verify_every: timedelta = FULL_CHECK_PERIOD,
 ) -> Replica:
     """Open an existing replica and upgrade its schema to the newest revision.
 
     ``key``: None to use what the key record says (the OS keychain), a :class:`Keychain` to use
     a particular one, or an explicit :class:`RawKey` / :class:`Passphrase`.
-    ``verify_pages`` checks every page's HMAC before anything is written (reads the whole file).
+    ``verify_pages``: None checks every page's HMAC (reads the whole file) only when that is due
+    (never checked, last check older than ``verify_every``, previous session not ended cleanly);
+    True always checks, False never does. The check runs before anything is written.
     Raises a :class:`ReplicaError` subclass, leaving the files untouched, when it cannot.
     """
     path = Path(path)
     check_file(path)
     info = read_keyinfo(path)
     source = _resolve_key(path, info, key)
-    revision = _verify(path, source, info, settings, verify_pages=verify_pages)
+    unclean = _marker_path(path).exists()
+    checked = _verify(
+        path,
+        source,
+        info,
+        settings,
+        policy=_Policy(force=verify_pages, every=verify_every, unclean=unclean, now=_utcnow()),
+    )
     engine = create_replica_engine(path, source, settings)
     try:
-        if upgrade and revision != migrations.head_revision():
+        if upgrade and checked.revision != migrations.head_revision():
             migrate(engine, path=path)
     except BaseException:
         engine.dispose()
         raise
-    return Replica(path, engine, info)
+    # Every check has passed: from here on, what is written is bookkeeping, never a failure.
+    session = _write_marker(path)
+    page_check = checked.page_check
+    if page_check.ran and page_check.verified_at is not None:
+        _record_verified(engine, path, page_check.verified_at)
+    elif checked.stored_verified_at is not None and page_check.verified_at is None:
+        _record_verified(engine, path, None)  # a due check was skipped: the next open checks
+    return Replica(path, engine, info, page_check=page_check, session=session)
 
 
 def check_file(path: Path) -> None:
@@ -235,15 +322,45 @@ def _aux(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Policy:
+    """When the full page check runs: ``force`` (verify_pages) or, if None, when it is due."""
+
+    force: bool | None
+    every: timedelta
+    unclean: bool  # an earlier session's open marker is still there
+    now: datetime
+
+    def due(self, *, hot_wal: bool, verified_at: datetime | None) -> str | None:
+        if self.unclean:
+            return "the previous session did not end cleanly"
+        if hot_wal:
+            return "a -wal file was left behind (a session did not end cleanly, or is still open)"
+        if verified_at is None:
+            return "no full page check is recorded"
+        if verified_at > self.now + _CLOCK_SLACK:
+            return f"the last full page check is dated in the future ({verified_at:%Y-%m-%d})"
+        if self.now - verified_at >= self.every:
+            return f"the last full page check was on {verified_at:%Y-%m-%d}"
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Checked:
+    revision: str | None
+    page_check: PageCheck
+    stored_verified_at: datetime | None  # the date found in the file before this open
+
+
 def _verify(
     path: Path,
     key: KeySource,
     info: KeyInfo | None,
     settings: EngineSettings,
     *,
-    verify_pages: bool,
-) -> str | None:
-    """Key, schema revision and page checks on a read-only connection. Returns the revision."""
+    policy: _Policy,
+) -> _Checked:
+    """Key, schema revision and page checks on a read-only connection."""
     wal, shm = _aux(path, "-wal"), _aux(path, "-shm")
     hot_wal = wal.exists()
     shm_existed = shm.exists()
@@ -259,11 +376,11 @@ def _verify(
                 f"The local data file {path} cannot be opened ({exc}).", path
             ) from exc
         try:
-            revision = _check_contents(conn, path, key, info, verify_pages=verify_pages)
+            checked = _check_contents(conn, path, key, info, policy=policy, hot_wal=hot_wal)
         finally:
             conn.close()
         ok = True
-        return revision
+        return checked
     finally:
         if not ok and hot_wal and not shm_existed:
             with contextlib.suppress(OSError):
@@ -276,8 +393,9 @@ def _check_contents(
     key: KeySource,
     info: KeyInfo | None,
     *,
-    verify_pages: bool,
-) -> str | None:
+    policy: _Policy,
+    hot_wal: bool,
+) -> _Checked:
     try:
         tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master")}
     except dbapi2.DatabaseError as exc:
@@ -315,15 +433,105 @@ def _check_contents(
                 "file has been left untouched.",
                 path,
             )
-        if verify_pages:
+        stored = _read_verified_at(conn) if "sync_state" in tables else None
+        due = policy.due(hot_wal=hot_wal, verified_at=stored)
+        run = due is not None if policy.force is None else policy.force
+        verified_at = stored if due is None else None
+        if run:
+            started = time.perf_counter()
             problems = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check")]
             if problems:
                 raise _damaged(path, "; ".join(problems[:3]))
+            verified_at = policy.now
+            log.info(
+                "checked every page of %s in %.0f ms (%s)",
+                path,
+                (time.perf_counter() - started) * 1000,
+                due or "asked for",
+            )
+        elif due is not None:
+            log.warning("full page check of %s skipped although due (%s)", path, due)
     except dbapi2.DatabaseError as exc:
         if _is_busy(exc):
             raise _busy(path, exc) from exc
         raise _damaged(path, str(exc)) from exc
-    return revisions[0] if revisions else None
+    return _Checked(
+        revision=revisions[0] if revisions else None,
+        page_check=PageCheck(due=due, ran=run, verified_at=verified_at),
+        stored_verified_at=stored,
+    )
+
+
+def _read_verified_at(conn: dbapi2.Connection) -> datetime | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (VERIFIED_AT_KEY,)).fetchone()
+    if row is None:
+        return None
+    try:
+        value = datetime.fromisoformat(str(row[0]))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+def _record_verified(engine: Engine, path: Path, when: datetime | None) -> None:
+    """Store (or, with None, forget) the date of the last full page check, in the file."""
+    try:
+        with engine.begin() as conn:
+            if when is None:
+                conn.exec_driver_sql("DELETE FROM sync_state WHERE key = ?", (VERIFIED_AT_KEY,))
+            else:
+                conn.exec_driver_sql(
+                    "INSERT OR REPLACE INTO sync_state(key, value) VALUES (?, ?)",
+                    (VERIFIED_AT_KEY, when.astimezone(UTC).isoformat(timespec="seconds")),
+                )
+    except SQLAlchemyError as exc:
+        # Only bookkeeping: the next open checks every page again.
+        log.warning("could not record the full page check of %s: %s", path, exc)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# The open marker --------------------------------------------------------------------------
+
+
+def _marker_path(path: Path) -> Path:
+    return path.with_name(path.name + OPEN_MARKER_SUFFIX)
+
+
+def _write_marker(path: Path) -> str | None:
+    """Write the open marker (after a successful open); returns its token, None if it failed."""
+    token = secrets.token_hex(8)
+    record = {
+        "format": 1,
+        "token": token,
+        "pid": os.getpid(),
+        "opened_at": _utcnow().isoformat(timespec="seconds"),
+    }
+    try:
+        _marker_path(path).write_text(json.dumps(record) + "\n", encoding="utf-8")
+    except OSError as exc:
+        # Not fatal: a session that writes leaves a -wal if it crashes, which also triggers the
+        # full check.
+        log.warning("could not write the open marker of %s: %s", path, exc)
+        return None
+    return token
+
+
+def _remove_marker(path: Path, token: str) -> None:
+    """Remove the open marker if it is still this session's (another open may have replaced it)."""
+    marker = _marker_path(path)
+    try:
+        record = json.loads(marker.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:
+        log.warning("the open marker %s is unreadable (%s); left in place", marker, exc)
+        return
+    if isinstance(record, dict) and record.get("token") == token:
+        with contextlib.suppress(FileNotFoundError):
+            marker.unlink()
 
 
 def _is_busy(exc: dbapi2.DatabaseError) -> bool:
@@ -451,8 +659,9 @@ def create_replica(
                     keyinfo_path(path).unlink()
             if minted is not None:
                 minted[0].delete_key(minted[1])
+    # A new file is small: checking it records the date the period counts from.
     return open_replica(
-        path, source, settings=settings, upgrade=revision == "head", verify_pages=False
+        path, source, settings=settings, upgrade=revision == "head", verify_pages=True
     )
 
 
@@ -489,6 +698,8 @@ def _link_no_replace(src: Path, dst: Path) -> None:
 
 
 __all__ = [
+    "FULL_CHECK_PERIOD",
+    "PageCheck",
     "Replica",
     "ReplicaError",
     "check_file",

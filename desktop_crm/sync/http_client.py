@@ -2,12 +2,14 @@
 
 Every failure is mapped to one of a few exceptions the engine and the UI understand:
 :class:`Offline` (cannot reach the server: retry later), :class:`SignInRequired` (token expired or
-device revoked), :class:`ServerRefused` (the server answered with an error) and
+device revoked; :class:`SignInThrottled` after too many failed sign-ins), :class:`ServerRefused`
+(the server answered with an error) and
 :class:`ProtocolError` (the answer was not what the protocol promises).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, TypeVar
 
 import httpx
@@ -27,6 +29,7 @@ from desktop_crm.sync.protocol import (
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+LOGIN_PATH = "/auth/login"
 
 
 class SyncError(Exception):
@@ -39,6 +42,22 @@ class Offline(SyncError):
 
 class SignInRequired(SyncError):
     pass
+
+
+class SignInThrottled(SignInRequired):
+    """The server refuses sign-ins for this user name or from this address for a while, after
+    too many failed ones (HTTP 429 on sign-in)."""
+
+    def __init__(self, retry_after: int | None) -> None:
+        self.retry_after = retry_after
+        super().__init__(throttled_message(retry_after))
+
+
+def throttled_message(retry_after: int | None) -> str:
+    if retry_after is None:
+        return "Too many failed sign-ins; try again later."
+    minutes = max(1, math.ceil(retry_after / 60))
+    return f"Too many failed sign-ins; try again in {minutes} minute{'s' if minutes > 1 else ''}."
 
 
 class ServerRefused(SyncError):
@@ -82,7 +101,20 @@ class SyncClient:
     # Requests -------------------------------------------------------------------------------
 
     def login(self, request: LoginRequest) -> LoginResponse:
-        response = self._send("POST", "/auth/login", json=request.model_dump(mode="json"))
+        body = request.model_dump(mode="json", exclude={"installation_id"})
+        if request.installation_id is None:
+            response = self._send("POST", LOGIN_PATH, json=body)
+        else:
+            try:
+                body["installation_id"] = request.installation_id
+                response = self._send("POST", LOGIN_PATH, json=body)
+            except ServerRefused as exc:
+                # A server older than installation ids refuses the unknown field: sign in
+                # as clients did before them.
+                if exc.status_code != 422 or "installation_id" not in exc.detail:
+                    raise
+                del body["installation_id"]
+                response = self._send("POST", LOGIN_PATH, json=body)
         login = self._parse(response, LoginResponse)
         self.token = login.access_token
         return login
@@ -147,6 +179,8 @@ class SyncClient:
             raise Offline("The server did not answer in time; will retry.") from exc
         if response.status_code == 401:
             raise SignInRequired(_detail(response) or "Please sign in again.")
+        if response.status_code == 429 and path == LOGIN_PATH:
+            raise SignInThrottled(_retry_after(response))
         if response.status_code >= 400:
             raise ServerRefused(response.status_code, _detail(response))
         return response
@@ -159,6 +193,12 @@ class SyncClient:
             raise ProtocolError(
                 f"The server's answer does not follow the sync protocol: {exc.errors()[0]['msg']}"
             ) from exc
+
+
+def _retry_after(response: httpx.Response) -> int | None:
+    """Seconds from a ``Retry-After`` header (this server sends seconds, never a date)."""
+    text = response.headers.get("Retry-After", "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def _detail(response: httpx.Response) -> str:

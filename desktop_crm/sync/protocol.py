@@ -45,6 +45,13 @@ class LoginRequest(WireModel):
     #: when the server registers a new device and mints its replica id.
     device_id: str | None = Field(default=None, max_length=64)
     device_name: str = Field(default="", max_length=200)
+    #: Minted by the client once per installation (a random UUID kept in the profile) and sent
+    #: with every sign-in: a first sign-in retried after its answer was lost gets the device it
+    #: registered, not a second one. Optional: clients that omit it register a device per
+    #: sign-in without ``device_id``, as before.
+    installation_id: str | None = Field(
+        default=None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
+    )
 
 
 class LoginResponse(WireModel):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from desktop_crm.server import auth
+from desktop_crm.server import auth, db, throttle
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import CurrentUser
 from desktop_crm.server.deps import DbDep, SettingsDep
@@ -20,11 +20,32 @@ AUTH_ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-@router.post("/auth/login", responses=AUTH_ERRORS)
-def login(body: LoginRequest, conn: DbDep, settings: SettingsDep) -> LoginResponse:
-    """Sign in. Without ``device_id`` this registers a new device and mints its replica id."""
-    with conn.begin():
-        return auth.login(conn, settings, body)
+@router.post(
+    "/auth/login",
+    responses={
+        **AUTH_ERRORS,
+        429: {
+            "model": ErrorBody,
+            "description": "Too many failed sign-ins for this user name or from this address; "
+            "the Retry-After header gives the seconds to wait",
+        },
+    },
+)
+def login(
+    body: LoginRequest, request: Request, conn: DbDep, settings: SettingsDep
+) -> LoginResponse:
+    """Sign in. Without ``device_id`` this registers a device and mints its replica id, or,
+    given an ``installation_id`` this user signed in from before, finds that device again."""
+    address = request.client.host if request.client is not None else None
+    attempt = throttle.Attempt.of(settings, body.username, address)
+    attempt.charge(conn)  # 429 once a limit is reached; counts a failure until refunded
+    with conn.begin():  # read-only: Argon2 must not hold SQLite's write lock
+        user = auth.check_password(conn, body)  # 401: the charge stands
+    if attempt.limits:
+        with db.short_write(conn):  # committed even if the device is refused below
+            attempt.refund(conn)
+    with db.short_write(conn):
+        return auth.open_session(conn, settings, body, user)
 
 
 @router.get("/me", responses=AUTH_ERRORS)
