@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_gui(args: argparse.Namespace, phone: str | None) -> int:
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop_crm.ui.app_controller import AppController, DemoController, ProfileController
     from desktop_crm.ui.gui_gc import GuiThreadGarbageCollector
@@ -101,12 +101,21 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
         if args.lang:
             controller.settings.language = args.lang
     else:
+        from desktop_crm.policy import PolicyError, load_policy
         from desktop_crm.profile import Profile
 
         profile = Profile(args.profile) if args.profile else Profile.default()
-        controller = ProfileController(
-            profile, server_url=args.server, instance_name=args.instance_name
-        )
+        try:
+            controller = ProfileController(
+                profile,
+                server_url=args.server,
+                instance_name=args.instance_name,
+                policy=load_policy(),
+            )
+        except PolicyError as exc:
+            print(f"desktop-crm: {exc}", file=sys.stderr)
+            QMessageBox.critical(None, "Desktop CRM", str(exc))
+            return 2
     if phone is not None:
         controller.pop_phone(phone_from_uri(phone))
 

@@ -26,6 +26,7 @@ from desktop_crm.client_session import (
     run_sync,
     sign_in,
 )
+from desktop_crm.policy import PolicyError, load_policy
 from desktop_crm.profile import Profile
 from desktop_crm.storage.errors import PassphraseRequired, ReplicaError
 from desktop_crm.storage.search import search
@@ -80,8 +81,14 @@ def _fail(code: int, message: str) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     profile = _profile(args)
     settings = profile.load_settings()
+    try:
+        policy = load_policy()
+        policy.check_server(args.server or "")
+    except PolicyError as exc:
+        return _fail(EXIT_USAGE, str(exc))
     if args.server:
         settings.server_url = args.server
+    policy.apply(settings)
     if args.user:
         settings.username = args.user
     if not settings.server_url or not settings.username:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop_crm.policy import NO_POLICY, Policy
 from desktop_crm.profile import Profile, ProfileSettings
 from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, WrongKey
 from desktop_crm.storage.keys import Keychain, KeyMode, RawKey, read_keyinfo
@@ -55,6 +56,7 @@ class AppController(QObject):
         self.window: MainWindow | None = None
         self.settings: ProfileSettings = ProfileSettings()
         self.profile: Profile | None = None
+        self.policy: Policy = NO_POLICY  # a managed install's policy (the demo has none)
         self.first_sync_dialog: FirstSyncDialog | None = None
         self._pending_phone: str | None = None
         self._background: ResourceWorker[None] = ResourceWorker(lambda: None, lambda _n: None)
@@ -166,7 +168,11 @@ class AppController(QObject):
     def open_settings(self) -> None:
         if self.window is None:
             return
-        dialog = SettingsDialog(self.settings, self.window)
+        dialog = SettingsDialog(
+            self.settings,
+            self.window,
+            interval_managed=self.policy.sync_interval_seconds is not None,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def accepted() -> None:
@@ -391,13 +397,17 @@ class ProfileController(AppController):
         *,
         server_url: str | None = None,
         keychain: Keychain | None = None,
+        policy: Policy = NO_POLICY,
         **kwargs: Any,
     ) -> None:
+        policy.check_server(server_url or "")  # PolicyError: a managed install's locked server
         super().__init__(**kwargs)
         self.profile = profile
+        self.policy = policy
         self.settings = profile.load_settings()
         if server_url:
             self.settings.server_url = server_url
+        policy.apply(self.settings)
         self.keychain = keychain or Keychain()
         self.dialog: SignInDialog | None = None
 
@@ -410,7 +420,12 @@ class ProfileController(AppController):
         else:
             info = read_keyinfo(self.profile.replica_path)
             need_passphrase = info is not None and info.mode is KeyMode.PASSPHRASE
-        dialog = SignInDialog(self.settings, first_run=first_run, need_passphrase=need_passphrase)
+        dialog = SignInDialog(
+            self.settings,
+            first_run=first_run,
+            need_passphrase=need_passphrase,
+            locked_server=self.policy.server_locked,
+        )
         self.dialog = dialog
         if not first_run:
             offline = dialog.buttons.addButton(

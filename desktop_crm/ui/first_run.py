@@ -45,6 +45,8 @@ class SignInDialog(QDialog):
         self.server = QLineEdit(settings.server_url)
         self.server.setPlaceholderText("https://crm.example.com")
         self.server.setReadOnly(locked_server)
+        if locked_server:
+            self.server.setToolTip(self.tr("Set by your IT department."))
         self.username = QLineEdit(settings.username)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -112,7 +114,13 @@ class SignInDialog(QDialog):
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: ProfileSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: ProfileSettings,
+        parent: QWidget | None = None,
+        *,
+        interval_managed: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.language = QComboBox()
@@ -124,6 +132,9 @@ class SettingsDialog(QDialog):
         self.interval.setRange(1, 240)
         self.interval.setSuffix(self.tr(" min"))
         self.interval.setValue(max(1, settings.sync_interval_seconds // 60))
+        if interval_managed:
+            self.interval.setEnabled(False)
+            self.interval.setToolTip(self.tr("Set by your IT department."))
         form = QFormLayout()
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Sync every"), self.interval)

@@ -433,13 +433,13 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="101"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="103"/>
         <source>Opening the encrypted replica…</source>
         <extracomment>The main window is up and loaded (tests, --exit-after, screenshots). The demo&apos;s colleague changed this account on the server.</extracomment>
         <translation>正在打开加密的本地副本…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="117"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="119"/>
         <source>The first sync did not finish: %1
 
 You can work with what arrived; the sync continues in the background.</source>
@@ -664,57 +664,57 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>DemoController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="219"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="225"/>
         <source>Desktop CRM — demo</source>
         <translation>桌面 CRM — 演示</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="229"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="235"/>
         <source>Starting the demo server with %1 customers…</source>
         <translation>正在启动包含 %1 个客户的演示服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="303"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="309"/>
         <source>&amp;Demo</source>
         <translation>演示(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="305"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="311"/>
         <source>Sales rep (rep1)</source>
         <translation>销售代表 (rep1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="306"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="312"/>
         <source>Service desk (desk1)</source>
         <translation>客服 (desk1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="307"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="313"/>
         <source>Sales manager (manager1)</source>
         <translation>销售经理 (manager1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="311"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="317"/>
         <source>Sign in as %1</source>
         <translation>以 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="318"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="324"/>
         <source>Simulate a colleague&apos;s edit</source>
         <translation>模拟同事的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="351"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="357"/>
         <source>%1 changed the notes of “%2” on the server.</source>
         <translation>%1 在服务器上修改了“%2”的备注。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="355"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="361"/>
         <source>A colleague edited a customer</source>
         <translation>同事编辑了一个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="356"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="362"/>
         <source>%1 changed the notes of “%2” on the server to:
 
 %3
@@ -1179,12 +1179,12 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="417"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="432"/>
         <source>Work offline</source>
         <translation>离线工作</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="483"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="498"/>
         <source>That passphrase does not open this replica.</source>
         <translation>该口令无法打开此本地副本。</translation>
     </message>
@@ -1248,27 +1248,32 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="117"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="125"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="119"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="127"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="125"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="133"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="128"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="137"/>
+        <source>Set by your IT department.</source>
+        <translation>由贵公司 IT 部门设定。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="139"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="129"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="140"/>
         <source>Sync every</source>
         <translation>同步间隔</translation>
     </message>
@@ -1282,7 +1287,7 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
     </message>
     <message>
         <location filename="../../desktop_crm/ui/first_run.py" line="36"/>
-        <location filename="../../desktop_crm/ui/first_run.py" line="79"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="81"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -1297,62 +1302,67 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>登录以与服务器同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="59"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="49"/>
+        <source>Set by your IT department.</source>
+        <translation>由贵公司 IT 部门设定。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/first_run.py" line="61"/>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="60"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="62"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="61"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="63"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="65"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="67"/>
         <source>This computer has no keychain to keep the replica&apos;s key. Choose a passphrase; you will type it each time the app starts.</source>
         <translation>这台电脑没有可保存密钥的钥匙串。请设置一个口令，每次启动时输入。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="68"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="70"/>
         <source>Type the passphrase of this computer&apos;s encrypted replica.</source>
         <translation>请输入本机加密副本的口令。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="72"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="74"/>
         <source>Passphrase</source>
         <translation>口令</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="74"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="76"/>
         <source>Passphrase again</source>
         <translation>再次输入口令</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="95"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="97"/>
         <source>Enter the server&apos;s address, starting with https://</source>
         <translation>请输入服务器地址，以 https:// 开头</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="97"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="99"/>
         <source>Enter your user name.</source>
         <translation>请输入用户名。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="99"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="101"/>
         <source>Enter your password.</source>
         <translation>请输入密码。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="102"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="104"/>
         <source>The passphrase needs at least 8 characters.</source>
         <translation>口令至少需要 8 个字符。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/first_run.py" line="104"/>
+        <location filename="../../desktop_crm/ui/first_run.py" line="106"/>
         <source>The two passphrases differ.</source>
         <translation>两次输入的口令不一致。</translation>
     </message>

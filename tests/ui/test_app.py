@@ -17,13 +17,14 @@ from sqlalchemy import select
 
 from desktop_crm.demo import DemoServer
 from desktop_crm.domain import demo_data
+from desktop_crm.policy import Policy, PolicyError
 from desktop_crm.profile import Profile
 from desktop_crm.storage.keys import KeyMode, RawKey, read_keyinfo
 from desktop_crm.storage.replica import Replica, create_replica
 from desktop_crm.storage.schema import contact_phones
 from desktop_crm.ui import i18n
 from desktop_crm.ui.app_controller import AppController, ProfileController
-from desktop_crm.ui.first_run import SignInDialog
+from desktop_crm.ui.first_run import SettingsDialog, SignInDialog
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.session import Session
 from desktop_crm.ui.single_instance import phone_from_uri
@@ -231,7 +232,6 @@ def test_demo_switches_users_and_simulates_a_colleague(qtbot: Any, cheap_hashes:
 
 
 def test_settings_switch_the_language_at_once(qtbot: Any, session: Session) -> None:
-    from desktop_crm.ui.first_run import SettingsDialog
 
     controller = AppController(listen=False)
     controller.session = session
@@ -251,4 +251,33 @@ def test_settings_switch_the_language_at_once(qtbot: Any, session: Session) -> N
         assert controller.settings.sync_interval_seconds == 600
     finally:
         i18n.install_language("en")
+        controller.shutdown()
+
+
+def test_a_managed_install_shows_the_locked_server_and_interval(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    policy = Policy(
+        server_url="https://crm.example.com",
+        server_locked=True,
+        sync_interval_seconds=900,
+        source=tmp_path / "policy.toml",
+    )
+    profile = Profile(tmp_path / "managed")
+    with pytest.raises(PolicyError, match="managed"):
+        ProfileController(profile, server_url="https://other.example.com", policy=policy)
+    controller = ProfileController(
+        profile, policy=policy, instance_name=f"managed-{uuid.uuid4().hex[:8]}"
+    )
+    try:
+        controller.start()
+        dialog = controller.dialog
+        assert isinstance(dialog, SignInDialog)
+        assert dialog.server.text() == "https://crm.example.com"
+        assert dialog.server.isReadOnly()
+        assert controller.settings.sync_interval_seconds == 900
+        settings = SettingsDialog(controller.settings, interval_managed=True)
+        qtbot.addWidget(settings)
+        assert not settings.interval.isEnabled() and settings.interval.value() == 15
+    finally:
         controller.shutdown()

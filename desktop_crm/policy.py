@@ -1,0 +1,158 @@
+"""Managed installations: a machine-wide policy file that IT deploys with the program.
+
+The file is TOML, looked up at ``$DESKTOP_CRM_POLICY`` or else at the platform's machine-wide
+place (:func:`default_policy_path`)::
+
+    [server]
+    url = "https://crm.example.com"
+    locked = true              # users cannot point the client at another server
+
+    [sync]
+    interval_seconds = 300     # how often the client syncs in the background
+
+    [ui]
+    language = "zh_CN"         # the default language ("" or absent: follow the system)
+
+A policy overrides the user's own settings for what it names. A file that exists but is wrong
+(bad TOML, an unknown key, a locked server without a URL, a URL that is not http(s)) is an
+error with a message saying what to fix, never silently ignored: a typo in a security setting
+must not quietly unlock the server URL.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from desktop_crm.profile import ProfileSettings
+
+POLICY_ENV = "DESKTOP_CRM_POLICY"
+#: What the UI offers (kept here rather than imported from the Qt layer).
+LANGUAGES = ("", "en", "zh_CN")
+SYNC_INTERVAL_RANGE = (30, 24 * 3600)
+
+_KNOWN: dict[str, set[str]] = {
+    "server": {"url", "locked"},
+    "sync": {"interval_seconds"},
+    "ui": {"language"},
+}
+
+
+class PolicyError(ValueError):
+    """The policy file is there but cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    server_url: str | None = None
+    server_locked: bool = False
+    sync_interval_seconds: int | None = None
+    language: str | None = None
+    #: Where it was read from (None: no policy).
+    source: Path | None = None
+
+    def check_server(self, requested: str) -> None:
+        """Refuse a server other than the locked one (a command-line ``--server``)."""
+        if self.server_locked and requested and _same_url(requested) != _same_url(
+            self.server_url or ""
+        ):
+            raise PolicyError(
+                f"This installation is managed: it syncs only with {self.server_url} "
+                f"(policy {self.source}). Ask your IT department to change the server."
+            )
+
+    def apply(self, settings: ProfileSettings) -> ProfileSettings:
+        """The user's settings with the policy's values in force."""
+        if self.server_url and (self.server_locked or not settings.server_url):
+            settings.server_url = self.server_url
+        if self.sync_interval_seconds is not None:
+            settings.sync_interval_seconds = self.sync_interval_seconds
+        if self.language is not None and not settings.language:
+            settings.language = self.language
+        return settings
+
+
+NO_POLICY = Policy()
+
+
+def default_policy_path() -> Path:
+    if sys.platform == "win32":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "Desktop CRM/policy.toml"
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/Desktop CRM/policy.toml")
+    return Path("/etc/desktop-crm/policy.toml")
+
+
+def load_policy(path: Path | None = None, env: Mapping[str, str] | None = None) -> Policy:
+    """The policy in force: from ``path``, ``$DESKTOP_CRM_POLICY`` or the machine-wide file;
+    :data:`NO_POLICY` when there is none. Raises :class:`PolicyError` for an unusable file."""
+    env = os.environ if env is None else env
+    named = path or (Path(env[POLICY_ENV]) if env.get(POLICY_ENV) else None)
+    target = named or default_policy_path()
+    if not target.exists():
+        if named is not None:  # asked for explicitly: its absence is an error
+            raise PolicyError(f"The policy file {target} does not exist.")
+        return NO_POLICY
+    try:
+        data = tomllib.loads(target.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"The policy file {target} cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"The policy file {target} is not valid TOML: {exc}") from None
+    return _parse(data, target)
+
+
+def _parse(data: dict[str, Any], source: Path) -> Policy:
+    def fail(problem: str) -> PolicyError:
+        return PolicyError(f"In the policy file {source}: {problem}")
+
+    for section, values in data.items():
+        if section not in _KNOWN:
+            raise fail(f"unknown section [{section}] (known: {', '.join(sorted(_KNOWN))}).")
+        if not isinstance(values, dict):
+            raise fail(f"[{section}] must be a table of settings.")
+        unknown = set(values) - _KNOWN[section]
+        if unknown:
+            raise fail(f"unknown setting {section}.{sorted(unknown)[0]}.")
+    server, sync, ui = (data.get(name, {}) for name in ("server", "sync", "ui"))
+
+    url = server.get("url")
+    if url is not None:
+        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+            raise fail("server.url must be the server's address, starting with https://.")
+        if not urlsplit(url).netloc:
+            raise fail(f"server.url {url!r} has no host name.")
+    locked = server.get("locked", False)
+    if not isinstance(locked, bool):
+        raise fail("server.locked must be true or false.")
+    if locked and not url:
+        raise fail("server.locked = true needs server.url (the server to lock to).")
+
+    interval = sync.get("interval_seconds")
+    low, high = SYNC_INTERVAL_RANGE
+    if interval is not None and (
+        isinstance(interval, bool) or not isinstance(interval, int) or not low <= interval <= high
+    ):
+        raise fail(f"sync.interval_seconds must be a whole number from {low} to {high}.")
+
+    language = ui.get("language")
+    if language is not None and language not in LANGUAGES:
+        raise fail(f"ui.language must be one of {', '.join(repr(x) for x in LANGUAGES)}.")
+
+    return Policy(
+        server_url=url.rstrip("/") if url else None,
+        server_locked=locked,
+        sync_interval_seconds=interval,
+        language=language,
+        source=source,
+    )
+
+
+def _same_url(url: str) -> str:
+    return url.strip().rstrip("/").lower()
