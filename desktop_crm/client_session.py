@@ -13,6 +13,7 @@ from pathlib import Path
 from desktop_crm.profile import Profile, ProfileSettings
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import Replica, create_replica, open_replica
+from desktop_crm.storage.sync_bookkeeping import save_user_names
 from desktop_crm.sync.engine import ReplicaMismatch, SyncEngine, SyncSummary
 from desktop_crm.sync.http_client import SyncClient
 from desktop_crm.sync.progress import Phase, SyncProgress
@@ -108,3 +109,12 @@ def run_sync(
     except BaseException:
         progress.report(Phase.FAILED, message="sync stopped; it resumes next time")
         raise
+
+
+def refresh_user_names(replica: Replica, client: SyncClient) -> int:
+    """Fetch the server's directory (who is who) into the replica; the number of users.
+    Names only label things (owners, authors): callers may ignore a failure."""
+    answer = client.directory()
+    with replica.engine.begin() as conn:
+        save_user_names(conn, {user.id: user.username for user in answer.users})
+    return len(answer.users)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 
 from desktop_crm.server import db, errors
 from desktop_crm.server.deps import DbDep
-from desktop_crm.server.routes import admin, auth, sync
+from desktop_crm.server.routes import admin, auth, directory, sync
 from desktop_crm.server.settings import Settings
 from desktop_crm.sync.protocol import PROTOCOL_VERSION
 
@@ -69,4 +69,5 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(sync.router)
     app.include_router(admin.router)
+    app.include_router(directory.router)
     return app

@@ -7,7 +7,7 @@ so the sync engine can apply a page, move the cursor and update the outbox atomi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,22 @@ def set_state(conn: Connection, key: str, value: str) -> None:
 
 def delete_state(conn: Connection, key: str) -> None:
     conn.execute(delete(sync_state).where(sync_state.c.key == key))
+
+
+_USER_NAMES = "directory.user_names"
+
+
+def save_user_names(conn: Connection, names: Mapping[str, str]) -> None:
+    """The server's directory (user id -> name), for showing owners and authors by name."""
+    set_state(conn, _USER_NAMES, _dumps(dict(names)))
+
+
+def user_names(conn: Connection) -> dict[str, str]:
+    text = get_state(conn, _USER_NAMES)
+    if not text:
+        return {}
+    loaded = json.loads(text)
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
 
 
 # Outbox --------------------------------------------------------------------------------------

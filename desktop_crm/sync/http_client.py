@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
 from desktop_crm.sync.protocol import (
     DEFAULT_PULL_PAGE,
+    DirectoryResponse,
     LoginRequest,
     LoginResponse,
     PullResponse,
@@ -157,6 +158,9 @@ class SyncClient:
     def push(self, request: PushRequest) -> PushResponse:
         body = request.model_dump(mode="json")
         return self._parse(self._send("POST", "/sync/push", json=body), PushResponse)
+
+    def directory(self) -> DirectoryResponse:
+        return self._parse(self._send("GET", "/directory"), DirectoryResponse)
 
     def get_json(self, path: str) -> Any:
         response = self._send("GET", path)

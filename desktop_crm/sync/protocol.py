@@ -176,6 +176,18 @@ class MeResponse(WireModel):
     masked_fields: list[str] = []
 
 
+class DirectoryUser(WireModel):
+    id: str
+    username: str
+    role: Role
+
+
+class DirectoryResponse(WireModel):
+    """Who is who: user ids as they appear in records (owner, author, updated by), with names."""
+
+    users: list[DirectoryUser]
+
+
 class StageConfig(WireModel):
     key: str
     name: str

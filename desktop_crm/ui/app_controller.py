@@ -221,7 +221,6 @@ class DemoController(AppController):
 
         self.server = DemoServer(accounts)
         self.user = user
-        self.user_names: dict[str, str] = {}
         self.title = self.tr("Desktop CRM — demo")
         self._folders: list[tempfile.TemporaryDirectory[str]] = []
         self.last_colleague_edit: str | None = None
@@ -237,16 +236,12 @@ class DemoController(AppController):
         )
         dialog.show()
 
-        def start() -> dict[str, str]:
-            # Runs in the background: starting the server and reading its users both wait on
-            # SQL, which the GUI thread never does.
-            self.server.start()
-            return self._read_user_names()
+        def start() -> None:
+            self.server.start()  # in the background: it waits on SQL
 
-        def up(user_names: dict[str, str]) -> None:
+        def up(_none: None) -> None:
             dialog.finish()
             self.first_sync_dialog = None
-            self.user_names = user_names
             self.sign_in_as(self.user)
 
         def failed(error: BaseException) -> None:
@@ -256,16 +251,6 @@ class DemoController(AppController):
             QApplication.exit(1)
 
         self.run_in_background(start, up, failed)
-
-    def _read_user_names(self) -> dict[str, str]:
-        from sqlalchemy import select
-
-        from desktop_crm.server import models as m
-
-        assert self.server.engine is not None
-        with self.server.engine.connect() as conn:
-            rows = conn.execute(select(m.users.c.id, m.users.c.username))
-            return {str(r[0]): str(r[1]) for r in rows}
 
     def sign_in_as(self, user: str) -> None:
         from desktop_crm.demo import DEMO_PASSWORD
@@ -300,8 +285,7 @@ class DemoController(AppController):
     def _show(self, session: Session) -> None:
         if session is not self.session:
             return
-        window = self.show_window(session, f"{self.title} — {self.user}")
-        window.set_owner_names(self.user_names)
+        self.show_window(session, f"{self.title} — {self.user}")
 
     def decorate(self, window: MainWindow) -> None:
         from desktop_crm.demo import DEMO_USERS
@@ -324,7 +308,6 @@ class DemoController(AppController):
         colleague = QAction(self.tr("Simulate a colleague's edit"), window)
         colleague.triggered.connect(self.simulate_colleague_edit)
         menu.addAction(colleague)
-        window.set_owner_names(self.user_names)
 
     def _switch_later(self, user: str) -> None:
         # Not from inside the menu's own signal: the window is about to be deleted.

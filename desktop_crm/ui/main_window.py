@@ -302,6 +302,8 @@ class MainWindow(QMainWindow):
         self.account_view.owner_names = names
 
     def _load_choices(self) -> None:
+        # Names first: the owner filter is labelled with them.
+        self.session.submit(ops.user_names, self.set_owner_names, owner=self)
         self.session.submit(ops.list_choices, self._fill_choices, owner=self)
 
     def status_label(self, key: str, name: str) -> str:

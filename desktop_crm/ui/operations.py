@@ -98,6 +98,12 @@ def stages(conn: Connection) -> list[PipelineStage]:
     ]
 
 
+def user_names(replica: Replica) -> dict[str, str]:
+    """User id -> name, from the server's directory as of the last sync."""
+    with replica.engine.connect() as conn:
+        return book.user_names(conn)
+
+
 def status_names(conn: Connection) -> list[tuple[str, str]]:
     rows = conn.execute(
         select(account_statuses.c.key, account_statuses.c.name).order_by(

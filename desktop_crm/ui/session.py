@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,11 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_crm.client_session import SignedIn, make_engine, sign_in
+from desktop_crm.client_session import SignedIn, make_engine, refresh_user_names, sign_in
 from desktop_crm.profile import Profile, ProfileSettings
 from desktop_crm.storage.replica import Replica
 from desktop_crm.sync.engine import SyncSummary
-from desktop_crm.sync.http_client import SignInRequired
+from desktop_crm.sync.http_client import SignInRequired, SyncError
 from desktop_crm.sync.progress import Phase, SyncProgress
 from desktop_crm.sync.scheduler import Connectivity, Outcome, SyncScheduler
 from desktop_crm.ui.operations import Identity
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 #: How often the window looks at the sync's progress (STYLE: progress is polled data).
 PROGRESS_POLL_MS = 150
+#: The server's directory (user names) is fetched after a sync at most this often.
+USER_NAMES_MAX_AGE_S = 3600.0
 
 
 class ProfileSync:
@@ -43,6 +46,7 @@ class ProfileSync:
         self.settings = settings
         self._password = password
         self._signed_in: SignedIn | None = None
+        self._names_at: float | None = None  # when the directory was last fetched
 
     @property
     def identity(self) -> Identity:
@@ -66,12 +70,26 @@ class ProfileSync:
     def __call__(self, replica: Replica, progress: SyncProgress) -> SyncSummary:
         signed_in = self._signed_in or self.sign_in(progress)
         try:
-            return make_engine(replica, signed_in, progress).sync_once()
+            summary = make_engine(replica, signed_in, progress).sync_once()
         except SignInRequired:
             if self._password is None:
                 raise
             # The token expired: sign in again once, then carry on where the sync stopped.
-            return make_engine(replica, self.sign_in(progress), progress).sync_once()
+            signed_in = self.sign_in(progress)
+            summary = make_engine(replica, signed_in, progress).sync_once()
+        self._refresh_user_names(replica, signed_in)
+        return summary
+
+    def _refresh_user_names(self, replica: Replica, signed_in: SignedIn) -> None:
+        now = time.monotonic()
+        if self._names_at is not None and now - self._names_at < USER_NAMES_MAX_AGE_S:
+            return
+        try:
+            refresh_user_names(replica, signed_in.client)
+        except SyncError as exc:  # names only label things: the sync itself succeeded
+            log.warning("could not refresh user names: %s", exc)
+            return
+        self._names_at = now
 
     def close(self) -> None:
         if self._signed_in is not None:

@@ -14,6 +14,7 @@ def _requests(world: World) -> dict[str, tuple[str, str, dict[str, Any] | None]]
     return {
         "me": ("GET", "/me", None),
         "config": ("GET", "/config", None),
+        "directory": ("GET", "/directory", None),
         "snapshot": ("GET", "/sync/snapshot", None),
         "pull": ("GET", "/sync/pull", None),
         "push": ("POST", "/sync/push", {"changes": []}),
@@ -31,6 +32,7 @@ def _requests(world: World) -> dict[str, tuple[str, str, dict[str, Any] | None]]
 EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "me": (200, 200, 200, 200),
     "config": (200, 200, 200, 200),
+    "directory": (200, 200, 200, 200),
     "snapshot": (200, 200, 200, 200),
     "pull": (200, 200, 200, 200),
     "push": (200, 200, 200, 200),

@@ -163,3 +163,18 @@ def test_sync_issues_can_be_exported_and_discarded(
     qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
     dialog.close()
     qtbot.waitUntil(lambda: not window.issues_badge.isVisible(), timeout=5000)
+
+
+def test_owners_show_by_name_from_the_servers_directory(
+    qtbot: Any, synced: tuple[MainWindow, Replica]
+) -> None:
+    window, replica = synced
+    with replica.engine.connect() as conn:
+        names = book.user_names(conn)
+    assert "rep1" in names.values() and "manager1" in names.values()
+    qtbot.waitUntil(lambda: bool(window.account_view.owner_names), timeout=5000)
+    account_id = window.accounts_model.account_id(0)
+    with qtbot.waitSignal(window.account_view.loaded, timeout=5000):
+        window.show_account(account_id)
+    owner_label = window.account_view._detail_labels["owner"].text()
+    assert owner_label == "rep1"  # the demo rep owns what they see; not an id prefix
