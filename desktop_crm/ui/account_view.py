@@ -163,7 +163,13 @@ class Account360View(QWidget):
         self.timeline = QTreeWidget()
         self.timeline.setRootIsDecorated(False)
         self.timeline.setHeaderLabels(
-            [self.tr("When"), self.tr("What"), self.tr("Outcome"), self.tr("Summary")]
+            [
+                self.tr("When"),
+                self.tr("What"),
+                self.tr("Outcome"),
+                self.tr("Summary"),
+                self.tr("By"),
+            ]
         )
         self.timeline.header().setStretchLastSection(False)
         self.timeline.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -362,7 +368,9 @@ class Account360View(QWidget):
             if act.follow_up_at and not act.follow_up_done:
                 summary += "  → " + self.tr("follow up %1").replace(
                     "%1", local_time(act.follow_up_at))
-            item = QTreeWidgetItem([local_time(act.start_at), what, act.outcome, summary])
+            author = act.author_id or act.meta.updated_by
+            by = self.owner_names.get(author, author[:8])  # the directory: names, not ids
+            item = QTreeWidgetItem([local_time(act.start_at), what, act.outcome, summary, by])
             item.setData(0, ID_ROLE, act.meta.id)
             item.setToolTip(3, act.summary)
             self.timeline.addTopLevelItem(item)

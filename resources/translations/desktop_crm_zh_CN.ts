@@ -124,98 +124,103 @@
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
-        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="167"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="179"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="168"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="169"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="170"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="171"/>
+        <source>By</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="179"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="177"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="183"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="178"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="184"/>
         <source>Status history and former names</source>
         <translation>状态历史与曾用名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="181"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="187"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="182"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="188"/>
         <source>Open opportunities</source>
         <translation>进行中的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="262"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="268"/>
         <source>This customer is no longer in your replica.</source>
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="310"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="316"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="317"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="323"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="331"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="337"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="348"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="354"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="349"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="355"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="350"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="356"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="351"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="357"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="352"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="358"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="363"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="369"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
@@ -664,57 +669,57 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>DemoController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="225"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="224"/>
         <source>Desktop CRM — demo</source>
         <translation>桌面 CRM — 演示</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="235"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="234"/>
         <source>Starting the demo server with %1 customers…</source>
         <translation>正在启动包含 %1 个客户的演示服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="309"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="293"/>
         <source>&amp;Demo</source>
         <translation>演示(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="311"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="295"/>
         <source>Sales rep (rep1)</source>
         <translation>销售代表 (rep1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="312"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="296"/>
         <source>Service desk (desk1)</source>
         <translation>客服 (desk1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="313"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="297"/>
         <source>Sales manager (manager1)</source>
         <translation>销售经理 (manager1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="317"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="301"/>
         <source>Sign in as %1</source>
         <translation>以 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="324"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="308"/>
         <source>Simulate a colleague&apos;s edit</source>
         <translation>模拟同事的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="357"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="340"/>
         <source>%1 changed the notes of “%2” on the server.</source>
         <translation>%1 在服务器上修改了“%2”的备注。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="361"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="344"/>
         <source>A colleague edited a customer</source>
         <translation>同事编辑了一个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="362"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="345"/>
         <source>%1 changed the notes of “%2” on the server to:
 
 %3
@@ -844,152 +849,152 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="310"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="312"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="311"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="313"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="312"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="314"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="313"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="315"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="377"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="379"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="381"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="383"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="387"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="389"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="436"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="438"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="458"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="460"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="511"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="513"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="512"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="514"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="598"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="600"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="611"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="613"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="622"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="624"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="624"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="626"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="625"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="627"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="633"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="635"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="635"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="637"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="638"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="640"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="641"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="643"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="648"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="650"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="652"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="654"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="654"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="656"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="656"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="658"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="658"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="660"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="660"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="662"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="666"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="668"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="667"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="669"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="673"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="675"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="675"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="677"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1179,12 +1184,12 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="432"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="415"/>
         <source>Work offline</source>
         <translation>离线工作</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="498"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="481"/>
         <source>That passphrase does not open this replica.</source>
         <translation>该口令无法打开此本地副本。</translation>
     </message>

@@ -178,3 +178,7 @@ def test_owners_show_by_name_from_the_servers_directory(
         window.show_account(account_id)
     owner_label = window.account_view._detail_labels["owner"].text()
     assert owner_label == "rep1"  # the demo rep owns what they see; not an id prefix
+    timeline = window.account_view.timeline
+    rows = [timeline.topLevelItem(i) for i in range(timeline.topLevelItemCount())]
+    authors = {row.text(4) for row in rows if row is not None}
+    assert authors and authors <= set(names.values())  # who logged each call, by name
