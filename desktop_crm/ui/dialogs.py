@@ -60,6 +60,20 @@ def datetime_to_qt(value: datetime) -> QDateTime:
     return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
 
 
+def optional_date(switch: QCheckBox, editor: QDateTimeEdit, display: str) -> QWidget:
+    """A date that only counts when its box is ticked (a follow-up, a close date): the box
+    and the editor on one row, the editor enabled by the box."""
+    editor.setCalendarPopup(True)
+    editor.setDisplayFormat(display)
+    editor.setEnabled(False)
+    switch.toggled.connect(editor.setEnabled)
+    row_widget = QWidget()
+    row = QFormLayout(row_widget)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addRow(switch, editor)
+    return row_widget
+
+
 class RecordDialog(QDialog):
     """A form whose fields can each show an error message under them."""
 
@@ -322,14 +336,7 @@ class ActivityDialog(RecordDialog):
         self.summary.setMinimumHeight(90)
         self.follow_up = QCheckBox(self.tr("Follow up on"))
         self.follow_up_at = QDateTimeEdit(datetime_to_qt(now + timedelta(days=3)))
-        self.follow_up_at.setCalendarPopup(True)
-        self.follow_up_at.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.follow_up_at.setEnabled(False)
-        self.follow_up.toggled.connect(self.follow_up_at.setEnabled)
-        follow = QWidget()
-        row = QFormLayout(follow)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addRow(self.follow_up, self.follow_up_at)
+        follow = optional_date(self.follow_up, self.follow_up_at, "yyyy-MM-dd HH:mm")
         self.add_field("contact_id", self.tr("Contact"), self.contact)
         if is_call:
             self.add_field("direction", self.tr("Direction"), self.direction)
@@ -405,14 +412,7 @@ class OpportunityDialog(RecordDialog):
         self.expected_close = QDateEdit(
             QDate(in_a_quarter.year, in_a_quarter.month, in_a_quarter.day)
         )
-        self.expected_close.setCalendarPopup(True)
-        self.expected_close.setDisplayFormat("yyyy-MM-dd")
-        self.expected_close.setEnabled(False)
-        self.has_close.toggled.connect(self.expected_close.setEnabled)
-        close = QWidget()
-        row = QFormLayout(close)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addRow(self.has_close, self.expected_close)
+        close = optional_date(self.has_close, self.expected_close, "yyyy-MM-dd")
         self.add_field("name", self.tr("Name"), self.name)
         self.add_field("amount", self.tr("Amount"), self.amount)
         self.add_field("currency", self.tr("Currency"), self.currency)

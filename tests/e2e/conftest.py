@@ -30,7 +30,7 @@ from desktop_crm.server.settings import Settings
 from desktop_crm.storage.replica import Replica
 from desktop_crm.sync.engine import SyncEngine
 from desktop_crm.sync.progress import SyncProgress
-from tests.server.conftest import POSTGRES_ENV, SECRET, World, build_world, postgres_schema_url
+from tests.server.conftest import SECRET, World, build_world, postgres_test_url
 from tests.server.conftest import _cheap_password_hashes as _cheap_password_hashes  # noqa: F401
 
 PASSPHRASE = "e2e passphrase"
@@ -111,13 +111,7 @@ def e2e_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if getattr(request, "param", "sqlite") == "sqlite":
         yield db.sqlite_url(tmp_path / "server.db")
         return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(
-            f"PostgreSQL tests need {POSTGRES_ENV} "
-            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
-        )
-    yield from postgres_schema_url(base)
+    yield from postgres_test_url()
 
 
 #: Parametrize a test over both server databases: ``@BOTH_DATABASES``.
@@ -221,15 +215,26 @@ class CuttingProxy:
     """Forwards loopback TCP connections to ``target_port``. Each of the first ``max_cuts``
     connections is cut after a random number of bytes (up to ``max_offset``) of what the client
     sends or of what the server answers; later connections pass through, so a sync can finish.
-    (A client keeps its connection alive, so every cut also means a new connection.)"""
+    (A client keeps its connection alive, so every cut also means a new connection.)
+
+    ``schedule`` replaces the random cuts with given ones, connection by connection: e.g.
+    ``[("response", 0)]`` lets the first request reach the server whole and forwards none of
+    its answer (the work is done, the client never hears of it)."""
 
     def __init__(
-        self, target_port: int, seed: int, *, max_cuts: int = 12, max_offset: int = 20_000
+        self,
+        target_port: int,
+        seed: int = 0,
+        *,
+        max_cuts: int = 12,
+        max_offset: int = 20_000,
+        schedule: list[tuple[str, int]] | None = None,
     ) -> None:
         self.target_port = target_port
         self.rng = random.Random(seed)
-        self.max_cuts = max_cuts
+        self.max_cuts = len(schedule) if schedule is not None else max_cuts
         self.max_offset = max_offset
+        self.schedule = schedule
         self.planned = 0
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.listener.getsockname()[1])
@@ -259,6 +264,8 @@ class CuttingProxy:
             if self.planned >= self.max_cuts:
                 return "none", 0
             self.planned += 1
+            if self.schedule is not None:
+                return self.schedule[self.planned - 1]
             where = self.rng.choice(("request", "response"))
             return where, self.rng.randint(1, self.max_offset)
 

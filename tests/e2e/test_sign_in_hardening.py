@@ -3,8 +3,6 @@ two; a throttled sign-in is a clear refusal (CLI exit code 4)."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from pathlib import Path
 
 import httpx
@@ -15,85 +13,7 @@ from desktop_crm.client_session import sign_in
 from desktop_crm.profile import Profile, ProfileSettings
 from desktop_crm.server import models as m
 from desktop_crm.sync.http_client import Offline
-from tests.e2e.conftest import E2EServer, run_cli
-
-
-class DropFirstAnswers:
-    """A loopback TCP proxy that passes each request to the server whole, and of the first
-    ``drops`` answers forwards nothing: the client sees the connection close after the server
-    has done the work (the server commits before it answers)."""
-
-    def __init__(self, target_port: int, drops: int = 1) -> None:
-        self.target_port = target_port
-        self.drops = drops
-        self.dropped = 0
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self.listener.getsockname()[1])
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> DropFirstAnswers:
-        self._spawn(self._accept)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self.listener.close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-
-    def _spawn(self, target: object, *args: object) -> None:
-        thread = threading.Thread(target=target, args=args, daemon=True)  # type: ignore[arg-type]
-        thread.start()
-        self._threads.append(thread)
-
-    def _accept(self) -> None:
-        self.listener.settimeout(0.2)
-        while not self._stop.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self._spawn(self._serve, client)
-
-    def _serve(self, client: socket.socket) -> None:
-        with self._lock:
-            drop = self.dropped < self.drops
-            self.dropped += drop
-        upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=10)
-
-        def close() -> None:
-            for s in (client, upstream):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                s.close()
-
-        def forward_requests() -> None:
-            try:
-                while chunk := client.recv(65536):
-                    upstream.sendall(chunk)
-            except OSError:
-                pass
-
-        self._spawn(forward_requests)
-        try:
-            while chunk := upstream.recv(65536):
-                if drop:
-                    break  # the answer has started: the work is done; the client gets nothing
-                client.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            close()
+from tests.e2e.conftest import CuttingProxy, E2EServer, run_cli
 
 
 def _devices(server: E2EServer, installation_id: str) -> list[str]:
@@ -113,11 +33,12 @@ def test_a_lost_first_sign_in_answer_leaves_one_device(
 ) -> None:
     profile = Profile(tmp_path / "laptop")
     settings = ProfileSettings(server_url="", username="rep1")
-    with DropFirstAnswers(e2e_server.live.port) as proxy:
+    # The first sign-in reaches the server whole; none of its answer reaches the client.
+    with CuttingProxy(e2e_server.live.port, schedule=[("response", 0)]) as proxy:
         settings.server_url = proxy.url
         with pytest.raises(Offline):
             sign_in(profile, settings, "pw-rep1")
-        assert proxy.dropped == 1
+        assert proxy.cuts == ["response@0"]
         saved = profile.load_settings()
         # The installation id was saved before the request; the device id never arrived.
         assert saved.installation_id and not saved.device_id and not saved.replica_id

@@ -65,10 +65,16 @@ def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
     if request.param == "sqlite":
         yield db.sqlite_url(tmp_path / "server.db")
         return
+    yield from postgres_test_url()
+
+
+def postgres_test_url() -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL (dropped afterwards), or a skip saying why not."""
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(
-            f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+            f"PostgreSQL tests need {POSTGRES_ENV} "
+            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
         )
     yield from postgres_schema_url(base)
 
