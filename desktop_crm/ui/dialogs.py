@@ -163,6 +163,7 @@ class AccountDialog(RecordDialog):
         parent: QWidget | None = None,
         *,
         new: bool = False,
+        owners: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(session, parent)
         self.account = copy.deepcopy(account) if account else Account(name="")
@@ -189,6 +190,16 @@ class AccountDialog(RecordDialog):
         self.add_field("name", self.tr("Name"), self.name)
         self.add_field("industry", self.tr("Industry"), self.industry)
         self.add_field("status", self.tr("Status"), self.status)
+        # Managers and admins reassign here; the change syncs like any edit.
+        self.owner: QComboBox | None = None
+        if owners is not None and not new:
+            self.owner = QComboBox()
+            for user_id, name in owners:
+                self.owner.addItem(name, user_id)
+            if self.owner.findData(a.owner_id) < 0:
+                self.owner.addItem(a.owner_id[:8] or self.tr("(nobody)"), a.owner_id)
+            self.owner.setCurrentIndex(self.owner.findData(a.owner_id))
+            self.add_field("owner_id", self.tr("Owner"), self.owner)
         self.add_field("country", self.tr("Country (2 letters)"), self.country)
         self.add_field("currency", self.tr("Currency"), self.currency)
         self.add_field("address", self.tr("Address"), self.address)
@@ -201,6 +212,8 @@ class AccountDialog(RecordDialog):
         a.name = self.name.text().strip()
         a.industry = self.industry.text().strip()
         a.status = str(self.status.currentData())
+        if self.owner is not None:
+            a.owner_id = str(self.owner.currentData())
         a.country = self.country.text().strip()
         a.currency = self.currency.text().strip()
         a.address = self.address.text().strip()

@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         self._latest_search = 0
         self.owner_names: Mapping[str, str] = {}
         self.statuses: list[tuple[str, str]] = []
+        #: Who owns the accounts in this replica (a manager's team, as far as it shows).
+        self.owner_ids: list[str] = []
         self._stale_pipeline = True
         self.setWindowTitle(title)
 
@@ -324,6 +326,7 @@ class MainWindow(QMainWindow):
             choices.tags,
         )
         self.statuses = choices.statuses
+        self.owner_ids = choices.owners
         names = dict(choices.statuses)
         self.accounts_model.status_names = names
         self.account_view.status_names = names
@@ -466,10 +469,27 @@ class MainWindow(QMainWindow):
         view = self.account_view.view
         if not account_id or view is None or view.account.meta.id != account_id:
             return None
-        dialog = AccountDialog(self.session, view.account, self.statuses, self)
+        dialog = AccountDialog(
+            self.session, view.account, self.statuses, self, owners=self.assignable_owners()
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def assignable_owners(self) -> list[tuple[str, str]] | None:
+        """(user id, name) a customer can be reassigned to, or None where this user may not
+        reassign. A manager: the owners in their replica (their team) and themselves; an
+        admin: every rep and manager in the directory. The server checks again on push, and
+        refuses with a reason (a sync issue) what this list cannot know, e.g. a team change."""
+        me = self.session.identity
+        if me.role == "admin":
+            ids = set(self.owner_ids) | set(self.owner_names)
+        elif me.role == "manager":
+            ids = set(self.owner_ids) | {me.user_id}
+        else:
+            return None
+        names = [(i, self.owner_names.get(i, i[:8])) for i in ids if i]
+        return sorted(names, key=lambda pair: pair[1].casefold())
 
     def new_account(self) -> AccountDialog:
         account = Account(name="", owner_id=self.session.identity.user_id)

@@ -228,52 +228,62 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="156"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="171"/>
         <source>Edit customer</source>
         <translation>编辑客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="156"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="171"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="175"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="190"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="176"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="191"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="177"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="192"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="178"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="200"/>
+        <source>(nobody)</source>
+        <translation>（无人）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="202"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="203"/>
         <source>Country (2 letters)</source>
         <translation>国家（两位字母）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="179"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="204"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="180"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="205"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="181"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="206"/>
         <source>Tags (comma-separated)</source>
         <translation>标签（逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="182"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="207"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
@@ -315,122 +325,122 @@
 <context>
     <name>ActivityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="284"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
         <source>Log a call — %s</source>
         <translation>记录电话 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="284"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
         <source>Log a meeting — %s</source>
         <translation>记录会议 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="289"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="316"/>
         <source>(no particular contact)</source>
         <translation>（不指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="296"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="323"/>
         <source>Inbound (they called)</source>
         <translation>呼入（对方来电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="297"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="324"/>
         <source>Outbound (we called)</source>
         <translation>呼出（我方致电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="305"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="332"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="306"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="333"/>
         <source>Left a voicemail</source>
         <translation>已留言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="307"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="334"/>
         <source>No answer</source>
         <translation>无人接听</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="308"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="335"/>
         <source>Wrong number</source>
         <translation>号码错误</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="338"/>
         <source>Held</source>
         <translation>已举行</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="338"/>
         <source>Rescheduled</source>
         <translation>已改期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="338"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="316"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="343"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="319"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="346"/>
         <source>Names, comma-separated</source>
         <translation>姓名，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="321"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="348"/>
         <source>What was said, what was agreed</source>
         <translation>谈了什么，约定了什么</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="323"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="350"/>
         <source>Follow up on</source>
         <translation>跟进时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="333"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="353"/>
         <source>Contact</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="335"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="355"/>
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="336"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="356"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="337"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="357"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="338"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="358"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="340"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="360"/>
         <source>Participants</source>
         <translation>参与人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="341"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="361"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="342"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="362"/>
         <source>Next step</source>
         <translation>下一步</translation>
     </message>
@@ -616,52 +626,52 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ContactDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="206"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="233"/>
         <source>Edit contact</source>
         <translation>编辑联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="206"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="233"/>
         <source>New contact</source>
         <translation>新建联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="214"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="241"/>
         <source>One number per line, e.g. 138 0013 8000 work</source>
         <translation>每行一个号码，例如 138 0013 8000 work</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="216"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="243"/>
         <source>May be called</source>
         <translation>可致电</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="218"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="245"/>
         <source>May be e-mailed</source>
         <translation>可发邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="222"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="249"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="223"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="250"/>
         <source>Title</source>
         <translation>职位</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="224"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="251"/>
         <source>E-mails</source>
         <translation>邮箱</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="225"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="252"/>
         <source>Phones</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="228"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="255"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
@@ -743,258 +753,258 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="82"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="84"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
-        <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops).</extracomment>
+        <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="117"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="119"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="118"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="120"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="119"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="121"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="157"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="159"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="158"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="160"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="159"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="161"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="179"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="181"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="207"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="209"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="208"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="210"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="211"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="213"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="215"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="217"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="216"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="218"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="219"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="221"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="222"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="224"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="225"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="227"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="228"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="230"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="236"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="238"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="237"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="239"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="240"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="242"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="242"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="244"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="312"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="314"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="313"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="315"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="314"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="316"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="315"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="317"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="379"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="382"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="383"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="386"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="389"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="392"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="438"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="441"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="460"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="463"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="513"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="533"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="514"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="534"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="600"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="620"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="613"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="633"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="624"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="644"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="626"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="646"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="627"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="647"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="635"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="655"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="637"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="657"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="640"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="660"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="643"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="663"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="650"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="670"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="654"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="674"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="656"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="676"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="658"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="678"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="660"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="680"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="662"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="682"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="668"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="688"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="669"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="689"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="675"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="695"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="677"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="697"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1002,57 +1012,57 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="393"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="413"/>
         <source>New opportunity — %1</source>
         <translation>新建商机 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="395"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="415"/>
         <source>e.g. 2027 service contract</source>
         <translation>例如：2027 年服务合同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="403"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="423"/>
         <source>Expected to close by</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="416"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="429"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="417"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="430"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="418"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="431"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="419"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="432"/>
         <source>Probability</source>
         <translation>成交概率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="420"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="433"/>
         <source>Close date</source>
         <translation>成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="421"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="434"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="431"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="444"/>
         <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
         <translation>请输入数字金额，例如 120000 或 99.50。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="434"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="447"/>
         <source>The amount must be a number.</source>
         <translation>金额必须是数字。</translation>
     </message>
@@ -1197,7 +1207,7 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="140"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="154"/>
         <source>Could not save: %s</source>
         <translation>无法保存：%s</translation>
     </message>
