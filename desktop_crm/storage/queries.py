@@ -222,6 +222,58 @@ def follow_ups_due(
     return FollowUpsDue(overdue=overdue, today=today)
 
 
+# The activity feed ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    activity: Activity
+    account_name: str
+    contact_name: str | None
+
+
+#: How many index entries the feed reads at most while looking for one person's activities
+#: (newest first): bounds the cost of a filter that matches rarely.
+FEED_SCAN_LIMIT = 20_000
+
+
+def activity_feed(
+    conn: Connection, *, author_id: str | None = None, limit: int = 200
+) -> list[FeedItem]:
+    """The newest activities in the replica (a manager's team, a rep's accounts), newest
+    first; only ``author_id``'s when given. Walks ``ix_activities_start_at`` backwards."""
+    a = activities.c
+    newest = select(activities.c.id).where(a.deleted.is_(False)).order_by(a.start_at.desc())
+    if author_id is not None:
+        # Filter inside a bounded window of the newest entries: the index serves the order.
+        window = newest.limit(FEED_SCAN_LIMIT).subquery()
+        query = (
+            select(activities)
+            .where(a.id.in_(select(window.c.id)), a.author_id == author_id)
+            .order_by(a.start_at.desc())
+            .limit(limit)
+        )
+    else:
+        query = (
+            select(activities).where(a.deleted.is_(False)).order_by(a.start_at.desc()).limit(limit)
+        )
+    records = store.stored_from_rows(Entity.ACTIVITY, conn, conn.execute(query).all())
+    acts = [r for r in (x.to_record() for x in records) if isinstance(r, Activity)]
+    account_names = _names(conn, accounts.c.id, accounts.c.name, {x.account_id for x in acts})
+    contact_names = _names(
+        conn, contacts.c.id, contacts.c.name, {x.contact_id for x in acts if x.contact_id}
+    )
+    return [
+        FeedItem(
+            activity=act,
+            account_name=account_names[act.account_id],
+            contact_name=contact_names.get(act.contact_id) if act.contact_id else None,
+        )
+        for act in acts
+        if act.account_id in account_names  # not under a deleted account
+    ]
+
+
 def _names(conn: Connection, id_col: Any, name_col: Any, ids: set[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     table = id_col.table

@@ -186,6 +186,8 @@ activities = Table(
 )
 Index("ix_activities_account_start", activities.c.account_id, activities.c.start_at)
 Index("ix_activities_opportunity", activities.c.opportunity_id)
+# The activity feed: the newest first, across accounts (revision 0005).
+Index("ix_activities_start_at", activities.c.start_at)
 Index(
     "ix_activities_follow_up_open",
     activities.c.follow_up_at,

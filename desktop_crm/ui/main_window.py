@@ -37,6 +37,7 @@ from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui import operations as ops
 from desktop_crm.ui.account_view import Account360View
 from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
+from desktop_crm.ui.activity_view import ActivityFeedView
 from desktop_crm.ui.dialogs import (
     AccountDialog,
     ActivityDialog,
@@ -75,7 +76,6 @@ class MainWindow(QMainWindow):
         self.statuses: list[tuple[str, str]] = []
         #: Who owns the accounts in this replica (a manager's team, as far as it shows).
         self.owner_ids: list[str] = []
-        self._stale_pipeline = True
         self.setWindowTitle(title)
 
         # Search ---------------------------------------------------------------------------
@@ -159,6 +159,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.today, self.tr("Today"))
         self.tabs.addTab(self.account_view, self.tr("Customer"))
         self.tabs.addTab(self.pipeline, self.tr("Pipeline"))
+        self.activity = ActivityFeedView(session)
+        self.tabs.addTab(self.activity, self.tr("Activity"))
+        #: Tabs that load only while shown; they are marked stale when data changes.
+        self._lazy_tabs: tuple[PipelineView | ActivityFeedView, ...] = (
+            self.pipeline,
+            self.activity,
+        )
+        self._stale: set[QWidget] = set(self._lazy_tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -262,6 +270,7 @@ class MainWindow(QMainWindow):
         self.account_view.remove_contact.connect(self.remove_contact)
         self.today.open_account.connect(self.show_account)
         self.pipeline.open_account.connect(self.show_account)
+        self.activity.open_account.connect(self.show_account)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_COALESCE_MS)
@@ -302,6 +311,7 @@ class MainWindow(QMainWindow):
         self.owner_names = names
         self.accounts_model.owner_names = names
         self.account_view.owner_names = names
+        self.activity.set_names(names)
 
     def _load_choices(self) -> None:
         # Names first: the owner filter is labelled with them.
@@ -449,9 +459,13 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.account_view)
 
     def _tab_changed(self, _index: int) -> None:
-        if self.tabs.currentWidget() is self.pipeline and self._stale_pipeline:
-            self._stale_pipeline = False
-            self.pipeline.refresh()
+        self._refresh_current_if_stale()
+
+    def _refresh_current_if_stale(self) -> None:
+        for tab in self._lazy_tabs:
+            if self.tabs.currentWidget() is tab and tab in self._stale:
+                self._stale.discard(tab)
+                tab.refresh()
 
     # Editing -------------------------------------------------------------------------------
 
@@ -590,7 +604,7 @@ class MainWindow(QMainWindow):
     # Refreshing ----------------------------------------------------------------------------
 
     def _data_changed(self, why: str) -> None:
-        self._stale_pipeline = True
+        self._stale.update(self._lazy_tabs)
         if why == "edit" and self.session.sync is not None:
             # Send the edit soon (a few seconds, so a burst of edits goes out together).
             QTimer.singleShot(3000, self.session.sync.sync_now)
@@ -601,9 +615,7 @@ class MainWindow(QMainWindow):
         self.accounts_model.invalidate()
         self.account_view.refresh()
         self.today.refresh()
-        if self.tabs.currentWidget() is self.pipeline:
-            self._stale_pipeline = False
-            self.pipeline.refresh()
+        self._refresh_current_if_stale()
         self._update_sync_status()
         self.refreshed.emit()
 

@@ -181,6 +181,16 @@ def follow_ups_op(
     return run
 
 
+def activity_feed_op(
+    author_id: str | None, limit: int
+) -> Callable[[Replica], list[queries.FeedItem]]:
+    def run(replica: Replica) -> list[queries.FeedItem]:
+        with replica.engine.connect() as conn:
+            return queries.activity_feed(conn, author_id=author_id, limit=limit)
+
+    return run
+
+
 @dataclass(frozen=True, slots=True)
 class StageBar:
     stage: PipelineStage

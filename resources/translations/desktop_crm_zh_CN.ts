@@ -446,6 +446,80 @@
     </message>
 </context>
 <context>
+    <name>ActivityFeedView</name>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="42"/>
+        <source>Everyone</source>
+        <extracomment>How many activities the list shows.</extracomment>
+        <translation>所有人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="48"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="49"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="50"/>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="51"/>
+        <source>By</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="52"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="61"/>
+        <source>Whose:</source>
+        <translation>记录人：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="93"/>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="94"/>
+        <source>Meeting</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="95"/>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="96"/>
+        <source>E-mail</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="97"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="100"/>
+        <source>The latest %1 activities</source>
+        <translation>最近 %1 条活动</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="102"/>
+        <source>No activities yet.</source>
+        <translation>还没有活动记录。</translation>
+    </message>
+</context>
+<context>
     <name>AppController</name>
     <message>
         <location filename="../../desktop_crm/ui/app_controller.py" line="103"/>
@@ -789,222 +863,228 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="181"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="163"/>
+        <source>Activity</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="189"/>
         <source>Stop</source>
+        <extracomment>Tabs that load only while shown; they are marked stale when data changes.</extracomment>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="209"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="217"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="210"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="218"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="213"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="221"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="217"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="225"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="218"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="226"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="221"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="229"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="224"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="232"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="227"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="235"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="230"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="238"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="238"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="246"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="239"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="247"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="242"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="250"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="244"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="252"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="314"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="324"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="315"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="325"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="316"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="326"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="317"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="327"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="382"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="392"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="386"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="396"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="392"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="402"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="441"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="451"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="463"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="477"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="533"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="547"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="534"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="548"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="620"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="632"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="633"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="645"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="644"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="656"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="646"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="658"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="647"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="659"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="655"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="667"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="657"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="669"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="660"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="672"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="663"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="675"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="670"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="682"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="674"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="686"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="676"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="688"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="678"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="690"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="680"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="692"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="682"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="694"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="688"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="700"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="689"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="701"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="695"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="707"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="697"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="709"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>

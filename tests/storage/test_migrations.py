@@ -79,8 +79,8 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {"0001", "0002", "0003", "0004"}
-    assert migrations.head_revision() == "0004"
+    assert migrations.known_revisions() == {"0001", "0002", "0003", "0004", "0005"}
+    assert migrations.head_revision() == "0005"
 
 
 def test_head_matches_schema_py(replica):
@@ -93,12 +93,13 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 
 
 #: What revisions 0003 and 0004 change in the metadata's terms (0002 adds only the FTS5 table).
+CHANGES_0005 = {("add_index", "ix_activities_start_at")}
 CHANGES_0004 = {
     ("add_column", "contact_name"),
     ("add_column", "account_name"),
     ("add_column", "account_live"),
     ("add_index", "ix_contact_phones_lookup"),
-}
+} | CHANGES_0005
 CHANGES_0003 = {
     ("add_table", "name_index_rows"),
     ("remove_index", "ix_contact_phones_e164"),
@@ -176,7 +177,7 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0004"
+    assert replica.schema_revision == "0005"
     assert len(_triggers(replica.engine)) == 9
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
@@ -364,7 +365,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0004"
+        assert rep.schema_revision == "0005"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -404,7 +405,7 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
                     {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0004"
+        assert rep.schema_revision == "0005"
         with rep.engine.connect() as conn:
             rows = conn.execute(
                 text(

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 
 from desktop_crm.domain.records import Account, Activity, Contact, Opportunity, Phone
 from desktop_crm.storage import queries
@@ -207,3 +207,54 @@ def test_account_paging(conn: Connection) -> None:
     assert names(queries.account_ids(conn, AccountFilter(tag="VIP"))) == ["Beta", "Gamma"]
     assert queries.account_count(conn, AccountFilter(tag="VI")) == 0
     assert gone.meta.id not in queries.accounts_by_id(conn, [gone.meta.id])
+
+
+def test_activity_feed_newest_first_by_person(conn: Connection) -> None:
+    account = Account(name="Feed Co", owner_id=USER, country="GB", currency="GBP")
+    gone = Account(name="Gone Co", owner_id=USER, country="GB", currency="GBP")
+    save(conn, account, gone)
+    person = Contact(account_id=account.meta.id, name="Ann", phones=[Phone(raw="+44 20 7946 0321")])
+    save(conn, person)
+    for hours, author in ((1, USER), (3, OTHER), (2, USER), (5, OTHER)):
+        save(
+            conn,
+            Activity(
+                account_id=account.meta.id,
+                kind="call",
+                start_at=NOW - timedelta(hours=hours),
+                contact_id=person.meta.id,
+                summary=f"{author} {hours}h ago",
+                author_id=author,
+            ),
+        )
+    save(conn, Activity(account_id=gone.meta.id, kind="call", start_at=NOW, author_id=USER))
+    store.delete_local(conn, "account", gone.meta.id, ME, USER)
+
+    feed = queries.activity_feed(conn)
+    assert [f.activity.summary for f in feed] == [
+        f"{USER} 1h ago", f"{USER} 2h ago", f"{OTHER} 3h ago", f"{OTHER} 5h ago"
+    ]  # newest first; nothing under the deleted account
+    assert feed[0].account_name == "Feed Co" and feed[0].contact_name == "Ann"
+    mine = queries.activity_feed(conn, author_id=OTHER, limit=1)
+    assert [f.activity.summary for f in mine] == [f"{OTHER} 3h ago"]
+
+
+@pytest.mark.parametrize("author_id", [None, OTHER])
+def test_activity_feed_walks_the_time_index(conn: Connection, author_id: str | None) -> None:
+    statements: list[tuple[str, object]] = []
+
+    def seen(_c: object, _cur: object, statement: str, params: object, *_rest: object) -> None:
+        statements.append((statement, params))
+
+    event.listen(conn, "before_cursor_execute", seen)
+    try:
+        queries.activity_feed(conn, author_id=author_id)
+    finally:
+        event.remove(conn, "before_cursor_execute", seen)
+    # The feed's own query (a transaction may begin first; names are looked up after).
+    statement, params = next(x for x in statements if x[0].startswith("SELECT"))
+    plan = " | ".join(
+        str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)  # type: ignore[arg-type]
+    )
+    assert "ix_activities_start_at" in plan, plan
+    assert "SCAN activities" not in plan.replace("SCAN activities USING INDEX", ""), plan

@@ -374,3 +374,34 @@ def _question_box(window: MainWindow) -> QMessageBox:
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert len(boxes) == 1
     return boxes[0]
+
+
+def test_activity_tab_shows_the_newest_first_and_filters_by_person(
+    qtbot: Any, window: MainWindow, filled_replica: Replica
+) -> None:
+    window.set_owner_names({ME.user_id: "rep1", "user-rep2": "rep2"})
+    feed = window.activity
+    with qtbot.waitSignal(feed.loaded, timeout=5000) as everyone:
+        window.tabs.setCurrentWidget(feed)  # loads when first shown
+    assert everyone.args[0] > 0
+    rows = _top_items(feed.tree)
+    whens = [row.text(0) for row in rows]
+    assert whens == sorted(whens, reverse=True)
+    with qtbot.waitSignal(feed.loaded, timeout=5000):
+        feed.person.setCurrentIndex(feed.person.findData(ME.user_id))
+    assert {row.text(3) for row in _top_items(feed.tree)} == {"rep1"}
+    # Log a call: the feed (stale once data changed) shows it on top when looked at again.
+    opp = _account_with_opportunity(filled_replica)
+    _open_account(qtbot, window, opp.account_id)
+    dialog = window.log_activity(None, "call")
+    assert dialog is not None
+    dialog.summary.setPlainText("Fresh call for the feed.")
+    with qtbot.waitSignal(window.refreshed, timeout=5000):
+        dialog._save()
+    with qtbot.waitSignal(feed.loaded, timeout=5000):
+        window.tabs.setCurrentWidget(feed)
+    top = _top_items(feed.tree)[0]
+    assert top.text(4) == "Fresh call for the feed." and top.text(3) == "rep1"
+    with qtbot.waitSignal(window.account_view.loaded, timeout=5000):
+        feed.tree.itemDoubleClicked.emit(top, 0)
+    assert window.account_view.account_id == opp.account_id
