@@ -4,7 +4,8 @@
     DISPLAY=:97 .venv/bin/python docs/screenshots/make_screenshots.py
 
 Writes first-sync.png, main-window.png, account-360.png, log-call.png, pipeline.png,
-conflict.png, new-opportunity.png and main-window-zh.png next to this file.
+conflict.png, new-opportunity.png, activity.png and main-window-zh.png next to
+this file.
 """
 
 from __future__ import annotations
@@ -145,6 +146,8 @@ def main() -> int:
                 (0, save_call),
                 (500, lambda: w.tabs.setCurrentWidget(w.pipeline)),
                 (1200, lambda: grab("pipeline.png")),
+                (0, lambda: w.tabs.setCurrentWidget(w.activity)),
+                (1000, lambda: grab("activity.png")),
                 (0, lambda: w.tabs.setCurrentWidget(w.account_view)),
                 (300, lambda: w.new_opportunity(None)),
                 (700, fill_opportunity),
