@@ -24,11 +24,12 @@ from desktop_crm.domain.records import (
 )
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
-from desktop_crm.server import bulk, config_store, directory
+from desktop_crm.server import bulk, config_store, directory, tombstones
 from desktop_crm.server import models as m
 from desktop_crm.server.checks import data_problems
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.store import load, write_record
+from desktop_crm.server.tombstones import PurgeReport
 from desktop_crm.sync.protocol import Role
 
 #: Admin CLI actions are attributed to the server itself.
@@ -107,6 +108,12 @@ def reassign(engine: Engine, from_user: str, to_user: str) -> int:
 def revoke_device(engine: Engine, device_id: str) -> None:
     with _write(engine) as conn:
         directory.revoke_device(conn, device_id, CLI_ACTOR)
+
+
+def purge_tombstones(engine: Engine, *, stale_days: int, dry_run: bool = False) -> PurgeReport:
+    """Purge the tombstones every active device has pulled past (see :mod:`tombstones`)."""
+    with _write(engine) as conn:
+        return tombstones.purge(conn, stale_days, dry_run=dry_run, actor_id=CLI_ACTOR)
 
 
 def list_devices(engine: Engine, username: str | None) -> list[dict[str, Any]]:

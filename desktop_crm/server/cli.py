@@ -23,6 +23,7 @@ from desktop_crm.server.settings import (
     Settings,
     SettingsError,
     resolve_database_url,
+    stale_device_days,
 )
 from desktop_crm.sync.protocol import Role
 
@@ -112,6 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device_id")
     p = adm.add_parser("list-devices", parents=[common])
     p.add_argument("--user")
+    p = adm.add_parser(
+        "purge-tombstones",
+        parents=[common],
+        help="delete tombstones every active device has pulled past",
+    )
+    p.add_argument("--dry-run", action="store_true", help="report only; delete nothing")
+    p.add_argument(
+        "--stale-days",
+        type=int,
+        metavar="N",
+        help="devices that have not pulled for N days stop holding tombstones back "
+        f"(default {ENV_PREFIX}STALE_DEVICE_DAYS, else 90); they resnapshot if they return",
+    )
     return parser
 
 
@@ -208,6 +222,8 @@ def _admin(args: argparse.Namespace) -> int:
     elif action == "revoke-device":
         admin.revoke_device(engine, args.device_id)
         print(f"device {args.device_id} revoked")
+    elif action == "purge-tombstones":
+        _purge_tombstones(engine, args)
     elif action == "list-devices":
         rows = admin.list_devices(engine, args.user)
         for row in rows:
@@ -216,6 +232,40 @@ def _admin(args: argparse.Namespace) -> int:
         if not rows:
             print("no devices")
     return 0
+
+
+#: Purged records listed one by one, at most.
+PURGE_LISTED = 50
+
+
+def _purge_tombstones(engine: Engine, args: argparse.Namespace) -> None:
+    days = args.stale_days if args.stale_days is not None else stale_device_days()
+    if days < 1:
+        raise ValueError("--stale-days must be at least 1")
+    report = admin.purge_tombstones(engine, stale_days=days, dry_run=args.dry_run)
+    holding = ", ".join(report.holding_devices[:5]) or "none"
+    print(f"watermark: change {report.watermark} (held by device(s): {holding})")
+    if report.stale_devices:
+        print(
+            f"{len(report.stale_devices)} device(s) not heard from for {days} days do not hold "
+            "it back; they take a fresh snapshot if they return from before the purge:"
+        )
+        for device_id in report.stale_devices[:PURGE_LISTED]:
+            print(f"  {device_id}")
+    count = len(report.purged)
+    noun = "tombstone" if count == 1 else "tombstones"
+    verb = "would purge" if report.dry_run else "purged"
+    by_entity: dict[str, int] = {}
+    for item in report.purged:
+        by_entity[item.entity] = by_entity.get(item.entity, 0) + 1
+    detail = ", ".join(f"{n} {entity}" for entity, n in sorted(by_entity.items()))
+    print(f"{verb} {count} {noun}" + (f" ({detail})" if detail else ""))
+    for item in report.purged[:PURGE_LISTED]:
+        print(f"  {item.entity} {item.id} (deleted at change {item.seq})")
+    if count > PURGE_LISTED:
+        print(f"  … and {count - PURGE_LISTED} more")
+    if not report.dry_run and report.purged_through:
+        print(f"pulls from before change {report.purged_through} now take a fresh snapshot")
 
 
 def _serve(args: argparse.Namespace) -> int:

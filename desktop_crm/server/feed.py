@@ -11,15 +11,37 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, func, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.server import models as m
+from desktop_crm.server import tombstones
 from desktop_crm.server.auth import Principal
-from desktop_crm.server.scope import account_filter, scoped_accounts, visible_accounts
-from desktop_crm.server.store import WIRE_COLUMNS, Masks, wire_json
+from desktop_crm.server.db import short_write
+from desktop_crm.server.scope import (
+    account_filter,
+    can_see_accounts,
+    scoped_accounts,
+    visible_accounts,
+)
+from desktop_crm.server.store import ID_CHUNK, MOVE, WIRE_COLUMNS, Masks, wire_json
+
+log = logging.getLogger(__name__)
 
 
 class BadCursor(ValueError):
@@ -27,12 +49,41 @@ class BadCursor(ValueError):
 
 
 _HEAD_SEQ = select(func.coalesce(func.max(m.change_log.c.seq), 0))
-#: The pull's two opening reads in one round trip: the change-log head and the caller's
-#: ``scope_reset_seq``.
-_HEAD_AND_RESET_SEQ = select(
+#: The pull's opening reads in one round trip: the change-log head, the caller's
+#: ``scope_reset_seq``, how far tombstones were purged, and where the device was last noted.
+_PULL_OPENING = select(
     _HEAD_SEQ.scalar_subquery(),
     select(m.users.c.scope_reset_seq).where(m.users.c.id == bindparam("user_id")).scalar_subquery(),
+    tombstones.PURGED_THROUGH_QUERY.scalar_subquery(),
+    select(m.devices.c.pull_seq).where(m.devices.c.id == bindparam("device_id")).scalar_subquery(),
+    select(m.devices.c.pulled_at).where(m.devices.c.id == bindparam("device_id")).scalar_subquery(),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedAnswer:
+    """A snapshot or pull page as JSON text, and the position to note for the device
+    (:func:`note_position`), if any."""
+
+    body: str
+    note: int | None = None
+    snapshot: bool = False
+
+
+def note_position(conn: Connection, device_id: str, answer: FeedAnswer) -> None:
+    """Write down where the device is (the tombstone watermark, :mod:`tombstones`), in a short
+    transaction of its own after the page was read. Best effort: if the database is too busy,
+    the next pull notes it (a lagging note only holds the watermark back)."""
+    if answer.note is None:
+        return
+    try:
+        with short_write(conn):
+            if answer.snapshot:
+                tombstones.note_snapshot(conn, device_id, answer.note)
+            else:
+                tombstones.note_pull(conn, device_id, answer.note)
+    except SQLAlchemyError:
+        log.warning("could not note the pull position of device %s", device_id, exc_info=True)
 
 
 def head_seq(conn: Connection) -> int:
@@ -102,6 +153,13 @@ WIDE_SHARE = 4
 def snapshot_json(
     conn: Connection, principal: Principal, masks: Masks, after: str | None, limit: int
 ) -> str:
+    return snapshot_page(conn, principal, masks, after, limit).body
+
+
+def snapshot_page(
+    conn: Connection, principal: Principal, masks: Masks, after: str | None, limit: int
+) -> FeedAnswer:
+    """A snapshot page; the first one notes the device at the snapshot's position."""
     key = PageKey.decode(after) if after else None
     seq = key.seq if key is not None else head_seq(conn)
     wide = key.wide if key is not None else _wide_scope(conn, principal)
@@ -124,7 +182,11 @@ def snapshot_json(
         last = rows[-1]
         next_page = PageKey(seq, last.account_id, last.entity, last.id, wide).encode()
     body = ",".join(wire_json(row[:7], masks) for row in rows)
-    return f'{{"records":[{body}],"next_page":{json.dumps(next_page)},"cursor":"{seq}"}}'
+    return FeedAnswer(
+        f'{{"records":[{body}],"next_page":{json.dumps(next_page)},"cursor":"{seq}"}}',
+        note=seq if key is None else None,
+        snapshot=True,
+    )
 
 
 # Pull ------------------------------------------------------------------------------------------
@@ -133,15 +195,27 @@ def snapshot_json(
 def pull_json(
     conn: Connection, principal: Principal, masks: Masks, cursor: str | None, limit: int
 ) -> str:
+    return pull_page(conn, principal, masks, cursor, limit).body
+
+
+def pull_page(
+    conn: Connection, principal: Principal, masks: Masks, cursor: str | None, limit: int
+) -> FeedAnswer:
+    """A pull page; notes the device at the cursor it presented when that moved."""
     since = parse_cursor(cursor)
-    head, reset_seq = conn.execute(_HEAD_AND_RESET_SEQ, {"user_id": principal.user_id}).one()
+    head, reset_seq, purged, noted, noted_at = conn.execute(
+        _PULL_OPENING, {"user_id": principal.user_id, "device_id": principal.device_id}
+    ).one()
     head = int(head or 0)
-    if since > head or (reset_seq or 0) > since:
-        # A cursor from another server (restored backup) or from before a wholesale scope
-        # change: only a fresh snapshot makes the replica right again.
-        return _pull_body("", "[]", str(since), False, True)
+    if since > head or (reset_seq or 0) > since or since < int(purged or 0):
+        # A cursor from another server (restored backup), from before a wholesale scope
+        # change, or from before tombstones it has not seen were purged: only a fresh
+        # snapshot makes the replica right again.
+        return FeedAnswer(_pull_body("", "[]", str(since), False, True))
+    note = since if tombstones.needs_note(since, noted, noted_at) else None
     if since == head:
-        return _pull_body("", "[]", str(head), False, False)  # nothing new (the common case)
+        # Nothing new (the common case).
+        return FeedAnswer(_pull_body("", "[]", str(head), False, False), note)
     query = select(*WIRE_COLUMNS, m.records.c.change_seq).where(
         m.records.c.change_seq > since, m.records.c.change_seq <= head
     )
@@ -155,8 +229,10 @@ def pull_json(
         rows = rows[:limit]
         upto = int(rows[-1].change_seq)
     removals = _removals(conn, principal, since, upto)
+    if removals is None:  # tombstones were purged while this page was read
+        return FeedAnswer(_pull_body("", "[]", str(since), False, True))
     body = ",".join(wire_json(row[:7], masks) for row in rows)
-    return _pull_body(body, removals, str(upto), has_more, False)
+    return FeedAnswer(_pull_body(body, removals, str(upto), has_more, False), note)
 
 
 def _pull_body(records: str, removals: str, cursor: str, has_more: bool, resync: bool) -> str:
@@ -167,36 +243,130 @@ def _pull_body(records: str, removals: str, cursor: str, has_more: bool, resync:
     )
 
 
-def _removals(conn: Connection, principal: Principal, since: int, upto: int) -> str:
-    lost = set(
-        conn.scalars(
-            select(m.change_log.c.account_id).where(
-                m.change_log.c.user_id == principal.user_id,
-                m.change_log.c.kind == "scope",
-                m.change_log.c.seq > since,
-                m.change_log.c.seq <= upto,
-            )
-        )
-    )
-    if not lost:
-        return "[]"
-    # An account lost and then regained since the cursor stays: its records are in the feed.
-    still = visible_accounts(conn, principal.user_id, lost)
-    gone = lost if still is None else lost - still
-    if still is None:
-        gone = set()
-    if not gone:
-        return "[]"
+#: The kind the purge mark is read under by :data:`_LEFT_SCOPE`.
+PURGE_MARK = "purged"
+
+#: What left the caller's scope in a range of the change log, in one round trip: accounts
+#: (their "scope" entries) and records moved to another account ("move" entries, read through
+#: the partial index ``ix_change_log_moves``, hence the literal).
+_LEFT_SCOPE = union_all(
+    select(
+        m.change_log.c.seq,
+        m.change_log.c.kind,
+        m.change_log.c.entity,
+        m.change_log.c.record_id,
+        m.change_log.c.account_id,
+    ).where(
+        m.change_log.c.user_id == bindparam("user_id"),
+        m.change_log.c.kind == "scope",
+        m.change_log.c.seq > bindparam("since"),
+        m.change_log.c.seq <= bindparam("upto"),
+    ),
+    select(
+        m.change_log.c.seq,
+        m.change_log.c.kind,
+        m.change_log.c.entity,
+        m.change_log.c.record_id,
+        m.change_log.c.account_id,
+    ).where(
+        m.change_log.c.kind == literal_column(f"'{MOVE}'"),
+        m.change_log.c.seq > bindparam("since"),
+        m.change_log.c.seq <= bindparam("upto"),
+    ),
+    # Read again after the page's records (PostgreSQL reads each statement at its own moment):
+    # a purge that committed meanwhile may have taken tombstones the page should have had.
+    select(
+        cast(m.server_state.c.value, BigInteger),
+        literal(PURGE_MARK),
+        literal(""),
+        literal(""),
+        literal(""),
+    ).where(m.server_state.c.key == tombstones.PURGED_THROUGH),
+)
+
+
+def _removals(conn: Connection, principal: Principal, since: int, upto: int) -> str | None:
+    """The pull's ``removals`` for (since, upto]: every record under an account the caller lost,
+    and records moved out of the caller's sight (see :func:`_moved_away`). None: tombstones
+    after ``since`` were purged meanwhile (the caller must resnapshot)."""
+    lost: set[str] = set()
+    moves: dict[tuple[str, str], str] = {}
+    everything = scoped_accounts(principal) is None
     rows = conn.execute(
-        select(m.records.c.entity, m.records.c.id, m.records.c.account_id)
-        .where(m.records.c.account_id.in_(sorted(gone)))
-        .order_by(m.records.c.account_id, m.records.c.entity, m.records.c.id)
+        _LEFT_SCOPE, {"user_id": principal.user_id, "since": since, "upto": upto}
     ).all()
-    items = [
+    for seq, kind, entity, record_id, account_id in sorted(rows):
+        if kind == PURGE_MARK:
+            if seq > since:
+                return None
+        elif kind == "scope":
+            lost.add(account_id)
+        elif not everything:
+            # The first move in the range says where the record was at ``since``.
+            moves.setdefault((entity, record_id), account_id)
+    if not lost and not moves:
+        return "[]"
+    items: list[dict[str, str]] = []
+    gone: set[str] = set()
+    if lost:
+        # An account lost and then regained since the cursor stays: its records are in the feed.
+        still = visible_accounts(conn, principal.user_id, lost)
+        gone = set() if still is None else lost - still
+    if gone:
+        rows = conn.execute(
+            select(m.records.c.entity, m.records.c.id, m.records.c.account_id)
+            .where(m.records.c.account_id.in_(sorted(gone)))
+            .order_by(m.records.c.account_id, m.records.c.entity, m.records.c.id)
+        ).all()
+        items += [
+            {"entity": entity, "id": record_id}
+            for entity, record_id, _ in rows
+            if entity != Entity.ACCOUNT
+        ]
+    listed = {(i["entity"], i["id"]) for i in items}
+    items += [
         {"entity": entity, "id": record_id}
-        for entity, record_id, _ in rows
-        if entity != Entity.ACCOUNT
+        for entity, record_id in _moved_away(conn, principal, moves)
+        if (entity, record_id) not in listed
     ]
     # Children first, then the accounts themselves (also when the account row is unknown).
     items += [{"entity": Entity.ACCOUNT.value, "id": account_id} for account_id in sorted(gone)]
+    if not items:
+        return "[]"
     return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+
+
+_ACCOUNT_OF_RECORDS = select(m.records.c.id, m.records.c.account_id).where(
+    m.records.c.entity == bindparam("entity"), m.records.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
+def _moved_away(
+    conn: Connection, principal: Principal, moves: dict[tuple[str, str], str]
+) -> list[tuple[str, str]]:
+    """Of the records that changed account in the pulled range (each with the account it was
+    under at the cursor), those the caller saw there and cannot see where they are now.
+
+    Both are judged as things stand now, like everything in the pull: a record moved away and
+    back is not removed (it is in the feed), and one moved between two accounts the caller
+    sees is simply in the feed. A record no longer stored (its tombstone purged) goes too."""
+    if not moves:
+        return []
+    now_under: dict[tuple[str, str], str] = {}
+    by_entity: dict[str, list[str]] = {}
+    for entity, record_id in moves:
+        by_entity.setdefault(entity, []).append(record_id)
+    for entity, ids in sorted(by_entity.items()):
+        for start in range(0, len(ids), ID_CHUNK):
+            for record_id, account_id in conn.execute(
+                _ACCOUNT_OF_RECORDS, {"entity": entity, "ids": ids[start : start + ID_CHUNK]}
+            ):
+                now_under[(entity, record_id)] = account_id
+    accounts = set(moves.values()) | {a for a in now_under.values() if a}
+    seen = can_see_accounts(conn, principal, accounts)
+    out = []
+    for key, was_under in moves.items():
+        now = now_under.get(key, "")
+        if seen.get(was_under, False) and not (now and seen.get(now, False)):
+            out.append(key)
+    return sorted(out)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    text,
     true,
 )
 
@@ -71,6 +72,12 @@ devices = Table(
     #: Minted by the client once per installation (profile) and sent with every sign-in: a
     #: retried first sign-in finds its device instead of registering another (revision 0002).
     Column("installation_id", String(ID), nullable=True),
+    #: The last pull cursor this device presented (it has applied every change up to it), or
+    #: the position of its last snapshot; None until it pulls. The tombstone watermark is the
+    #: lowest of these over active devices (revision 0003, :mod:`server.tombstones`).
+    Column("pull_seq", BigInteger, nullable=True),
+    #: When ``pull_seq`` was last recorded (refreshed at most daily while it stands still).
+    Column("pulled_at", String(TIME), nullable=True),
     Index("ix_devices_user_installation", "user_id", "installation_id", unique=True),
 )
 
@@ -115,9 +122,11 @@ records = Table(
     Index("ix_records_opportunity", "opportunity_id"),
 )
 
-#: The change log: one row per applied record change (kind "record") and one per account that
-#: left a user's scope (kind "scope", with ``user_id`` the user who lost it). ``seq`` is the
-#: global order the pull cursor follows.
+#: The change log: one row per applied record change (kind "record"), one per account that
+#: left a user's scope (kind "scope", with ``user_id`` the user who lost it), one per record
+#: moved to another account (kind "move", ``account_id`` the account it left; the pull turns it
+#: into a removal for users who see the old account but not the new one), and "touch" / "reset"
+#: entries (see :mod:`server.scope`). ``seq`` is the global order the pull cursor follows.
 change_log = Table(
     "change_log",
     metadata,
@@ -132,6 +141,35 @@ change_log = Table(
     Column("device_id", String(ID), nullable=True),
     Column("at", String(TIME), nullable=False),
     Index("ix_change_log_scope", "user_id", "seq"),
+    #: Moves only (revision 0003): a pull reads the moves in its range without walking the
+    #: record entries. The queries must spell ``kind = 'move'`` as a literal to use it.
+    Index(
+        "ix_change_log_moves",
+        "seq",
+        sqlite_where=text("kind = 'move'"),
+        postgresql_where=text("kind = 'move'"),
+    ),
+)
+
+#: What is left of a purged tombstone (revision 0003): its key and the change-log position of
+#: the deletion, so a later push for it (a replica that still has the record) is refused
+#: rather than creating it again. See :mod:`server.tombstones`.
+purged_records = Table(
+    "purged_records",
+    metadata,
+    Column("entity", String(20), primary_key=True),
+    Column("id", String(ID), primary_key=True),
+    Column("deleted_seq", BigInteger, nullable=False),
+    Column("purged_at", String(TIME), nullable=False),
+)
+
+#: Server-wide bookkeeping values by key (revision 0003): ``tombstones_purged_through``, the
+#: highest change-log position of a purged tombstone (a pull from below it must resnapshot).
+server_state = Table(
+    "server_state",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 #: Client change ids already applied: a replayed batch is answered "already_applied".

@@ -52,6 +52,7 @@ from desktop_crm.server.store import (
     to_wire,
 )
 from desktop_crm.server.timeutil import iso, now, parse_iso
+from desktop_crm.server.tombstones import purged_keys
 from desktop_crm.sync.protocol import (
     Change,
     ChangeResult,
@@ -62,6 +63,11 @@ from desktop_crm.sync.protocol import (
 )
 
 NOT_FOUND = "Not found, or not yours to change."
+PURGED = (
+    "This record no longer exists on the server: it was deleted there, and the deletion has "
+    "since been cleared away. Your change was not applied; create the record again if it is "
+    "still needed."
+)
 
 
 class Rejected(Exception):
@@ -106,6 +112,8 @@ class Batch:
     #: change id -> applied-changes row, including this batch's.
     applied: dict[str, Applied] = field(default_factory=dict)
     users: dict[str, UserInfo | None] = field(default_factory=dict)
+    #: (entity, id) of the batch's records whose tombstones were purged.
+    purged: set[tuple[str, str]] = field(default_factory=set)
 
 
 def push(
@@ -176,6 +184,7 @@ def _prefetch(batch: Batch, changes: list[Change]) -> None:
                 linked.add((Entity.OPPORTUNITY.value, opportunity_id))
     linked -= own
     found = load_many(conn, own, for_update=True)
+    batch.purged = purged_keys(conn, own - found.keys())
     found.update(load_many(conn, linked))
     for key in own | linked:
         batch.records[key] = found.get(key)
@@ -250,6 +259,12 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         raise Rejected("new_version must contain base_version plus this edit.")
 
     current = _load(batch, entity, change.record_id)
+    if current is None and (entity.value, change.record_id) in batch.purged:
+        # Deleted, and the tombstone purged: a replica that still has the record must not
+        # create it again (docs/sync-protocol.md, "Tombstones").
+        if change.deleted:
+            return _result(batch, change, ChangeStatus.ALREADY_APPLIED, None)
+        raise Rejected(PURGED)
     if current is not None and not _visible(batch, current.account_id):
         raise Rejected(NOT_FOUND)
     server_counter = current.version.get_counter(SERVER_REPLICA_ID) if current else 0
@@ -344,12 +359,18 @@ def _check_links(
     if account is None or account.deleted or not _visible(batch, account_id):
         raise Rejected(f"The customer account {account_id[:64]} was not found.")
     if entity == Entity.ACTIVITY:
+        kept = current is not None and not current.deleted and current.account_id == account_id
         for link, target in (
             ("contact_id", Entity.CONTACT),
             ("opportunity_id", Entity.OPPORTUNITY),
         ):
             linked_id = data.get(link)
             if not linked_id:
+                continue
+            if kept and current is not None and current.data.get(link) == linked_id:
+                # A link is checked when it is set. An activity stays with its account when
+                # its contact or opportunity moves to another one (docs/sync-protocol.md,
+                # "Records moved to another account"), and stays editable there.
                 continue
             linked = _load(batch, target, linked_id)
             if linked is None or linked.account_id != account_id:

@@ -27,6 +27,7 @@ WELL_KNOWN_SECRETS = frozenset(
 )
 DEFAULT_MASKED_FIELDS = ("contact.emails", "account.notes", "activity.summary")
 DEMO_SECRET_FILE = "demo-secret.key"
+DEFAULT_STALE_DEVICE_DAYS = 90
 
 
 class SettingsError(ValueError):
@@ -151,6 +152,18 @@ def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise SettingsError(f"{ENV_PREFIX}{name} must be a whole number") from None
+
+
+def stale_device_days(environ: Mapping[str, str] | None = None) -> int:
+    """``DESKTOP_CRM_SERVER_STALE_DEVICE_DAYS`` (default 90): a device that has not pulled
+    for this many days stops holding the tombstone watermark back (``admin purge-tombstones``,
+    :mod:`desktop_crm.server.tombstones`); if it comes back from before a purge, its pull asks
+    for a fresh snapshot."""
+    env = os.environ if environ is None else environ
+    days = _whole_number(env, "STALE_DEVICE_DAYS", DEFAULT_STALE_DEVICE_DAYS)
+    if days < 1:
+        raise SettingsError(f"{ENV_PREFIX}STALE_DEVICE_DAYS must be at least 1")
+    return days
 
 
 def resolve_database_url(

@@ -205,6 +205,10 @@ def load_many(
     return found
 
 
+#: Change-log kind of a record that moved to another account (``account_id``: the one it left).
+MOVE = "move"
+
+
 def account_of(entity: Entity, record_id: str, data: Mapping[str, Any]) -> str:
     link = ACCOUNT_LINK[entity]
     return record_id if link is None else str(data.get(link) or "")
@@ -281,6 +285,8 @@ class _Pending:
     audit_detail: dict[str, Any]
     history: list[tuple[Any, dict[str, Any]]]
     applied: dict[str, Any] | None = None
+    #: A "move" change-log entry, logged just before ``log``, when the record changed account.
+    move: dict[str, Any] | None = None
 
 
 class RecordWriter:
@@ -377,6 +383,19 @@ class RecordWriter:
                 "record_id": record_id,
                 "at": stamp,
             }
+        if previous is not None and previous.account_id != account_id and ACCOUNT_LINK[entity]:
+            # Moved to another account: users who see the old one but not the new one must be
+            # told to drop it (the pull's removals; see :func:`feed.pull_json`).
+            pending.move = _log_row(
+                kind=MOVE,
+                entity=entity,
+                record_id=record_id,
+                account_id=previous.account_id,
+                actor_id=actor_id,
+                device_id=device_id,
+                change_id=change_id,
+                at=stamp,
+            )
         self._pending.append(pending)
         self._latest[key] = pending
         return stored
@@ -391,7 +410,11 @@ class RecordWriter:
         if not pending:
             return
         conn = self.conn
-        logs = [p.log for p in pending]
+        logs: list[dict[str, Any]] = []
+        for p in pending:
+            if p.move is not None:
+                logs.append(p.move)
+            logs.append(p.log)
         if len(logs) == 1:
             seqs = [allocate_seq(conn, **logs[0])]
         elif conn.dialect.name == "postgresql":
@@ -408,7 +431,13 @@ class RecordWriter:
         audits: list[dict[str, Any]] = []
         applied: list[dict[str, Any]] = []
         history: dict[Any, list[dict[str, Any]]] = {}
-        for item, seq in zip(pending, seqs, strict=True):
+        # Each record's own entry is the last of its entries (a move entry comes before it).
+        record_seqs: list[int] = []
+        at = 0
+        for item in pending:
+            at += 2 if item.move is not None else 1
+            record_seqs.append(seqs[at - 1])
+        for item, seq in zip(pending, record_seqs, strict=True):
             item.stored.seq = seq
             final[(item.stored.entity.value, item.stored.id)] = (item, seq)
             audits.append({**item.audit, "detail": json.dumps({**item.audit_detail, "seq": seq})})

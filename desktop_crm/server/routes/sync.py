@@ -66,12 +66,16 @@ def snapshot(
 
     Pass ``next_page`` back as ``after`` until it is null; then pull from ``cursor``."""
     try:
-        with engine.connect() as conn, conn.begin():
-            principal = authenticate(request, conn, settings, token)
-            body = feed.snapshot_json(conn, principal, masks_for(principal, settings), after, limit)
+        with engine.connect() as conn:
+            with conn.begin():
+                principal = authenticate(request, conn, settings, token)
+                answer = feed.snapshot_page(
+                    conn, principal, masks_for(principal, settings), after, limit
+                )
+            feed.note_position(conn, principal.device_id, answer)
     except feed.BadCursor as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    return _json(body)
+    return _json(answer.body)
 
 
 @router.get("/sync/pull", response_model=PullResponse, responses=_BAD_CURSOR)
@@ -87,12 +91,17 @@ def pull(
     removals of records that left the scope. Repeat with the returned cursor while
     ``has_more``."""
     try:
-        with engine.connect() as conn, conn.begin():
-            principal = authenticate(request, conn, settings, token)
-            body = feed.pull_json(conn, principal, masks_for(principal, settings), cursor, limit)
+        with engine.connect() as conn:
+            with conn.begin():
+                principal = authenticate(request, conn, settings, token)
+                answer = feed.pull_page(
+                    conn, principal, masks_for(principal, settings), cursor, limit
+                )
+            # The device's position for the tombstone watermark, when it moved.
+            feed.note_position(conn, principal.device_id, answer)
     except feed.BadCursor as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    return _json(body)
+    return _json(answer.body)
 
 
 @router.post(
