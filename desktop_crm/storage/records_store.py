@@ -14,6 +14,9 @@ account names, the account status log and the opportunity stage history. :func:`
 Rows and records convert in one place, generically over
 :data:`~desktop_crm.domain.records.ENTITY_FIELDS`: list fields are JSON text, booleans are
 0/1, everything else is stored as its JSON value (ISO text for times, exact text for amounts).
+:data:`ROW_ENCODERS` holds that encoding per entity (a record straight to its row tuple);
+:func:`row_values` is the same as a dict. ``tests/storage/test_row_encoding.py`` holds it to a
+plain reference implementation and the bulk loader to :func:`apply_remote`.
 A deleted record stays as a tombstone row (``deleted = 1``) without phones.
 """
 
@@ -23,8 +26,10 @@ import contextlib
 import dataclasses
 import functools
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 from sqlalchemy import Connection, Row, RowMapping, Table, delete, insert, select, update
@@ -38,7 +43,6 @@ from desktop_crm.domain.records import (
     Contact,
     Entity,
     Opportunity,
-    Phone,
     RecordMeta,
     SyncedRecord,
     new_id,
@@ -102,7 +106,18 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _dumps(value: Any) -> str:
-    return "[]" if value == [] else _ENCODER.encode(value)
+    """A list field as stored: compact JSON, non-ASCII as is. A list of strings (tags, emails,
+    participants: nearly every value) is joined here from ``encode_basestring``, the function
+    the encoder itself quotes strings with, so the text is the same; this skips building an
+    encoder per call, which costs three times as much as the encoding."""
+    if type(value) is list:
+        if not value:
+            return "[]"
+        for item in value:
+            if type(item) is not str:
+                return _ENCODER.encode(value)
+        return "[" + ",".join(map(encode_basestring, value)) + "]"
+    return _ENCODER.encode(value)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -190,25 +205,57 @@ def _parse_time(text: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+RowEncoder = Callable[[StoredRecord], tuple[Any, ...]]
+
+
+def _row_encoder(entity: Entity) -> RowEncoder:
+    """The function that turns a record of ``entity`` into its row, in :data:`COLUMNS` order:
+    list fields as JSON text (a missing one as ``[]``), booleans as bool, the rest as the JSON
+    value itself (None for a missing field)."""
+    kinds = list(FIELD_KINDS[entity].items())
+    names = tuple(name for name, _ in kinds)
+    json_at = tuple(n for n, (_, kind) in enumerate(kinds) if kind == "json")
+    bool_at = tuple(n for n, (_, kind) in enumerate(kinds) if kind == "bool")
+    assert len(names) > 1  # so that ``pick`` returns a tuple
+    pick = operator.itemgetter(*names)
+    version_text, time_text, dumps = _version_text, _time_text, _dumps
+
+    def encode(record: StoredRecord) -> tuple[Any, ...]:
+        data = record.data
+        try:
+            values = list(pick(data))
+        except KeyError:  # a field the sender left out
+            values = list(map(data.get, names))
+        for n in json_at:
+            value = values[n]
+            values[n] = "[]" if value is None else dumps(value)
+        for n in bool_at:
+            values[n] = bool(values[n])
+        return (
+            record.id,
+            version_text(record.version),
+            bool(record.deleted),
+            time_text(record.updated_at),
+            record.updated_by,
+            *values,
+        )
+
+    return encode
+
+
+#: The one encoding of a record as a row of its entity's table, by entity.
+ROW_ENCODERS: dict[Entity, RowEncoder] = {e: _row_encoder(e) for e in Entity}
+
+
+def row_tuple(record: StoredRecord) -> tuple[Any, ...]:
+    """The entity table's column values for ``record``, in :data:`COLUMNS` order."""
+    return ROW_ENCODERS[record.entity](record)
+
+
 def row_values(record: StoredRecord) -> dict[str, Any]:
-    """The entity table's column values for ``record`` (the one encoding of a record as a
-    row; the sync engine's batched writer uses it too)."""
-    values: dict[str, Any] = {
-        "id": record.id,
-        "version": _version_text(record.version),
-        "deleted": bool(record.deleted),
-        "updated_at": _time_text(record.updated_at),
-        "updated_by": record.updated_by,
-    }
-    data = record.data
-    for name, kind in FIELD_KINDS[record.entity].items():
-        value = data.get(name)
-        if kind == "json":
-            value = _dumps(value if value is not None else [])
-        elif kind == "bool":
-            value = bool(value)
-        values[name] = value
-    return values
+    """The entity table's column values for ``record`` by column (:func:`row_tuple` as a
+    dict; the sync engine's batched writer uses it too)."""
+    return dict(zip(COLUMNS[record.entity], ROW_ENCODERS[record.entity](record), strict=True))
 
 
 def _from_row(entity: Entity, row: RowMapping, phones: list[dict[str, Any]] | None) -> StoredRecord:
@@ -341,13 +388,30 @@ def _label_waiting_phones(conn: Connection, account_ids: Sequence[str]) -> None:
             )
 
 
+_PHONE_COLUMNS = (
+    "contact_id",
+    "account_id",
+    "position",
+    "raw",
+    "kind",
+    "is_primary",
+    "e164",
+    "extension",
+    "digits_reversed",
+    "contact_name",
+    "account_name",
+    "account_live",
+)
+
+
 def _phone_rows(
     record_id: str,
     account_id: str,
     phones: Iterable[Mapping[str, Any]],
     contact_name: str,
     account: AccountLabel,
-) -> list[dict[str, Any]]:
+) -> list[tuple[Any, ...]]:
+    """The ``contact_phones`` rows of a contact, in :data:`_PHONE_COLUMNS` order."""
     rows = []
     for position, phone in enumerate(phones):
         raw = str(phone.get("raw") or "")
@@ -360,20 +424,20 @@ def _phone_rows(
                 normalized = normalize_phone(raw)
                 e164, extension = normalized.e164, normalized.extension
         rows.append(
-            {
-                "contact_id": record_id,
-                "account_id": account_id,
-                "position": position,
-                "raw": raw,
-                "kind": str(phone.get("kind") or "mobile"),
-                "is_primary": bool(phone.get("primary")),
-                "e164": e164,
-                "extension": extension,
-                "digits_reversed": reversed_digits(e164),
-                "contact_name": contact_name,
-                "account_name": account[0],
-                "account_live": account[1],
-            }
+            (
+                record_id,
+                account_id,
+                position,
+                raw,
+                str(phone.get("kind") or "mobile"),
+                bool(phone.get("primary")),
+                e164,
+                extension,
+                reversed_digits(e164),
+                contact_name,
+                account[0],
+                account[1],
+            )
         )
     return rows
 
@@ -402,7 +466,7 @@ def _write_derived(conn: Connection, record: StoredRecord, previous: StoredRecor
                     _account_labels(conn, [account_id]).get(account_id, _ABSENT_ACCOUNT),
                 )
                 if rows:
-                    conn.execute(insert(contact_phones), rows)
+                    _insert_rows(conn, contact_phones, _PHONE_COLUMNS, rows)
     elif record.entity is Entity.ACCOUNT:
         if old is not None and old.get("name") != data.get("name"):
             conn.execute(
@@ -632,20 +696,16 @@ def _insert_sql(table: Table, columns: Sequence[str]) -> str:
     )
 
 
-_PHONE_COLUMNS = (
-    "contact_id",
-    "account_id",
-    "position",
-    "raw",
-    "kind",
-    "is_primary",
-    "e164",
-    "extension",
-    "digits_reversed",
-    "contact_name",
-    "account_name",
-    "account_live",
-)
+def _insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) with one-row statements (``executemany``).
+
+    Not multi-row ``INSERT … VALUES (…), (…)``: a statement that writes several rows inside a
+    transaction keeps a statement journal (a copy of every existing page it changes, so that it
+    can be undone alone), which in a large replica cost more than the statements saved."""
+    if rows:
+        conn.exec_driver_sql(_insert_sql(table, columns), list(rows))
 
 
 def _entity_of(record: StoredRecord | SyncedRecord) -> Entity:
@@ -663,12 +723,10 @@ def _apply_batch(conn: Connection, batch: list[StoredRecord | SyncedRecord]) -> 
             continue
         table = SYNCED_TABLES[entity.value]
         ids = [_meta_of(r).id for r in records]
-        existing: set[str] = set()
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            existing.update(
-                rid for (rid,) in conn.execute(select(table.c.id).where(table.c.id.in_(chunk)))
-            )
+        existing = _existing_ids(conn, table, ids)
+        if not existing and len(set(ids)) == len(ids):  # the common case: all new
+            _insert_fresh(conn, entity, table, records)
+            continue
         fresh: dict[str, StoredRecord | SyncedRecord] = {}
         for record in records:
             record_id = _meta_of(record).id
@@ -686,6 +744,18 @@ def _apply_batch(conn: Connection, batch: list[StoredRecord | SyncedRecord]) -> 
     return len(batch)
 
 
+def _existing_ids(conn: Connection, table: Table, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` the table holds (plain SQL: compiling an ``IN`` select per chunk cost
+    more than running it)."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 900):
+        chunk = tuple(ids[start : start + 900])
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT id FROM {table.name} WHERE id IN ({marks})"
+        found.update(row[0] for row in conn.exec_driver_sql(sql, chunk))
+    return found
+
+
 def _fast_value(value: Any) -> Any:
     if value is None or type(value) in (str, int, bool, float):
         return value
@@ -696,8 +766,7 @@ def _record_row(record: StoredRecord | SyncedRecord) -> tuple[Any, ...]:
     """The column values (in :data:`COLUMNS` order) straight from a typed record or a stored
     one: the bulk loader's hot path, so typed records skip building their ``data`` dict."""
     if isinstance(record, StoredRecord):
-        values = row_values(record)
-        return tuple(values[c] for c in COLUMNS[record.entity])
+        return ROW_ENCODERS[record.entity](record)
     meta = record.meta
     row: list[Any] = [
         meta.id,
@@ -717,35 +786,25 @@ def _record_row(record: StoredRecord | SyncedRecord) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def _phones_json(record: StoredRecord | SyncedRecord) -> list[Mapping[str, Any]]:
-    if isinstance(record, StoredRecord):
-        return list(record.data.get("phones") or [])
-    phones: list[Phone] = getattr(record, "phones", [])
-    return [p.to_json() for p in phones]
-
-
 def _insert_fresh(
     conn: Connection, entity: Entity, table: Table, records: list[StoredRecord | SyncedRecord]
 ) -> None:
     rows = [_record_row(r) for r in records]
-    live = [r for r in records if not _meta_of(r).deleted]
     if entity in _NAME_INDEXED and len(rows) >= _BYPASS_TRIGGER_MIN:
-        _insert_bypassing_name_trigger(conn, entity, table, rows, live)
+        _insert_bypassing_name_trigger(conn, entity, table, rows)
     else:
-        conn.exec_driver_sql(_insert_sql(table, COLUMNS[entity]), rows)
+        _insert_rows(conn, table, COLUMNS[entity], rows)
     if entity is Entity.CONTACT:
+        live = [r for r in records if not _meta_of(r).deleted]
         phone_rows: list[tuple[Any, ...]] = []
         labels = _account_labels(conn, (_field(r, "account_id") for r in live))
         for r in live:
             account_id, contact_name = _field(r, "account_id"), _field(r, "name")
             account = labels.get(account_id, _ABSENT_ACCOUNT)
             if isinstance(r, StoredRecord):
-                phone_rows += (
-                    tuple(p[c] for c in _PHONE_COLUMNS)
-                    for p in _phone_rows(
-                        r.id, account_id, _phones_json(r), contact_name, account
-                    )
-                )
+                phones = r.data.get("phones") or ()
+                if phones:
+                    phone_rows += _phone_rows(r.id, account_id, phones, contact_name, account)
                 continue
             record_id = r.meta.id
             for position, phone in enumerate(getattr(r, "phones", ())):
@@ -753,8 +812,7 @@ def _insert_fresh(
                     [row] = _phone_rows(
                         record_id, account_id, [phone.to_json()], contact_name, account
                     )
-                    row["position"] = position
-                    phone_rows.append(tuple(row[c] for c in _PHONE_COLUMNS))
+                    phone_rows.append((*row[:2], position, *row[3:]))
                     continue
                 phone_rows.append(
                     (
@@ -773,7 +831,7 @@ def _insert_fresh(
                     )
                 )
         if phone_rows:
-            conn.exec_driver_sql(_insert_sql(contact_phones, _PHONE_COLUMNS), phone_rows)
+            _insert_rows(conn, contact_phones, _PHONE_COLUMNS, phone_rows)
     elif entity is Entity.ACCOUNT or entity is Entity.OPPORTUNITY:
         if entity is Entity.ACCOUNT:
             _label_waiting_phones(conn, [_meta_of(r).id for r in records])
@@ -789,7 +847,7 @@ def _insert_fresh(
             rows.append(
                 (meta.id, None, _field(r, field), _time_text(meta.updated_at), meta.updated_by)
             )
-        conn.exec_driver_sql(_insert_sql(history, columns), rows)
+        _insert_rows(conn, history, columns, rows)
 
 
 #: Entities whose names the FTS5 ``name_index`` holds (kept current by triggers).
@@ -802,11 +860,7 @@ _BYPASS_TRIGGER_MIN = 20
 
 
 def _insert_bypassing_name_trigger(
-    conn: Connection,
-    entity: Entity,
-    table: Table,
-    rows: list[tuple[Any, ...]],
-    live: list[StoredRecord | SyncedRecord],
+    conn: Connection, entity: Entity, table: Table, rows: list[tuple[Any, ...]]
 ) -> None:
     """Insert many rows and their ``name_index`` entries without the per-row AFTER INSERT
     trigger: a trigger-driven FTS5 insert costs 3–4× a direct ``executemany`` into the FTS
@@ -817,25 +871,31 @@ def _insert_bypassing_name_trigger(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
     ).first()
     if found is None:  # no such trigger in this schema: nothing to bypass
-        conn.exec_driver_sql(_insert_sql(table, COLUMNS[entity]), rows)
+        _insert_rows(conn, table, COLUMNS[entity], rows)
         return
     conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
-    conn.exec_driver_sql(_insert_sql(table, COLUMNS[entity]), rows)
-    # What the trigger would do: an FTS row per live record, and its rowid in the map the
-    # update/delete triggers go by. Rowids are given explicitly, after the highest in use.
+    _insert_rows(conn, table, COLUMNS[entity], rows)
+    # What the trigger would do, from the values just stored: an FTS row per live record, and
+    # its rowid in the map the update/delete triggers go by. Rowids are given explicitly, after
+    # the highest in use. (Not ``INSERT … SELECT`` over the new rows: one statement writing
+    # many rows keeps a statement journal, which cost more than it saved in a large replica.)
     last = conn.exec_driver_sql(
         f"SELECT rowid FROM {NAME_INDEX_TABLE} ORDER BY rowid DESC LIMIT 1"
     ).scalar()
     rowid = int(last or 0)
     kind = entity.value
+    columns = COLUMNS[entity]
+    at_id, at_name = columns.index("id"), columns.index("name")
+    at_deleted = columns.index("deleted")
+    at_account = at_id if entity is Entity.ACCOUNT else columns.index("account_id")
     entries = []
     mapped = []
-    for r in live:
+    for row in rows:
+        if row[at_deleted]:
+            continue
         rowid += 1
-        meta = _meta_of(r)
-        account_id = meta.id if entity is Entity.ACCOUNT else _field(r, "account_id")
-        entries.append((rowid, _field(r, "name"), kind, meta.id, account_id))
-        mapped.append((kind, meta.id, rowid))
+        entries.append((rowid, row[at_name], kind, row[at_id], row[at_account]))
+        mapped.append((kind, row[at_id], rowid))
     if entries:
         conn.exec_driver_sql(
             f"INSERT INTO {NAME_INDEX_TABLE}(rowid, name, entity, record_id, account_id) "
