@@ -246,29 +246,24 @@ def _pull_body(records: str, removals: str, cursor: str, has_more: bool, resync:
 #: The kind the purge mark is read under by :data:`_LEFT_SCOPE`.
 PURGE_MARK = "purged"
 
+_LOG_ENTRY = (
+    m.change_log.c.seq,
+    m.change_log.c.kind,
+    m.change_log.c.entity,
+    m.change_log.c.record_id,
+    m.change_log.c.account_id,
+)
 #: What left the caller's scope in a range of the change log, in one round trip: accounts
 #: (their "scope" entries) and records moved to another account ("move" entries, read through
 #: the partial index ``ix_change_log_moves``, hence the literal).
 _LEFT_SCOPE = union_all(
-    select(
-        m.change_log.c.seq,
-        m.change_log.c.kind,
-        m.change_log.c.entity,
-        m.change_log.c.record_id,
-        m.change_log.c.account_id,
-    ).where(
+    select(*_LOG_ENTRY).where(
         m.change_log.c.user_id == bindparam("user_id"),
         m.change_log.c.kind == "scope",
         m.change_log.c.seq > bindparam("since"),
         m.change_log.c.seq <= bindparam("upto"),
     ),
-    select(
-        m.change_log.c.seq,
-        m.change_log.c.kind,
-        m.change_log.c.entity,
-        m.change_log.c.record_id,
-        m.change_log.c.account_id,
-    ).where(
+    select(*_LOG_ENTRY).where(
         m.change_log.c.kind == literal_column(f"'{MOVE}'"),
         m.change_log.c.seq > bindparam("since"),
         m.change_log.c.seq <= bindparam("upto"),

@@ -27,6 +27,7 @@ from desktop_crm.profile import Profile
 from desktop_crm.server import bulk, db
 from desktop_crm.server.app import create_app
 from desktop_crm.server.settings import Settings
+from desktop_crm.storage import records_store as store
 from desktop_crm.storage.replica import Replica
 from desktop_crm.sync.engine import SyncEngine
 from desktop_crm.sync.progress import SyncProgress
@@ -169,6 +170,18 @@ class ClientProfile:
         )
         self._client = signed_in.client
         return self.engine
+
+    def edit(self, entity: str, record_id: str, **changes: object) -> None:
+        """A local edit of a stored record (into the outbox), as the user would make it."""
+        assert self.replica is not None and self.engine is not None
+        with self.replica.engine.begin() as conn:
+            stored = store.read_record(conn, entity, record_id)
+            assert stored is not None
+            record = stored.to_record()
+            for name, value in changes.items():
+                setattr(record, name, value)
+            user_id = self.profile.load_settings().user_id
+            store.save_local(conn, record, self.engine.replica_id, user_id)
 
     def close(self) -> None:
         if self.engine is not None:

@@ -21,17 +21,6 @@ from tests.e2e.conftest import BOTH_DATABASES, ClientProfile, E2EServer
 from tests.sync.harness import assert_replica_matches_server, replica_records, server_records
 
 
-def _edit(p: ClientProfile, entity: str, record_id: str, **changes: object) -> None:
-    assert p.replica is not None and p.engine is not None
-    with p.replica.engine.begin() as conn:
-        stored = store.read_record(conn, entity, record_id)
-        assert stored is not None
-        record = stored.to_record()
-        for name, value in changes.items():
-            setattr(record, name, value)
-        store.save_local(conn, record, p.engine.replica_id, p.profile.load_settings().user_id)
-
-
 def _issues(p: ClientProfile) -> list[book.SyncIssue]:
     assert p.replica is not None
     with p.replica.engine.connect() as conn:
@@ -65,9 +54,9 @@ def test_moved_contact_leaves_only_the_replica_that_lost_sight_of_it(
         store.save_local(conn, call, rep1.engine.replica_id, world.users["rep1"])
     assert rep1.engine.sync_once().pushed == 1
     # The manager moves the contact to rep2's account (the person changed employer).
-    _edit(manager, "contact", contact, account_id=acc2)
+    manager.edit("contact", contact, account_id=acc2)
     assert manager.engine is not None and manager.engine.sync_once().pushed == 1
-    _edit(rep1, "contact", contact, title="Head of purchasing")
+    rep1.edit("contact", contact, title="Head of purchasing")
     before = replica_records(rep1.replica.engine)
 
     summary = rep1.engine.sync_once()
@@ -128,7 +117,7 @@ def test_device_away_during_a_purge_resnapshots_and_parks_its_edit(
         store.delete_local(conn, "contact", contact, here.engine.replica_id, world.users["rep1"])
     for _ in range(3):  # push, pull the deletion back, present the cursor past it
         here.engine.sync_once()
-    _edit(away, "contact", contact, title="Edited while away")
+    away.edit("contact", contact, title="Edited while away")
     _age_devices(e2e_server, 100, away.profile.load_settings().device_id)
 
     report = admin.purge_tombstones(e2e_server.engine, stale_days=90)

@@ -24,17 +24,6 @@ from tests.e2e.conftest import (
 from tests.sync.harness import assert_replica_matches_server, server_records
 
 
-def _edit(p: ClientProfile, entity: str, record_id: str, **changes: object) -> None:
-    assert p.replica is not None and p.engine is not None
-    with p.replica.engine.begin() as conn:
-        stored = store.read_record(conn, entity, record_id)
-        assert stored is not None
-        record = stored.to_record()
-        for name, value in changes.items():
-            setattr(record, name, value)
-        store.save_local(conn, record, p.engine.replica_id, p.profile.load_settings().user_id)
-
-
 @BOTH_DATABASES
 def test_three_profiles_converge_over_loopback(
     e2e_server: E2EServer, profiles: list[ClientProfile], tmp_path: Path
@@ -49,9 +38,9 @@ def test_three_profiles_converge_over_loopback(
         p.open(snapshot_limit=2).sync_once()
     contact, opportunity = world.contacts["acc1"], world.opportunities["acc1"]
     acc1 = world.accounts["acc1"]
-    _edit(a, "contact", contact, title="from a", notes="a's notes")
-    _edit(b, "contact", contact, title="from b")
-    _edit(c, "opportunity", opportunity, name="Renamed by the manager")
+    a.edit("contact", contact, title="from a", notes="a's notes")
+    b.edit("contact", contact, title="from b")
+    c.edit("opportunity", opportunity, name="Renamed by the manager")
     assert b.replica is not None and b.engine is not None
     with b.replica.engine.begin() as conn:
         store.save_local(
