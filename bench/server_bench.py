@@ -40,8 +40,8 @@ from sqlalchemy import create_engine, text
 
 from bench.server_process import server_process
 from desktop_crm.domain import demo_data
+from desktop_crm.protocol.messages import MAX_PUSH_BATCH, Role
 from desktop_crm.server import bulk, db, directory
-from desktop_crm.sync.protocol import MAX_PUSH_BATCH, Role
 
 if TYPE_CHECKING:
     from bench.table import Table

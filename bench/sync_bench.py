@@ -32,13 +32,13 @@ from bench.server_process import server_process
 from bench.table import Table
 from desktop_crm.domain import demo_data
 from desktop_crm.domain.records import SyncedRecord
+from desktop_crm.protocol.messages import MAX_SNAPSHOT_PAGE, LoginRequest, Role
 from desktop_crm.server import bulk, db, directory
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage.keys import RawKey
 from desktop_crm.storage.replica import create_replica
 from desktop_crm.sync.engine import SyncEngine
 from desktop_crm.sync.http_client import SyncClient
-from desktop_crm.sync.protocol import MAX_SNAPSHOT_PAGE, LoginRequest, Role
 
 QUICK_SIZES = (2_000,)
 ROUND_TRIP_ACCOUNTS = 300

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_crm.profile import Profile, ProfileSettings
+from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import Replica, create_replica, open_replica
 from desktop_crm.storage.sync_bookkeeping import save_user_names
 from desktop_crm.sync.engine import ReplicaMismatch, SyncEngine, SyncSummary
 from desktop_crm.sync.http_client import SyncClient
 from desktop_crm.sync.progress import Phase, SyncProgress
-from desktop_crm.sync.protocol import LoginRequest
 
 PASSWORD_ENV = "DESKTOP_CRM_PASSWORD"
 PASSPHRASE_ENV = "DESKTOP_CRM_PASSPHRASE"

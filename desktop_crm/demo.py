@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from desktop_crm.domain.records import Entity, utc_now
+from desktop_crm.protocol.messages import Change, LoginRequest, PushRequest
 from desktop_crm.sync.http_client import SyncClient
-from desktop_crm.sync.protocol import Change, LoginRequest, PushRequest
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "domain": {"storage", "sync", "ui", "server", "app", "profile"},
     "storage": {"sync", "ui", "server", "app"},
     "sync": {"ui", "server", "app"},
-    "server": {"storage", "ui", "app"},
+    "server": {"storage", "sync", "ui", "app"},
+    "protocol": {"storage", "sync", "ui", "server", "app"},
 }
 
 
@@ -29,7 +30,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("folder", ["domain", "storage", "sync", "server"])
+@pytest.mark.parametrize("folder", ["domain", "protocol", "storage", "sync", "server"])
 def test_no_qt_below_ui(folder: str) -> None:
     offenders = [
         str(path.relative_to(PACKAGE))
@@ -46,14 +47,5 @@ def test_dependencies_point_inward(folder: str) -> None:
         for name in _imports(path):
             parts = name.split(".")
             if parts[0] == "desktop_crm" and len(parts) > 1 and parts[1] in FORBIDDEN[folder]:
-                offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
-    assert offenders == []
-
-
-def test_server_uses_only_the_protocol_from_sync() -> None:
-    offenders = []
-    for path in (PACKAGE / "server").rglob("*.py"):
-        for name in _imports(path):
-            if name.startswith("desktop_crm.sync") and name != "desktop_crm.sync.protocol":
                 offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert offenders == []

@@ -24,13 +24,13 @@ from desktop_crm.domain.records import (
 )
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
+from desktop_crm.protocol.messages import Role
 from desktop_crm.server import bulk, config_store, directory, tombstones
 from desktop_crm.server import models as m
 from desktop_crm.server.checks import data_problems
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.store import load, write_record
 from desktop_crm.server.tombstones import PurgeReport
-from desktop_crm.sync.protocol import Role
 
 #: Admin CLI actions are attributed to the server itself.
 CLI_ACTOR = SERVER_REPLICA_ID

@@ -11,11 +11,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
+from desktop_crm.protocol.messages import PROTOCOL_VERSION
 from desktop_crm.server import db, errors
 from desktop_crm.server.deps import DbDep
 from desktop_crm.server.routes import admin, auth, directory, sync
 from desktop_crm.server.settings import Settings
-from desktop_crm.sync.protocol import PROTOCOL_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -28,11 +28,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Row, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from desktop_crm.protocol.messages import LoginRequest, LoginResponse, Role
 from desktop_crm.server import models as m
 from desktop_crm.server.deps import EngineDep, SettingsDep
 from desktop_crm.server.settings import Settings
 from desktop_crm.server.timeutil import iso, now
-from desktop_crm.sync.protocol import LoginRequest, LoginResponse, Role
 
 _hasher = PasswordHasher()
 #: Verified against when the user does not exist, so timing does not reveal usernames.

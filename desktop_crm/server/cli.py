@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_crm.domain.records import Entity
+from desktop_crm.protocol.messages import Role
 from desktop_crm.server import admin, db
 from desktop_crm.server.directory import DirectoryError
 from desktop_crm.server.settings import (
@@ -25,7 +26,6 @@ from desktop_crm.server.settings import (
     resolve_database_url,
     stale_device_days,
 )
-from desktop_crm.sync.protocol import Role
 
 ROLES = [r.value for r in Role]
 

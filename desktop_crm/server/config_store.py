@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, delete, insert, select
 
 from desktop_crm.domain.records import AccountStatus, PipelineStage
+from desktop_crm.protocol.messages import ConfigResponse, StageConfig, StatusConfig
 from desktop_crm.server import models as m
-from desktop_crm.sync.protocol import ConfigResponse, StageConfig, StatusConfig
 
 
 def load_stages(conn: Connection) -> list[PipelineStage]:

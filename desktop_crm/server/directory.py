@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from desktop_crm.domain.records import Entity
+from desktop_crm.protocol.messages import Role
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import audit_event, hash_password
 from desktop_crm.server.scope import ScopeChange, managers_of_team, reset_scope
 from desktop_crm.server.store import server_edit
 from desktop_crm.server.timeutil import iso, now
-from desktop_crm.sync.protocol import Role
 
 
 class DirectoryError(ValueError):

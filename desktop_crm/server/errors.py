@@ -18,8 +18,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from desktop_crm.protocol.messages import MAX_PUSH_BATCH
 from desktop_crm.server.auth import UNCHECKED_TOKEN, AuthError, principal_for_token
-from desktop_crm.sync.protocol import MAX_PUSH_BATCH
 
 log = logging.getLogger(__name__)
 

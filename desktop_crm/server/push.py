@@ -33,6 +33,14 @@ from desktop_crm.domain.records import (
 )
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, Ordering, VersionVector
+from desktop_crm.protocol.messages import (
+    Change,
+    ChangeResult,
+    ChangeStatus,
+    PushRequest,
+    PushResponse,
+    Role,
+)
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import Principal
 from desktop_crm.server.checks import data_problems, text_problem
@@ -53,14 +61,6 @@ from desktop_crm.server.store import (
 )
 from desktop_crm.server.timeutil import iso, now, parse_iso
 from desktop_crm.server.tombstones import purged_keys
-from desktop_crm.sync.protocol import (
-    Change,
-    ChangeResult,
-    ChangeStatus,
-    PushRequest,
-    PushResponse,
-    Role,
-)
 
 NOT_FOUND = "Not found, or not yours to change."
 PURGED = (

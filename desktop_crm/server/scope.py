@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, select, update
 
 from desktop_crm.domain.records import Entity
+from desktop_crm.protocol.messages import Role
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import Principal
 from desktop_crm.server.settings import Settings
 from desktop_crm.server.store import Masks, allocate_seq, touch_account
-from desktop_crm.sync.protocol import Role
 
 ALL_ROLES = (Role.ADMIN, Role.SERVICE_DESK)
 

@@ -15,9 +15,9 @@ from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 
 from desktop_crm.domain.records import ACCOUNT_LINK, RECORD_TYPES, Entity
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
+from desktop_crm.protocol.messages import WireRecord
 from desktop_crm.server import models as m
 from desktop_crm.server.timeutil import iso, now
-from desktop_crm.sync.protocol import WireRecord
 
 #: Columns every feed query selects, in the order :func:`wire_json` reads them.
 WIRE_COLUMNS = (

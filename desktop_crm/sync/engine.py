@@ -26,15 +26,7 @@ from sqlalchemy import Connection, Engine, select
 from desktop_crm.domain.merge import three_way_merge
 from desktop_crm.domain.records import Entity, new_id, utc_now
 from desktop_crm.domain.version_vector import VersionVector
-from desktop_crm.storage import records_store as store
-from desktop_crm.storage import sync_bookkeeping as book
-from desktop_crm.storage.records_store import StoredRecord
-from desktop_crm.storage.schema import SYNCED_TABLES
-from desktop_crm.sync.fast_wire import PullPage, SnapshotPage
-from desktop_crm.sync.http_client import ServerRefused, SyncClient, SyncError
-from desktop_crm.sync.local_batch import LocalBatch
-from desktop_crm.sync.progress import Phase, SyncProgress
-from desktop_crm.sync.protocol import (
+from desktop_crm.protocol.messages import (
     DEFAULT_SNAPSHOT_PAGE,
     MAX_PUSH_BATCH,
     Change,
@@ -44,6 +36,14 @@ from desktop_crm.sync.protocol import (
     Removal,
     WireRecord,
 )
+from desktop_crm.storage import records_store as store
+from desktop_crm.storage import sync_bookkeeping as book
+from desktop_crm.storage.records_store import StoredRecord
+from desktop_crm.storage.schema import SYNCED_TABLES
+from desktop_crm.sync.fast_wire import PullPage, SnapshotPage
+from desktop_crm.sync.http_client import ServerRefused, SyncClient, SyncError
+from desktop_crm.sync.local_batch import LocalBatch
+from desktop_crm.sync.progress import Phase, SyncProgress
 
 log = logging.getLogger(__name__)
 

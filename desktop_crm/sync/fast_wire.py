@@ -4,7 +4,7 @@ A first-sync page holds up to 20,000 records. Validating it into ``WireRecord`` 
 converting those into :class:`~desktop_crm.storage.records_store.StoredRecord` cost about three
 times as much as parsing the JSON. Here the page is parsed with ``pydantic_core.from_json``
 (the same JSON reader the models use, faster than ``json.loads``) and each record is checked by
-hand against the rules of the protocol models (:mod:`desktop_crm.sync.protocol`) and turned into
+hand against the rules of the protocol models (:mod:`desktop_crm.protocol.messages`) and turned into
 a ``StoredRecord`` directly.
 
 The hand check is deliberately *stricter* than pydantic (exact JSON types, a plain ISO-8601
@@ -25,8 +25,8 @@ from pydantic_core import from_json
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.domain.version_vector import VersionVector
+from desktop_crm.protocol.messages import PullResponse, Removal, SnapshotResponse
 from desktop_crm.storage.records_store import StoredRecord
-from desktop_crm.sync.protocol import PullResponse, Removal, SnapshotResponse
 
 _ENTITIES: dict[str, Entity] = {e.value: e for e in Entity}
 _RECORD_KEYS = frozenset(

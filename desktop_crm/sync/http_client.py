@@ -15,8 +15,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
-from desktop_crm.sync.protocol import (
+from desktop_crm.protocol.messages import (
     DEFAULT_PULL_PAGE,
     DirectoryResponse,
     LoginRequest,
@@ -26,6 +25,7 @@ from desktop_crm.sync.protocol import (
     PushResponse,
     SnapshotResponse,
 )
+from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -22,13 +22,13 @@ from sqlalchemy import Engine, create_engine, insert, text
 
 from desktop_crm.domain.records import Account, Contact, Opportunity, SyncedRecord
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
+from desktop_crm.protocol.messages import Role
 from desktop_crm.server import auth, db, directory
 from desktop_crm.server import models as m
 from desktop_crm.server.app import create_app
 from desktop_crm.server.settings import Settings
 from desktop_crm.server.store import write_record
 from desktop_crm.server.timeutil import iso, now
-from desktop_crm.sync.protocol import Role
 
 POSTGRES_ENV = "DESKTOP_CRM_TEST_POSTGRES_URL"
 SECRET = "test-secret-" + "x" * 40

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from desktop_crm.protocol.messages import MAX_PUSH_BATCH
 from desktop_crm.server import models as m
-from desktop_crm.sync.protocol import MAX_PUSH_BATCH
 from tests.server.conftest import World, change
 
 

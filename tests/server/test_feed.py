@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
+from desktop_crm.protocol.messages import PullResponse, Role, SnapshotResponse
 from desktop_crm.server import admin, db, directory, feed
-from desktop_crm.sync.protocol import PullResponse, Role, SnapshotResponse
 from tests.server.conftest import World, change
 
 

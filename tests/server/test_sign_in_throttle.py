@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.server import models as m
 from desktop_crm.server.app import create_app
 from desktop_crm.server.settings import Settings, SettingsError
 from desktop_crm.sync.http_client import SignInThrottled, SyncClient
-from desktop_crm.sync.protocol import LoginRequest
 from tests.server.conftest import World, build_world
 from tests.server.test_live_server import LiveServer
 

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from desktop_crm.protocol.messages import PullResponse
 from desktop_crm.server import admin, directory, tombstones
 from desktop_crm.server import models as m
 from desktop_crm.server.cli import main
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.settings import Settings, SettingsError, stale_device_days
 from desktop_crm.server.timeutil import iso, now
-from desktop_crm.sync.protocol import PullResponse
 from tests.server.conftest import World, change
 from tests.sync.harness import add_device
 

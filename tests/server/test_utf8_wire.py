@@ -6,8 +6,8 @@ from __future__ import annotations
 import gzip
 from typing import Any
 
+from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.sync.http_client import SyncClient
-from desktop_crm.sync.protocol import LoginRequest
 from tests.server.conftest import World, change
 from tests.server.test_live_server import LiveServer
 

@@ -25,6 +25,7 @@ from desktop_crm.domain.records import (
 )
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import VersionVector
+from desktop_crm.protocol.messages import Removal, WireRecord
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
@@ -37,7 +38,6 @@ from desktop_crm.storage.schema import (
     opportunity_stage_history,
     outbox,
 )
-from desktop_crm.sync.protocol import Removal, WireRecord
 
 ME = "replica-me"
 USER = "user-1"

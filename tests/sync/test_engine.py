@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from desktop_crm.domain.records import Activity, Contact, Entity
 from desktop_crm.domain.validation import ValidationFailed
+from desktop_crm.protocol.messages import Role
 from desktop_crm.server import directory
 from desktop_crm.server import models as m
 from desktop_crm.server.db import write_transaction
@@ -19,7 +20,6 @@ from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.sync import engine as engine_module
 from desktop_crm.sync.http_client import Offline
 from desktop_crm.sync.progress import Cancelled, Phase
-from desktop_crm.sync.protocol import Role
 from desktop_crm.sync.resolution import (
     Choice,
     DeleteChoice,

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
+from desktop_crm.protocol.messages import PullResponse, SnapshotResponse
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
 from desktop_crm.sync.http_client import ProtocolError, SyncClient
-from desktop_crm.sync.protocol import PullResponse, SnapshotResponse
 
 RECORD: dict[str, Any] = {
     "entity": "contact",

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from desktop_crm.profile import Profile, ProfileSettings
+from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.sync.http_client import (
     ServerRefused,
     SignInRequired,
@@ -18,7 +19,6 @@ from desktop_crm.sync.http_client import (
     SyncClient,
     throttled_message,
 )
-from desktop_crm.sync.protocol import LoginRequest
 
 INSTALLATION = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 ANSWER = {

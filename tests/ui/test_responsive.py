@@ -18,17 +18,17 @@ from PySide6.QtCore import QTimer
 from desktop_crm.domain import demo_data
 from desktop_crm.domain.records import SyncedRecord
 from desktop_crm.profile import Profile, ProfileSettings
-from desktop_crm.storage.keys import RawKey
-from desktop_crm.storage.replica import Replica, create_replica
-from desktop_crm.sync.engine import SyncEngine, SyncSummary
-from desktop_crm.sync.progress import SyncProgress
-from desktop_crm.sync.protocol import (
+from desktop_crm.protocol.messages import (
     PullResponse,
     PushRequest,
     PushResponse,
     SnapshotResponse,
     WireRecord,
 )
+from desktop_crm.storage.keys import RawKey
+from desktop_crm.storage.replica import Replica, create_replica
+from desktop_crm.sync.engine import SyncEngine, SyncSummary
+from desktop_crm.sync.progress import SyncProgress
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.operations import Identity
 from desktop_crm.ui.session import ProfileSync, Session

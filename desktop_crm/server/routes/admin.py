@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from desktop_crm.protocol.messages import ErrorBody, Role
 from desktop_crm.server import directory
 from desktop_crm.server.auth import Principal, require_roles
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.deps import DbDep
 from desktop_crm.server.routes.auth import AUTH_ERRORS
 from desktop_crm.server.scope import can_see_account
-from desktop_crm.sync.protocol import ErrorBody, Role
 
 router = APIRouter(tags=["admin"])
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
+from desktop_crm.protocol.messages import ErrorBody, LoginRequest, LoginResponse, MeResponse
 from desktop_crm.server import auth, db, throttle
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import CurrentUser
 from desktop_crm.server.deps import DbDep, SettingsDep
 from desktop_crm.server.scope import masked_names
-from desktop_crm.sync.protocol import ErrorBody, LoginRequest, LoginResponse, MeResponse
 
 router = APIRouter(tags=["auth"])
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from desktop_crm.protocol.messages import DirectoryResponse, DirectoryUser, Role
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import CurrentUser
 from desktop_crm.server.deps import DbDep
 from desktop_crm.server.routes.auth import AUTH_ERRORS
-from desktop_crm.sync.protocol import DirectoryResponse, DirectoryUser, Role
 
 router = APIRouter(tags=["directory"])
 

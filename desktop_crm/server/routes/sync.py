@@ -12,15 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 
 from desktop_crm.domain.records import Entity
-from desktop_crm.server import feed
-from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
-from desktop_crm.server.config_store import config_response
-from desktop_crm.server.deps import EngineDep, SettingsDep
-from desktop_crm.server.push import push as apply_push
-from desktop_crm.server.routes.auth import AUTH_ERRORS
-from desktop_crm.server.scope import can_see_account, masks_for
-from desktop_crm.server.store import load, to_wire
-from desktop_crm.sync.protocol import (
+from desktop_crm.protocol.messages import (
     DEFAULT_PULL_PAGE,
     DEFAULT_SNAPSHOT_PAGE,
     MAX_PULL_PAGE,
@@ -33,6 +25,14 @@ from desktop_crm.sync.protocol import (
     SnapshotResponse,
     WireRecord,
 )
+from desktop_crm.server import feed
+from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
+from desktop_crm.server.config_store import config_response
+from desktop_crm.server.deps import EngineDep, SettingsDep
+from desktop_crm.server.push import push as apply_push
+from desktop_crm.server.routes.auth import AUTH_ERRORS
+from desktop_crm.server.scope import can_see_account, masks_for
+from desktop_crm.server.store import load, to_wire
 
 router = APIRouter(tags=["sync"])
 
