@@ -1,6 +1,6 @@
 """Composition root of ``desktop-crm``: settings -> replica -> (sync) -> UI.
 
-``desktop-crm sync|lookup …`` are headless (see :mod:`desktop_crm.cli`); ``desktop-crm open
+``desktop-crm sync|lookup …`` are headless (see :mod:`desktop_crm.client.cli`); ``desktop-crm open
 tel:NUMBER`` hands the number to the running window (screen pop) or starts one; everything else
 opens the window. Qt is imported only on the GUI path, so the headless commands start fast and
 run where no display libraries exist.
@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop_crm import cli
+from desktop_crm.client import cli
 
 HEADLESS_COMMANDS = {"sync", "lookup"}
 
@@ -93,16 +93,18 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
     install_language(args.lang or "")
     controller: AppController
     if args.demo:
-        from desktop_crm.demo import DEMO_ACCOUNTS
+        from desktop_crm.demo import DEMO_ACCOUNTS, DemoServer
 
         controller = DemoController(
-            args.demo_accounts or DEMO_ACCOUNTS, args.user, instance_name=args.instance_name
+            DemoServer(args.demo_accounts or DEMO_ACCOUNTS),
+            args.user,
+            instance_name=args.instance_name,
         )
         if args.lang:
             controller.settings.language = args.lang
     else:
-        from desktop_crm.policy import PolicyError, load_policy
-        from desktop_crm.profile import Profile
+        from desktop_crm.client.policy import PolicyError, load_policy
+        from desktop_crm.client.profile import Profile
 
         profile = Profile(args.profile) if args.profile else Profile.default()
         try:

@@ -5,7 +5,10 @@ throw-away SQLite database), signs in as a demo user in a throw-away profile, an
 real client would. :func:`colleague_edit` changes a record *through the server* as another
 user, so the next sync of the signed-in user meets a real conflict.
 
-No Qt here: the GUI calls these on worker threads.
+This module is the one place where client and server meet (the composition of the demo): the
+window's demo controller gets a :class:`DemoServer` from ``app.py`` and uses it only through
+the small interface it expects (url, users, password, start, stop, colleague_edit). No Qt here:
+the GUI calls these on worker threads.
 """
 
 from __future__ import annotations
@@ -55,6 +58,10 @@ class DemoTimings:
 
 class DemoServer:
     """A central server on ``127.0.0.1:<free port>`` with demo users and customers."""
+
+    password: str = DEMO_PASSWORD
+    users: tuple[str, ...] = DEMO_USERS
+    colleague: str = COLLEAGUE
 
     def __init__(self, accounts: int = DEMO_ACCOUNTS, seed: int = DEMO_SEED) -> None:
         self.accounts = accounts
@@ -115,6 +122,10 @@ class DemoServer:
             self.engine.dispose()
             self.engine = None
         self._folder.cleanup()
+
+    def colleague_edit(self, account_id: str) -> str:
+        """The colleague changes the account's notes on the server; the new value."""
+        return colleague_edit(self, account_id)
 
 
 def colleague_edit(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import configparser
 from pathlib import Path
 
-from desktop_crm.policy import load_policy
+from desktop_crm.client.policy import load_policy
 
 PACKAGING = Path(__file__).resolve().parents[1] / "packaging"
 

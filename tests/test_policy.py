@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop_crm.policy import NO_POLICY, POLICY_ENV, PolicyError, load_policy
-from desktop_crm.profile import ProfileSettings
+from desktop_crm.client.policy import NO_POLICY, POLICY_ENV, PolicyError, load_policy
+from desktop_crm.client.profile import ProfileSettings
 
 LOCKED = """
 [server]
@@ -59,7 +59,7 @@ def test_a_locked_server_refuses_another_one(tmp_path: Path) -> None:
 
 def test_no_file_means_no_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
-        "desktop_crm.policy.default_policy_path", lambda: tmp_path / "absent.toml"
+        "desktop_crm.client.policy.default_policy_path", lambda: tmp_path / "absent.toml"
     )
     assert load_policy(env={}) == NO_POLICY
 

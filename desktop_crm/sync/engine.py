@@ -85,6 +85,8 @@ class SyncSummary:
     resynced: bool = False
     new_conflicts: list[tuple[str, str]] = field(default_factory=list)
     new_issues: int = 0
+    #: The kinds of record that arrived from the server (for the screens to refresh).
+    received: set[Entity] = field(default_factory=set)
 
     def line(self) -> str:
         return (
@@ -241,6 +243,7 @@ class SyncEngine:
                     book.set_state(conn, SNAPSHOT_PAGE_KEY, page.next_page)
             done += len(page.records)
             summary.pulled += len(page.records)
+            summary.received.update({r.entity for r in page.records})
             self.progress.report(Phase.FIRST_SYNC, done, None)
             if page.next_page is None:
                 return
@@ -334,6 +337,7 @@ class SyncEngine:
                 self._push_before_removal(page.removals, summary)
             with self._db.begin() as conn:
                 summary.pulled += self._receive_many(conn, page.records)
+                summary.received.update({Entity(r.entity) for r in page.records})
                 summary.removed += self._remove(conn, page.removals)
                 book.set_state(conn, CURSOR_KEY, page.cursor)
             self.progress.report(Phase.PULLING, summary.pulled)

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_crm.client import reading
 from desktop_crm.domain.records import Activity, Contact
 from desktop_crm.storage.queries import Account360
-from desktop_crm.ui import operations as ops
 from desktop_crm.ui.session import Session
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -256,8 +256,10 @@ class Account360View(QWidget):
         request = self._request
         account_id = self.account_id
         self._session.submit(
-            ops.account_360_op(account_id), lambda view: self._show(request, account_id, view)
-        , owner=self)
+            lambda replica: reading.account_360(replica, account_id),
+            lambda view: self._show(request, account_id, view),
+            owner=self,
+        )
 
     def _show(self, request: int, account_id: str, view: Account360 | None) -> None:
         if request != self._request:

@@ -20,9 +20,9 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from desktop_crm.client import reading
 from desktop_crm.domain.records import Account
 from desktop_crm.storage.queries import AccountFilter, AccountSort
-from desktop_crm.ui import operations as ops
 from desktop_crm.ui.session import Session
 
 #: Rows read per trip to the worker.
@@ -81,8 +81,9 @@ class AccountsModel(QAbstractTableModel):
         """Ask for the ids again (after a filter/sort change, an edit or a sync)."""
         self._generation += 1
         generation = self._generation
+        flt, sort, descending = self._filter, self._sort, self._descending
         self._session.submit(
-            ops.account_ids_op(self._filter, self._sort, self._descending),
+            lambda replica: reading.account_ids(replica, flt, sort, descending),
             lambda ids: self._set_ids(generation, ids, keep_cache),
             owner=self,
         )
@@ -125,7 +126,7 @@ class AccountsModel(QAbstractTableModel):
         self._in_flight.update(batch)
         generation = self._generation
         self._session.submit(
-            ops.accounts_by_id_op(batch),
+            lambda replica: reading.accounts_by_id(replica, batch),
             lambda found: self._fetched(generation, batch, found),
             owner=self,
         )

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_crm.client import reading
 from desktop_crm.storage.queries import FeedItem
-from desktop_crm.ui import operations as ops
 from desktop_crm.ui.account_view import local_time
 from desktop_crm.ui.session import Session
 
@@ -81,7 +81,7 @@ class ActivityFeedView(QWidget):
         request = self._request
         author = self.person.currentData()
         self._session.submit(
-            ops.activity_feed_op(author, FEED_SIZE),
+            lambda replica: reading.activity_feed(replica, author, FEED_SIZE),
             lambda feed: self._show(request, feed),
             owner=self,
         )

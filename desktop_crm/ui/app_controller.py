@@ -7,14 +7,15 @@ import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_crm.policy import NO_POLICY, Policy
-from desktop_crm.profile import Profile, ProfileSettings
+from desktop_crm.client.policy import NO_POLICY, Policy
+from desktop_crm.client.profile import Profile, ProfileSettings
+from desktop_crm.client.session import ProfileSync, open_profile_replica
 from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, WrongKey
 from desktop_crm.storage.keys import Keychain, KeyMode, RawKey, read_keyinfo
 from desktop_crm.storage.replica import Replica, create_replica
@@ -24,7 +25,7 @@ from desktop_crm.sync.scheduler import Outcome
 from desktop_crm.ui.first_run import SettingsDialog, SignInDialog
 from desktop_crm.ui.i18n import install_language
 from desktop_crm.ui.main_window import MainWindow
-from desktop_crm.ui.session import ProfileSync, Session
+from desktop_crm.ui.session import Session
 from desktop_crm.ui.single_instance import InstanceServer, phone_from_uri
 from desktop_crm.ui.sync_views import FirstSyncDialog
 from desktop_crm.ui.worker import ResourceWorker
@@ -212,14 +213,31 @@ class AppController(QObject):
 # The demo ---------------------------------------------------------------------------------------
 
 
+class DemoBackend(Protocol):
+    """The demo's embedded server, as the window uses it (``desktop_crm.demo.DemoServer``,
+    handed in by the composition root: the window never imports the server)."""
+
+    accounts: int
+    password: str
+    users: tuple[str, ...]
+    colleague: str
+
+    @property
+    def url(self) -> str: ...
+
+    def start(self) -> object: ...
+
+    def stop(self) -> None: ...
+
+    def colleague_edit(self, account_id: str) -> str: ...
+
+
 class DemoController(AppController):
     """``desktop-crm --demo``: an embedded server on loopback, a throw-away profile per user."""
 
-    def __init__(self, accounts: int, user: str = "rep1", **kwargs: Any) -> None:
+    def __init__(self, server: DemoBackend, user: str = "rep1", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from desktop_crm.demo import DemoServer
-
-        self.server = DemoServer(accounts)
+        self.server = server
         self.user = user
         self.title = self.tr("Desktop CRM — demo")
         self._folders: list[tempfile.TemporaryDirectory[str]] = []
@@ -253,8 +271,6 @@ class DemoController(AppController):
         self.run_in_background(start, up, failed)
 
     def sign_in_as(self, user: str) -> None:
-        from desktop_crm.demo import DEMO_PASSWORD
-
         self.close_session()
         self.user = user
         folder = tempfile.TemporaryDirectory(prefix=f"desktop-crm-demo-{user}-")
@@ -271,7 +287,7 @@ class DemoController(AppController):
 
         session = Session(
             open_replica,
-            ProfileSync(profile, settings, DEMO_PASSWORD),
+            ProfileSync(profile, settings, self.server.password),
             interval_s=60.0,
             label=user,
         )
@@ -288,8 +304,6 @@ class DemoController(AppController):
         self.show_window(session, f"{self.title} — {self.user}")
 
     def decorate(self, window: MainWindow) -> None:
-        from desktop_crm.demo import DEMO_USERS
-
         menu = window.menuBar().addMenu(self.tr("&Demo"))
         roles = {
             "rep1": self.tr("Sales rep (rep1)"),
@@ -297,7 +311,7 @@ class DemoController(AppController):
             "manager1": self.tr("Sales manager (manager1)"),
         }
         group = QActionGroup(window)
-        for user in DEMO_USERS:
+        for user in self.server.users:
             action = QAction(self.tr("Sign in as %1").replace("%1", roles[user]), window)
             action.setCheckable(True)
             action.setChecked(user == self.user)
@@ -316,8 +330,7 @@ class DemoController(AppController):
     def simulate_colleague_edit(self, account_id: str | None = None) -> None:
         """manager1 changes the open customer's notes on the server: edit the same field
         before the next sync and that sync meets a conflict."""
-        from desktop_crm.demo import COLLEAGUE, colleague_edit
-
+        colleague = self.server.colleague
         window = self.window
         if window is None:
             return
@@ -338,14 +351,14 @@ class DemoController(AppController):
                 return
             self.window.statusBar().showMessage(
                 self.tr("%1 changed the notes of “%2” on the server.").replace(
-                    "%1", COLLEAGUE).replace("%2", name), 15000)
+                    "%1", colleague).replace("%2", name), 15000)
             box = QMessageBox(
                 QMessageBox.Icon.Information,
                 self.tr("A colleague edited a customer"),
                 self.tr("%1 changed the notes of “%2” on the server to:\n\n%3\n\nEdit the "
                         "same customer's notes now (Customer ▸ Edit customer): your next sync "
                         "meets their change and shows a conflict.").replace(
-                    "%1", COLLEAGUE).replace("%2", name).replace("%3", value),
+                    "%1", colleague).replace("%2", name).replace("%3", value),
                 QMessageBox.StandardButton.Ok,
                 self.window,
             )
@@ -358,7 +371,7 @@ class DemoController(AppController):
             if self.window is not None:
                 self.window.statusBar().showMessage(plain_error(error), 15000)
 
-        self.run_in_background(lambda: colleague_edit(self.server, chosen), done, failed)
+        self.run_in_background(lambda: self.server.colleague_edit(chosen), done, failed)
 
     def shutdown(self) -> None:
         super().shutdown()
@@ -449,8 +462,6 @@ class ProfileController(AppController):
         sync = profile_sync or ProfileSync(profile, self.settings, password)
 
         def open_replica() -> Replica:
-            from desktop_crm.client_session import open_profile_replica
-
             if not profile.exists() and not passphrase:
                 profile.folder.mkdir(parents=True, exist_ok=True)
                 return create_replica(profile.replica_path, self.keychain)

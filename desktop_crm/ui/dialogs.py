@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_crm.client import editing
+from desktop_crm.client.editing import Written
 from desktop_crm.domain.phones import InvalidPhoneNumber
 from desktop_crm.domain.records import (
     Account,
@@ -44,7 +46,6 @@ from desktop_crm.domain.records import (
     SyncedRecord,
 )
 from desktop_crm.domain.validation import FieldError, ValidationFailed
-from desktop_crm.ui import operations as ops
 from desktop_crm.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -136,13 +137,15 @@ class RecordDialog(QDialog):
             self.show_errors(exc.errors)
             return
         self.buttons.setEnabled(False)
+        who = self.session.identity
         self.session.submit(
-            ops.save_op(record, self.session.identity), self._saved, self._failed
-        , owner=self)
+            lambda replica: editing.save(replica, record, who), self._saved, self._failed,
+            owner=self,
+        )
 
-    def _saved(self, record: SyncedRecord) -> None:
-        self.saved = record
-        self.session.edited()
+    def _saved(self, written: Written[SyncedRecord]) -> None:
+        self.saved = written.value
+        self.session.edited(written.changes)
         self.accept()
 
     def _failed(self, error: BaseException) -> None:

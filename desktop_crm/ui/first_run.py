@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_crm.profile import ProfileSettings
+from desktop_crm.client.profile import ProfileSettings
 from desktop_crm.ui.i18n import LANGUAGES
 
 

@@ -28,13 +28,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_crm.domain.records import DEFAULT_PIPELINE, Account, ActivityKind, PipelineStage
+from desktop_crm.client import editing, reading
+from desktop_crm.client.changes import NOTHING, Changes
+from desktop_crm.client.editing import Written
+from desktop_crm.client.reading import ListChoices, SyncStatus
+from desktop_crm.domain.records import (
+    DEFAULT_PIPELINE,
+    Account,
+    ActivityKind,
+    Contact,
+    Entity,
+    PipelineStage,
+)
 from desktop_crm.storage.queries import AccountFilter
 from desktop_crm.storage.search import SearchHit
 from desktop_crm.sync.engine import SyncSummary
 from desktop_crm.sync.progress import ProgressSnapshot
 from desktop_crm.sync.scheduler import Connectivity, Outcome
-from desktop_crm.ui import operations as ops
 from desktop_crm.ui.account_view import Account360View
 from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
 from desktop_crm.ui.activity_view import ActivityFeedView
@@ -72,6 +82,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session = session
         self._latest_search = 0
+        #: Changes not yet shown: a burst of edits or sync pages refreshes the views once.
+        self._pending_changes: Changes = NOTHING
         self.owner_names: Mapping[str, str] = {}
         self.statuses: list[tuple[str, str]] = []
         #: Who owns the accounts in this replica (a manager's team, as far as it shows).
@@ -274,7 +286,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_COALESCE_MS)
-        self._refresh_timer.timeout.connect(self.refresh_all)
+        self._refresh_timer.timeout.connect(self._refresh_changed)
         session.data_changed.connect(self._data_changed)
         self._clock = QTimer(self)
         self._clock.setInterval(30_000)
@@ -315,8 +327,11 @@ class MainWindow(QMainWindow):
 
     def _load_choices(self) -> None:
         # Names first: the owner filter is labelled with them.
-        self.session.submit(ops.user_names, self.set_owner_names, owner=self)
-        self.session.submit(ops.list_choices, self._fill_choices, owner=self)
+        self.session.submit(reading.user_names, self.set_owner_names, owner=self)
+        self._load_filter_choices()
+
+    def _load_filter_choices(self) -> None:
+        self.session.submit(reading.list_choices, self._fill_choices, owner=self)
 
     def status_label(self, key: str, name: str) -> str:
         """The default statuses in the user's language; configured ones as configured."""
@@ -329,8 +344,8 @@ class MainWindow(QMainWindow):
         label, default = known.get(key, (name, name))
         return label if name == default else name
 
-    def _fill_choices(self, choices: ops.ListChoices) -> None:
-        choices = ops.ListChoices(
+    def _fill_choices(self, choices: ListChoices) -> None:
+        choices = ListChoices(
             [(k, self.status_label(k, n)) for k, n in choices.statuses],
             choices.owners,
             choices.tags,
@@ -376,7 +391,7 @@ class MainWindow(QMainWindow):
         self._latest_search += 1
         request = self._latest_search
         self.session.submit(
-            ops.search_op(text),
+            lambda replica: reading.search(replica, text),
             lambda hits: self._show_hits(request, text, hits),
             lambda error: self._search_failed(request, error),
             owner=self,
@@ -421,7 +436,7 @@ class MainWindow(QMainWindow):
             if request == self._latest_search and hits:
                 self.show_account(hits[0].account_id)
 
-        self.session.submit(ops.search_op(number), show, owner=self)
+        self.session.submit(lambda replica: reading.search(replica, number), show, owner=self)
         self.raise_window()
 
     def raise_window(self) -> None:
@@ -532,7 +547,7 @@ class MainWindow(QMainWindow):
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
 
-        self.session.submit(ops.first_stage, open_dialog, owner=self)
+        self.session.submit(reading.first_stage, open_dialog, owner=self)
 
     def remove_contact(self, account_id: str, contact_id: str) -> QMessageBox | None:
         """Asks first (a window-modal box, not a blocking one), then deletes on this device."""
@@ -556,9 +571,10 @@ class MainWindow(QMainWindow):
 
         def answered(button: int) -> None:
             if button == QMessageBox.StandardButton.Yes:
+                who = self.session.identity
                 self.session.submit(
-                    ops.delete_op("contact", contact_id, self.session.identity),
-                    lambda _gone: self.session.edited(),
+                    lambda replica: editing.delete(replica, Entity.CONTACT, contact_id, who),
+                    self._removed,
                     owner=self,
                 )
 
@@ -566,9 +582,10 @@ class MainWindow(QMainWindow):
         box.open()
         return box
 
-    def edit_contact(self, account_id: str, contact_id: str) -> ContactDialog | None:
-        from desktop_crm.domain.records import Contact
+    def _removed(self, written: Written[bool]) -> None:
+        self.session.edited(written.changes)
 
+    def edit_contact(self, account_id: str, contact_id: str) -> ContactDialog | None:
         view = self.account_view.view
         if view is None or view.account.meta.id != account_id:
             return None
@@ -603,18 +620,32 @@ class MainWindow(QMainWindow):
 
     # Refreshing ----------------------------------------------------------------------------
 
-    def _data_changed(self, why: str) -> None:
-        self._stale.update(self._lazy_tabs)
-        if why == "edit" and self.session.sync is not None:
+    def _data_changed(self, changes: Changes, by_sync: bool) -> None:
+        if not by_sync and self.session.sync is not None:
             # Send the edit soon (a few seconds, so a burst of edits goes out together).
             QTimer.singleShot(3000, self.session.sync.sync_now)
+        self._pending_changes = self._pending_changes | changes
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
-    def refresh_all(self) -> None:
-        self.accounts_model.invalidate()
-        self.account_view.refresh()
-        self.today.refresh()
+    def _refresh_changed(self) -> None:
+        changes, self._pending_changes = self._pending_changes, NOTHING
+        self.refresh(changes)
+
+    def refresh(self, changes: Changes) -> None:
+        """Refresh the views that show what changed; hidden tabs only when next shown."""
+        if changes.touches(Entity.ACCOUNT):
+            self.accounts_model.invalidate()
+            self._load_filter_choices()  # a new status, owner or tag
+        shown = self.account_view.account_id
+        if shown and changes.touches_account(shown):
+            self.account_view.refresh()
+        # Follow-ups and the feed name the account and contact beside each activity.
+        if changes.touches(Entity.ACTIVITY, Entity.CONTACT, Entity.ACCOUNT):
+            self.today.refresh()
+            self._stale.add(self.activity)
+        if changes.touches(Entity.OPPORTUNITY, Entity.ACCOUNT):
+            self._stale.add(self.pipeline)
         self._refresh_current_if_stale()
         self._update_sync_status()
         self.refreshed.emit()
@@ -659,9 +690,9 @@ class MainWindow(QMainWindow):
         return self.tr("Sync failed: %1").replace("%1", outcome.error[:80])
 
     def _update_sync_status(self) -> None:
-        self.session.submit(ops.sync_status, self._show_status, owner=self)
+        self.session.submit(reading.sync_status, self._show_status, owner=self)
 
-    def _show_status(self, status: ops.SyncStatus) -> None:
+    def _show_status(self, status: SyncStatus) -> None:
         self._status = status
         self.pending_label.setText(
             self.tr("%1 change(s) waiting to be sent").replace("%1", str(status.pending))

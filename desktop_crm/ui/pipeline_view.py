@@ -21,7 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_crm.ui import operations as ops
+from desktop_crm.client import editing, reading
+from desktop_crm.client.editing import Written
+from desktop_crm.client.reading import PipelineSummary, StageBar
+from desktop_crm.domain.pipeline import StageRuleViolation
 from desktop_crm.ui.account_view import money
 from desktop_crm.ui.session import Session
 
@@ -47,12 +50,12 @@ class PipelineChart(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.bars: list[ops.StageBar] = []
+        self.bars: list[StageBar] = []
         self.setMinimumHeight(240)
         self._count_label = self.tr("Count")
         self._amount_label = self.tr("Amount")
 
-    def set_bars(self, bars: list[ops.StageBar], currency: str = "") -> None:
+    def set_bars(self, bars: list[StageBar], currency: str = "") -> None:
         self.bars = bars
         amount = self.tr("Amount")
         self._amount_label = f"{amount} ({currency})" if currency else amount
@@ -162,14 +165,14 @@ class PipelineView(QWidget):
         split.setSizes([300, 300])
         layout = QVBoxLayout(self)
         layout.addWidget(split)
-        self.summary: ops.PipelineSummary | None = None
+        self.summary: PipelineSummary | None = None
         self._loading = False
 
     def refresh(self) -> None:
         if self._loading:
             return
         self._loading = True
-        self._session.submit(ops.pipeline_summary, self._show, self._failed, owner=self)
+        self._session.submit(reading.pipeline_summary, self._show, self._failed, owner=self)
 
     def _failed(self, error: BaseException) -> None:
         self._loading = False
@@ -188,12 +191,12 @@ class PipelineView(QWidget):
         label, default = known.get(key, (name, name))
         return label if name == default else name
 
-    def _show(self, summary: ops.PipelineSummary) -> None:
+    def _show(self, summary: PipelineSummary) -> None:
         self._loading = False
         summary = dataclasses.replace(
             summary,
             bars=[
-                ops.StageBar(
+                StageBar(
                     dataclasses.replace(b.stage, name=self.stage_label(b.stage.key, b.stage.name)),
                     b.count,
                     b.amount,
@@ -263,21 +266,22 @@ class PipelineView(QWidget):
     def move_to(self, opportunity_id: str, stage_key: str) -> None:
         self.message.setStyleSheet("")
         self.message.setText(self.tr("Moving…"))
+        who = self._session.identity
         self._session.submit(
-            ops.move_stage_op(opportunity_id, stage_key, self._session.identity),
+            lambda replica: editing.move_stage(replica, opportunity_id, stage_key, who),
             self._moved,
             self._refused,
             owner=self,
         )
 
-    def _moved(self, _opp: object) -> None:
+    def _moved(self, written: Written[object]) -> None:
         self.message.setStyleSheet("color: #1e7b34;")
         self.message.setText(self.tr("Moved. It goes to the server with the next sync."))
-        self._session.edited()
+        self._session.edited(written.changes)
 
     def _refused(self, error: BaseException) -> None:
         self.message.setStyleSheet("color: #b00020;")
-        if isinstance(error, ops.StageMoveRefused):
+        if isinstance(error, StageRuleViolation):
             missing = [self._missing_text(m) for m in error.missing]
             stage = self.stage_label(error.stage.key, error.stage.name)
             self.message.setText(

@@ -1,7 +1,7 @@
 """One signed-in profile in the window: the replica worker, the sync thread, who we are.
 
-- :class:`ProfileSync` (no Qt) signs in when needed and runs one sync; it runs on the sync
-  thread, never on the GUI thread.
+- :class:`~desktop_crm.client.session.ProfileSync` (no Qt) signs in when needed and runs one
+  sync; it runs on the sync thread, never on the GUI thread.
 - :class:`SyncController` decides *when* (the sync engine's :class:`SyncScheduler`: an
   interval, back-off when offline, at once on F5) and runs the sync on its own thread with its
   own pooled connection to the replica (SQLite WAL lets the replica worker read meanwhile).
@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,81 +19,19 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_crm.client_session import SignedIn, make_engine, refresh_user_names, sign_in
-from desktop_crm.profile import Profile, ProfileSettings
+from desktop_crm.client.changes import Changes
+from desktop_crm.client.identity import LOCAL, Identity
+from desktop_crm.client.session import ProfileSync, sync_changes
 from desktop_crm.storage.replica import Replica
 from desktop_crm.sync.engine import SyncSummary
-from desktop_crm.sync.http_client import SignInRequired, SyncError
 from desktop_crm.sync.progress import Phase, SyncProgress
 from desktop_crm.sync.scheduler import Connectivity, Outcome, SyncScheduler
-from desktop_crm.ui.operations import Identity
 from desktop_crm.ui.worker import ResourceWorker
 
 log = logging.getLogger(__name__)
 
 #: How often the window looks at the sync's progress (STYLE: progress is polled data).
 PROGRESS_POLL_MS = 150
-#: The server's directory (user names) is fetched after a sync at most this often.
-USER_NAMES_MAX_AGE_S = 3600.0
-
-
-class ProfileSync:
-    """Sign in (once, or again when the token expired) and sync. Runs on the sync thread."""
-
-    def __init__(self, profile: Profile, settings: ProfileSettings, password: str | None) -> None:
-        self.profile = profile
-        self.settings = settings
-        self._password = password
-        self._signed_in: SignedIn | None = None
-        self._names_at: float | None = None  # when the directory was last fetched
-
-    @property
-    def identity(self) -> Identity:
-        s = self.settings
-        return Identity(s.replica_id, s.user_id, s.username, s.role)
-
-    def set_password(self, password: str) -> None:
-        self._password = password
-        self._signed_in = None
-
-    def sign_in(self, progress: SyncProgress | None = None) -> SignedIn:
-        if self._password is None:
-            raise SignInRequired("Sign in to sync with the server.")
-        if progress is not None:
-            progress.report(Phase.SIGNING_IN)
-        if self._signed_in is not None:
-            self._signed_in.client.close()
-        self._signed_in = sign_in(self.profile, self.settings, self._password)
-        return self._signed_in
-
-    def __call__(self, replica: Replica, progress: SyncProgress) -> SyncSummary:
-        signed_in = self._signed_in or self.sign_in(progress)
-        try:
-            summary = make_engine(replica, signed_in, progress).sync_once()
-        except SignInRequired:
-            if self._password is None:
-                raise
-            # The token expired: sign in again once, then carry on where the sync stopped.
-            signed_in = self.sign_in(progress)
-            summary = make_engine(replica, signed_in, progress).sync_once()
-        self._refresh_user_names(replica, signed_in)
-        return summary
-
-    def _refresh_user_names(self, replica: Replica, signed_in: SignedIn) -> None:
-        now = time.monotonic()
-        if self._names_at is not None and now - self._names_at < USER_NAMES_MAX_AGE_S:
-            return
-        try:
-            refresh_user_names(replica, signed_in.client)
-        except SyncError as exc:  # names only label things: the sync itself succeeded
-            log.warning("could not refresh user names: %s", exc)
-            return
-        self._names_at = now
-
-    def close(self) -> None:
-        if self._signed_in is not None:
-            self._signed_in.client.close()
-            self._signed_in = None
 
 
 SyncFunction = Callable[[SyncProgress], SyncSummary]
@@ -194,8 +131,9 @@ def _ignore_if_gone(owner: QObject) -> Callable[[BaseException], None]:
 class Session(QObject):
     """The replica worker, the sync controller and the identity of one signed-in profile."""
 
-    #: Local data changed: ``"edit"`` (this window saved something) or ``"sync"``.
-    data_changed = Signal(str)
+    #: Local data changed (:class:`Changes`); ``by_sync`` is False for this window's own edits,
+    #: which a sync should send soon.
+    data_changed = Signal(object, bool)
 
     def __init__(
         self,
@@ -228,7 +166,7 @@ class Session(QObject):
     @property
     def identity(self) -> Identity:
         if self.profile_sync is None:
-            return Identity("local", "local")
+            return LOCAL
         return self.profile_sync.identity
 
     @property
@@ -244,10 +182,14 @@ class Session(QObject):
 
     def _after_sync(self, outcome: Outcome[SyncSummary]) -> None:
         summary = outcome.result
-        if summary is not None and (summary.pulled or summary.pushed or summary.removed):
-            self.data_changed.emit("sync")
-        elif outcome.cancelled:
-            self.data_changed.emit("sync")
+        if summary is not None:
+            changes = sync_changes(summary)
+        elif outcome.cancelled:  # pages applied before the cancel are not counted anywhere
+            changes = Changes.everything()
+        else:
+            return
+        if changes:
+            self.data_changed.emit(changes, True)
 
     def submit(
         self,
@@ -266,9 +208,9 @@ class Session(QObject):
             )
         return self.worker.submit(operation, on_done, on_error)
 
-    def edited(self) -> None:
-        """A local edit was saved: views refresh; a sync goes out soon."""
-        self.data_changed.emit("edit")
+    def edited(self, changes: Changes) -> None:
+        """A local edit was saved: the views that show it refresh; a sync goes out soon."""
+        self.data_changed.emit(changes, False)
 
     def shutdown(self) -> None:
         if self.sync is not None:

@@ -30,12 +30,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
+from desktop_crm.client import resolving
+from desktop_crm.client.editing import Written
+from desktop_crm.client.resolving import (
+    Choice,
+    DeleteChoice,
+    FieldChoice,
+    LabelledConflict,
+    NewValue,
+)
 from desktop_crm.storage import sync_bookkeeping as book
-from desktop_crm.storage.replica import Replica
-from desktop_crm.storage.schema import accounts
-from desktop_crm.sync import resolution
 from desktop_crm.sync.progress import Phase, ProgressSnapshot, SyncProgress
 from desktop_crm.ui.session import Session
 
@@ -50,24 +55,6 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return value or "—"
     return json.dumps(value, ensure_ascii=False)
-
-
-def _load_conflicts(replica: Replica) -> list[tuple[book.ConflictEntry, str]]:
-    with replica.engine.connect() as conn:
-        found = book.list_conflicts(conn)
-        names: dict[str, str] = {}
-        wanted = {c.mine.get("account_id") or c.record_id for c in found}
-        if wanted:
-            rows = conn.execute(
-                select(accounts.c.id, accounts.c.name).where(accounts.c.id.in_(wanted))
-            )
-            names = {str(r[0]): str(r[1]) for r in rows}
-        out = []
-        for c in found:
-            account = names.get(c.mine.get("account_id") or c.record_id, "")
-            label = c.mine.get("name") or c.theirs.get("name") or account or c.record_id[:8]
-            out.append((c, f"{label} ({c.entity})" if label != account else f"{label}"))
-        return out
 
 
 class ConflictDialog(QDialog):
@@ -128,13 +115,13 @@ class ConflictDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self._session.submit(_load_conflicts, self._fill, owner=self)
+        self._session.submit(resolving.open_conflicts, self._fill, owner=self)
 
-    def _fill(self, found: list[tuple[book.ConflictEntry, str]]) -> None:
-        self._conflicts = [c for c, _label in found]
+    def _fill(self, found: list[LabelledConflict]) -> None:
+        self._conflicts = [item.conflict for item in found]
         self.list.clear()
-        for _conflict, label in found:
-            self.list.addItem(QListWidgetItem(label))
+        for item in found:
+            self.list.addItem(QListWidgetItem(item.label))
         if found:
             self.list.setCurrentRow(0)
         else:
@@ -269,14 +256,14 @@ class ConflictDialog(QDialog):
         if which == "edit":
             edit.setText(value)
 
-    def _decisions(self, conflict: book.ConflictEntry) -> dict[str, resolution.FieldChoice]:
-        out: dict[str, resolution.FieldChoice] = {}
+    def _decisions(self, conflict: book.ConflictEntry) -> dict[str, FieldChoice]:
+        out: dict[str, FieldChoice] = {}
         for name, (group, edit) in self._choices.items():
             picked = group.checkedId()
             if picked == 0:
-                out[name] = resolution.Choice.MINE
+                out[name] = Choice.MINE
             elif picked == 1:
-                out[name] = resolution.Choice.THEIRS
+                out[name] = Choice.THEIRS
             else:
                 original = conflict.mine.get(name)
                 text = edit.text()
@@ -286,7 +273,7 @@ class ConflictDialog(QDialog):
                         value = json.loads(text)
                     except ValueError:
                         value = text
-                out[name] = resolution.NewValue(value)
+                out[name] = NewValue(value)
         return out
 
     def _apply(self) -> None:
@@ -297,31 +284,24 @@ class ConflictDialog(QDialog):
         delete_choice = None
         if self._delete_group is not None:
             delete_choice = (
-                resolution.DeleteChoice.KEEP_DELETED
+                DeleteChoice.KEEP_DELETED
                 if self._delete_group.checkedId() == 0
-                else resolution.DeleteChoice.RESTORE
+                else DeleteChoice.RESTORE
             )
         who = self._session.identity
-
-        def run(replica: Replica) -> None:
-            with replica.engine.begin() as conn:
-                resolution.resolve_conflict(
-                    conn,
-                    conflict.entity,
-                    conflict.record_id,
-                    replica_id=who.replica_id,
-                    user_id=who.user_id,
-                    choices=choices,
-                    default=resolution.Choice.MINE,
-                    delete_choice=delete_choice,
-                )
-
         self.apply_button.setEnabled(False)
-        self._session.submit(run, self._applied, self._failed, owner=self)
+        self._session.submit(
+            lambda replica: resolving.resolve_conflict(
+                replica, conflict, who, choices, delete_choice
+            ),
+            self._applied,
+            self._failed,
+            owner=self,
+        )
 
-    def _applied(self, _none: None) -> None:
+    def _applied(self, written: Written[None]) -> None:
         self.apply_button.setEnabled(True)
-        self._session.edited()
+        self._session.edited(written.changes)
         self.resolved.emit()
         if self._session.sync is not None:
             self._session.sync.sync_now()
@@ -379,11 +359,7 @@ class SyncIssuesDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        def run(replica: Replica) -> list[book.SyncIssue]:
-            with replica.engine.connect() as conn:
-                return book.list_sync_issues(conn)
-
-        self._session.submit(run, self._fill, owner=self)
+        self._session.submit(resolving.sync_issues, self._fill, owner=self)
 
     def _fill(self, issues: list[book.SyncIssue]) -> None:
         self._issues = issues
@@ -422,26 +398,24 @@ class SyncIssuesDialog(QDialog):
             self.message.setText(self.tr("Not valid JSON: %1").replace("%1", str(exc)))
             return
         who = self._session.identity
-
-        def run(replica: Replica) -> None:
-            with replica.engine.begin() as conn:
-                resolution.retry_sync_issue(
-                    conn, issue.id, replica_id=who.replica_id, user_id=who.user_id,
-                    changes=changes,
-                )
-
-        self._session.submit(run, self._done, self._failed, owner=self)
+        self._session.submit(
+            lambda replica: resolving.retry_sync_issue(replica, issue, who, changes),
+            self._done,
+            self._failed,
+            owner=self,
+        )
 
     def _discard(self) -> None:
         issue = self._current()
         if issue is None:
             return
 
-        def run(replica: Replica) -> None:
-            with replica.engine.begin() as conn:
-                resolution.discard_sync_issue(conn, issue.id)
-
-        self._session.submit(run, self._done, self._failed, owner=self)
+        self._session.submit(
+            lambda replica: resolving.discard_sync_issue(replica, issue),
+            self._done,
+            self._failed,
+            owner=self,
+        )
 
     def _ask_export_path(self) -> Path | None:
         name, _filter = QFileDialog.getSaveFileName(
@@ -454,12 +428,8 @@ class SyncIssuesDialog(QDialog):
         if path is None:
             return
 
-        def run(replica: Replica) -> int:
-            with replica.engine.connect() as conn:
-                return resolution.export_sync_issues(conn, path)
-
         self._session.submit(
-            run,
+            lambda replica: resolving.export_sync_issues(replica, path),
             lambda n: self.message.setText(
                 self.tr("Exported %1 issue(s) to %2").replace("%1", str(n)).replace(
                     "%2", str(path))
@@ -468,9 +438,9 @@ class SyncIssuesDialog(QDialog):
             owner=self,
         )
 
-    def _done(self, _none: None) -> None:
+    def _done(self, written: Written[None]) -> None:
         self.message.clear()
-        self._session.edited()
+        self._session.edited(written.changes)
         if self._session.sync is not None:
             self._session.sync.sync_now()
         self.reload()

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_crm.client import editing, reading
+from desktop_crm.client.editing import Written
 from desktop_crm.storage.queries import FollowUp, FollowUpsDue
-from desktop_crm.ui import operations as ops
 from desktop_crm.ui.account_view import local_time
 from desktop_crm.ui.session import Session
 
@@ -63,8 +64,10 @@ class TodayView(QWidget):
         moment = now or datetime.now().astimezone()
         user = self._session.identity.user_id
         self._session.submit(
-            ops.follow_ups_op(moment, user if user != "local" else None), self._show
-        , owner=self)
+            lambda replica: reading.follow_ups(replica, moment, user if user != "local" else None),
+            self._show,
+            owner=self,
+        )
 
     def _show(self, due: FollowUpsDue) -> None:
         self.due = due
@@ -103,12 +106,12 @@ class TodayView(QWidget):
         item = self.tree.currentItem()
         if item is None:
             return
+        activity_id, who = str(item.data(0, ID_ROLE)), self._session.identity
         self._session.submit(
-            ops.complete_follow_up_op(str(item.data(0, ID_ROLE)), self._session.identity),
+            lambda replica: editing.complete_follow_up(replica, activity_id, who),
             self._marked_done,
             owner=self,
         )
 
-    def _marked_done(self, _activity: object) -> None:
-        self._session.edited()
-        self.refresh()
+    def _marked_done(self, written: Written[bool]) -> None:
+        self._session.edited(written.changes)

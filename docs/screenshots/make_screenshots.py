@@ -18,9 +18,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from desktop_crm.client import editing
+from desktop_crm.demo import DemoServer
 from desktop_crm.domain.records import Account
 from desktop_crm.sync.progress import Phase
-from desktop_crm.ui import operations as ops
 from desktop_crm.ui.app_controller import DemoController
 from desktop_crm.ui.dialogs import OpportunityDialog
 from desktop_crm.ui.i18n import install_language
@@ -38,7 +39,7 @@ def grab(name: str) -> None:
 def main() -> int:
     app = QApplication(sys.argv[:1])
     install_language("en")
-    controller = DemoController(400, "rep1", instance_name="screenshots")
+    controller = DemoController(DemoServer(400), "rep1", instance_name="screenshots")
     steps: list[tuple[int, Callable[[], None]]] = []
     state: dict[str, object] = {}
 
@@ -115,7 +116,10 @@ def main() -> int:
             assert view is not None
             mine: Account = view.account
             mine.notes = "rep1: met the buyer, they want delivery in May."
-            w.session.submit(ops.save_op(mine, w.session.identity), lambda _r: w.sync_now())
+            who = w.session.identity
+            w.session.submit(
+                lambda replica: editing.save(replica, mine, who), lambda _r: w.sync_now()
+            )
 
         def conflicts() -> None:
             dialog = w.open_conflicts()

@@ -21,9 +21,9 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from desktop_crm.client_session import open_profile_replica, sign_in
+from desktop_crm.client.profile import Profile
+from desktop_crm.client.session import open_profile_replica, sign_in
 from desktop_crm.domain import demo_data
-from desktop_crm.profile import Profile
 from desktop_crm.server import bulk, db
 from desktop_crm.server.app import create_app
 from desktop_crm.server.settings import Settings

@@ -16,9 +16,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from desktop_crm.client_session import open_profile_replica, sign_in
+from desktop_crm.client.profile import Profile
+from desktop_crm.client.session import open_profile_replica, sign_in
 from desktop_crm.domain.records import Activity
-from desktop_crm.profile import Profile
 from desktop_crm.storage import records_store as store
 from desktop_crm.sync.engine import SyncEngine
 from desktop_crm.sync.http_client import Offline

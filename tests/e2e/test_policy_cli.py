@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop_crm.policy import POLICY_ENV
+from desktop_crm.client.policy import POLICY_ENV
 from tests.e2e.conftest import E2EServer, free_port, run_cli
 
 

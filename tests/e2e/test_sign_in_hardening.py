@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from desktop_crm.client_session import sign_in
-from desktop_crm.profile import Profile, ProfileSettings
+from desktop_crm.client.profile import Profile, ProfileSettings
+from desktop_crm.client.session import sign_in
 from desktop_crm.server import models as m
 from desktop_crm.sync.http_client import Offline
 from tests.e2e.conftest import CuttingProxy, E2EServer, run_cli

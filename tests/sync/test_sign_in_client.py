@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from desktop_crm.profile import Profile, ProfileSettings
+from desktop_crm.client.profile import Profile, ProfileSettings
 from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.sync.http_client import (
     ServerRefused,

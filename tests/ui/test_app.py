@@ -15,10 +15,10 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
+from desktop_crm.client.policy import Policy, PolicyError
+from desktop_crm.client.profile import Profile
 from desktop_crm.demo import DemoServer
 from desktop_crm.domain import demo_data
-from desktop_crm.policy import Policy, PolicyError
-from desktop_crm.profile import Profile
 from desktop_crm.storage.keys import KeyMode, RawKey, read_keyinfo
 from desktop_crm.storage.replica import Replica, create_replica
 from desktop_crm.storage.schema import contact_phones
@@ -207,7 +207,9 @@ def test_the_window_speaks_chinese(qtbot: Any, session: Session) -> None:
 def test_demo_switches_users_and_simulates_a_colleague(qtbot: Any, cheap_hashes: None) -> None:
     from desktop_crm.ui.app_controller import DemoController
 
-    controller = DemoController(30, "rep1", instance_name=f"demo-{uuid.uuid4().hex[:8]}")
+    controller = DemoController(
+        DemoServer(30), "rep1", instance_name=f"demo-{uuid.uuid4().hex[:8]}"
+    )
     try:
         with qtbot.waitSignal(controller.window_ready, timeout=60_000) as blocker:
             controller.start()

@@ -9,15 +9,16 @@ from typing import Any
 
 import pytest
 
+from desktop_crm.client.profile import Profile, ProfileSettings
+from desktop_crm.client.session import ProfileSync
 from desktop_crm.demo import DEMO_PASSWORD, DemoServer
-from desktop_crm.profile import Profile, ProfileSettings
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage.keys import RawKey
 from desktop_crm.storage.replica import create_replica
 from desktop_crm.sync.engine import SyncSummary
 from desktop_crm.ui.dialogs import AccountDialog
 from desktop_crm.ui.main_window import MainWindow
-from desktop_crm.ui.session import ProfileSync, Session
+from desktop_crm.ui.session import Session
 
 
 @pytest.fixture

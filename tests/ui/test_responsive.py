@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QTimer
 
+from desktop_crm.client.identity import Identity
+from desktop_crm.client.profile import Profile, ProfileSettings
+from desktop_crm.client.session import ProfileSync
 from desktop_crm.domain import demo_data
 from desktop_crm.domain.records import SyncedRecord
-from desktop_crm.profile import Profile, ProfileSettings
 from desktop_crm.protocol.messages import (
     PullResponse,
     PushRequest,
@@ -30,8 +32,7 @@ from desktop_crm.storage.replica import Replica, create_replica
 from desktop_crm.sync.engine import SyncEngine, SyncSummary
 from desktop_crm.sync.progress import SyncProgress
 from desktop_crm.ui.main_window import MainWindow
-from desktop_crm.ui.operations import Identity
-from desktop_crm.ui.session import ProfileSync, Session
+from desktop_crm.ui.session import Session
 
 MAX_STALL_MS = 200
 PAGE = 2000

@@ -10,17 +10,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from desktop_crm.client import editing
+from desktop_crm.client.profile import Profile, ProfileSettings
+from desktop_crm.client.session import ProfileSync
 from desktop_crm.demo import DEMO_PASSWORD, DemoServer, colleague_edit, free_port
-from desktop_crm.profile import Profile, ProfileSettings
 from desktop_crm.server import models as m
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.keys import RawKey
 from desktop_crm.storage.replica import Replica, create_replica
 from desktop_crm.sync.scheduler import Connectivity
-from desktop_crm.ui import operations as ops
 from desktop_crm.ui.main_window import MainWindow
-from desktop_crm.ui.session import ProfileSync, Session
+from desktop_crm.ui.session import Session
 from desktop_crm.ui.sync_views import ConflictDialog, SyncIssuesDialog
 
 
@@ -70,8 +71,10 @@ def test_first_sync_then_status_bar_shows_online_and_pending(
     assert account is not None
     account.industry = "edited in the test"
     with qtbot.waitSignal(window.refreshed, timeout=5000):
+        who = window.session.identity
         window.session.submit(
-            ops.save_op(account, window.session.identity), lambda _r: window.session.edited()
+            lambda replica: editing.save(replica, account, who),
+            lambda written: window.session.edited(written.changes),
         )
     qtbot.waitUntil(lambda: "waiting to be sent" in window.pending_label.text(), timeout=5000)
     sync = window.session.sync
@@ -94,8 +97,9 @@ def test_a_colleagues_edit_meets_mine_in_the_conflict_dialog(
     assert mine is not None
     mine.notes = "mine: they want a discount"
     with qtbot.waitSignal(sync.finished, timeout=20_000):
+        who = window.session.identity
         window.session.submit(
-            ops.save_op(mine, window.session.identity), lambda _r: sync.sync_now()
+            lambda replica: editing.save(replica, mine, who), lambda _r: sync.sync_now()
         )
     qtbot.waitUntil(lambda: window.conflict_badge.isVisible(), timeout=5000)
     assert window.conflict_badge.text() == "1 conflict(s)"

@@ -18,7 +18,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop_crm.client_session import (
+from desktop_crm.client import reading
+from desktop_crm.client.policy import PolicyError, load_policy
+from desktop_crm.client.profile import Profile
+from desktop_crm.client.session import (
     PASSPHRASE_ENV,
     PASSWORD_ENV,
     open_profile_replica,
@@ -26,10 +29,7 @@ from desktop_crm.client_session import (
     run_sync,
     sign_in,
 )
-from desktop_crm.policy import PolicyError, load_policy
-from desktop_crm.profile import Profile
 from desktop_crm.storage.errors import PassphraseRequired, ReplicaError
-from desktop_crm.storage.search import search
 from desktop_crm.sync.engine import ReplicaMismatch
 from desktop_crm.sync.http_client import Offline, ProtocolError, ServerRefused, SignInRequired
 from desktop_crm.sync.progress import Cancelled
@@ -148,8 +148,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     except ReplicaError as exc:
         return _fail(EXIT_REPLICA, str(exc))
     try:
-        with replica.engine.connect() as conn:
-            hits = search(conn, args.number, region=region, limit=args.limit)
+        hits = reading.search(replica, args.number, region=region, limit=args.limit)
     finally:
         replica.close()
     if not hits:

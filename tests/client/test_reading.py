@@ -1,17 +1,17 @@
-"""The pipeline chart adds up amounts in one currency only: there are no exchange rates."""
+"""Reading services over a real replica (no Qt): what the screens and the command line show."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from desktop_crm.client import reading
 from desktop_crm.domain.records import Account, Opportunity
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.storage.replica import Replica
-from desktop_crm.ui import operations as ops
 
 
-def test_amounts_in_other_currencies_are_counted_but_not_summed(replica: Replica) -> None:
+def test_the_pipeline_adds_up_amounts_in_one_currency_only(replica: Replica) -> None:
     account = Account(name="Mixed Currencies Ltd")
     deals = [
         Opportunity(account_id=account.meta.id, name="a", amount=Decimal(100), currency="CNY"),
@@ -22,7 +22,8 @@ def test_amounts_in_other_currencies_are_counted_but_not_summed(replica: Replica
         for record in (account, *deals):
             store.apply_remote(conn, StoredRecord.from_record(record))
 
-    summary = ops.pipeline_summary(replica)
+    # There are no exchange rates: other currencies are counted but not summed.
+    summary = reading.pipeline_summary(replica)
 
     lead = next(bar for bar in summary.bars if bar.stage.key == "lead")
     assert lead.count == 3

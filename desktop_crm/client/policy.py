@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from desktop_crm.profile import ProfileSettings
+from desktop_crm.client.profile import ProfileSettings
 
 POLICY_ENV = "DESKTOP_CRM_POLICY"
 #: What the UI offers (kept here rather than imported from the Qt layer).

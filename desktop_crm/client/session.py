@@ -1,23 +1,28 @@
-"""Opening a profile's replica and signing in to its server: shared by the CLI and the GUI.
-
-No Qt here: the GUI runs these functions on its worker thread.
+"""Opening a profile's replica, signing in to its server and syncing: shared by the command
+line and the window (which runs these on its worker and sync threads).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_crm.profile import Profile, ProfileSettings
+from desktop_crm.client.changes import NOTHING, Changes
+from desktop_crm.client.identity import Identity
+from desktop_crm.client.profile import Profile, ProfileSettings
 from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import Replica, create_replica, open_replica
 from desktop_crm.storage.sync_bookkeeping import save_user_names
 from desktop_crm.sync.engine import ReplicaMismatch, SyncEngine, SyncSummary
-from desktop_crm.sync.http_client import SyncClient
+from desktop_crm.sync.http_client import SignInRequired, SyncClient, SyncError
 from desktop_crm.sync.progress import Phase, SyncProgress
+
+log = logging.getLogger(__name__)
 
 PASSWORD_ENV = "DESKTOP_CRM_PASSWORD"
 PASSPHRASE_ENV = "DESKTOP_CRM_PASSPHRASE"
@@ -118,3 +123,76 @@ def refresh_user_names(replica: Replica, client: SyncClient) -> int:
     with replica.engine.begin() as conn:
         save_user_names(conn, {user.id: user.username for user in answer.users})
     return len(answer.users)
+
+
+def sync_changes(summary: SyncSummary) -> Changes:
+    """What a sync changed in the replica, as far as the screens care."""
+    if summary.removed or summary.resynced or summary.new_conflicts or summary.new_issues:
+        return Changes.everything()  # records left or were restored: anything may show it
+    if summary.received:
+        return Changes.of_entities(summary.received)
+    return NOTHING
+
+
+#: The server's directory (user names) is fetched after a sync at most this often.
+USER_NAMES_MAX_AGE_S = 3600.0
+
+
+class ProfileSync:
+    """Sign in (once, or again when the token expired) and sync a profile's replica. The
+    window calls it on its sync thread, never on the GUI thread."""
+
+    def __init__(self, profile: Profile, settings: ProfileSettings, password: str | None) -> None:
+        self.profile = profile
+        self.settings = settings
+        self._password = password
+        self._signed_in: SignedIn | None = None
+        self._names_at: float | None = None  # when the directory was last fetched
+
+    @property
+    def identity(self) -> Identity:
+        s = self.settings
+        return Identity(s.replica_id, s.user_id, s.username, s.role)
+
+    def set_password(self, password: str) -> None:
+        self._password = password
+        self._signed_in = None
+
+    def sign_in(self, progress: SyncProgress | None = None) -> SignedIn:
+        if self._password is None:
+            raise SignInRequired("Sign in to sync with the server.")
+        if progress is not None:
+            progress.report(Phase.SIGNING_IN)
+        if self._signed_in is not None:
+            self._signed_in.client.close()
+        self._signed_in = sign_in(self.profile, self.settings, self._password)
+        return self._signed_in
+
+    def __call__(self, replica: Replica, progress: SyncProgress) -> SyncSummary:
+        signed_in = self._signed_in or self.sign_in(progress)
+        try:
+            summary = make_engine(replica, signed_in, progress).sync_once()
+        except SignInRequired:
+            if self._password is None:
+                raise
+            # The token expired: sign in again once, then carry on where the sync stopped.
+            signed_in = self.sign_in(progress)
+            summary = make_engine(replica, signed_in, progress).sync_once()
+        self._refresh_user_names(replica, signed_in)
+        return summary
+
+    def _refresh_user_names(self, replica: Replica, signed_in: SignedIn) -> None:
+        now = time.monotonic()
+        if self._names_at is not None and now - self._names_at < USER_NAMES_MAX_AGE_S:
+            return
+        try:
+            refresh_user_names(replica, signed_in.client)
+        except SyncError as exc:  # names only label things: the sync itself succeeded
+            log.warning("could not refresh user names: %s", exc)
+            return
+        self._names_at = now
+
+    def close(self) -> None:
+        if self._signed_in is not None:
+            self._signed_in.client.close()
+            self._signed_in = None

@@ -1,0 +1,105 @@
+"""What sync leaves for a person: open conflicts (decide field by field) and sync issues (the
+changes the server refused: edit and retry, discard, export). Decisions are local edits that
+the next sync sends."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_crm.client.changes import NOTHING, Changes
+from desktop_crm.client.editing import Written
+from desktop_crm.client.identity import Identity
+from desktop_crm.domain.records import Entity
+from desktop_crm.storage import overview
+from desktop_crm.storage import sync_bookkeeping as book
+from desktop_crm.storage.replica import Replica
+from desktop_crm.sync import resolution
+from desktop_crm.sync.resolution import Choice, DeleteChoice, FieldChoice, NewValue
+
+__all__ = ["Choice", "DeleteChoice", "FieldChoice", "NewValue"]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledConflict:
+    conflict: book.ConflictEntry
+    #: What a person calls the record: its name, else its account's name, else a short id.
+    label: str
+
+
+def _account_of(entity: str, record_id: str, data: Mapping[str, Any]) -> str:
+    return record_id if entity == Entity.ACCOUNT.value else str(data.get("account_id") or "")
+
+
+def open_conflicts(replica: Replica) -> list[LabelledConflict]:
+    with replica.engine.connect() as conn:
+        found = book.list_conflicts(conn)
+        names = overview.account_names(
+            conn, {_account_of(c.entity, c.record_id, c.mine) for c in found} - {""}
+        )
+    out = []
+    for c in found:
+        account = names.get(_account_of(c.entity, c.record_id, c.mine), "")
+        label = c.mine.get("name") or c.theirs.get("name") or account or c.record_id[:8]
+        out.append(LabelledConflict(c, f"{label} ({c.entity})" if label != account else label))
+    return out
+
+
+def resolve_conflict(
+    replica: Replica,
+    conflict: book.ConflictEntry,
+    who: Identity,
+    choices: Mapping[str, FieldChoice],
+    delete_choice: DeleteChoice | None = None,
+) -> Written[None]:
+    """Settle one conflict (fields not in ``choices`` keep mine): a new version that dominates
+    both sides, sent by the next sync."""
+    with replica.engine.begin() as conn:
+        resolution.resolve_conflict(
+            conn,
+            conflict.entity,
+            conflict.record_id,
+            replica_id=who.replica_id,
+            user_id=who.user_id,
+            choices=choices,
+            default=Choice.MINE,
+            delete_choice=delete_choice,
+        )
+    account = _account_of(conflict.entity, conflict.record_id, conflict.mine)
+    return Written(None, Changes.of(Entity(conflict.entity), conflict.record_id, account))
+
+
+def sync_issues(replica: Replica) -> list[book.SyncIssue]:
+    with replica.engine.connect() as conn:
+        return book.list_sync_issues(conn)
+
+
+def _issue_changes(issue: book.SyncIssue) -> Changes:
+    account = _account_of(issue.entity, issue.record_id, issue.data)
+    return Changes.of(Entity(issue.entity), issue.record_id, account)
+
+
+def retry_sync_issue(
+    replica: Replica, issue: book.SyncIssue, who: Identity, changes: Mapping[str, Any]
+) -> Written[None]:
+    """Queue a refused change again with the user's edits (``changes``: field -> value)."""
+    with replica.engine.begin() as conn:
+        saved = resolution.retry_sync_issue(
+            conn, issue.id, replica_id=who.replica_id, user_id=who.user_id, changes=changes
+        )
+    return Written(None, _issue_changes(issue) if saved is not None else NOTHING)
+
+
+def discard_sync_issue(replica: Replica, issue: book.SyncIssue) -> Written[None]:
+    """Give a refused change up (the record keeps what the replica holds)."""
+    with replica.engine.begin() as conn:
+        resolution.discard_sync_issue(conn, issue.id)
+    return Written(None, NOTHING)
+
+
+def export_sync_issues(replica: Replica, path: Path) -> int:
+    """Write every sync issue to ``path`` (CSV, or JSON for any other suffix); how many."""
+    with replica.engine.connect() as conn:
+        return resolution.export_sync_issues(conn, path)
