@@ -1,4 +1,12 @@
-"""The architecture's dependency rules, checked on the source (STYLE.md, habit 1)."""
+"""The architecture's dependency rules, checked on the source (docs/architecture.md, "Layers").
+
+    ui ──▶ client ──▶ sync ──▶ storage ──▶ domain
+                        └──▶ protocol ──▶ domain
+    server ──▶ protocol, domain
+
+``app.py`` (the entry point) and ``demo.py`` (the demo's embedded server beside a client) are
+the composition: the only modules that may join client and server.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +16,20 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "desktop_crm"
+QT = {"PySide6", "shiboken6"}
 
-# folder -> top-level desktop_crm subpackages it must not import
+# folder -> desktop_crm subpackages and modules it must not import
 FORBIDDEN: dict[str, set[str]] = {
-    "domain": {"storage", "sync", "ui", "server", "app", "profile"},
-    "storage": {"sync", "ui", "server", "app"},
-    "sync": {"ui", "server", "app"},
-    "server": {"storage", "sync", "ui", "app"},
-    "protocol": {"storage", "sync", "ui", "server", "app"},
+    "domain": {"protocol", "storage", "sync", "client", "ui", "server", "app", "demo"},
+    "protocol": {"storage", "sync", "client", "ui", "server", "app", "demo"},
+    "storage": {"protocol", "sync", "client", "ui", "server", "app", "demo"},
+    "sync": {"client", "ui", "server", "app", "demo"},
+    "client": {"ui", "server", "app", "demo"},
+    "ui": {"server", "app", "demo"},
+    "server": {"storage", "sync", "client", "ui", "app", "demo"},
 }
+#: Modules at the package root besides the composition would form an unnamed layer.
+ROOT_MODULES = {"__init__.py", "__main__.py", "app.py", "demo.py"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -27,15 +40,30 @@ def _imports(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
+            # ``from desktop_crm import cli`` names the module in the alias
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
-@pytest.mark.parametrize("folder", ["domain", "protocol", "storage", "sync", "server"])
-def test_no_qt_below_ui(folder: str) -> None:
+def _sources(folder: str) -> list[Path]:
+    return sorted((PACKAGE / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("folder", sorted(set(FORBIDDEN) - {"ui"}))
+def test_no_qt_outside_ui(folder: str) -> None:
     offenders = [
         str(path.relative_to(PACKAGE))
-        for path in (PACKAGE / folder).rglob("*.py")
-        if any(name.split(".")[0] in {"PySide6", "shiboken6"} for name in _imports(path))
+        for path in _sources(folder)
+        if any(name.split(".")[0] in QT for name in _imports(path))
+    ]
+    assert offenders == []
+
+
+def test_only_the_entry_point_imports_qt_at_the_root() -> None:
+    offenders = [
+        path.name
+        for path in PACKAGE.glob("*.py")
+        if path.name != "app.py" and any(n.split(".")[0] in QT for n in _imports(path))
     ]
     assert offenders == []
 
@@ -43,9 +71,56 @@ def test_no_qt_below_ui(folder: str) -> None:
 @pytest.mark.parametrize("folder", sorted(FORBIDDEN))
 def test_dependencies_point_inward(folder: str) -> None:
     offenders = []
-    for path in (PACKAGE / folder).rglob("*.py"):
+    for path in _sources(folder):
         for name in _imports(path):
             parts = name.split(".")
             if parts[0] == "desktop_crm" and len(parts) > 1 and parts[1] in FORBIDDEN[folder]:
                 offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert offenders == []
+
+
+def test_no_sql_in_the_ui() -> None:
+    """The window asks client/ services; queries and transactions live in storage/."""
+    offenders = []
+    for path in _sources("ui"):
+        for name in _imports(path):
+            if name.split(".")[0] == "sqlalchemy" or name.startswith("desktop_crm.storage.schema"):
+                offenders.append(f"{path.relative_to(PACKAGE)} imports {name}")
+        text = path.read_text(encoding="utf-8")
+        for call in (".engine.begin(", ".engine.connect("):
+            if call in text:
+                offenders.append(f"{path.relative_to(PACKAGE)} opens a connection ({call})")
+    assert offenders == []
+
+
+def test_no_sql_in_the_client_layer() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _sources("client")
+        for name in _imports(path)
+        if name.startswith(("sqlalchemy", "desktop_crm.storage.schema"))
+    ]
+    assert offenders == []
+
+
+def test_no_loose_modules_at_the_package_root() -> None:
+    loose = {path.name for path in PACKAGE.glob("*.py")} - ROOT_MODULES
+    assert loose == set()
+
+
+def _long_functions(limit: int) -> list[str]:
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                assert node.end_lineno is not None
+                length = node.end_lineno - node.lineno + 1
+                if length > limit:
+                    found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}")
+    return found
+
+
+def test_no_function_over_100_lines_outside_migrations() -> None:
+    assert _long_functions(100) == []

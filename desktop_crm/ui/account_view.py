@@ -68,6 +68,15 @@ class Account360View(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setStyleSheet("color: #666; font-size: 14px;")
 
+        top = self._build_header()
+        self._build_details()
+        self._build_contacts()
+        self._build_opportunities()
+        self._build_timeline_and_history()
+        self._lay_out(top)
+
+    def _build_header(self) -> QHBoxLayout:
+        """The name, the subtitle and the buttons for what one does with a customer."""
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 20px; font-weight: 600;")
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -78,15 +87,11 @@ class Account360View(QWidget):
         self.meeting_button = QPushButton(self.tr("Log meeting"))
         self.add_contact_button = QPushButton(self.tr("Add contact"))
         self.new_opportunity_button = QPushButton(self.tr("New opportunity"))
-        self.new_opportunity_button.clicked.connect(
-            lambda: self.account_id and self.new_opportunity.emit(self.account_id)
-        )
+        self.new_opportunity_button.clicked.connect(self._new_opportunity_clicked)
         self.edit_button.clicked.connect(self._edit_clicked)
         self.call_button.clicked.connect(lambda: self._emit_log("call"))
         self.meeting_button.clicked.connect(lambda: self._emit_log("meeting"))
-        self.add_contact_button.clicked.connect(
-            lambda: self.account_id and self.edit_contact.emit(self.account_id, "")
-        )
+        self.add_contact_button.clicked.connect(self._add_contact_clicked)
         top = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.title)
@@ -100,7 +105,9 @@ class Account360View(QWidget):
             self.edit_button,
         ):
             top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        return top
 
+    def _build_details(self) -> None:
         self.details = QGridLayout()
         self.details.setHorizontalSpacing(16)
         self._detail_labels: dict[str, QLabel] = {}
@@ -127,6 +134,7 @@ class Account360View(QWidget):
         self.details.setColumnStretch(1, 1)
         self.details.setColumnStretch(3, 1)
 
+    def _build_contacts(self) -> None:
         self.contacts = QTreeWidget()
         self.contacts.setHeaderLabels([self.tr("Contact / phone"), self.tr("Title / kind")])
         self.contacts.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -143,6 +151,7 @@ class Account360View(QWidget):
         self.remove_contact_action.triggered.connect(self._remove_selected_contact)
         self.contacts.addActions([self.edit_contact_action, self.remove_contact_action])
 
+    def _build_opportunities(self) -> None:
         self.opportunities = QTreeWidget()
         self.opportunities.setRootIsDecorated(False)
         self.opportunities.setHeaderLabels(
@@ -160,6 +169,7 @@ class Account360View(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
+    def _build_timeline_and_history(self) -> None:
         self.timeline = QTreeWidget()
         self.timeline.setRootIsDecorated(False)
         self.timeline.setHeaderLabels(
@@ -183,6 +193,7 @@ class Account360View(QWidget):
         self.lower_tabs.addTab(self.timeline, self.tr("Timeline"))
         self.lower_tabs.addTab(self.history, self.tr("Status history and former names"))
 
+    def _lay_out(self, top: QHBoxLayout) -> None:
         middle = QSplitter(Qt.Orientation.Horizontal)
         middle.addWidget(self._boxed(self.tr("Contacts"), self.contacts))
         middle.addWidget(self._boxed(self.tr("Open opportunities"), self.opportunities))
@@ -213,6 +224,14 @@ class Account360View(QWidget):
         layout.addWidget(label)
         layout.addWidget(widget)
         return box
+
+    def _new_opportunity_clicked(self) -> None:
+        if self.account_id:
+            self.new_opportunity.emit(self.account_id)
+
+    def _add_contact_clicked(self) -> None:
+        if self.account_id:
+            self.edit_contact.emit(self.account_id, "")
 
     def _edit_clicked(self) -> None:
         if self.account_id:

@@ -108,9 +108,6 @@ class AccountsModel(QAbstractTableModel):
     def account_id(self, row: int) -> str:
         return self._ids[row]
 
-    def row_of(self, account_id: str) -> int | None:
-        return self._rows.get(account_id)
-
     def _need(self, account_id: str) -> None:
         if account_id in self._in_flight or account_id in self._wanted:
             return

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtCore import QDate, QDateTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,6 +46,7 @@ from desktop_crm.domain.records import (
     SyncedRecord,
 )
 from desktop_crm.domain.validation import FieldError, ValidationFailed
+from desktop_crm.ui.field_labels import FieldLabels
 from desktop_crm.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class RecordDialog(QDialog):
         self.general_error.setWordWrap(True)
         self.general_error.hide()
         self._errors: dict[str, QLabel] = {}
+        self.labels = FieldLabels(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -99,7 +101,9 @@ class RecordDialog(QDialog):
         layout.addWidget(self.buttons)
         self.saved: SyncedRecord | None = None
 
-    def add_field(self, name: str, label: str, widget: QWidget) -> None:
+    def add_field(self, name: str, widget: QWidget, label: str | None = None) -> None:
+        """A row for the record field ``name``, labelled as everywhere (FieldLabels) unless
+        ``label`` says otherwise; validation messages for the field appear under it."""
         error = QLabel()
         error.setStyleSheet(ERROR_STYLE)
         error.setWordWrap(True)
@@ -110,7 +114,7 @@ class RecordDialog(QDialog):
         inner.setSpacing(2)
         inner.addWidget(widget)
         inner.addWidget(error)
-        self.form.addRow(label, box)
+        self.form.addRow(self.labels(name) if label is None else label, box)
         self._errors[name] = error
 
     def show_errors(self, errors: Sequence[FieldError]) -> None:
@@ -190,9 +194,9 @@ class AccountDialog(RecordDialog):
         self.tags = QLineEdit(", ".join(a.tags))
         self.notes = QPlainTextEdit(a.notes)
         self.notes.setMinimumHeight(80)
-        self.add_field("name", self.tr("Name"), self.name)
-        self.add_field("industry", self.tr("Industry"), self.industry)
-        self.add_field("status", self.tr("Status"), self.status)
+        self.add_field("name", self.name)
+        self.add_field("industry", self.industry)
+        self.add_field("status", self.status)
         # Managers and admins reassign here; the change syncs like any edit.
         self.owner: QComboBox | None = None
         if owners is not None and not new:
@@ -202,12 +206,12 @@ class AccountDialog(RecordDialog):
             if self.owner.findData(a.owner_id) < 0:
                 self.owner.addItem(a.owner_id[:8] or self.tr("(nobody)"), a.owner_id)
             self.owner.setCurrentIndex(self.owner.findData(a.owner_id))
-            self.add_field("owner_id", self.tr("Owner"), self.owner)
-        self.add_field("country", self.tr("Country (2 letters)"), self.country)
-        self.add_field("currency", self.tr("Currency"), self.currency)
-        self.add_field("address", self.tr("Address"), self.address)
-        self.add_field("tags", self.tr("Tags (comma-separated)"), self.tags)
-        self.add_field("notes", self.tr("Notes"), self.notes)
+            self.add_field("owner_id", self.owner)
+        self.add_field("country", self.country, self.tr("Country (2 letters)"))
+        self.add_field("currency", self.currency)
+        self.add_field("address", self.address)
+        self.add_field("tags", self.tags, self.tr("Tags (comma-separated)"))
+        self.add_field("notes", self.notes)
         self.resize(520, 480)
 
     def build(self) -> Account:
@@ -249,13 +253,13 @@ class ContactDialog(RecordDialog):
         self.consent_email.setChecked(c.consent_email)
         self.notes = QPlainTextEdit(c.notes)
         self.notes.setMaximumHeight(90)
-        self.add_field("name", self.tr("Name"), self.name)
-        self.add_field("title", self.tr("Title"), self.title)
-        self.add_field("emails", self.tr("E-mails"), self.emails)
-        self.add_field("phones", self.tr("Phones"), self.phones)
-        self.add_field("consent_phone", "", self.consent_phone)
-        self.add_field("consent_email", "", self.consent_email)
-        self.add_field("notes", self.tr("Notes"), self.notes)
+        self.add_field("name", self.name)
+        self.add_field("title", self.title)
+        self.add_field("emails", self.emails)
+        self.add_field("phones", self.phones)
+        self.add_field("consent_phone", self.consent_phone, "")
+        self.add_field("consent_email", self.consent_email, "")
+        self.add_field("notes", self.notes)
         self.resize(520, 460)
 
     def build(self) -> Contact:
@@ -353,16 +357,16 @@ class ActivityDialog(RecordDialog):
         self.follow_up = QCheckBox(self.tr("Follow up on"))
         self.follow_up_at = QDateTimeEdit(datetime_to_qt(now + timedelta(days=3)))
         follow = optional_date(self.follow_up, self.follow_up_at, "yyyy-MM-dd HH:mm")
-        self.add_field("contact_id", self.tr("Contact"), self.contact)
+        self.add_field("contact_id", self.contact)
         if is_call:
-            self.add_field("direction", self.tr("Direction"), self.direction)
-        self.add_field("start_at", self.tr("When"), self.start)
-        self.add_field("outcome", self.tr("Outcome"), self.outcome)
-        self.add_field("duration_minutes", self.tr("Duration"), self.duration)
+            self.add_field("direction", self.direction)
+        self.add_field("start_at", self.start)
+        self.add_field("outcome", self.outcome)
+        self.add_field("duration_minutes", self.duration)
         if not is_call:
-            self.add_field("participants", self.tr("Participants"), self.participants)
-        self.add_field("summary", self.tr("Summary"), self.summary)
-        self.add_field("follow_up_at", self.tr("Next step"), follow)
+            self.add_field("participants", self.participants)
+        self.add_field("summary", self.summary)
+        self.add_field("follow_up_at", follow)
         self.summary.setFocus()
         self.resize(560, 520)
 
@@ -386,10 +390,6 @@ class ActivityDialog(RecordDialog):
             ),
             author_id=self.session.identity.user_id,
         )
-
-
-def set_busy(widget: QWidget, busy: bool) -> None:
-    widget.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
 
 
 class OpportunityDialog(RecordDialog):
@@ -429,12 +429,12 @@ class OpportunityDialog(RecordDialog):
             QDate(in_a_quarter.year, in_a_quarter.month, in_a_quarter.day)
         )
         close = optional_date(self.has_close, self.expected_close, "yyyy-MM-dd")
-        self.add_field("name", self.tr("Name"), self.name)
-        self.add_field("amount", self.tr("Amount"), self.amount)
-        self.add_field("currency", self.tr("Currency"), self.currency)
-        self.add_field("probability", self.tr("Probability"), self.probability)
-        self.add_field("expected_close", self.tr("Close date"), close)
-        self.add_field("stage", self.tr("Stage"), QLabel(stage_label))
+        self.add_field("name", self.name)
+        self.add_field("amount", self.amount)
+        self.add_field("currency", self.currency)
+        self.add_field("probability", self.probability)
+        self.add_field("expected_close", close)
+        self.add_field("stage", QLabel(stage_label))
         self.name.setFocus()
         self.resize(480, 320)
 

@@ -90,7 +90,17 @@ class MainWindow(QMainWindow):
         self.owner_ids: list[str] = []
         self.setWindowTitle(title)
 
-        # Search ---------------------------------------------------------------------------
+        self._build_search()
+        list_page = self._build_account_list()
+        left = self._build_left(list_page)
+        self._build_tabs(left)
+        self._build_status_bar()
+        self._build_menus()
+        self._wire()
+        self.resize(1360, 840)
+
+    def _build_search(self) -> None:
+        """The search box and its results (shown over the account list while searching)."""
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
             self.tr("Search customers by name or phone number (any format, or the last 4+ "
@@ -111,8 +121,9 @@ class MainWindow(QMainWindow):
         self.search_status = QLabel()
         self.search_status.setWordWrap(True)
 
-        # Account list ---------------------------------------------------------------------
-        self.accounts_model = AccountsModel(session, self)
+    def _build_account_list(self) -> QWidget:
+        """The account list with its filters."""
+        self.accounts_model = AccountsModel(self.session, self)
         self.accounts_view = QTableView()
         self.accounts_view.setModel(self.accounts_model)
         self._table_defaults(self.accounts_view)
@@ -146,6 +157,9 @@ class MainWindow(QMainWindow):
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.addLayout(filters)
         list_layout.addWidget(self.accounts_view)
+        return list_page
+
+    def _build_left(self, list_page: QWidget) -> QWidget:
         results_page = QWidget()
         results_layout = QVBoxLayout(results_page)
         results_layout.setContentsMargins(0, 0, 0, 0)
@@ -159,11 +173,13 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.search_box)
         left_layout.addWidget(self.left_stack)
+        return left
 
-        # Right side -----------------------------------------------------------------------
-        self.today = TodayView(session)
-        self.account_view = Account360View(session)
-        self.pipeline = PipelineView(session)
+    def _build_tabs(self, left: QWidget) -> None:
+        """Today, the customer, the pipeline and the activity feed, beside the list."""
+        self.today = TodayView(self.session)
+        self.account_view = Account360View(self.session)
+        self.pipeline = PipelineView(self.session)
         self.account_view.stage_names = {
             s.key: self.pipeline.stage_label(s.key, s.name) for s in DEFAULT_PIPELINE
         }
@@ -171,7 +187,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.today, self.tr("Today"))
         self.tabs.addTab(self.account_view, self.tr("Customer"))
         self.tabs.addTab(self.pipeline, self.tr("Pipeline"))
-        self.activity = ActivityFeedView(session)
+        self.activity = ActivityFeedView(self.session)
         self.tabs.addTab(self.activity, self.tr("Activity"))
         #: Tabs that load only while shown; they are marked stale when data changes.
         self._lazy_tabs: tuple[PipelineView | ActivityFeedView, ...] = (
@@ -188,7 +204,7 @@ class MainWindow(QMainWindow):
         split.setSizes([520, 880])
         self.setCentralWidget(split)
 
-        # Status bar -----------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
         self.online_label = QLabel()
         self.last_sync_label = QLabel()
         self.pending_label = QLabel()
@@ -225,7 +241,7 @@ class MainWindow(QMainWindow):
         self.conflict_badge.clicked.connect(self.open_conflicts)
         self.issues_badge.clicked.connect(self.open_sync_issues)
 
-        # Menus and shortcuts --------------------------------------------------------------
+    def _build_menus(self) -> None:
         self.file_menu = self.menuBar().addMenu(self.tr("&File"))
         self.settings_action = QAction(self.tr("&Settings…"), self)
         self.file_menu.addAction(self.settings_action)
@@ -267,7 +283,8 @@ class MainWindow(QMainWindow):
             self.sync_menu.addAction(action)
         QShortcut(QKeySequence("Ctrl+K"), self, self.focus_search)
 
-        # Wiring ---------------------------------------------------------------------------
+    def _wire(self) -> None:
+        session = self.session
         self._typing_timer = QTimer(self)
         self._typing_timer.setSingleShot(True)
         self._typing_timer.setInterval(TYPING_PAUSE_MS)
@@ -299,7 +316,6 @@ class MainWindow(QMainWindow):
             self.cancel_sync_button.clicked.connect(session.sync.cancel)
         else:
             self.sync_action.setEnabled(False)
-        self.resize(1360, 840)
 
     @staticmethod
     def _table_defaults(view: QTableView) -> None:

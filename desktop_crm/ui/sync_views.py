@@ -42,6 +42,7 @@ from desktop_crm.client.resolving import (
 )
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.sync.progress import Phase, ProgressSnapshot, SyncProgress
+from desktop_crm.ui.field_labels import FieldLabels
 from desktop_crm.ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class ConflictDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
+        self._labels = FieldLabels(self)
         self.setWindowTitle(self.tr("Sync conflicts"))
         self.list = QListWidget()
         self.list.currentRowChanged.connect(self._pick)
@@ -156,94 +158,89 @@ class ConflictDialog(QDialog):
                 "keep yours, take theirs, or type the right value."
             )
         )
+        self._add_headers()
+        row_n = 1
+        if conflict.kind == "delete":
+            self._add_delete_choice(conflict, row_n)
+            row_n += 1
+        base = conflict.base or {}
+        for name in conflict.fields:
+            self._add_field_row(row_n, name, base.get(name), conflict.mine.get(name),
+                                conflict.theirs.get(name))
+            row_n += 1
+        for column, stretch in ((1, 1), (2, 1), (3, 1), (4, 2)):
+            self.grid.setColumnStretch(column, stretch)
+
+    def _add_headers(self) -> None:
         headers = [self.tr("Field"), self.tr("Before"), self.tr("Mine"), self.tr("Theirs"),
                    self.tr("Decision")]
         for col, text in enumerate(headers):
             label = QLabel(text)
             label.setStyleSheet("font-weight: 600;")
             self.grid.addWidget(label, 0, col)
-        row_n = 1
-        if conflict.kind == "delete":
-            group = QButtonGroup(self)
-            keep = QRadioButton(self.tr("Keep it deleted"))
-            restore = QRadioButton(self.tr("Restore the edited record"))
-            group.addButton(keep, 0)
-            group.addButton(restore, 1)
-            restore.setChecked(True)
-            who = self.tr("you") if conflict.mine_deleted else self.tr("a colleague")
-            self.grid.addWidget(
-                QLabel(self.tr("Deleted by %1, edited by the other side.").replace("%1", who)),
-                row_n, 0, 1, 4,
-            )
-            box = QWidget()
-            box_layout = QVBoxLayout(box)
-            box_layout.setContentsMargins(0, 0, 0, 0)
-            box_layout.addWidget(restore)
-            box_layout.addWidget(keep)
-            self.grid.addWidget(box, row_n, 4)
-            self._delete_group = group
-            row_n += 1
-        base = conflict.base or {}
-        for name in conflict.fields:
-            self.grid.addWidget(QLabel(self._field_label(name)), row_n, 0)
-            for col, value in ((1, base.get(name)), (2, conflict.mine.get(name)),
-                               (3, conflict.theirs.get(name))):
-                cell = QLabel(_show(value))
-                cell.setWordWrap(True)
-                cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                cell.setMinimumWidth(140)
-                if col == 2:
-                    cell.setStyleSheet("background: #e8f0fe; padding: 3px;")
-                elif col == 3:
-                    cell.setStyleSheet("background: #fef3e0; padding: 3px;")
-                self.grid.addWidget(cell, row_n, col)
-            group = QButtonGroup(self)
-            mine = QRadioButton(self.tr("Mine"))
-            theirs = QRadioButton(self.tr("Theirs"))
-            other = QRadioButton(self.tr("Edit:"))
-            edit = QLineEdit(_show(conflict.mine.get(name)) if isinstance(
-                conflict.mine.get(name), str) else json.dumps(conflict.mine.get(name),
-                                                              ensure_ascii=False))
-            edit.setEnabled(False)
-            other.toggled.connect(edit.setEnabled)
-            for n, button in enumerate((mine, theirs, other)):
-                group.addButton(button, n)
-            mine.setChecked(True)
-            decide = QWidget()
-            d = QVBoxLayout(decide)
-            d.setContentsMargins(0, 0, 0, 0)
-            radios = QHBoxLayout()
-            radios.addWidget(mine)
-            radios.addWidget(theirs)
-            radios.addWidget(other)
-            radios.addStretch(1)
-            d.addLayout(radios)
-            d.addWidget(edit)
-            self.grid.addWidget(decide, row_n, 4)
-            self._choices[name] = (group, edit)
-            row_n += 1
-        self.grid.setColumnStretch(1, 1)
-        self.grid.setColumnStretch(2, 1)
-        self.grid.setColumnStretch(3, 1)
-        self.grid.setColumnStretch(4, 2)
 
-    def _field_label(self, name: str) -> str:
-        labels = {
-            "name": self.tr("Name"),
-            "notes": self.tr("Notes"),
-            "industry": self.tr("Industry"),
-            "status": self.tr("Status"),
-            "address": self.tr("Address"),
-            "tags": self.tr("Tags"),
-            "title": self.tr("Title"),
-            "phones": self.tr("Phones"),
-            "emails": self.tr("E-mails"),
-            "stage": self.tr("Stage"),
-            "amount": self.tr("Amount"),
-            "summary": self.tr("Summary"),
-            "owner_id": self.tr("Owner"),
-        }
-        return labels.get(name, name)
+    def _add_delete_choice(self, conflict: book.ConflictEntry, row_n: int) -> None:
+        """Deleted on one side, edited on the other: keep it deleted, or restore it."""
+        group = QButtonGroup(self)
+        keep = QRadioButton(self.tr("Keep it deleted"))
+        restore = QRadioButton(self.tr("Restore the edited record"))
+        group.addButton(keep, 0)
+        group.addButton(restore, 1)
+        restore.setChecked(True)
+        who = self.tr("you") if conflict.mine_deleted else self.tr("a colleague")
+        self.grid.addWidget(
+            QLabel(self.tr("Deleted by %1, edited by the other side.").replace("%1", who)),
+            row_n, 0, 1, 4,
+        )
+        box = QWidget()
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.addWidget(restore)
+        box_layout.addWidget(keep)
+        self.grid.addWidget(box, row_n, 4)
+        self._delete_group = group
+
+    def _add_field_row(
+        self, row_n: int, name: str, before: Any, mine_value: Any, theirs_value: Any
+    ) -> None:
+        """One conflicting field: before, mine and theirs side by side, and the decision."""
+        self.grid.addWidget(QLabel(self._labels(name)), row_n, 0)
+        for col, value, style in (
+            (1, before, ""),
+            (2, mine_value, "background: #e8f0fe; padding: 3px;"),
+            (3, theirs_value, "background: #fef3e0; padding: 3px;"),
+        ):
+            cell = QLabel(_show(value))
+            cell.setWordWrap(True)
+            cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            cell.setMinimumWidth(140)
+            if style:
+                cell.setStyleSheet(style)
+            self.grid.addWidget(cell, row_n, col)
+        group = QButtonGroup(self)
+        mine = QRadioButton(self.tr("Mine"))
+        theirs = QRadioButton(self.tr("Theirs"))
+        other = QRadioButton(self.tr("Edit:"))
+        edit = QLineEdit(
+            _show(mine_value) if isinstance(mine_value, str)
+            else json.dumps(mine_value, ensure_ascii=False)
+        )
+        edit.setEnabled(False)
+        other.toggled.connect(edit.setEnabled)
+        for n, button in enumerate((mine, theirs, other)):
+            group.addButton(button, n)
+        mine.setChecked(True)
+        decide = QWidget()
+        d = QVBoxLayout(decide)
+        d.setContentsMargins(0, 0, 0, 0)
+        radios = QHBoxLayout()
+        for button in (mine, theirs, other):
+            radios.addWidget(button)
+        radios.addStretch(1)
+        d.addLayout(radios)
+        d.addWidget(edit)
+        self.grid.addWidget(decide, row_n, 4)
+        self._choices[name] = (group, edit)
 
     def _choose_all(self, which: str) -> None:
         for group, _edit in self._choices.values():

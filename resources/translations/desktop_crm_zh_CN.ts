@@ -9,218 +9,218 @@
         <translation>搜索客户（Ctrl+K）或从列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="76"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="85"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="77"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="86"/>
         <source>Log call (Ctrl+L)</source>
         <translation>记录电话 (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="78"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="87"/>
         <source>Log meeting</source>
         <translation>记录会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="79"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="88"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="80"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="89"/>
         <source>New opportunity</source>
         <translation>新建商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="108"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="115"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="109"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="116"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="110"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="117"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="111"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="118"/>
         <source>Country</source>
         <translation>国家</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="112"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="119"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="113"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="120"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="114"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="121"/>
         <source>Open pipeline</source>
         <translation>进行中的金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="115"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="122"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="131"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="139"/>
         <source>Contact / phone</source>
         <translation>联系人 / 电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="131"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="139"/>
         <source>Title / kind</source>
         <translation>职位 / 类型</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="138"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="146"/>
         <source>Edit contact…</source>
         <translation>编辑联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="140"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
         <source>Remove contact…</source>
         <translation>删除联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="150"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="159"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="151"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="160"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="152"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="161"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="153"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="162"/>
         <source>Prob.</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="154"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="163"/>
         <source>Score</source>
         <translation>加权值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="155"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="164"/>
         <source>Close</source>
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="167"/>
-        <location filename="../../desktop_crm/ui/account_view.py" line="179"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="177"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="189"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="178"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="169"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="179"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="170"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="180"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="171"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="181"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="179"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="189"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="183"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="184"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="194"/>
         <source>Status history and former names</source>
         <translation>状态历史与曾用名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="187"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="198"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="188"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="199"/>
         <source>Open opportunities</source>
         <translation>进行中的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="268"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="289"/>
         <source>This customer is no longer in your replica.</source>
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="316"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="337"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="323"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="344"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="337"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="358"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="354"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="375"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="355"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="376"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="356"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="377"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="357"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="378"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="358"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="379"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="369"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="390"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
@@ -228,64 +228,29 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="171"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="178"/>
         <source>Edit customer</source>
         <translation>编辑客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="171"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="178"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="190"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="191"/>
-        <source>Industry</source>
-        <translation>行业</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="192"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="200"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="207"/>
         <source>(nobody)</source>
         <translation>（无人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="202"/>
-        <source>Owner</source>
-        <translation>负责人</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="203"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="210"/>
         <source>Country (2 letters)</source>
         <translation>国家（两位字母）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="204"/>
-        <source>Currency</source>
-        <translation>币种</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="205"/>
-        <source>Address</source>
-        <translation>地址</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="206"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="213"/>
         <source>Tags (comma-separated)</source>
         <translation>标签（逗号分隔）</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="207"/>
-        <source>Notes</source>
-        <translation>备注</translation>
     </message>
 </context>
 <context>
@@ -325,124 +290,84 @@
 <context>
     <name>ActivityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="318"/>
         <source>Log a call — %s</source>
         <translation>记录电话 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="311"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="318"/>
         <source>Log a meeting — %s</source>
         <translation>记录会议 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="316"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="323"/>
         <source>(no particular contact)</source>
         <translation>（不指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="323"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="330"/>
         <source>Inbound (they called)</source>
         <translation>呼入（对方来电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="324"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="331"/>
         <source>Outbound (we called)</source>
         <translation>呼出（我方致电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="332"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="339"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="333"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="340"/>
         <source>Left a voicemail</source>
         <translation>已留言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="334"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="341"/>
         <source>No answer</source>
         <translation>无人接听</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="335"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="342"/>
         <source>Wrong number</source>
         <translation>号码错误</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="338"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="345"/>
         <source>Held</source>
         <translation>已举行</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="338"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="345"/>
         <source>Rescheduled</source>
         <translation>已改期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="338"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="345"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="343"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="350"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="346"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="353"/>
         <source>Names, comma-separated</source>
         <translation>姓名，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="348"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="355"/>
         <source>What was said, what was agreed</source>
         <translation>谈了什么，约定了什么</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="350"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="357"/>
         <source>Follow up on</source>
         <translation>跟进时间</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="353"/>
-        <source>Contact</source>
-        <translation>联系人</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="355"/>
-        <source>Direction</source>
-        <translation>方向</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="356"/>
-        <source>When</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="357"/>
-        <source>Outcome</source>
-        <translation>结果</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="358"/>
-        <source>Duration</source>
-        <translation>时长</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="360"/>
-        <source>Participants</source>
-        <translation>参与人</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="361"/>
-        <source>Summary</source>
-        <translation>摘要</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="362"/>
-        <source>Next step</source>
-        <translation>下一步</translation>
     </message>
 </context>
 <context>
@@ -522,13 +447,13 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="103"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="104"/>
         <source>Opening the encrypted replica…</source>
         <extracomment>The main window is up and loaded (tests, --exit-after, screenshots). The demo&apos;s colleague changed this account on the server.</extracomment>
         <translation>正在打开加密的本地副本…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="119"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="120"/>
         <source>The first sync did not finish: %1
 
 You can work with what arrived; the sync continues in the background.</source>
@@ -540,270 +465,180 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="83"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="72"/>
         <source>Sync conflicts</source>
         <translation>同步冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="97"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="86"/>
         <source>Keep all mine</source>
         <translation>全部保留我的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="98"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="87"/>
         <source>Take all theirs</source>
         <translation>全部采用对方的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="99"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="88"/>
         <source>Resolve</source>
         <translation>解决</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="101"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="90"/>
         <source>Decide later</source>
         <translation>稍后决定</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="142"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="131"/>
         <source>No open conflicts. Everything is in sync.</source>
         <translation>没有未解决的冲突，一切已同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="168"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="157"/>
         <source>You and a colleague changed the same thing while apart. For each field, keep yours, take theirs, or type the right value.</source>
         <translation>您和同事在离线时修改了同一内容。请对每个字段选择保留您的、采用对方的，或输入正确的值。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="172"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="175"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="172"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="175"/>
         <source>Before</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="172"/>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="214"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="175"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="221"/>
         <source>Mine</source>
         <translation>我的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="172"/>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="215"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="175"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="222"/>
         <source>Theirs</source>
         <translation>对方的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="173"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="176"/>
         <source>Decision</source>
         <translation>决定</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="181"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="185"/>
         <source>Keep it deleted</source>
         <translation>保持删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="182"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="186"/>
         <source>Restore the edited record</source>
         <translation>恢复修改后的记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="186"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="190"/>
         <source>you</source>
         <translation>您</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="186"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="190"/>
         <source>a colleague</source>
         <translation>同事</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="188"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="192"/>
         <source>Deleted by %1, edited by the other side.</source>
         <translation>%1删除了它，另一方修改了它。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="216"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="223"/>
         <source>Edit:</source>
         <translation>修改：</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="245"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="246"/>
-        <source>Notes</source>
-        <translation>备注</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="247"/>
-        <source>Industry</source>
-        <translation>行业</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="248"/>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="249"/>
-        <source>Address</source>
-        <translation>地址</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="250"/>
-        <source>Tags</source>
-        <translation>标签</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="251"/>
-        <source>Title</source>
-        <translation>职位</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="252"/>
-        <source>Phones</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="253"/>
-        <source>E-mails</source>
-        <translation>邮箱</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="254"/>
-        <source>Stage</source>
-        <translation>阶段</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="255"/>
-        <source>Amount</source>
-        <translation>金额</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="256"/>
-        <source>Summary</source>
-        <translation>摘要</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="257"/>
-        <source>Owner</source>
-        <translation>负责人</translation>
     </message>
 </context>
 <context>
     <name>ContactDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="233"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="240"/>
         <source>Edit contact</source>
         <translation>编辑联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="233"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="240"/>
         <source>New contact</source>
         <translation>新建联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="241"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="248"/>
         <source>One number per line, e.g. 138 0013 8000 work</source>
         <translation>每行一个号码，例如 138 0013 8000 work</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="243"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="250"/>
         <source>May be called</source>
         <translation>可致电</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="245"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="252"/>
         <source>May be e-mailed</source>
         <translation>可发邮件</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="249"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="250"/>
-        <source>Title</source>
-        <translation>职位</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="251"/>
-        <source>E-mails</source>
-        <translation>邮箱</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="252"/>
-        <source>Phones</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="255"/>
-        <source>Notes</source>
-        <translation>备注</translation>
     </message>
 </context>
 <context>
     <name>DemoController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="224"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="242"/>
         <source>Desktop CRM — demo</source>
         <translation>桌面 CRM — 演示</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="234"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="252"/>
         <source>Starting the demo server with %1 customers…</source>
         <translation>正在启动包含 %1 个客户的演示服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="293"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="307"/>
         <source>&amp;Demo</source>
         <translation>演示(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="295"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="309"/>
         <source>Sales rep (rep1)</source>
         <translation>销售代表 (rep1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="296"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="310"/>
         <source>Service desk (desk1)</source>
         <translation>客服 (desk1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="297"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="311"/>
         <source>Sales manager (manager1)</source>
         <translation>销售经理 (manager1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="301"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="315"/>
         <source>Sign in as %1</source>
         <translation>以 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="308"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="322"/>
         <source>Simulate a colleague&apos;s edit</source>
         <translation>模拟同事的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="340"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="353"/>
         <source>%1 changed the notes of “%2” on the server.</source>
         <translation>%1 在服务器上修改了“%2”的备注。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="344"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="357"/>
         <source>A colleague edited a customer</source>
         <translation>同事编辑了一个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="345"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="358"/>
         <source>%1 changed the notes of “%2” on the server to:
 
 %3
@@ -817,9 +652,187 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
     </message>
 </context>
 <context>
+    <name>FieldLabels</name>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="16"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="17"/>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="18"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="19"/>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="20"/>
+        <source>Country</source>
+        <translation>国家</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="21"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="22"/>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="23"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="24"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="25"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="26"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="28"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="29"/>
+        <source>Title</source>
+        <translation>职位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="30"/>
+        <source>Decision role</source>
+        <translation>决策角色</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="31"/>
+        <source>Decision weight</source>
+        <translation>决策权重</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="32"/>
+        <source>E-mails</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="33"/>
+        <source>Phones</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="34"/>
+        <source>Agreed to e-mails</source>
+        <translation>同意接收邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="35"/>
+        <source>Agreed to calls</source>
+        <translation>同意接听电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="37"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="38"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="39"/>
+        <source>Probability</source>
+        <translation>成交概率</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="40"/>
+        <source>Close date</source>
+        <translation>成交日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="42"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="43"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="44"/>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="45"/>
+        <source>Opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="46"/>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="47"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="48"/>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="49"/>
+        <source>Participants</source>
+        <translation>参与人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="50"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="51"/>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="52"/>
+        <source>Follow-up done</source>
+        <translation>跟进已完成</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="53"/>
+        <source>Logged by</source>
+        <translation>记录人</translation>
+    </message>
+</context>
+<context>
     <name>FirstSyncDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="563"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="530"/>
         <source>Stopping after the current page…</source>
         <translation>当前页完成后停止…</translation>
     </message>
@@ -827,264 +840,264 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="84"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="106"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
-        <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
+        <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="119"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="142"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="120"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="143"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="121"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="144"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="159"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="187"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="160"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="188"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="161"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="189"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="163"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="191"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="189"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="217"/>
         <source>Stop</source>
         <extracomment>Tabs that load only while shown; they are marked stale when data changes.</extracomment>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="217"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="245"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="218"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="246"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="221"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="249"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="225"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="253"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="226"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="254"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="229"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="257"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="232"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="260"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="235"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="263"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="238"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="266"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="246"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="274"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="247"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="275"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="250"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="278"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="252"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="280"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="324"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="355"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="325"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="356"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="326"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="357"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="327"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="358"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="392"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="423"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="396"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="427"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="402"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="433"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="451"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="482"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="477"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="508"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="547"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="578"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="548"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="579"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="632"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="679"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="645"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="692"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="656"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="703"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="658"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="705"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="659"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="706"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="667"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="714"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="669"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="716"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="672"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="719"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="675"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="722"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="682"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="729"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="686"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="733"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="688"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="735"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="690"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="737"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="692"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="694"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="741"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="700"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="747"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="701"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="748"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="707"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="754"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="709"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="756"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1092,57 +1105,27 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="413"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="416"/>
         <source>New opportunity — %1</source>
         <translation>新建商机 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="415"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="418"/>
         <source>e.g. 2027 service contract</source>
         <translation>例如：2027 年服务合同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="423"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="426"/>
         <source>Expected to close by</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="429"/>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="430"/>
-        <source>Amount</source>
-        <translation>金额</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="431"/>
-        <source>Currency</source>
-        <translation>币种</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="432"/>
-        <source>Probability</source>
-        <translation>成交概率</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="433"/>
-        <source>Close date</source>
-        <translation>成交日期</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="434"/>
-        <source>Stage</source>
-        <translation>阶段</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="444"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="447"/>
         <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
         <translation>请输入数字金额，例如 120000 或 99.50。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="447"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="450"/>
         <source>The amount must be a number.</source>
         <translation>金额必须是数字。</translation>
     </message>
@@ -1150,18 +1133,18 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>PipelineChart</name>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="52"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="55"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="53"/>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="57"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="56"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="60"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="69"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="72"/>
         <source>No opportunities</source>
         <translation>没有商机</translation>
     </message>
@@ -1169,104 +1152,104 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>PipelineView</name>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="135"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="138"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="135"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="138"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="135"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="138"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="135"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="138"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="136"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="139"/>
         <source>Close</source>
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="142"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="145"/>
         <source>Move to stage</source>
         <translation>移到阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="147"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="150"/>
         <source>Selected opportunity:</source>
         <translation>所选商机：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="181"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="184"/>
         <source>Lead</source>
         <translation>线索</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="182"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="185"/>
         <source>Qualified</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="183"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="186"/>
         <source>Proposal</source>
         <translation>方案</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="184"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="187"/>
         <source>Negotiation</source>
         <translation>谈判</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="185"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="188"/>
         <source>Won</source>
         <translation>赢单</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="186"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="189"/>
         <source>Lost</source>
         <translation>丢单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="210"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="213"/>
         <source>%n opportunity(s) in other currencies are counted, but their amounts are not added up.</source>
         <translation>
             <numerusform>另有 %n 个其他币种的商机已计入数量，但金额未合计。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="259"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="262"/>
         <source>Pick an opportunity in the list first.</source>
         <translation>请先在列表中选择一个商机。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="265"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="268"/>
         <source>Moving…</source>
         <translation>正在移动…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="275"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="279"/>
         <source>Moved. It goes to the server with the next sync.</source>
         <translation>已移动，下次同步时发送到服务器。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="284"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="288"/>
         <source>Cannot move to “%1” yet: %2.</source>
         <translation>暂不能移到“%1”：请先%2。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="293"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="297"/>
         <source>log a call or meeting since the last stage change</source>
         <translation>在上次阶段变更后记录一次电话或会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="295"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="299"/>
         <source>set an expected close date</source>
         <translation>设置预计成交日期</translation>
     </message>
@@ -1274,12 +1257,12 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="415"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="428"/>
         <source>Work offline</source>
         <translation>离线工作</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="481"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="492"/>
         <source>That passphrase does not open this replica.</source>
         <translation>该口令无法打开此本地副本。</translation>
     </message>
@@ -1287,7 +1270,7 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="154"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="161"/>
         <source>Could not save: %s</source>
         <translation>无法保存：%s</translation>
     </message>
@@ -1465,52 +1448,52 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>SyncIssuesDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="341"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="318"/>
         <source>Sync issues</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="348"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="325"/>
         <source>The refused change, as JSON: edit it, then retry.</source>
         <translation>被拒绝的更改（JSON）：修改后重试。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="349"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="326"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="350"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="327"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="351"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="328"/>
         <source>Export all…</source>
         <translation>全部导出…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="397"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="370"/>
         <source>No sync issues: the server took every change.</source>
         <translation>没有同步问题：服务器已接受所有更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="405"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="378"/>
         <source>The server refused this change: %1</source>
         <translation>服务器拒绝了此更改：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="422"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="395"/>
         <source>Not valid JSON: %1</source>
         <translation>不是有效的 JSON：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="448"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="419"/>
         <source>Export sync issues</source>
         <translation>导出同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="464"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="431"/>
         <source>Exported %1 issue(s) to %2</source>
         <translation>已将 %1 个问题导出到 %2</translation>
     </message>
@@ -1518,47 +1501,47 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>SyncProgressPanel</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="494"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="461"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="503"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="470"/>
         <source>Connecting to the server…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="504"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="471"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="505"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="472"/>
         <source>Downloading your customers…</source>
         <translation>正在下载您的客户…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="506"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="473"/>
         <source>Receiving changes…</source>
         <translation>正在接收更改…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="507"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="474"/>
         <source>Sending your changes…</source>
         <translation>正在发送您的更改…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="508"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="475"/>
         <source>Removing records that left your scope…</source>
         <translation>正在移除已不属于您的记录…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="509"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="476"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="510"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="477"/>
         <source>Sync stopped; it continues next time.</source>
         <translation>同步已停止，下次继续。</translation>
     </message>
@@ -1566,47 +1549,47 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>TodayView</name>
     <message>
-        <location filename="../../desktop_crm/ui/today_view.py" line="42"/>
+        <location filename="../../desktop_crm/ui/today_view.py" line="43"/>
         <source>Due</source>
         <translation>到期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/today_view.py" line="42"/>
+        <location filename="../../desktop_crm/ui/today_view.py" line="43"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/today_view.py" line="42"/>
+        <location filename="../../desktop_crm/ui/today_view.py" line="43"/>
         <source>Contact</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/today_view.py" line="42"/>
+        <location filename="../../desktop_crm/ui/today_view.py" line="43"/>
         <source>About</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/today_view.py" line="48"/>
+        <location filename="../../desktop_crm/ui/today_view.py" line="49"/>
         <source>Mark done</source>
         <translation>标记完成</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/today_view.py" line="50"/>
+        <location filename="../../desktop_crm/ui/today_view.py" line="51"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/today_view.py" line="73"/>
+        <location filename="../../desktop_crm/ui/today_view.py" line="76"/>
         <source>%1 overdue, %2 due today</source>
         <translation>%1 项已逾期，%2 项今天到期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/today_view.py" line="76"/>
+        <location filename="../../desktop_crm/ui/today_view.py" line="79"/>
         <source>Nothing due today. Well done.</source>
         <translation>今天没有到期事项，干得好。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/today_view.py" line="94"/>
+        <location filename="../../desktop_crm/ui/today_view.py" line="97"/>
         <source>Overdue</source>
         <translation>已逾期</translation>
     </message>
