@@ -31,7 +31,7 @@ def save(replica: Replica, record: R, who: Identity) -> Written[R]:
     """A local edit or a new record (validated: raises ValidationFailed with field messages)."""
     if isinstance(record, Activity) and not record.author_id:
         record.author_id = who.user_id
-    with replica.engine.begin() as conn:
+    with replica.writing() as conn:
         saved = store.save_local(conn, record, who.replica_id, who.user_id)
     return Written(saved, Changes.of_record(saved))
 
@@ -39,7 +39,7 @@ def save(replica: Replica, record: R, who: Identity) -> Written[R]:
 def delete(replica: Replica, entity: Entity, record_id: str, who: Identity) -> Written[bool]:
     """Delete a record on this device (a tombstone, synced like any edit); False if it was
     already gone."""
-    with replica.engine.begin() as conn:
+    with replica.writing() as conn:
         gone = store.delete_local(conn, entity.value, record_id, who.replica_id, who.user_id)
     if gone is None:
         return Written(False, NOTHING)
@@ -48,7 +48,7 @@ def delete(replica: Replica, entity: Entity, record_id: str, who: Identity) -> W
 
 def complete_follow_up(replica: Replica, activity_id: str, who: Identity) -> Written[bool]:
     """Tick a follow-up off the to-do list; False if the activity is no longer here."""
-    with replica.engine.begin() as conn:
+    with replica.writing() as conn:
         activity = store.activities.get(conn, activity_id)
         if activity is None:
             return Written(False, NOTHING)
@@ -63,7 +63,7 @@ def move_stage(
     """Move an opportunity to another stage, enforcing the stage's entry rules here (the server
     checks the same rules when the change arrives): raises StageRuleViolation saying what is
     missing, LookupError if the opportunity left the replica."""
-    with replica.engine.begin() as conn:
+    with replica.writing() as conn:
         opportunity = store.opportunities.get(conn, opportunity_id)
         if opportunity is None:
             raise LookupError("This opportunity is no longer in your replica.")

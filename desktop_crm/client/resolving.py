@@ -56,7 +56,7 @@ def resolve_conflict(
 ) -> Written[None]:
     """Settle one conflict (fields not in ``choices`` keep mine): a new version that dominates
     both sides, sent by the next sync."""
-    with replica.engine.begin() as conn:
+    with replica.writing() as conn:
         resolution.resolve_conflict(
             conn,
             conflict.entity,
@@ -85,7 +85,7 @@ def retry_sync_issue(
     replica: Replica, issue: book.SyncIssue, who: Identity, changes: Mapping[str, Any]
 ) -> Written[None]:
     """Queue a refused change again with the user's edits (``changes``: field -> value)."""
-    with replica.engine.begin() as conn:
+    with replica.writing() as conn:
         saved = resolution.retry_sync_issue(
             conn, issue.id, replica_id=who.replica_id, user_id=who.user_id, changes=changes
         )
@@ -94,7 +94,7 @@ def retry_sync_issue(
 
 def discard_sync_issue(replica: Replica, issue: book.SyncIssue) -> Written[None]:
     """Give a refused change up (the record keeps what the replica holds)."""
-    with replica.engine.begin() as conn:
+    with replica.writing() as conn:
         resolution.discard_sync_issue(conn, issue.id)
     return Written(None, NOTHING)
 

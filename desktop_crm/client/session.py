@@ -120,7 +120,7 @@ def refresh_user_names(replica: Replica, client: SyncClient) -> int:
     """Fetch the server's directory (who is who) into the replica; the number of users.
     Names only label things (owners, authors): callers may ignore a failure."""
     answer = client.directory()
-    with replica.engine.begin() as conn:
+    with replica.writing() as conn:
         save_user_names(conn, {user.id: user.username for user in answer.users})
     return len(answer.users)
 

@@ -13,6 +13,13 @@ emits ``BEGIN`` whenever SQLAlchemy starts a transaction — the recipe from SQL
 notes ("Serializable isolation / Savepoints / Transactional DDL"). So ``engine.begin()`` and
 ``Connection.begin_nested()`` (SAVEPOINT) behave as documented, DDL included. Do not use the
 ``isolation_level`` execution option on this engine; it would switch implicit transactions back on.
+
+Write transactions of the application go through :func:`writer` (``BEGIN IMMEDIATE``): the
+window's replica worker and the sync thread each hold a connection, and a deferred transaction
+that reads, then writes, fails at once with "database is locked" when the other connection
+committed in between (SQLite cannot upgrade a stale read snapshot, and does not wait). Taking
+the write lock when the transaction starts makes the second writer wait (``busy_timeout``) and
+then see the first one's commit. Reads stay deferred and never wait for a writer (WAL).
 """
 
 from __future__ import annotations
@@ -59,6 +66,15 @@ class EngineSettings:
 
 
 DEFAULT_SETTINGS = EngineSettings()
+
+#: Execution option naming the statement that opens a transaction on this connection.
+BEGIN_OPTION = "desktop_crm_begin"
+_BEGIN_STATEMENTS = ("BEGIN", "BEGIN DEFERRED", "BEGIN IMMEDIATE")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine (same pool) whose transactions take the write lock when they start."""
+    return engine.execution_options(**{BEGIN_OPTION: "BEGIN IMMEDIATE"})
 
 
 def sqlite_uri(path: Path, mode: OpenMode, *, immutable: bool = False) -> str:
@@ -132,6 +148,9 @@ def create_replica_engine(
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql(begin_statement)
+        statement = str(conn.get_execution_options().get(BEGIN_OPTION, begin_statement))
+        if statement.upper() not in _BEGIN_STATEMENTS:
+            raise ValueError(f"unknown begin statement {statement!r}")
+        conn.exec_driver_sql(statement)
 
     return engine

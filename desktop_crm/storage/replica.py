@@ -54,7 +54,7 @@ from pathlib import Path
 from types import TracebackType
 
 import sqlcipher3.dbapi2 as dbapi2
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from desktop_crm.storage import migrations
@@ -63,6 +63,7 @@ from desktop_crm.storage.engine import (
     EngineSettings,
     connect,
     create_replica_engine,
+    writer,
 )
 from desktop_crm.storage.errors import (
     DamagedReplica,
@@ -132,11 +133,19 @@ class Replica:
         session: str | None = None,
     ) -> None:
         self.path = path
+        #: Reads (``engine.connect()``) and one-off work; see :meth:`writing` for edits.
         self.engine = engine
+        #: The same engine for write transactions that take the lock when they start, so two
+        #: threads' writers queue instead of failing (:func:`desktop_crm.storage.engine.writer`).
+        self.writer = writer(engine)
         self.key_info = key_info
         #: What opening did about the full page check (None: made without open_replica).
         self.page_check = page_check
         self._session = session  # token in the open marker this replica wrote
+
+    def writing(self) -> contextlib.AbstractContextManager[Connection]:
+        """A write transaction (committed at the end of the block, rolled back on error)."""
+        return self.writer.begin()
 
     @property
     def schema_revision(self) -> str | None:

@@ -37,6 +37,7 @@ from desktop_crm.protocol.messages import (
     WireRecord,
 )
 from desktop_crm.storage import records_store as store
+from desktop_crm.storage.engine import writer
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.storage.schema import SYNCED_TABLES
@@ -111,6 +112,8 @@ class SyncEngine:
         if not replica_id:
             raise ValueError("a replica id is needed to sync (sign in first)")
         self._db = replica_engine
+        # Writes take the write lock up front: the window's worker writes to the same file.
+        self._writes = writer(replica_engine)
         self._client = client
         self._replica_id = replica_id
         self._user_id = user_id
@@ -149,7 +152,7 @@ class SyncEngine:
                 break
         else:
             log.error("sync did not settle after %d rounds", MAX_ROUNDS)
-        with self._db.begin() as conn:
+        with self._writes.begin() as conn:
             book.set_state(conn, LAST_SYNC_KEY, utc_now().isoformat())
             summary.conflicts = book.conflict_count(conn)
             summary.issues = book.sync_issue_count(conn)
@@ -158,7 +161,7 @@ class SyncEngine:
 
     def _check_identity(self) -> None:
         """A replica holds one user's data and one replica id's edits: refuse to mix."""
-        with self._db.begin() as conn:
+        with self._writes.begin() as conn:
             for key, expected in ((REPLICA_ID_KEY, self._replica_id), (USER_ID_KEY, self._user_id)):
                 if not expected:
                     continue
@@ -212,7 +215,7 @@ class SyncEngine:
                 # The page token is not valid any more (the server was restored from a
                 # backup, say): start the snapshot again; pages applied so far are harmless.
                 log.warning("snapshot page token refused; starting the snapshot again")
-                with self._db.begin() as conn:
+                with self._writes.begin() as conn:
                     book.delete_state(conn, SNAPSHOT_PAGE_KEY)
                     book.delete_state(conn, SNAPSHOT_CURSOR_KEY)
                 after = None
@@ -221,7 +224,7 @@ class SyncEngine:
                 size = self._snapshot_page_size(fetched)
                 fetched += 1
                 ahead = (page.next_page, pool.submit(self._fetch_snapshot, page.next_page, size))
-            with self._db.begin() as conn:
+            with self._writes.begin() as conn:
                 self._apply_snapshot_page(conn, page.records)
                 if resync:
                     seen = [f"{r.entity}:{r.id}" for r in page.records]
@@ -287,7 +290,7 @@ class SyncEngine:
         log.info("the server asked for a fresh snapshot (scope changed)")
         summary.resynced = True
         self._push_all(summary)
-        with self._db.begin() as conn:
+        with self._writes.begin() as conn:
             mark = max((e.seq for e in book.pending_changes(conn, 1_000_000)), default=0)
             book.set_state(conn, RESYNC_KEY, str(mark))
             book.set_state(conn, RESYNC_PAGES_KEY, "0")
@@ -335,7 +338,7 @@ class SyncEngine:
             if page.removals:
                 # Unsynced edits to records about to leave the scope go to the server first.
                 self._push_before_removal(page.removals, summary)
-            with self._db.begin() as conn:
+            with self._writes.begin() as conn:
                 summary.pulled += self._receive_many(conn, page.records)
                 summary.received.update({Entity(r.entity) for r in page.records})
                 summary.removed += self._remove(conn, page.removals)
@@ -541,12 +544,12 @@ class SyncEngine:
         try:
             response = self._client.push(request)
         except SyncError as exc:
-            with self._db.begin() as conn:
+            with self._writes.begin() as conn:
                 book.note_push_failure(conn, [e.change_id for e in entries], str(exc)[:500])
             raise
         answers = {r.change_id: r for r in response.results}
         more_work = False
-        with self._db.begin() as conn:
+        with self._writes.begin() as conn:
             batch = LocalBatch(conn, ((e.entity, e.record_id) for e in entries))
             for entry in entries:
                 answer = answers.get(entry.change_id)
