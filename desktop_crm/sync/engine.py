@@ -37,8 +37,8 @@ from desktop_crm.protocol.messages import (
     WireRecord,
 )
 from desktop_crm.storage import records_store as store
-from desktop_crm.storage.engine import writer
 from desktop_crm.storage import sync_bookkeeping as book
+from desktop_crm.storage.engine import writer
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.storage.schema import SYNCED_TABLES
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage

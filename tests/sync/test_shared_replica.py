@@ -26,7 +26,7 @@ ME = Identity("replica-me", "user-me")
 WAIT_S = 20  # a bound that is never reached when things work; a hang fails instead
 
 
-def _in_thread(work: Callable[[], None]) -> tuple[threading.Thread, list[BaseException]]:
+def _in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[BaseException]]:
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -142,9 +142,8 @@ def test_edits_made_while_a_first_sync_runs_are_kept_and_sent(
     thread.join(WAIT_S * 3)
     assert not thread.is_alive() and errors == []
     rep.sync()
+    query = "SELECT id FROM records WHERE entity = 'account'"
     with server.engine.connect() as conn:
-        on_server: Any = {
-            str(r[0]) for r in conn.exec_driver_sql("SELECT id FROM records WHERE entity = 'account'")
-        }
+        on_server: Any = {str(r[0]) for r in conn.exec_driver_sql(query)}
     assert set(made) <= on_server
     assert reading.sync_status(rep.replica).pending == 0
