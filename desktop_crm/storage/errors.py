@@ -67,5 +67,9 @@ class MigrationFailed(ReplicaError):
     """Upgrading the replica's schema failed; the upgrade was rolled back."""
 
 
+class ReplicaBusy(ReplicaError):
+    """Another connection held the write lock longer than we wait; nothing was written."""
+
+
 class KeychainUnavailable(ReplicaError):
     """The keychain refused to store or give out the key (locked, denied, broken)."""

@@ -49,13 +49,14 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
 import sqlcipher3.dbapi2 as dbapi2
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from desktop_crm.storage import migrations
 from desktop_crm.storage.engine import (
@@ -73,6 +74,7 @@ from desktop_crm.storage.errors import (
     NotADatabase,
     PassphraseRequired,
     PlaintextDatabase,
+    ReplicaBusy,
     ReplicaError,
     ReplicaExists,
     ReplicaNotFound,
@@ -143,9 +145,24 @@ class Replica:
         self.page_check = page_check
         self._session = session  # token in the open marker this replica wrote
 
-    def writing(self) -> contextlib.AbstractContextManager[Connection]:
-        """A write transaction (committed at the end of the block, rolled back on error)."""
-        return self.writer.begin()
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction (committed at the end of the block, rolled back on error).
+
+        Raises :class:`ReplicaBusy` when another connection kept the write lock longer than
+        the busy timeout (a very long sync page): nothing was written, try again.
+        """
+        try:
+            with self.writer.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            if isinstance(exc.orig, dbapi2.DatabaseError) and _is_busy(exc.orig):
+                raise ReplicaBusy(
+                    "The local data file is busy (a sync is writing to it); nothing was saved. "
+                    "Try again in a moment.",
+                    self.path,
+                ) from exc
+            raise
 
     @property
     def schema_revision(self) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,10 @@ from desktop_crm.domain import demo_data
 from desktop_crm.domain.records import Account, Entity
 from desktop_crm.server import db, directory
 from desktop_crm.storage import records_store as store
-from desktop_crm.storage.replica import Replica
+from desktop_crm.storage.engine import EngineSettings
+from desktop_crm.storage.errors import ReplicaBusy
+from desktop_crm.storage.keys import RawKey
+from desktop_crm.storage.replica import Replica, create_replica
 from tests.server.conftest import seed_record
 from tests.sync.conftest import DeviceFactory, ServerWorld
 
@@ -147,3 +151,31 @@ def test_edits_made_while_a_first_sync_runs_are_kept_and_sent(
         on_server: Any = {str(r[0]) for r in conn.exec_driver_sql(query)}
     assert set(made) <= on_server
     assert reading.sync_status(rep.replica).pending == 0
+
+
+def test_an_edit_that_waits_too_long_is_refused_in_plain_words_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    settings = EngineSettings(busy_timeout=0.2)
+    replica = create_replica(tmp_path / "busy.db", RawKey.generate(), settings=settings)
+    try:
+        holding, release = threading.Event(), threading.Event()
+
+        def endless_page() -> None:
+            with replica.writing():
+                holding.set()
+                release.wait(WAIT_S)
+
+        thread, errors = _in_thread(endless_page)
+        try:
+            assert holding.wait(WAIT_S)
+            with pytest.raises(ReplicaBusy, match="busy .* nothing was saved"):
+                editing.save(replica, Account(name="Typed while a page was written"), ME)
+        finally:
+            release.set()
+            thread.join(WAIT_S)
+        assert errors == []
+        assert reading.search(replica, "Typed while") == []
+        assert reading.sync_status(replica).pending == 0
+    finally:
+        replica.close()
