@@ -11,6 +11,8 @@ the composition: the only modules that may join client and server.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,20 @@ def _long_functions(limit: int) -> list[str]:
 
 def test_no_function_over_100_lines_outside_migrations() -> None:
     assert _long_functions(100) == []
+
+
+def test_the_client_layer_loads_without_qt() -> None:
+    """The command line and scripts use client/ on machines without display libraries."""
+    modules = sorted(
+        f"desktop_crm.client.{path.stem}" for path in (PACKAGE / "client").glob("*.py")
+    )
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in {'PySide6', 'shiboken6'})\n"
+        "print(loaded)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[]"
