@@ -60,11 +60,6 @@ class NormalizedPhone:
         zones = phone_timezone.time_zones_for_number(number)
         return tuple(z for z in zones if z != "Etc/Unknown")
 
-    def formatted(self) -> str:
-        number = phonenumbers.parse(self.e164, None)
-        text = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
-        return f"{text} ext. {self.extension}" if self.extension else text
-
 
 @dataclass(frozen=True, slots=True)
 class PhoneQuery:

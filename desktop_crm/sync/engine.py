@@ -774,7 +774,3 @@ def _to_change(entry: book.OutboxEntry) -> Change:
 
 def _stored(record: WireRecord | StoredRecord) -> StoredRecord:
     return record if isinstance(record, StoredRecord) else StoredRecord.from_wire(record)
-
-
-def version_of(wire: WireRecord) -> VersionVector:
-    return VersionVector(wire.version)
