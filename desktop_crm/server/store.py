@@ -4,7 +4,6 @@ history tables in the caller's transaction."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 
-from desktop_crm.domain.records import ACCOUNT_LINK, RECORD_TYPES, Entity
+from desktop_crm.domain.fields import blank_value
+from desktop_crm.domain.records import ACCOUNT_LINK, FIELDS, Entity
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import WireRecord
 from desktop_crm.server import models as m
@@ -48,15 +48,8 @@ class StoredRecord:
 
 
 def _blank_for(entity: Entity, field_name: str) -> Any:
-    record_type = RECORD_TYPES[entity]
-    for f in dataclasses.fields(record_type):  # type: ignore[arg-type]
-        if f.name == field_name:
-            type_name = str(f.type)
-            if type_name.startswith("list"):
-                return []
-            if type_name.startswith("str") and "None" not in type_name:
-                return ""
-    return None
+    field = FIELDS[entity].get(field_name)
+    return None if field is None else blank_value(field)
 
 
 def mask_data(entity: str, data: dict[str, Any], masks: Masks) -> list[str]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import functools
 import json
 import operator
@@ -34,9 +35,11 @@ from typing import Any, Generic, Protocol, TypeVar, cast
 
 from sqlalchemy import Connection, Row, RowMapping, Table, delete, insert, select, update
 
+from desktop_crm.domain.fields import FieldKind, RecordField
 from desktop_crm.domain.phones import InvalidPhoneNumber, normalize_phone, reversed_digits
 from desktop_crm.domain.records import (
     ENTITY_FIELDS,
+    FIELDS,
     RECORD_TYPES,
     Account,
     Activity,
@@ -77,27 +80,37 @@ DERIVED_FIELDS: dict[Entity, frozenset[str]] = {
 META_COLUMNS = ("id", "version", "deleted", "updated_at", "updated_by")
 
 
-def _field_kinds(entity: Entity) -> dict[str, str]:
-    """``{field: "json" | "bool" | "plain"}`` for the fields stored as columns."""
-    kinds: dict[str, str] = {}
-    for f in dataclasses.fields(RECORD_TYPES[entity]):  # type: ignore[arg-type]
-        if f.name == "meta" or f.name in DERIVED_FIELDS[entity]:
-            continue
-        annotation = str(f.type)
-        if annotation.startswith("list"):
-            kinds[f.name] = "json"
-        elif annotation == "bool":
-            kinds[f.name] = "bool"
-        else:
-            kinds[f.name] = "plain"
-    return kinds
+class ColumnCoding(enum.StrEnum):
+    """How a field's value is held in its column."""
+
+    #: List fields: compact JSON text.
+    JSON = "json"
+    BOOL = "bool"
+    #: The JSON value itself (ISO text for times, exact text for amounts).
+    PLAIN = "plain"
 
 
-FIELD_KINDS: dict[Entity, dict[str, str]] = {e: _field_kinds(e) for e in Entity}
+def _coding(field: RecordField) -> ColumnCoding:
+    if field.is_list:
+        return ColumnCoding.JSON
+    return ColumnCoding.BOOL if field.kind is FieldKind.BOOL else ColumnCoding.PLAIN
+
+
+#: ``{field: coding}`` of the fields stored as columns of each entity's table.
+COLUMN_CODINGS: dict[Entity, dict[str, ColumnCoding]] = {
+    entity: {
+        name: _coding(field)
+        for name, field in FIELDS[entity].items()
+        if name not in DERIVED_FIELDS[entity]
+    }
+    for entity in Entity
+}
 #: Column order of each entity's table as written here: meta first, then the fields.
-COLUMNS: dict[Entity, tuple[str, ...]] = {e: META_COLUMNS + tuple(FIELD_KINDS[e]) for e in Entity}
+COLUMNS: dict[Entity, tuple[str, ...]] = {
+    e: META_COLUMNS + tuple(COLUMN_CODINGS[e]) for e in Entity
+}
 
-for _entity, _kinds in FIELD_KINDS.items():  # the schema and the records must agree
+for _entity in Entity:  # the schema and the records must agree
     _missing = set(COLUMNS[_entity]) - set(SYNCED_TABLES[_entity.value].c.keys())
     assert not _missing, f"{_entity}: no column for {_missing}"
 
@@ -212,10 +225,10 @@ def _row_encoder(entity: Entity) -> RowEncoder:
     """The function that turns a record of ``entity`` into its row, in :data:`COLUMNS` order:
     list fields as JSON text (a missing one as ``[]``), booleans as bool, the rest as the JSON
     value itself (None for a missing field)."""
-    kinds = list(FIELD_KINDS[entity].items())
-    names = tuple(name for name, _ in kinds)
-    json_at = tuple(n for n, (_, kind) in enumerate(kinds) if kind == "json")
-    bool_at = tuple(n for n, (_, kind) in enumerate(kinds) if kind == "bool")
+    codings = list(COLUMN_CODINGS[entity].items())
+    names = tuple(name for name, _ in codings)
+    json_at = tuple(n for n, (_, coding) in enumerate(codings) if coding is ColumnCoding.JSON)
+    bool_at = tuple(n for n, (_, coding) in enumerate(codings) if coding is ColumnCoding.BOOL)
     assert len(names) > 1  # so that ``pick`` returns a tuple
     pick = operator.itemgetter(*names)
     version_text, time_text, dumps = _version_text, _time_text, _dumps
@@ -260,11 +273,11 @@ def row_values(record: StoredRecord) -> dict[str, Any]:
 
 def _from_row(entity: Entity, row: RowMapping, phones: list[dict[str, Any]] | None) -> StoredRecord:
     data: dict[str, Any] = {}
-    for name, kind in FIELD_KINDS[entity].items():
+    for name, coding in COLUMN_CODINGS[entity].items():
         value = row[name]
-        if kind == "json":
+        if coding is ColumnCoding.JSON:
             value = json.loads(value) if value else []
-        elif kind == "bool":
+        elif coding is ColumnCoding.BOOL:
             value = bool(value)
         data[name] = value
     if entity is Entity.CONTACT:
@@ -775,11 +788,11 @@ def _record_row(record: StoredRecord | SyncedRecord) -> tuple[Any, ...]:
         _time_text(meta.updated_at),
         meta.updated_by,
     ]
-    for name, kind in FIELD_KINDS[record.ENTITY].items():
+    for name, coding in COLUMN_CODINGS[record.ENTITY].items():
         value = getattr(record, name)
-        if kind == "json":
+        if coding is ColumnCoding.JSON:
             row.append(_dumps([_fast_value(v) for v in value] if value else []))
-        elif kind == "bool":
+        elif coding is ColumnCoding.BOOL:
             row.append(bool(value))
         else:
             row.append(_fast_value(value))

@@ -27,7 +27,7 @@ from desktop_crm.domain.records import (
 )
 from desktop_crm.domain.version_vector import VersionVector
 from desktop_crm.storage import records_store as store
-from desktop_crm.storage.records_store import COLUMNS, FIELD_KINDS, StoredRecord
+from desktop_crm.storage.records_store import COLUMN_CODINGS, COLUMNS, StoredRecord
 from desktop_crm.storage.replica import Replica
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
@@ -69,7 +69,7 @@ def reference_row(record: StoredRecord) -> tuple[Any, ...]:
         updated_at.astimezone(UTC).isoformat(),
         record.updated_by,
     ]
-    for name, kind in FIELD_KINDS[record.entity].items():
+    for name, kind in COLUMN_CODINGS[record.entity].items():
         value = record.data.get(name)
         if kind == "json":
             value = _REFERENCE_ENCODER.encode(value if value is not None else [])
