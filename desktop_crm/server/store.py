@@ -10,9 +10,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Insert, Row, bindparam, insert, select, text, update
 
 from desktop_crm.domain.fields import blank_value
+from desktop_crm.domain.history import (
+    FormerNameRow,
+    HistoryRow,
+    StageChangeRow,
+    StatusChangeRow,
+    history_rows,
+)
 from desktop_crm.domain.records import ACCOUNT_LINK, FIELDS, Entity
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import WireRecord
@@ -145,9 +152,12 @@ _UPDATE_RECORD = (
 )
 _INSERT_AUDIT = insert(m.audit_log)
 _INSERT_APPLIED = insert(m.applied_changes)
-_INSERT_FORMER_NAME = insert(m.account_former_names)
-_INSERT_STATUS_LOG = insert(m.account_status_log)
-_INSERT_STAGE_HISTORY = insert(m.stage_history)
+#: The insert for each kind of history row (its fields are the table's columns).
+_INSERT_HISTORY: dict[type[HistoryRow], Insert] = {
+    FormerNameRow: insert(m.account_former_names),
+    StatusChangeRow: insert(m.account_status_log),
+    StageChangeRow: insert(m.stage_history),
+}
 _TOUCH_RECORD = (
     update(m.records)
     .where(m.records.c.entity == bindparam("k_entity"), m.records.c.id == bindparam("k_id"))
@@ -276,7 +286,7 @@ class _Pending:
     values: dict[str, Any]
     audit: dict[str, Any]
     audit_detail: dict[str, Any]
-    history: list[tuple[Any, dict[str, Any]]]
+    history: list[HistoryRow]
     applied: dict[str, Any] | None = None
     #: A "move" change-log entry, logged just before ``log``, when the record changed account.
     move: dict[str, Any] | None = None
@@ -365,7 +375,14 @@ class RecordWriter:
                 "change_id": change_id,
             },
             audit_detail={"changed_fields": list(changed_fields), "version": version.to_dict()},
-            history=_history_rows(entity, record_id, previous, data, actor_id, changed_at or stamp),
+            history=history_rows(
+                entity,
+                record_id,
+                previous.data if previous is not None else None,
+                data,
+                actor_id,
+                changed_at or stamp,
+            ),
         )
         if applied_by is not None and change_id is not None:
             pending.applied = {
@@ -423,7 +440,7 @@ class RecordWriter:
         final: dict[tuple[str, str], tuple[_Pending, int]] = {}
         audits: list[dict[str, Any]] = []
         applied: list[dict[str, Any]] = []
-        history: dict[Any, list[dict[str, Any]]] = {}
+        history: dict[Insert, list[dict[str, Any]]] = {}
         # Each record's own entry is the last of its entries (a move entry comes before it).
         record_seqs: list[int] = []
         at = 0
@@ -436,8 +453,8 @@ class RecordWriter:
             audits.append({**item.audit, "detail": json.dumps({**item.audit_detail, "seq": seq})})
             if item.applied is not None:
                 applied.append({**item.applied, "seq": seq})
-            for table, row in item.history:
-                history.setdefault(table, []).append(row)
+            for row in item.history:
+                history.setdefault(_INSERT_HISTORY[type(row)], []).append(row._asdict())
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for (entity, record_id), (item, seq) in final.items():
@@ -492,60 +509,6 @@ def write_record(
     )
     writer.flush()
     return stored
-
-
-def _history_rows(
-    entity: Entity,
-    record_id: str,
-    previous: StoredRecord | None,
-    data: Mapping[str, Any],
-    actor_id: str,
-    at: str,
-) -> list[tuple[Any, dict[str, Any]]]:
-    old = previous.data if previous is not None else {}
-    rows: list[tuple[Any, dict[str, Any]]] = []
-    if entity == Entity.ACCOUNT:
-        if previous is not None and old.get("name") != data.get("name") and old.get("name"):
-            rows.append(
-                (
-                    _INSERT_FORMER_NAME,
-                    {
-                        "account_id": record_id,
-                        "name": old["name"],
-                        "replaced_at": at,
-                        "changed_by": actor_id,
-                    },
-                )
-            )
-        if old.get("status") != data.get("status") and data.get("status"):
-            rows.append(
-                (
-                    _INSERT_STATUS_LOG,
-                    {
-                        "account_id": record_id,
-                        "from_status": old.get("status"),
-                        "to_status": data["status"],
-                        "changed_at": at,
-                        "changed_by": actor_id,
-                    },
-                )
-            )
-    elif (
-        entity == Entity.OPPORTUNITY and old.get("stage") != data.get("stage") and data.get("stage")
-    ):
-        rows.append(
-            (
-                _INSERT_STAGE_HISTORY,
-                {
-                    "opportunity_id": record_id,
-                    "from_stage": old.get("stage"),
-                    "to_stage": data["stage"],
-                    "changed_at": at,
-                    "changed_by": actor_id,
-                },
-            )
-        )
-    return rows
 
 
 def server_edit(

@@ -37,10 +37,19 @@ from desktop_crm.storage.search import next_prefix
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
-    old_status: str | None
-    new_status: str
+    from_status: str | None  # None: the account's first status
+    to_status: str
     changed_at: datetime
     changed_by: str
+
+    # The names before the columns were renamed (revision 0006), until ui/ reads the new ones.
+    @property
+    def old_status(self) -> str | None:
+        return self.from_status
+
+    @property
+    def new_status(self) -> str:
+        return self.to_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +127,7 @@ def account_360(
     )
     log = account_status_log.c
     status_rows = conn.execute(
-        select(log.old_status, log.new_status, log.changed_at, log.changed_by)
+        select(log.from_status, log.to_status, log.changed_at, log.changed_by)
         .where(log.account_id == account_id)
         .order_by(log.changed_at, log.id)
     ).all()

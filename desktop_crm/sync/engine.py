@@ -36,6 +36,7 @@ from desktop_crm.protocol.messages import (
     Removal,
     WireRecord,
 )
+from desktop_crm.storage import bulk_load
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
@@ -275,7 +276,7 @@ class SyncEngine:
         if book.outbox_count(conn) == 0 and book.conflict_count(conn) == 0:
             # Nothing unsynced anywhere (always so on a first sync into an empty replica):
             # the server's copies are the truth, so the bulk loader can take them as they are.
-            store.bulk_apply(conn, records)
+            bulk_load.bulk_apply(conn, records)
             return
         self._receive_many(conn, records)
 
