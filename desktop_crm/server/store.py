@@ -42,7 +42,11 @@ NO_MASKS: Masks = {}
 
 
 @dataclass(slots=True)
-class StoredRecord:
+class ServerRecord:
+    """A record as the server stores it: wire ``data``, its account (for scoping), and its
+    position in the change log (``seq``). (The replica's counterpart is
+    ``storage.records_store.StoredRecord``.)"""
+
     entity: Entity
     id: str
     account_id: str
@@ -95,7 +99,7 @@ def wire_json(row: Sequence[Any], masks: Masks = NO_MASKS) -> str:
     )
 
 
-def to_wire(record: StoredRecord, masks: Masks = NO_MASKS) -> WireRecord:
+def to_wire(record: ServerRecord, masks: Masks = NO_MASKS) -> WireRecord:
     data = dict(record.data)
     names = mask_data(record.entity, data, masks) if record.entity in masks else []
     return WireRecord(
@@ -167,8 +171,8 @@ _TOUCH_RECORD = (
 ID_CHUNK = 500
 
 
-def _stored(row: Row[Any]) -> StoredRecord:
-    return StoredRecord(
+def _from_row(row: Row[Any]) -> ServerRecord:
+    return ServerRecord(
         entity=Entity(row.entity),
         id=row.id,
         account_id=row.account_id,
@@ -182,29 +186,29 @@ def _stored(row: Row[Any]) -> StoredRecord:
 
 def load(
     conn: Connection, entity: str, record_id: str, *, for_update: bool = False
-) -> StoredRecord | None:
+) -> ServerRecord | None:
     locking = for_update and conn.dialect.name == "postgresql"
     query = _RECORD_BY_KEY_FOR_UPDATE if locking else _RECORD_BY_KEY
     row = conn.execute(query, {"entity": str(entity), "record_id": record_id}).first()
-    return None if row is None else _stored(row)
+    return None if row is None else _from_row(row)
 
 
 def load_many(
     conn: Connection, keys: Iterable[tuple[str, str]], *, for_update: bool = False
-) -> dict[tuple[str, str], StoredRecord]:
+) -> dict[tuple[str, str], ServerRecord]:
     """The stored records among ``keys`` (``(entity, id)`` pairs), one query per entity."""
     by_entity: dict[str, set[str]] = {}
     for entity, record_id in keys:
         by_entity.setdefault(str(entity), set()).add(record_id)
     locking = for_update and conn.dialect.name == "postgresql"
     query = _RECORDS_BY_IDS_FOR_UPDATE if locking else _RECORDS_BY_IDS
-    found: dict[tuple[str, str], StoredRecord] = {}
+    found: dict[tuple[str, str], ServerRecord] = {}
     for entity, id_set in sorted(by_entity.items()):
         ids = sorted(id_set)
         for start in range(0, len(ids), ID_CHUNK):
             chunk = ids[start : start + ID_CHUNK]
             for row in conn.execute(query, {"entity": entity, "ids": chunk}):
-                found[(entity, row.id)] = _stored(row)
+                found[(entity, row.id)] = _from_row(row)
     return found
 
 
@@ -280,7 +284,7 @@ def allocate_seq(
 class _Pending:
     """One buffered record write; ``seq`` and the seq-dependent rows are filled in on flush."""
 
-    stored: StoredRecord
+    stored: ServerRecord
     exists: bool  # the row is in the database already (UPDATE rather than INSERT)
     log: dict[str, Any]
     values: dict[str, Any]
@@ -308,14 +312,14 @@ class RecordWriter:
         #: (entity, id) -> the newest buffered version of that record.
         self._latest: dict[tuple[str, str], _Pending] = {}
 
-    def written(self, entity: str, record_id: str) -> StoredRecord | None:
+    def written(self, entity: str, record_id: str) -> ServerRecord | None:
         pending = self._latest.get((str(entity), record_id))
         return None if pending is None else pending.stored
 
     def write(
         self,
         *,
-        previous: StoredRecord | None,
+        previous: ServerRecord | None,
         entity: Entity,
         record_id: str,
         data: dict[str, Any],
@@ -327,7 +331,7 @@ class RecordWriter:
         changed_fields: Sequence[str] = (),
         changed_at: str | None = None,
         applied_by: str | None = None,
-    ) -> StoredRecord:
+    ) -> ServerRecord:
         """Buffer a record write (see :func:`write_record`). ``applied_by``: also record
         ``change_id`` as applied for that user (push idempotency)."""
         stamp = iso(now())
@@ -339,7 +343,7 @@ class RecordWriter:
             action = "delete"
         else:
             action = "update"
-        stored = StoredRecord(
+        stored = ServerRecord(
             entity, record_id, account_id, data, version, deleted, stamp, actor_id
         )
         before = self._latest.get(key)
@@ -414,7 +418,7 @@ class RecordWriter:
         return len(self._pending)
 
     def flush(self) -> None:
-        """Write everything buffered; every written :class:`StoredRecord` gets its ``seq``."""
+        """Write everything buffered; every written :class:`ServerRecord` gets its ``seq``."""
         pending, self._pending = self._pending, []
         self._latest.clear()
         if not pending:
@@ -480,7 +484,7 @@ class RecordWriter:
 def write_record(
     conn: Connection,
     *,
-    previous: StoredRecord | None,
+    previous: ServerRecord | None,
     entity: Entity,
     record_id: str,
     data: dict[str, Any],
@@ -491,7 +495,7 @@ def write_record(
     change_id: str | None = None,
     changed_fields: Sequence[str] = (),
     changed_at: str | None = None,
-) -> StoredRecord:
+) -> ServerRecord:
     """Insert or replace a record, log the change, audit it and keep the history tables."""
     writer = RecordWriter(conn)
     stored = writer.write(
@@ -518,7 +522,7 @@ def server_edit(
     changes: Mapping[str, Any],
     actor_id: str,
     device_id: str | None = None,
-) -> StoredRecord | None:
+) -> ServerRecord | None:
     """An edit made on the server side (admin CLI, reassignment): bumps the server's entry."""
     current = load(conn, entity, record_id, for_update=True)
     if current is None:
