@@ -212,9 +212,7 @@ def _fresh_phone_rows(
     return rows
 
 
-def _fresh_history(
-    entity: Entity, records: list[StoredRecord | SyncedRecord]
-) -> list[HistoryRow]:
+def _fresh_history(entity: Entity, records: list[StoredRecord | SyncedRecord]) -> list[HistoryRow]:
     """The history rows of new records (the rule reads only the tracked fields)."""
     tracked = TRACKED_FIELDS[entity]
     rows: list[HistoryRow] = []
