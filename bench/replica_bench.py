@@ -3,7 +3,7 @@
 For each size, two replicas with the same schema (the real migrations) and the same demo data:
 one SQLCipher-encrypted (raw key, opened the way the client opens it) and one plain SQLite
 (the stdlib ``sqlite3`` module, same PRAGMAs). Everything is measured through the code the
-application runs: ``records_store.bulk_apply`` and ``search.search``.
+application runs: ``bulk_load.bulk_apply`` and ``search.search``.
 
 - load: records/s (accounts + contacts, each contact with 1–3 phone rows and its name-index
   row), time spent in ``bulk_apply`` only (data generation excluded).
@@ -33,8 +33,7 @@ from sqlalchemy.pool import QueuePool
 from bench.table import Table, _fmt
 from desktop_crm.domain import demo_data
 from desktop_crm.domain.records import Account, Contact
-from desktop_crm.storage import migrations
-from desktop_crm.storage import records_store as store
+from desktop_crm.storage import bulk_load, migrations
 from desktop_crm.storage.engine import DEFAULT_SETTINGS, EngineSettings
 from desktop_crm.storage.keys import RawKey
 from desktop_crm.storage.replica import create_replica
@@ -126,7 +125,7 @@ def _load(engine: Engine, size: int, sample: Sample | None) -> tuple[int, float,
                             names3.append(record.name[start : start + rng.randrange(3, 7)])
             started = time.perf_counter()
             with conn.begin():
-                total += store.bulk_apply(conn, chunk)
+                total += bulk_load.bulk_apply(conn, chunk)
             spent += time.perf_counter() - started
     if sample is None:
         last4 = [f"{rng.randrange(10_000):04d}" for _ in range(LOOKUPS)]

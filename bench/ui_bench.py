@@ -52,7 +52,7 @@ def _chunks(records: Iterator[Any], n: int) -> Iterator[list[Any]]:
 
 
 def _build(path: Path, key: Any, records: Iterator[Any]) -> int:
-    from desktop_crm.storage import records_store as store
+    from desktop_crm.storage import bulk_load
     from desktop_crm.storage.replica import create_replica
 
     replica = create_replica(path, key)
@@ -61,7 +61,7 @@ def _build(path: Path, key: Any, records: Iterator[Any]) -> int:
         with replica.engine.connect() as conn:
             for chunk in _chunks(records, CHUNK):
                 with conn.begin():
-                    total += store.bulk_apply(conn, chunk)
+                    total += bulk_load.bulk_apply(conn, chunk)
     finally:
         replica.close()
     return total

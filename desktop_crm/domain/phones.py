@@ -1,4 +1,5 @@
-"""Phone numbers: normalization, the reversed-digit search key, and query parsing.
+"""Phone numbers: a contact's phone entry, normalization, the reversed-digit search key, and
+query parsing.
 
 Each stored number is kept three ways: as typed (shown to people), E.164 (exact match) and its
 digits reversed, so "ends with these digits" becomes an index range scan (the caller-ID trick).
@@ -9,7 +10,9 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 from phonenumbers import (
@@ -43,6 +46,45 @@ class PhoneMatch(enum.IntEnum):
     EXACT = 3  # same E.164 number
 
 
+class PhoneKind(enum.StrEnum):
+    MOBILE = "mobile"
+    WORK = "work"
+    HOME = "home"
+    FAX = "fax"
+    OTHER = "other"
+
+
+@dataclass(slots=True)
+class Phone:
+    """One number of a contact, as the contact record holds it (the ``phones`` field)."""
+
+    raw: str
+    kind: str = PhoneKind.MOBILE.value
+    primary: bool = False
+    #: Filled by normalization; empty until then.
+    e164: str = ""
+    extension: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "raw": self.raw,
+            "kind": self.kind,
+            "primary": self.primary,
+            "e164": self.e164,
+            "extension": self.extension,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Phone:
+        return cls(
+            raw=str(value.get("raw", "")),
+            kind=str(value.get("kind", PhoneKind.MOBILE.value)),
+            primary=bool(value.get("primary", False)),
+            e164=str(value.get("e164", "")),
+            extension=value.get("extension"),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedPhone:
     raw: str
@@ -59,11 +101,6 @@ class NormalizedPhone:
         number = phonenumbers.parse(self.e164, None)
         zones = phone_timezone.time_zones_for_number(number)
         return tuple(z for z in zones if z != "Etc/Unknown")
-
-    def formatted(self) -> str:
-        number = phonenumbers.parse(self.e164, None)
-        text = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
-        return f"{text} ext. {self.extension}" if self.extension else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 A record travels as ``(entity, id, version, deleted, updated_at, updated_by, data)`` where
 ``data`` holds exactly the fields in :data:`ENTITY_FIELDS` as JSON values. The dataclasses here
-are the typed view of the same thing.
+are the typed view of the same thing; :data:`FIELDS` says what kind of value each field holds.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Self
 
+from desktop_crm.domain.fields import RecordField, decode_wire_value, record_fields
+from desktop_crm.domain.phones import Phone as Phone
+from desktop_crm.domain.phones import PhoneKind as PhoneKind
 from desktop_crm.domain.version_vector import VersionVector
 
 
@@ -36,14 +39,6 @@ class ActivityKind(enum.StrEnum):
 class Direction(enum.StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
-
-
-class PhoneKind(enum.StrEnum):
-    MOBILE = "mobile"
-    WORK = "work"
-    HOME = "home"
-    FAX = "fax"
-    OTHER = "other"
 
 
 def new_id() -> str:
@@ -71,20 +66,15 @@ class SyncedRecord:
     meta: RecordMeta
 
     def data(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for field in dataclasses.fields(self):  # type: ignore[arg-type]
-            if field.name == "meta":
-                continue
-            out[field.name] = to_json_value(getattr(self, field.name))
-        return out
+        return {name: to_json_value(getattr(self, name)) for name in ENTITY_FIELDS[self.ENTITY]}
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], meta: RecordMeta | None = None) -> Self:
-        kwargs: dict[str, Any] = {}
-        for field in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if field.name == "meta" or field.name not in data:
-                continue
-            kwargs[field.name] = from_json_value(field.type, data[field.name])
+        kwargs: dict[str, Any] = {
+            name: decode_wire_value(field, data[name])
+            for name, field in FIELDS[cls.ENTITY].items()
+            if name in data
+        }
         return cls(meta=meta or RecordMeta(), **kwargs)  # type: ignore[call-arg]
 
 
@@ -102,54 +92,6 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_json_value(v) for v in value]
     return value
-
-
-def from_json_value(type_name: Any, value: Any) -> Any:
-    """Decode a wire value by the dataclass field's (string) annotation."""
-    if value is None:
-        return None
-    name = str(type_name)
-    if name.startswith("datetime"):
-        parsed = datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    if name.startswith("date"):
-        return date.fromisoformat(value)
-    if name.startswith("Decimal"):
-        return Decimal(str(value))
-    if name.startswith("list[Phone]"):
-        return [Phone.from_json(item) for item in value]
-    if name.startswith("list"):
-        return list(value)
-    return value
-
-
-@dataclasses.dataclass(slots=True)
-class Phone:
-    raw: str
-    kind: str = PhoneKind.MOBILE.value
-    primary: bool = False
-    #: Filled by normalization; empty until then.
-    e164: str = ""
-    extension: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "raw": self.raw,
-            "kind": self.kind,
-            "primary": self.primary,
-            "e164": self.e164,
-            "extension": self.extension,
-        }
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> Phone:
-        return cls(
-            raw=str(value.get("raw", "")),
-            kind=str(value.get("kind", PhoneKind.MOBILE.value)),
-            primary=bool(value.get("primary", False)),
-            e164=str(value.get("e164", "")),
-            extension=value.get("extension"),
-        )
 
 
 @dataclasses.dataclass(slots=True)
@@ -230,14 +172,13 @@ RECORD_TYPES: dict[Entity, type[SyncedRecord]] = {
     Entity.ACTIVITY: Activity,
 }
 
-#: The fields that sync, per entity, in declaration order.
+#: The one table of the fields that sync and their kinds, per entity, in declaration order.
+FIELDS: dict[Entity, dict[str, RecordField]] = {
+    entity: record_fields(record_type) for entity, record_type in RECORD_TYPES.items()
+}
+#: The names of the fields that sync, per entity, in declaration order.
 ENTITY_FIELDS: dict[Entity, tuple[str, ...]] = {
-    entity: tuple(
-        f.name
-        for f in dataclasses.fields(record_type)  # type: ignore[arg-type]
-        if f.name != "meta"
-    )
-    for entity, record_type in RECORD_TYPES.items()
+    entity: tuple(fields) for entity, fields in FIELDS.items()
 }
 
 #: The field naming the account each entity belongs to (scope follows the account).

@@ -6,28 +6,29 @@ Each command opens one write transaction: it either happens completely or not at
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from desktop_crm.domain.fields import RecordField, value_from_text
 from desktop_crm.domain.records import (
+    FIELDS,
     RECORD_TYPES,
     AccountStatus,
     Entity,
     PipelineStage,
     new_id,
 )
+from desktop_crm.domain.shape import data_problems
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import Role
 from desktop_crm.server import bulk, config_store, directory, tombstones
 from desktop_crm.server import models as m
-from desktop_crm.server.checks import data_problems
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.store import load, write_record
 from desktop_crm.server.tombstones import PurgeReport
@@ -168,36 +169,6 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _field_types(entity: Entity) -> dict[str, str]:
-    return {
-        f.name: str(f.type)
-        for f in dataclasses.fields(RECORD_TYPES[entity])  # type: ignore[arg-type]
-        if f.name != "meta"
-    }
-
-
-def _coerce(type_name: str, text: str) -> Any:
-    """A CSV cell as the JSON value the field wants (lists are ``;``-separated)."""
-    base = type_name.removesuffix(" | None")
-    value = text.strip()
-    if value == "" and type_name.endswith("| None"):
-        return None
-    if base == "int":
-        return int(value) if value else 0
-    if base == "bool":
-        if value.lower() in {"1", "true", "yes", "y"}:
-            return True
-        if value.lower() in {"", "0", "false", "no", "n"}:
-            return False
-        raise ValueError(f"“{value}” is not yes/no")
-    if base == "list[str]":
-        return [part.strip() for part in value.split(";") if part.strip()]
-    if base == "list[Phone]":
-        parts = [part.strip() for part in value.split(";") if part.strip()]
-        return [{"raw": raw, "primary": i == 0} for i, raw in enumerate(parts)]
-    return value
-
-
 def import_csv(
     engine: Engine, entity: Entity, path: Path, *, dry_run: bool = False
 ) -> ImportReport:
@@ -219,7 +190,7 @@ class _DryRun(Exception):
 def _import_file(
     engine: Engine, entity: Entity, path: Path, report: ImportReport, dry_run: bool
 ) -> None:
-    types = _field_types(entity)
+    fields = FIELDS[entity]
     with _write(engine) as conn:
         try:
             handle = path.open(newline="", encoding="utf-8-sig")
@@ -227,7 +198,7 @@ def _import_file(
             raise directory.DirectoryError(f"cannot read {path}: {exc}") from None
         with handle:
             reader = csv.DictReader(handle)
-            unknown = set(reader.fieldnames or ()) - set(types) - {"id", "owner"}
+            unknown = set(reader.fieldnames or ()) - set(fields) - {"id", "owner"}
             if unknown:
                 raise directory.DirectoryError(
                     f"{path}: unknown column(s) for {entity}: {', '.join(sorted(unknown))}"
@@ -236,7 +207,7 @@ def _import_file(
             for row in reader:
                 line = reader.line_num
                 try:
-                    _import_row(conn, entity, types, row, seen)
+                    _import_row(conn, entity, fields, row, seen)
                 except (ValueError, directory.DirectoryError) as exc:
                     report.rejected.append((line, str(exc)))
                     continue
@@ -248,15 +219,15 @@ def _import_file(
 def _import_row(
     conn: Connection,
     entity: Entity,
-    types: dict[str, str],
+    fields: Mapping[str, RecordField],
     row: dict[str, str | None],
     seen: set[str],
 ) -> None:
     data: dict[str, Any] = {}
     for name, cell in row.items():
-        if name in types and cell is not None:
+        if name in fields and cell is not None:
             try:
-                data[name] = _coerce(types[name], cell)
+                data[name] = value_from_text(fields[name], cell)
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
     record_id = (row.get("id") or "").strip() or new_id()

@@ -150,12 +150,6 @@ def _wide_scope(conn: Connection, principal: Principal) -> bool:
 WIDE_SHARE = 4
 
 
-def snapshot_json(
-    conn: Connection, principal: Principal, masks: Masks, after: str | None, limit: int
-) -> str:
-    return snapshot_page(conn, principal, masks, after, limit).body
-
-
 def snapshot_page(
     conn: Connection, principal: Principal, masks: Masks, after: str | None, limit: int
 ) -> FeedAnswer:

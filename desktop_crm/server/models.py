@@ -228,7 +228,7 @@ account_former_names = Table(
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("account_id", String(ID), nullable=False, index=True),
     Column("name", Text, nullable=False),
-    Column("replaced_at", String(TIME), nullable=False),
+    Column("changed_at", String(TIME), nullable=False),  # when this name stopped being used
     Column("changed_by", String(ID), nullable=False),
 )
 

@@ -31,6 +31,7 @@ from desktop_crm.domain.records import (
     Opportunity,
     PipelineStage,
 )
+from desktop_crm.domain.shape import data_problems, text_problem
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, Ordering, VersionVector
 from desktop_crm.protocol.messages import (
@@ -43,7 +44,6 @@ from desktop_crm.protocol.messages import (
 )
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import Principal
-from desktop_crm.server.checks import data_problems, text_problem
 from desktop_crm.server.config_store import load_stages, load_statuses
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.directory import UserInfo, set_assignment, user_by_id
@@ -53,7 +53,7 @@ from desktop_crm.server.store import (
     ID_CHUNK,
     Masks,
     RecordWriter,
-    StoredRecord,
+    ServerRecord,
     load,
     load_many,
     mask_data,
@@ -108,7 +108,7 @@ class Batch:
     #: account id -> visible to the caller; entries go when an owner changes in the batch.
     visible: dict[str, bool] = field(default_factory=dict)
     #: (entity, id) -> the record as it stands now, including this batch's writes (None: absent).
-    records: dict[tuple[str, str], StoredRecord | None] = field(default_factory=dict)
+    records: dict[tuple[str, str], ServerRecord | None] = field(default_factory=dict)
     #: change id -> applied-changes row, including this batch's.
     applied: dict[str, Applied] = field(default_factory=dict)
     users: dict[str, UserInfo | None] = field(default_factory=dict)
@@ -193,13 +193,13 @@ def _prefetch(batch: Batch, changes: list[Change]) -> None:
     batch.visible.update(can_see_accounts(conn, batch.principal, accounts))
 
 
-def _load(batch: Batch, entity: str, record_id: str) -> StoredRecord | None:
+def _load(batch: Batch, entity: str, record_id: str) -> ServerRecord | None:
     """The record as it stands in this batch (read once, then kept up to date)."""
     key = (str(entity), record_id)
     found = batch.records.get(key, _MISSING)
     if found is _MISSING:
         found = batch.records[key] = load(batch.conn, entity, record_id, for_update=True)
-    assert found is None or isinstance(found, StoredRecord)
+    assert found is None or isinstance(found, ServerRecord)
     return found
 
 
@@ -210,7 +210,7 @@ def _user(batch: Batch, user_id: str) -> UserInfo | None:
 
 
 def _result(
-    batch: Batch, change: Change, status: ChangeStatus, current: StoredRecord | None
+    batch: Batch, change: Change, status: ChangeStatus, current: ServerRecord | None
 ) -> ChangeResult:
     visible = current is not None and _visible(batch, current.account_id)
     return ChangeResult(
@@ -349,7 +349,7 @@ def _check_links(
     entity: Entity,
     record_id: str,
     data: dict[str, Any],
-    current: StoredRecord | None,
+    current: ServerRecord | None,
 ) -> None:
     """The record's account (and an activity's contact/opportunity) must exist in scope."""
     if ACCOUNT_LINK[entity] is None:
@@ -382,7 +382,7 @@ def _check_permission(
     entity: Entity,
     change: Change,
     data: dict[str, Any],
-    current: StoredRecord | None,
+    current: ServerRecord | None,
 ) -> None:
     role = batch.principal.role
     if role == Role.SERVICE_DESK:
@@ -420,14 +420,14 @@ def _check_permission(
         raise Rejected("A manager can assign customers only within their team.")
 
 
-def _owner_changes(data: dict[str, Any], current: StoredRecord | None) -> bool:
+def _owner_changes(data: dict[str, Any], current: ServerRecord | None) -> bool:
     owner = data.get("owner_id") or None
     old = (current.data.get("owner_id") or None) if current is not None else None
     return owner is not None if current is None else owner != old
 
 
 def _follow_owner(
-    batch: Batch, account_id: str, data: dict[str, Any], current: StoredRecord | None
+    batch: Batch, account_id: str, data: dict[str, Any], current: ServerRecord | None
 ) -> None:
     """Point the account's assignment at its owner. The batch's writes go to the database
     first, so the assignment's audit entry and scope changes come after the account's own."""
@@ -459,7 +459,7 @@ def _check_stage(
     batch: Batch,
     record_id: str,
     data: dict[str, Any],
-    current: StoredRecord | None,
+    current: ServerRecord | None,
     changed_at: str,
 ) -> None:
     stage_key = data.get("stage")

@@ -4,16 +4,23 @@ history tables in the caller's transaction."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Insert, Row, bindparam, insert, select, text, update
 
-from desktop_crm.domain.records import ACCOUNT_LINK, RECORD_TYPES, Entity
+from desktop_crm.domain.fields import blank_value
+from desktop_crm.domain.history import (
+    FormerNameRow,
+    HistoryRow,
+    StageChangeRow,
+    StatusChangeRow,
+    history_rows,
+)
+from desktop_crm.domain.records import ACCOUNT_LINK, FIELDS, Entity
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import WireRecord
 from desktop_crm.server import models as m
@@ -35,7 +42,11 @@ NO_MASKS: Masks = {}
 
 
 @dataclass(slots=True)
-class StoredRecord:
+class ServerRecord:
+    """A record as the server stores it: wire ``data``, its account (for scoping), and its
+    position in the change log (``seq``). (The replica's counterpart is
+    ``storage.records_store.StoredRecord``.)"""
+
     entity: Entity
     id: str
     account_id: str
@@ -48,15 +59,8 @@ class StoredRecord:
 
 
 def _blank_for(entity: Entity, field_name: str) -> Any:
-    record_type = RECORD_TYPES[entity]
-    for f in dataclasses.fields(record_type):  # type: ignore[arg-type]
-        if f.name == field_name:
-            type_name = str(f.type)
-            if type_name.startswith("list"):
-                return []
-            if type_name.startswith("str") and "None" not in type_name:
-                return ""
-    return None
+    field = FIELDS[entity].get(field_name)
+    return None if field is None else blank_value(field)
 
 
 def mask_data(entity: str, data: dict[str, Any], masks: Masks) -> list[str]:
@@ -95,7 +99,7 @@ def wire_json(row: Sequence[Any], masks: Masks = NO_MASKS) -> str:
     )
 
 
-def to_wire(record: StoredRecord, masks: Masks = NO_MASKS) -> WireRecord:
+def to_wire(record: ServerRecord, masks: Masks = NO_MASKS) -> WireRecord:
     data = dict(record.data)
     names = mask_data(record.entity, data, masks) if record.entity in masks else []
     return WireRecord(
@@ -152,9 +156,12 @@ _UPDATE_RECORD = (
 )
 _INSERT_AUDIT = insert(m.audit_log)
 _INSERT_APPLIED = insert(m.applied_changes)
-_INSERT_FORMER_NAME = insert(m.account_former_names)
-_INSERT_STATUS_LOG = insert(m.account_status_log)
-_INSERT_STAGE_HISTORY = insert(m.stage_history)
+#: The insert for each kind of history row (its fields are the table's columns).
+_INSERT_HISTORY: dict[type[HistoryRow], Insert] = {
+    FormerNameRow: insert(m.account_former_names),
+    StatusChangeRow: insert(m.account_status_log),
+    StageChangeRow: insert(m.stage_history),
+}
 _TOUCH_RECORD = (
     update(m.records)
     .where(m.records.c.entity == bindparam("k_entity"), m.records.c.id == bindparam("k_id"))
@@ -164,8 +171,8 @@ _TOUCH_RECORD = (
 ID_CHUNK = 500
 
 
-def _stored(row: Row[Any]) -> StoredRecord:
-    return StoredRecord(
+def _from_row(row: Row[Any]) -> ServerRecord:
+    return ServerRecord(
         entity=Entity(row.entity),
         id=row.id,
         account_id=row.account_id,
@@ -179,29 +186,29 @@ def _stored(row: Row[Any]) -> StoredRecord:
 
 def load(
     conn: Connection, entity: str, record_id: str, *, for_update: bool = False
-) -> StoredRecord | None:
+) -> ServerRecord | None:
     locking = for_update and conn.dialect.name == "postgresql"
     query = _RECORD_BY_KEY_FOR_UPDATE if locking else _RECORD_BY_KEY
     row = conn.execute(query, {"entity": str(entity), "record_id": record_id}).first()
-    return None if row is None else _stored(row)
+    return None if row is None else _from_row(row)
 
 
 def load_many(
     conn: Connection, keys: Iterable[tuple[str, str]], *, for_update: bool = False
-) -> dict[tuple[str, str], StoredRecord]:
+) -> dict[tuple[str, str], ServerRecord]:
     """The stored records among ``keys`` (``(entity, id)`` pairs), one query per entity."""
     by_entity: dict[str, set[str]] = {}
     for entity, record_id in keys:
         by_entity.setdefault(str(entity), set()).add(record_id)
     locking = for_update and conn.dialect.name == "postgresql"
     query = _RECORDS_BY_IDS_FOR_UPDATE if locking else _RECORDS_BY_IDS
-    found: dict[tuple[str, str], StoredRecord] = {}
+    found: dict[tuple[str, str], ServerRecord] = {}
     for entity, id_set in sorted(by_entity.items()):
         ids = sorted(id_set)
         for start in range(0, len(ids), ID_CHUNK):
             chunk = ids[start : start + ID_CHUNK]
             for row in conn.execute(query, {"entity": entity, "ids": chunk}):
-                found[(entity, row.id)] = _stored(row)
+                found[(entity, row.id)] = _from_row(row)
     return found
 
 
@@ -277,13 +284,13 @@ def allocate_seq(
 class _Pending:
     """One buffered record write; ``seq`` and the seq-dependent rows are filled in on flush."""
 
-    stored: StoredRecord
+    stored: ServerRecord
     exists: bool  # the row is in the database already (UPDATE rather than INSERT)
     log: dict[str, Any]
     values: dict[str, Any]
     audit: dict[str, Any]
     audit_detail: dict[str, Any]
-    history: list[tuple[Any, dict[str, Any]]]
+    history: list[HistoryRow]
     applied: dict[str, Any] | None = None
     #: A "move" change-log entry, logged just before ``log``, when the record changed account.
     move: dict[str, Any] | None = None
@@ -305,14 +312,14 @@ class RecordWriter:
         #: (entity, id) -> the newest buffered version of that record.
         self._latest: dict[tuple[str, str], _Pending] = {}
 
-    def written(self, entity: str, record_id: str) -> StoredRecord | None:
+    def written(self, entity: str, record_id: str) -> ServerRecord | None:
         pending = self._latest.get((str(entity), record_id))
         return None if pending is None else pending.stored
 
     def write(
         self,
         *,
-        previous: StoredRecord | None,
+        previous: ServerRecord | None,
         entity: Entity,
         record_id: str,
         data: dict[str, Any],
@@ -324,7 +331,7 @@ class RecordWriter:
         changed_fields: Sequence[str] = (),
         changed_at: str | None = None,
         applied_by: str | None = None,
-    ) -> StoredRecord:
+    ) -> ServerRecord:
         """Buffer a record write (see :func:`write_record`). ``applied_by``: also record
         ``change_id`` as applied for that user (push idempotency)."""
         stamp = iso(now())
@@ -336,7 +343,7 @@ class RecordWriter:
             action = "delete"
         else:
             action = "update"
-        stored = StoredRecord(
+        stored = ServerRecord(
             entity, record_id, account_id, data, version, deleted, stamp, actor_id
         )
         before = self._latest.get(key)
@@ -372,7 +379,14 @@ class RecordWriter:
                 "change_id": change_id,
             },
             audit_detail={"changed_fields": list(changed_fields), "version": version.to_dict()},
-            history=_history_rows(entity, record_id, previous, data, actor_id, changed_at or stamp),
+            history=history_rows(
+                entity,
+                record_id,
+                previous.data if previous is not None else None,
+                data,
+                actor_id,
+                changed_at or stamp,
+            ),
         )
         if applied_by is not None and change_id is not None:
             pending.applied = {
@@ -404,7 +418,7 @@ class RecordWriter:
         return len(self._pending)
 
     def flush(self) -> None:
-        """Write everything buffered; every written :class:`StoredRecord` gets its ``seq``."""
+        """Write everything buffered; every written :class:`ServerRecord` gets its ``seq``."""
         pending, self._pending = self._pending, []
         self._latest.clear()
         if not pending:
@@ -430,7 +444,7 @@ class RecordWriter:
         final: dict[tuple[str, str], tuple[_Pending, int]] = {}
         audits: list[dict[str, Any]] = []
         applied: list[dict[str, Any]] = []
-        history: dict[Any, list[dict[str, Any]]] = {}
+        history: dict[Insert, list[dict[str, Any]]] = {}
         # Each record's own entry is the last of its entries (a move entry comes before it).
         record_seqs: list[int] = []
         at = 0
@@ -443,8 +457,8 @@ class RecordWriter:
             audits.append({**item.audit, "detail": json.dumps({**item.audit_detail, "seq": seq})})
             if item.applied is not None:
                 applied.append({**item.applied, "seq": seq})
-            for table, row in item.history:
-                history.setdefault(table, []).append(row)
+            for row in item.history:
+                history.setdefault(_INSERT_HISTORY[type(row)], []).append(row._asdict())
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         for (entity, record_id), (item, seq) in final.items():
@@ -470,7 +484,7 @@ class RecordWriter:
 def write_record(
     conn: Connection,
     *,
-    previous: StoredRecord | None,
+    previous: ServerRecord | None,
     entity: Entity,
     record_id: str,
     data: dict[str, Any],
@@ -481,7 +495,7 @@ def write_record(
     change_id: str | None = None,
     changed_fields: Sequence[str] = (),
     changed_at: str | None = None,
-) -> StoredRecord:
+) -> ServerRecord:
     """Insert or replace a record, log the change, audit it and keep the history tables."""
     writer = RecordWriter(conn)
     stored = writer.write(
@@ -501,60 +515,6 @@ def write_record(
     return stored
 
 
-def _history_rows(
-    entity: Entity,
-    record_id: str,
-    previous: StoredRecord | None,
-    data: Mapping[str, Any],
-    actor_id: str,
-    at: str,
-) -> list[tuple[Any, dict[str, Any]]]:
-    old = previous.data if previous is not None else {}
-    rows: list[tuple[Any, dict[str, Any]]] = []
-    if entity == Entity.ACCOUNT:
-        if previous is not None and old.get("name") != data.get("name") and old.get("name"):
-            rows.append(
-                (
-                    _INSERT_FORMER_NAME,
-                    {
-                        "account_id": record_id,
-                        "name": old["name"],
-                        "replaced_at": at,
-                        "changed_by": actor_id,
-                    },
-                )
-            )
-        if old.get("status") != data.get("status") and data.get("status"):
-            rows.append(
-                (
-                    _INSERT_STATUS_LOG,
-                    {
-                        "account_id": record_id,
-                        "from_status": old.get("status"),
-                        "to_status": data["status"],
-                        "changed_at": at,
-                        "changed_by": actor_id,
-                    },
-                )
-            )
-    elif (
-        entity == Entity.OPPORTUNITY and old.get("stage") != data.get("stage") and data.get("stage")
-    ):
-        rows.append(
-            (
-                _INSERT_STAGE_HISTORY,
-                {
-                    "opportunity_id": record_id,
-                    "from_stage": old.get("stage"),
-                    "to_stage": data["stage"],
-                    "changed_at": at,
-                    "changed_by": actor_id,
-                },
-            )
-        )
-    return rows
-
-
 def server_edit(
     conn: Connection,
     entity: Entity,
@@ -562,7 +522,7 @@ def server_edit(
     changes: Mapping[str, Any],
     actor_id: str,
     device_id: str | None = None,
-) -> StoredRecord | None:
+) -> ServerRecord | None:
     """An edit made on the server side (admin CLI, reassignment): bumps the server's entry."""
     current = load(conn, entity, record_id, for_update=True)
     if current is None:

@@ -37,8 +37,8 @@ from desktop_crm.storage.search import next_prefix
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
-    old_status: str | None
-    new_status: str
+    from_status: str | None  # None: the account's first status
+    to_status: str
     changed_at: datetime
     changed_by: str
 
@@ -118,7 +118,7 @@ def account_360(
     )
     log = account_status_log.c
     status_rows = conn.execute(
-        select(log.old_status, log.new_status, log.changed_at, log.changed_by)
+        select(log.from_status, log.to_status, log.changed_at, log.changed_by)
         .where(log.account_id == account_id)
         .order_by(log.changed_at, log.id)
     ).all()

@@ -1,4 +1,4 @@
-"""Synced records in the replica: reading, the two write paths, and the bulk loader.
+"""Synced records in the replica: their rows, reading, and the two write paths.
 
 Two ways a record gets written:
 
@@ -7,12 +7,13 @@ Two ways a record gets written:
   keeps the base copy for the three-way merge — all in one transaction.
 - :func:`apply_remote` — a record as the server sent it (pull, push answers, merges). No outbox.
 
-Both keep the derived rows current: ``contact_phones`` (from the contact's ``phones``), former
-account names, the account status log and the opportunity stage history. :func:`bulk_apply` is
+Both keep the derived rows current (:mod:`~desktop_crm.storage.derived_rows`): ``contact_phones``
+(from the contact's ``phones``), former account names, the account status log and the
+opportunity stage history. :func:`~desktop_crm.storage.bulk_load.bulk_apply` is
 :func:`apply_remote` for many records at once (first sync, benchmarks) using ``executemany``.
 
 Rows and records convert in one place, generically over
-:data:`~desktop_crm.domain.records.ENTITY_FIELDS`: list fields are JSON text, booleans are
+:data:`~desktop_crm.domain.records.FIELDS`: list fields are JSON text, booleans are
 0/1, everything else is stored as its JSON value (ISO text for times, exact text for amounts).
 :data:`ROW_ENCODERS` holds that encoding per entity (a record straight to its row tuple);
 :func:`row_values` is the same as a dict. ``tests/storage/test_row_encoding.py`` holds it to a
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import functools
 import json
 import operator
@@ -32,11 +34,13 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from sqlalchemy import Connection, Row, RowMapping, Table, delete, insert, select, update
+from sqlalchemy import Connection, Row, RowMapping, delete, insert, select, update
 
-from desktop_crm.domain.phones import InvalidPhoneNumber, normalize_phone, reversed_digits
+from desktop_crm.domain.fields import FieldKind, RecordField
+from desktop_crm.domain.history import TRACKED_FIELDS, history_rows
 from desktop_crm.domain.records import (
     ENTITY_FIELDS,
+    FIELDS,
     RECORD_TYPES,
     Account,
     Activity,
@@ -46,22 +50,27 @@ from desktop_crm.domain.records import (
     RecordMeta,
     SyncedRecord,
     new_id,
-    to_json_value,
     utc_now,
 )
 from desktop_crm.domain.validation import ensure_valid
 from desktop_crm.domain.version_vector import VersionVector
 from desktop_crm.storage import sync_bookkeeping as book
+from desktop_crm.storage.derived_rows import (
+    ABSENT_ACCOUNT,
+    PHONE_COLUMNS,
+    account_labels,
+    insert_history,
+    insert_rows,
+    label_waiting_phones,
+    phone_rows,
+)
 from desktop_crm.storage.schema import (
-    NAME_INDEX_TABLE,
     SYNCED_TABLES,
     account_former_names,
     account_status_log,
     contact_phones,
     opportunity_stage_history,
 )
-from desktop_crm.storage.schema import accounts as accounts_table
-from desktop_crm.storage.schema import contacts as contacts_table
 
 R = TypeVar("R", bound=SyncedRecord)
 
@@ -77,27 +86,37 @@ DERIVED_FIELDS: dict[Entity, frozenset[str]] = {
 META_COLUMNS = ("id", "version", "deleted", "updated_at", "updated_by")
 
 
-def _field_kinds(entity: Entity) -> dict[str, str]:
-    """``{field: "json" | "bool" | "plain"}`` for the fields stored as columns."""
-    kinds: dict[str, str] = {}
-    for f in dataclasses.fields(RECORD_TYPES[entity]):  # type: ignore[arg-type]
-        if f.name == "meta" or f.name in DERIVED_FIELDS[entity]:
-            continue
-        annotation = str(f.type)
-        if annotation.startswith("list"):
-            kinds[f.name] = "json"
-        elif annotation == "bool":
-            kinds[f.name] = "bool"
-        else:
-            kinds[f.name] = "plain"
-    return kinds
+class ColumnCoding(enum.StrEnum):
+    """How a field's value is held in its column."""
+
+    #: List fields: compact JSON text.
+    JSON = "json"
+    BOOL = "bool"
+    #: The JSON value itself (ISO text for times, exact text for amounts).
+    PLAIN = "plain"
 
 
-FIELD_KINDS: dict[Entity, dict[str, str]] = {e: _field_kinds(e) for e in Entity}
+def _coding(field: RecordField) -> ColumnCoding:
+    if field.is_list:
+        return ColumnCoding.JSON
+    return ColumnCoding.BOOL if field.kind is FieldKind.BOOL else ColumnCoding.PLAIN
+
+
+#: ``{field: coding}`` of the fields stored as columns of each entity's table.
+COLUMN_CODINGS: dict[Entity, dict[str, ColumnCoding]] = {
+    entity: {
+        name: _coding(field)
+        for name, field in FIELDS[entity].items()
+        if name not in DERIVED_FIELDS[entity]
+    }
+    for entity in Entity
+}
 #: Column order of each entity's table as written here: meta first, then the fields.
-COLUMNS: dict[Entity, tuple[str, ...]] = {e: META_COLUMNS + tuple(FIELD_KINDS[e]) for e in Entity}
+COLUMNS: dict[Entity, tuple[str, ...]] = {
+    e: META_COLUMNS + tuple(COLUMN_CODINGS[e]) for e in Entity
+}
 
-for _entity, _kinds in FIELD_KINDS.items():  # the schema and the records must agree
+for _entity in Entity:  # the schema and the records must agree
     _missing = set(COLUMNS[_entity]) - set(SYNCED_TABLES[_entity.value].c.keys())
     assert not _missing, f"{_entity}: no column for {_missing}"
 
@@ -105,7 +124,7 @@ for _entity, _kinds in FIELD_KINDS.items():  # the schema and the records must a
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _dumps(value: Any) -> str:
+def json_text(value: Any) -> str:
     """A list field as stored: compact JSON, non-ASCII as is. A list of strings (tags, emails,
     participants: nearly every value) is joined here from ``encode_basestring``, the function
     the encoder itself quotes strings with, so the text is the same; this skips building an
@@ -121,7 +140,7 @@ def _dumps(value: Any) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _version_text(version: VersionVector) -> str:
+def version_text(version: VersionVector) -> str:
     return version.to_json()
 
 
@@ -196,7 +215,7 @@ class StoredRecord:
 
 
 @functools.lru_cache(maxsize=4096)
-def _time_text(value: datetime) -> str:
+def time_text(value: datetime) -> str:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
@@ -212,13 +231,13 @@ def _row_encoder(entity: Entity) -> RowEncoder:
     """The function that turns a record of ``entity`` into its row, in :data:`COLUMNS` order:
     list fields as JSON text (a missing one as ``[]``), booleans as bool, the rest as the JSON
     value itself (None for a missing field)."""
-    kinds = list(FIELD_KINDS[entity].items())
-    names = tuple(name for name, _ in kinds)
-    json_at = tuple(n for n, (_, kind) in enumerate(kinds) if kind == "json")
-    bool_at = tuple(n for n, (_, kind) in enumerate(kinds) if kind == "bool")
+    codings = list(COLUMN_CODINGS[entity].items())
+    names = tuple(name for name, _ in codings)
+    json_at = tuple(n for n, (_, coding) in enumerate(codings) if coding is ColumnCoding.JSON)
+    bool_at = tuple(n for n, (_, coding) in enumerate(codings) if coding is ColumnCoding.BOOL)
     assert len(names) > 1  # so that ``pick`` returns a tuple
     pick = operator.itemgetter(*names)
-    version_text, time_text, dumps = _version_text, _time_text, _dumps
+    encode_version, encode_time, dumps = version_text, time_text, json_text  # closure: fast
 
     def encode(record: StoredRecord) -> tuple[Any, ...]:
         data = record.data
@@ -233,9 +252,9 @@ def _row_encoder(entity: Entity) -> RowEncoder:
             values[n] = bool(values[n])
         return (
             record.id,
-            version_text(record.version),
+            encode_version(record.version),
             bool(record.deleted),
-            time_text(record.updated_at),
+            encode_time(record.updated_at),
             record.updated_by,
             *values,
         )
@@ -260,11 +279,11 @@ def row_values(record: StoredRecord) -> dict[str, Any]:
 
 def _from_row(entity: Entity, row: RowMapping, phones: list[dict[str, Any]] | None) -> StoredRecord:
     data: dict[str, Any] = {}
-    for name, kind in FIELD_KINDS[entity].items():
+    for name, coding in COLUMN_CODINGS[entity].items():
         value = row[name]
-        if kind == "json":
+        if coding is ColumnCoding.JSON:
             value = json.loads(value) if value else []
-        elif kind == "bool":
+        elif coding is ColumnCoding.BOOL:
             value = bool(value)
         data[name] = value
     if entity is Entity.CONTACT:
@@ -352,152 +371,45 @@ def read_records(
 # Writing: derived rows -----------------------------------------------------------------------
 
 
-#: What a phone row copies from its account: (name, live). An account the replica does not
-#: hold (yet) is not live; the accounts' insert trigger fills it in when it arrives.
-AccountLabel = tuple[str, bool]
-_ABSENT_ACCOUNT: AccountLabel = ("", False)
-
-
-def _account_labels(conn: Connection, account_ids: Iterable[str]) -> dict[str, AccountLabel]:
-    wanted = list(dict.fromkeys(account_ids))
-    labels: dict[str, AccountLabel] = {}
-    a = accounts_table.c
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        for account_id, name, deleted in conn.execute(
-            select(a.id, a.name, a.deleted).where(a.id.in_(chunk))
-        ):
-            labels[account_id] = (name, not deleted)
-    return labels
-
-
-def _label_waiting_phones(conn: Connection, account_ids: Sequence[str]) -> None:
-    """Copy the names of accounts just inserted into the phone rows of contacts that arrived
-    before them (rare: sync order, scope changes). Triggers follow every later change."""
-    c = contacts_table.c
-    for start in range(0, len(account_ids), 900):
-        chunk = account_ids[start : start + 900]
-        waiting = conn.execute(select(c.account_id).where(c.account_id.in_(chunk)).distinct())
-        for (account_id,) in waiting:
-            conn.exec_driver_sql(
-                "UPDATE contact_phones SET"
-                " account_name = (SELECT name FROM accounts WHERE id = ?),"
-                " account_live = (SELECT deleted = 0 FROM accounts WHERE id = ?)"
-                " WHERE contact_id IN (SELECT id FROM contacts WHERE account_id = ?)",
-                (account_id, account_id, account_id),
-            )
-
-
-_PHONE_COLUMNS = (
-    "contact_id",
-    "account_id",
-    "position",
-    "raw",
-    "kind",
-    "is_primary",
-    "e164",
-    "extension",
-    "digits_reversed",
-    "contact_name",
-    "account_name",
-    "account_live",
-)
-
-
-def _phone_rows(
-    record_id: str,
-    account_id: str,
-    phones: Iterable[Mapping[str, Any]],
-    contact_name: str,
-    account: AccountLabel,
-) -> list[tuple[Any, ...]]:
-    """The ``contact_phones`` rows of a contact, in :data:`_PHONE_COLUMNS` order."""
-    rows = []
-    for position, phone in enumerate(phones):
-        raw = str(phone.get("raw") or "")
-        e164 = str(phone.get("e164") or "")
-        extension = phone.get("extension")
-        if not e164 and raw:
-            # The number came without its normalized form (e.g. an older client): derive it
-            # so it can be found; an unreadable number is kept for display only.
-            with contextlib.suppress(InvalidPhoneNumber):
-                normalized = normalize_phone(raw)
-                e164, extension = normalized.e164, normalized.extension
-        rows.append(
-            (
-                record_id,
+def _write_phones(conn: Connection, record: StoredRecord, previous: StoredRecord | None) -> None:
+    data = record.data
+    old = previous.data if previous is not None else None
+    if (
+        old is None
+        or old.get("phones") != data.get("phones")
+        or old.get("account_id") != data.get("account_id")
+        or previous is None
+        or previous.deleted != record.deleted
+    ):
+        if previous is not None:
+            conn.execute(delete(contact_phones).where(contact_phones.c.contact_id == record.id))
+        if not record.deleted:
+            account_id = str(data.get("account_id") or "")
+            rows = phone_rows(
+                record.id,
                 account_id,
-                position,
-                raw,
-                str(phone.get("kind") or "mobile"),
-                bool(phone.get("primary")),
-                e164,
-                extension,
-                reversed_digits(e164),
-                contact_name,
-                account[0],
-                account[1],
+                data.get("phones") or [],
+                str(data.get("name") or ""),
+                account_labels(conn, [account_id]).get(account_id, ABSENT_ACCOUNT),
             )
-        )
-    return rows
+            if rows:
+                insert_rows(conn, contact_phones, PHONE_COLUMNS, rows)
 
 
 def _write_derived(conn: Connection, record: StoredRecord, previous: StoredRecord | None) -> None:
-    data = record.data
-    old = previous.data if previous is not None else None
-    stamp = _time_text(record.updated_at)
     if record.entity is Entity.CONTACT:
-        if (
-            old is None
-            or old.get("phones") != data.get("phones")
-            or old.get("account_id") != data.get("account_id")
-            or previous is None
-            or previous.deleted != record.deleted
-        ):
-            if previous is not None:
-                conn.execute(delete(contact_phones).where(contact_phones.c.contact_id == record.id))
-            if not record.deleted:
-                account_id = str(data.get("account_id") or "")
-                rows = _phone_rows(
-                    record.id,
-                    account_id,
-                    data.get("phones") or [],
-                    str(data.get("name") or ""),
-                    _account_labels(conn, [account_id]).get(account_id, _ABSENT_ACCOUNT),
-                )
-                if rows:
-                    _insert_rows(conn, contact_phones, _PHONE_COLUMNS, rows)
-    elif record.entity is Entity.ACCOUNT:
-        if old is not None and old.get("name") != data.get("name"):
-            conn.execute(
-                insert(account_former_names).values(
-                    account_id=record.id,
-                    name=old.get("name") or "",
-                    changed_at=stamp,
-                    changed_by=record.updated_by,
-                )
-            )
-        if old is None or old.get("status") != data.get("status"):
-            conn.execute(
-                insert(account_status_log).values(
-                    account_id=record.id,
-                    old_status=old.get("status") if old is not None else None,
-                    new_status=data.get("status") or "",
-                    changed_at=stamp,
-                    changed_by=record.updated_by,
-                )
-            )
-    elif record.entity is Entity.OPPORTUNITY:
-        if old is None or old.get("stage") != data.get("stage"):
-            conn.execute(
-                insert(opportunity_stage_history).values(
-                    opportunity_id=record.id,
-                    from_stage=old.get("stage") if old is not None else None,
-                    to_stage=data.get("stage") or "",
-                    changed_at=stamp,
-                    changed_by=record.updated_by,
-                )
-            )
+        _write_phones(conn, record, previous)
+    elif record.entity in TRACKED_FIELDS:
+        rows = history_rows(
+            record.entity,
+            record.id,
+            previous.data if previous is not None else None,
+            record.data,
+            record.updated_by,
+            time_text(record.updated_at),
+        )
+        if rows:
+            insert_history(conn, rows)
 
 
 def _write(conn: Connection, record: StoredRecord, previous: StoredRecord | None) -> None:
@@ -506,7 +418,7 @@ def _write(conn: Connection, record: StoredRecord, previous: StoredRecord | None
     if previous is None:
         conn.execute(insert(table).values(values))
         if record.entity is Entity.ACCOUNT:
-            _label_waiting_phones(conn, [record.id])
+            label_waiting_phones(conn, [record.id])
     else:
         # Only the columns that changed: the name-search triggers fire on ``UPDATE OF name``
         # and re-index, which is not free, so an unchanged name must not be in the SET list.
@@ -518,7 +430,7 @@ def _write(conn: Connection, record: StoredRecord, previous: StoredRecord | None
 
 
 @contextlib.contextmanager
-def _atomic(conn: Connection) -> Iterator[None]:
+def atomic(conn: Connection) -> Iterator[None]:
     """One transaction: the caller's (as a savepoint) or a new one committed on success."""
     if conn.in_transaction():
         with conn.begin_nested():
@@ -533,7 +445,7 @@ def _atomic(conn: Connection) -> Iterator[None]:
 
 def apply_remote(conn: Connection, record: StoredRecord) -> None:
     """Store a record as the server has it (insert or update; no outbox, no base copy)."""
-    with _atomic(conn):
+    with atomic(conn):
         _write(conn, record, read_record(conn, record.entity, record.id))
 
 
@@ -549,7 +461,7 @@ def save_local(conn: Connection, record: R, replica_id: str, user_id: str) -> R:
     ensure_valid(record)
     entity = record.ENTITY
     data = record.data()
-    with _atomic(conn):
+    with atomic(conn):
         previous = read_record(conn, entity, record.meta.id)
         base_version = previous.version if previous is not None else VersionVector()
         if previous is not None:
@@ -606,7 +518,7 @@ def purge_record(conn: Connection, entity: Entity | str, record_id: str) -> None
     """Remove a record and its derived rows from the replica entirely (no tombstone): for
     records that left the user's scope, or a local creation the server refused."""
     table = SYNCED_TABLES[Entity(entity).value]
-    with _atomic(conn):
+    with atomic(conn):
         # The derived rows cascade (foreign keys), but say so explicitly: cheap, and correct
         # even on a connection with foreign keys off.
         if Entity(entity) is Entity.CONTACT:
@@ -649,274 +561,6 @@ def records_under(conn: Connection, removals: Iterable[_RemovalLike]) -> set[tup
             ):
                 out.add((entity.value, record_id))
     return out
-
-
-# Bulk loading ---------------------------------------------------------------------------------
-
-
-def _as_stored(record: StoredRecord | SyncedRecord) -> StoredRecord:
-    return record if isinstance(record, StoredRecord) else StoredRecord.from_record(record)
-
-
-def bulk_apply(
-    conn: Connection,
-    records: Iterable[StoredRecord | SyncedRecord],
-    *,
-    batch_size: int = 5000,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Apply many records from the server at once (first sync, demo data, benchmarks).
-
-    Same result as :func:`apply_remote` per record, but records not yet in the replica are
-    inserted with ``executemany`` in batches; ones already there take the one-by-one path.
-    Runs in the caller's transaction if there is one (else one transaction for everything).
-    Returns the number of records applied.
-    """
-    total = 0
-    with _atomic(conn):
-        batch: list[StoredRecord | SyncedRecord] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= batch_size:
-                total += _apply_batch(conn, batch)
-                batch = []
-                if progress is not None:
-                    progress(total)
-        if batch:
-            total += _apply_batch(conn, batch)
-            if progress is not None:
-                progress(total)
-    return total
-
-
-def _insert_sql(table: Table, columns: Sequence[str]) -> str:
-    return (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)})"
-    )
-
-
-def _insert_rows(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order) with one-row statements (``executemany``).
-
-    Not multi-row ``INSERT … VALUES (…), (…)``: a statement that writes several rows inside a
-    transaction keeps a statement journal (a copy of every existing page it changes, so that it
-    can be undone alone), which in a large replica cost more than the statements saved."""
-    if rows:
-        conn.exec_driver_sql(_insert_sql(table, columns), list(rows))
-
-
-def _entity_of(record: StoredRecord | SyncedRecord) -> Entity:
-    return record.entity if isinstance(record, StoredRecord) else record.ENTITY
-
-
-def _apply_batch(conn: Connection, batch: list[StoredRecord | SyncedRecord]) -> int:
-    by_entity: dict[Entity, list[StoredRecord | SyncedRecord]] = {}
-    for record in batch:
-        by_entity.setdefault(_entity_of(record), []).append(record)
-    # Parents first, so history rows (foreign keys to accounts/opportunities) find them.
-    for entity in Entity:
-        records = by_entity.get(entity)
-        if not records:
-            continue
-        table = SYNCED_TABLES[entity.value]
-        ids = [_meta_of(r).id for r in records]
-        existing = _existing_ids(conn, table, ids)
-        if not existing and len(set(ids)) == len(ids):  # the common case: all new
-            _insert_fresh(conn, entity, table, records)
-            continue
-        fresh: dict[str, StoredRecord | SyncedRecord] = {}
-        for record in records:
-            record_id = _meta_of(record).id
-            if record_id in fresh:
-                # The same record twice in one batch: insert what we have, then update.
-                _insert_fresh(conn, entity, table, list(fresh.values()))
-                existing.update(fresh)
-                fresh = {}
-            if record_id in existing:
-                apply_remote(conn, _as_stored(record))
-            else:
-                fresh[record_id] = record
-        if fresh:
-            _insert_fresh(conn, entity, table, list(fresh.values()))
-    return len(batch)
-
-
-def _existing_ids(conn: Connection, table: Table, ids: Sequence[str]) -> set[str]:
-    """Which of ``ids`` the table holds (plain SQL: compiling an ``IN`` select per chunk cost
-    more than running it)."""
-    found: set[str] = set()
-    for start in range(0, len(ids), 900):
-        chunk = tuple(ids[start : start + 900])
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT id FROM {table.name} WHERE id IN ({marks})"
-        found.update(row[0] for row in conn.exec_driver_sql(sql, chunk))
-    return found
-
-
-def _fast_value(value: Any) -> Any:
-    if value is None or type(value) in (str, int, bool, float):
-        return value
-    return to_json_value(value)
-
-
-def _record_row(record: StoredRecord | SyncedRecord) -> tuple[Any, ...]:
-    """The column values (in :data:`COLUMNS` order) straight from a typed record or a stored
-    one: the bulk loader's hot path, so typed records skip building their ``data`` dict."""
-    if isinstance(record, StoredRecord):
-        return ROW_ENCODERS[record.entity](record)
-    meta = record.meta
-    row: list[Any] = [
-        meta.id,
-        _version_text(meta.version),
-        bool(meta.deleted),
-        _time_text(meta.updated_at),
-        meta.updated_by,
-    ]
-    for name, kind in FIELD_KINDS[record.ENTITY].items():
-        value = getattr(record, name)
-        if kind == "json":
-            row.append(_dumps([_fast_value(v) for v in value] if value else []))
-        elif kind == "bool":
-            row.append(bool(value))
-        else:
-            row.append(_fast_value(value))
-    return tuple(row)
-
-
-def _insert_fresh(
-    conn: Connection, entity: Entity, table: Table, records: list[StoredRecord | SyncedRecord]
-) -> None:
-    rows = [_record_row(r) for r in records]
-    if entity in _NAME_INDEXED and len(rows) >= _BYPASS_TRIGGER_MIN:
-        _insert_bypassing_name_trigger(conn, entity, table, rows)
-    else:
-        _insert_rows(conn, table, COLUMNS[entity], rows)
-    if entity is Entity.CONTACT:
-        live = [r for r in records if not _meta_of(r).deleted]
-        phone_rows: list[tuple[Any, ...]] = []
-        labels = _account_labels(conn, (_field(r, "account_id") for r in live))
-        for r in live:
-            account_id, contact_name = _field(r, "account_id"), _field(r, "name")
-            account = labels.get(account_id, _ABSENT_ACCOUNT)
-            if isinstance(r, StoredRecord):
-                phones = r.data.get("phones") or ()
-                if phones:
-                    phone_rows += _phone_rows(r.id, account_id, phones, contact_name, account)
-                continue
-            record_id = r.meta.id
-            for position, phone in enumerate(getattr(r, "phones", ())):
-                if not phone.e164:  # not normalized: the careful path
-                    [row] = _phone_rows(
-                        record_id, account_id, [phone.to_json()], contact_name, account
-                    )
-                    phone_rows.append((*row[:2], position, *row[3:]))
-                    continue
-                phone_rows.append(
-                    (
-                        record_id,
-                        account_id,
-                        position,
-                        phone.raw,
-                        phone.kind,
-                        bool(phone.primary),
-                        phone.e164,
-                        phone.extension,
-                        reversed_digits(phone.e164),
-                        contact_name,
-                        account[0],
-                        account[1],
-                    )
-                )
-        if phone_rows:
-            _insert_rows(conn, contact_phones, _PHONE_COLUMNS, phone_rows)
-    elif entity is Entity.ACCOUNT or entity is Entity.OPPORTUNITY:
-        if entity is Entity.ACCOUNT:
-            _label_waiting_phones(conn, [_meta_of(r).id for r in records])
-        history, key, field = (
-            (account_status_log, "account_id", "status")
-            if entity is Entity.ACCOUNT
-            else (opportunity_stage_history, "opportunity_id", "stage")
-        )
-        columns = (key, *history.c.keys()[2:])  # (key, old, new, changed_at, changed_by)
-        rows = []
-        for r in records:
-            meta = _meta_of(r)
-            rows.append(
-                (meta.id, None, _field(r, field), _time_text(meta.updated_at), meta.updated_by)
-            )
-        _insert_rows(conn, history, columns, rows)
-
-
-#: Entities whose names the FTS5 ``name_index`` holds (kept current by triggers).
-_NAME_INDEXED = {Entity.ACCOUNT, Entity.CONTACT}
-#: Below this many rows the triggers are cheaper than dropping and re-creating them. Low: a
-#: trigger-driven FTS5 insert is flushed to disk as its own tiny segment at the next statement
-#: (the statement savepoint makes FTS5 write out its pending terms), which costs 0.2–0.6 ms a
-#: row and grows with the index, against ~10 µs a row for a direct ``executemany``.
-_BYPASS_TRIGGER_MIN = 20
-
-
-def _insert_bypassing_name_trigger(
-    conn: Connection, entity: Entity, table: Table, rows: list[tuple[Any, ...]]
-) -> None:
-    """Insert many rows and their ``name_index`` entries without the per-row AFTER INSERT
-    trigger: a trigger-driven FTS5 insert costs 3–4× a direct ``executemany`` into the FTS
-    table. The trigger is dropped and re-created from its own stored SQL inside the caller's
-    transaction, so other connections never see it missing and a failure restores it."""
-    trigger = f"name_index_{table.name}_ai"
-    found = conn.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
-    ).first()
-    if found is None:  # no such trigger in this schema: nothing to bypass
-        _insert_rows(conn, table, COLUMNS[entity], rows)
-        return
-    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
-    _insert_rows(conn, table, COLUMNS[entity], rows)
-    # What the trigger would do, from the values just stored: an FTS row per live record, and
-    # its rowid in the map the update/delete triggers go by. Rowids are given explicitly, after
-    # the highest in use. (Not ``INSERT … SELECT`` over the new rows: one statement writing
-    # many rows keeps a statement journal, which cost more than it saved in a large replica.)
-    last = conn.exec_driver_sql(
-        f"SELECT rowid FROM {NAME_INDEX_TABLE} ORDER BY rowid DESC LIMIT 1"
-    ).scalar()
-    rowid = int(last or 0)
-    kind = entity.value
-    columns = COLUMNS[entity]
-    at_id, at_name = columns.index("id"), columns.index("name")
-    at_deleted = columns.index("deleted")
-    at_account = at_id if entity is Entity.ACCOUNT else columns.index("account_id")
-    entries = []
-    mapped = []
-    for row in rows:
-        if row[at_deleted]:
-            continue
-        rowid += 1
-        entries.append((rowid, row[at_name], kind, row[at_id], row[at_account]))
-        mapped.append((kind, row[at_id], rowid))
-    if entries:
-        conn.exec_driver_sql(
-            f"INSERT INTO {NAME_INDEX_TABLE}(rowid, name, entity, record_id, account_id) "
-            "VALUES (?, ?, ?, ?, ?)",
-            entries,
-        )
-        conn.exec_driver_sql(
-            "INSERT OR REPLACE INTO name_index_rows(entity, record_id, fts_rowid) VALUES (?, ?, ?)",
-            mapped,
-        )
-    conn.exec_driver_sql(str(found[0]))
-
-
-def _meta_of(record: StoredRecord | SyncedRecord) -> StoredRecord | RecordMeta:
-    return record if isinstance(record, StoredRecord) else record.meta
-
-
-def _field(record: StoredRecord | SyncedRecord, name: str) -> str:
-    if isinstance(record, StoredRecord):
-        return str(record.data.get(name) or "")
-    return str(getattr(record, name, "") or "")
 
 
 # Typed repositories ---------------------------------------------------------------------------

@@ -71,8 +71,8 @@ account_status_log = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("account_id", String(64), ForeignKey("accounts.id", ondelete="CASCADE"), index=True),
-    Column("old_status", String(40)),
-    Column("new_status", String(40), nullable=False),
+    Column("from_status", String(40)),  # None: the account's first status
+    Column("to_status", String(40), nullable=False),
     Column("changed_at", String(40), nullable=False),
     Column("changed_by", String(64), nullable=False, server_default=""),
 )

@@ -36,6 +36,7 @@ from desktop_crm.protocol.messages import (
     Removal,
     WireRecord,
 )
+from desktop_crm.storage import bulk_load
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.engine import writer
@@ -281,7 +282,7 @@ class SyncEngine:
         if book.outbox_count(conn) == 0 and book.conflict_count(conn) == 0:
             # Nothing unsynced anywhere (always so on a first sync into an empty replica):
             # the server's copies are the truth, so the bulk loader can take them as they are.
-            store.bulk_apply(conn, records)
+            bulk_load.bulk_apply(conn, records)
             return
         self._receive_many(conn, records)
 
@@ -781,7 +782,3 @@ def _to_change(entry: book.OutboxEntry) -> Change:
 
 def _stored(record: WireRecord | StoredRecord) -> StoredRecord:
     return record if isinstance(record, StoredRecord) else StoredRecord.from_wire(record)
-
-
-def version_of(wire: WireRecord) -> VersionVector:
-    return VersionVector(wire.version)

@@ -1,11 +1,12 @@
 """Reading large server answers (snapshot and pull pages) without building pydantic models.
 
 A first-sync page holds up to 20,000 records. Validating it into ``WireRecord`` models and then
-converting those into :class:`~desktop_crm.storage.records_store.StoredRecord` cost about three
-times as much as parsing the JSON. Here the page is parsed with ``pydantic_core.from_json``
-(the same JSON reader the models use, faster than ``json.loads``) and each record is checked by
-hand against the rules of the protocol models (:mod:`desktop_crm.protocol.messages`) and turned into
-a ``StoredRecord`` directly.
+converting those into the replica's :class:`~desktop_crm.storage.records_store.StoredRecord`
+cost about three times as much as parsing the JSON. Here the page is parsed with
+``pydantic_core.from_json`` (the same JSON reader the models use, faster than ``json.loads``) and
+each record is checked by hand against the rules of the protocol models
+(:mod:`desktop_crm.protocol.messages`) and turned into a replica ``StoredRecord`` directly (not
+the server's ``ServerRecord``, which the client never sees).
 
 The hand check is deliberately *stricter* than pydantic (exact JSON types, a plain ISO-8601
 timestamp): whatever it does not accept is handed to the pydantic models, which either accept

@@ -162,13 +162,6 @@ class SyncClient:
     def directory(self) -> DirectoryResponse:
         return self._parse(self._send("GET", "/directory"), DirectoryResponse)
 
-    def get_json(self, path: str) -> Any:
-        response = self._send("GET", path)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise ProtocolError(f"The server's answer to {path} is not JSON.") from exc
-
     # Plumbing -------------------------------------------------------------------------------
 
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -32,8 +32,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from desktop_crm.domain.history import TRACKED_FIELDS
 from desktop_crm.domain.records import Entity
 from desktop_crm.domain.version_vector import VersionVector
+from desktop_crm.storage import bulk_load
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import COLUMNS, StoredRecord, row_values
@@ -62,11 +64,8 @@ def derived_rows_change(previous: StoredRecord, record: StoredRecord) -> bool:
             or old.get("account_id") != new.get("account_id")
             or previous.deleted != record.deleted
         )
-    if record.entity is Entity.ACCOUNT:
-        return old.get("name") != new.get("name") or old.get("status") != new.get("status")
-    if record.entity is Entity.OPPORTUNITY:
-        return old.get("stage") != new.get("stage")
-    return False
+    # History rows follow these fields only (domain/history.py).
+    return any(old.get(name) != new.get(name) for name in TRACKED_FIELDS.get(record.entity, ()))
 
 
 def _chunks(items: Sequence[str]) -> Iterator[list[str]]:
@@ -240,7 +239,7 @@ class LocalBatch:
                         (*(values[c] for c in changed), record.id)
                     )
             if fresh:
-                store.bulk_apply(conn, fresh)
+                bulk_load.bulk_apply(conn, fresh)
             for (entity_name, columns), rows in updates.items():
                 table = SYNCED_TABLES[entity_name].name
                 assignments = ", ".join(f"{c} = ?" for c in columns)

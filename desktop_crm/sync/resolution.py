@@ -20,7 +20,8 @@ from sqlalchemy import Connection
 
 from desktop_crm.domain.merge import three_way_merge
 from desktop_crm.domain.records import ENTITY_FIELDS, RECORD_TYPES, Entity, RecordMeta
-from desktop_crm.domain.validation import ensure_valid
+from desktop_crm.domain.shape import field_problems
+from desktop_crm.domain.validation import FieldError, ValidationFailed, ensure_valid
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
@@ -154,7 +155,13 @@ def _apply_choices(
 def _validated(
     entity: Entity, record_id: str, data: dict[str, Any], deleted: bool
 ) -> dict[str, Any]:
-    """The canonical data of the record (phones normalized), validated unless deleted."""
+    """The canonical data of the record (phones normalized), validated unless deleted.
+
+    Values a person typed are checked for shape first (a list where text belongs, a date that
+    is not one): ValidationFailed names the field, nothing is written."""
+    problems = field_problems(entity, data)
+    if problems:
+        raise ValidationFailed([FieldError(name, problem) for name, problem in problems])
     record = RECORD_TYPES[entity].from_data(data, RecordMeta(id=record_id, deleted=deleted))
     if not deleted:
         ensure_valid(record)
@@ -192,6 +199,9 @@ def retry_sync_issue(
     unknown = set(data) - set(ENTITY_FIELDS[entity])
     if unknown:
         raise ResolutionError(f"Unknown field(s) of {entity}: {', '.join(sorted(unknown))}")
+    problems = field_problems(entity, data)
+    if problems:
+        raise ValidationFailed([FieldError(name, problem) for name, problem in problems])
     want_deleted = issue.deleted if deleted is None else deleted
     current = store.read_record(conn, entity, issue.record_id)
     meta = current.meta() if current is not None else RecordMeta(id=issue.record_id)

@@ -330,8 +330,8 @@ class Account360View(QWidget):
         self._fill_timeline(view.recent_activities, view.contacts)
         self.history.clear()
         for change in view.status_history:
-            old = self.status_names.get(change.old_status or "", change.old_status or "—")
-            new = self.status_names.get(change.new_status, change.new_status)
+            old = self.status_names.get(change.from_status or "", change.from_status or "—")
+            new = self.status_names.get(change.to_status, change.to_status)
             self.history.addTopLevelItem(
                 QTreeWidgetItem(
                     [local_time(change.changed_at), self.tr("Status: %1 → %2").replace(

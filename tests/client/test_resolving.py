@@ -112,3 +112,17 @@ def test_a_refused_change_is_exported_then_discarded(replica: Replica, tmp_path:
     assert not resolving.discard_sync_issue(replica, issue).changes
     assert resolving.sync_issues(replica) == []
     assert reading.sync_status(replica).issues == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "typed"),
+    [("industry", ["a", "list"]), ("tags", "not a list"), ("name", None), ("notes", "nul\x00")],
+)
+def test_a_retried_change_of_the_wrong_shape_is_refused_by_field(
+    replica: Replica, field: str, typed: object
+) -> None:
+    _account, issue = _refused_edit(replica)
+    with pytest.raises(ValidationFailed) as refused:
+        resolving.retry_sync_issue(replica, issue, ME, {field: typed})
+    assert [e.field for e in refused.value.errors] == [field]
+    assert resolving.sync_issues(replica) == [issue]  # kept for another try

@@ -39,6 +39,12 @@ PHONES = [
     ("con-1", "acc-1", "138-0013-8000", "+8613800138000", "00083100831"),
     ("con-2", "acc-2", "040 1234567", "+49401234567", "76543210494"),
 ]
+# (account_id, old_status, new_status, changed_at, changed_by): the names of revision 0001
+STATUS_LOG = [
+    ("acc-1", None, "prospect", "2025-11-02T08:00:00+00:00", "user-1"),
+    ("acc-1", "prospect", "active", "2026-01-15T09:30:00+00:00", "user-2"),
+    ("acc-2", None, "active", "2025-12-24T16:45:00+00:00", "user-1"),
+]
 NOTE = "v1 note: prefers calls after 14:00 / 下午两点后联系"
 UPDATED_AT = "2026-01-15T09:30:00+00:00"
 
@@ -72,6 +78,15 @@ def main() -> int:
                 ),
                 {"at": UPDATED_AT},
             )
+            for account_id, old, new, at, by in STATUS_LOG:
+                conn.execute(
+                    text(
+                        "INSERT INTO account_status_log"
+                        "(account_id, old_status, new_status, changed_at, changed_by) "
+                        "VALUES (:a, :old, :new, :at, :by)"
+                    ),
+                    {"a": account_id, "old": old, "new": new, "at": at, "by": by},
+                )
             for id_, account_id, name, deleted in CONTACTS:
                 conn.execute(
                     text(

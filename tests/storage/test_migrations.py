@@ -79,8 +79,8 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {"0001", "0002", "0003", "0004", "0005"}
-    assert migrations.head_revision() == "0005"
+    assert migrations.known_revisions() == {"0001", "0002", "0003", "0004", "0005", "0006"}
+    assert migrations.head_revision() == "0006"
 
 
 def test_head_matches_schema_py(replica):
@@ -88,12 +88,19 @@ def test_head_matches_schema_py(replica):
 
 
 def _diff_names(diffs) -> set[tuple[str, str]]:
-    # ("add_column", schema, table, column) names its column last; the others name their object.
-    return {(d[0], d[3].name if d[0] == "add_column" else d[1].name) for d in diffs}
+    # ("add_column"/"remove_column", schema, table, column) name their column last; the others
+    # name their object.
+    return {(d[0], d[3].name if d[0].endswith("_column") else d[1].name) for d in diffs}
 
 
-#: What revisions 0003 and 0004 change in the metadata's terms (0002 adds only the FTS5 table).
-CHANGES_0005 = {("add_index", "ix_activities_start_at")}
+#: What revisions 0003 to 0006 change in the metadata's terms (0002 adds only the FTS5 table).
+CHANGES_0006 = {
+    ("add_column", "from_status"),
+    ("add_column", "to_status"),
+    ("remove_column", "old_status"),
+    ("remove_column", "new_status"),
+}
+CHANGES_0005 = {("add_index", "ix_activities_start_at")} | CHANGES_0006
 CHANGES_0004 = {
     ("add_column", "contact_name"),
     ("add_column", "account_name"),
@@ -177,7 +184,7 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0005"
+    assert replica.schema_revision == "0006"
     assert len(_triggers(replica.engine)) == 9
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
@@ -210,6 +217,12 @@ def test_stored_v1_replica_upgrades(v1_copy, tmp_path):
                 text("SELECT contact_id, raw, e164, digits_reversed FROM contact_phones")
             ).all()
             former = conn.execute(text("SELECT name FROM account_former_names")).scalars().all()
+            statuses = conn.execute(
+                text(
+                    "SELECT account_id, from_status, to_status, changed_at, changed_by "
+                    "FROM account_status_log ORDER BY id"
+                )
+            ).all()
         assert [(a.id, a.name, a.deleted) for a in accounts] == [
             (id_, name, bool(d)) for id_, name, d in V1.ACCOUNTS
         ]
@@ -219,6 +232,8 @@ def test_stored_v1_replica_upgrades(v1_copy, tmp_path):
             (c, raw, e164, rev) for c, _a, raw, e164, rev in V1.PHONES
         )
         assert former == ["远望科技"]
+        # Revision 0006 renamed the status log's columns; the rows are as they were.
+        assert [tuple(s) for s in statuses] == V1.STATUS_LOG
 
         # The data migration indexed the rows that were already there (live ones only).
         assert _search(rep.engine, "远望星辰") == [("account", "acc-1", "acc-1")]
@@ -293,12 +308,12 @@ def test_renames_and_deletes_at_20k_contacts_keep_search_right(replica):
     from datetime import UTC, datetime
 
     from desktop_crm.domain import demo_data
-    from desktop_crm.storage import records_store as store
+    from desktop_crm.storage import bulk_load
 
     now = datetime(2025, 6, 2, tzinfo=UTC)
     records = list(demo_data.generate_contacts(20_000, seed=5, now=now))
     with replica.engine.begin() as conn:
-        store.bulk_apply(conn, records, batch_size=7000)
+        bulk_load.bulk_apply(conn, records, batch_size=7000)
         _map_is_consistent(conn)
     contacts = [r for r in records if r.ENTITY.value == "contact"]
     accounts = [r for r in records if r.ENTITY.value == "account"]
@@ -337,7 +352,7 @@ def test_renames_and_deletes_at_20k_contacts_keep_search_right(replica):
     # More bulk loads after the edits keep the map right (explicit FTS rowids continue).
     more = list(demo_data.generate_contacts(3_000, seed=6, now=now))
     with replica.engine.begin() as conn:
-        store.bulk_apply(conn, more, batch_size=1000)
+        bulk_load.bulk_apply(conn, more, batch_size=1000)
         _map_is_consistent(conn)
 
 
@@ -365,7 +380,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0005"
+        assert rep.schema_revision == "0006"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -405,7 +420,7 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
                     {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0005"
+        assert rep.schema_revision == "0006"
         with rep.engine.connect() as conn:
             rows = conn.execute(
                 text(
@@ -418,4 +433,46 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
             ("c2", "Ann", "Gone Ltd", 0),
             ("c3", "Bo", "", 0),
         ]
+        assert rep.integrity_check() == []
+
+
+# Revision 0006: the status log's columns are named as on the server ----------------------------
+
+
+STATUS_ROWS = [
+    ("a1", None, "prospect", "2025-01-01T00:00:00+00:00", "u1"),
+    ("a1", "prospect", "active", "2025-02-01T00:00:00+00:00", "u2"),
+]
+
+
+def _status_rows(engine, old: str, new: str) -> list[tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                f"SELECT account_id, {old}, {new}, changed_at, changed_by "
+                "FROM account_status_log ORDER BY id"
+            )
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def test_upgrade_to_0006_keeps_the_status_log_and_downgrade_restores_it(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0005") as rep:
+        with rep.engine.begin() as conn:
+            conn.execute(text("INSERT INTO accounts(id, name, updated_at) VALUES ('a1', 'A', 'x')"))
+            for row in STATUS_ROWS:
+                conn.execute(
+                    text(
+                        "INSERT INTO account_status_log(account_id, old_status, new_status, "
+                        "changed_at, changed_by) VALUES (:a, :o, :n, :at, :by)"
+                    ),
+                    dict(zip(("a", "o", "n", "at", "by"), row, strict=True)),
+                )
+        migrate(rep.engine)
+        assert rep.schema_revision == "0006"
+        assert _schema_diffs(rep.engine) == []
+        assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
+        with rep.engine.begin() as conn:
+            migrations.downgrade(conn, "0005")
+        assert _status_rows(rep.engine, "old_status", "new_status") == STATUS_ROWS
         assert rep.integrity_check() == []

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from desktop_crm.domain import demo_data
 from desktop_crm.domain.phones import PhoneMatch, parse_phone_query
 from desktop_crm.domain.records import Account, Contact, Phone
+from desktop_crm.storage import bulk_load
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage.keys import RawKey
 from desktop_crm.storage.replica import Replica, create_replica
@@ -69,7 +70,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replica]:
     path: Path = tmp_path_factory.mktemp("search") / "replica.db"
     replica = create_replica(path, RawKey.generate())
     with replica.engine.begin() as conn:
-        store.bulk_apply(conn, demo_data.generate(seed=11, accounts=300, now=NOW))
+        bulk_load.bulk_apply(conn, demo_data.generate(seed=11, accounts=300, now=NOW))
         accounts: dict[str, Account] = {}
         for name, (account_name, country, phones) in PEOPLE.items():
             account = accounts.get(account_name)
@@ -378,7 +379,7 @@ def test_a_contact_arriving_before_its_account_is_found_once_the_account_is_ther
         account_id=account.meta.id, name="Jonas Weber", phones=[Phone(raw="+49 151 99887766")]
     )
     with replica.engine.begin() as conn:
-        store.bulk_apply(conn, [contact])
+        bulk_load.bulk_apply(conn, [contact])
         assert _hits_for(conn, "7766") == []  # its account is not in the replica (yet)
-        store.bulk_apply(conn, [account])
+        bulk_load.bulk_apply(conn, [account])
         assert _hits_for(conn, "7766") == [("Jonas Weber", "Late Arrival GmbH")]

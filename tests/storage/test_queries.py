@@ -86,7 +86,7 @@ def test_account_360(conn: Connection) -> None:
     assert [o.name for o in view.open_opportunities] == ["likely", "big"]  # 150k > 100k
     assert view.pipeline_value == Decimal(250_000)
     assert [a.summary for a in view.recent_activities] == ["d1", "d7", "d30"]
-    assert [(s.old_status, s.new_status) for s in view.status_history] == [
+    assert [(s.from_status, s.to_status) for s in view.status_history] == [
         (None, "prospect"),
         ("prospect", "active"),
     ]

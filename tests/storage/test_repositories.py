@@ -26,6 +26,7 @@ from desktop_crm.domain.records import (
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import VersionVector
 from desktop_crm.protocol.messages import Removal, WireRecord
+from desktop_crm.storage import bulk_load
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
@@ -360,7 +361,7 @@ def test_history_rows(conn: Connection) -> None:
         ("华东精密（集团）有限公司", USER),
     ]
     log = account_status_log.c
-    statuses = conn.execute(select(log.old_status, log.new_status).order_by(log.id)).all()
+    statuses = conn.execute(select(log.from_status, log.to_status).order_by(log.id)).all()
     assert [tuple(s) for s in statuses] == [(None, "active"), ("active", "dormant")]
     h = opportunity_stage_history.c
     stages = conn.execute(select(h.from_stage, h.to_stage, h.changed_by).order_by(h.id)).all()
@@ -438,6 +439,24 @@ AUTOINCREMENT_TABLES = ("contact_phones", "account_status_log", "opportunity_sta
 # Bulk loading --------------------------------------------------------------------------------
 
 
+def test_history_follows_the_shared_rule(conn: Connection) -> None:
+    """An empty former name is not kept and a blank status or stage is not logged (the same
+    rule as the server's, domain/history.py), on every write path."""
+    account = Account(name="", status="")
+    account.meta = RecordMeta(id="a1", version=VersionVector({"server": 1}), updated_at=T0)
+    store.apply_remote(conn, StoredRecord.from_record(account))
+    account.name, account.status = "Acme", "active"
+    account.meta.version = VersionVector({"server": 2})
+    store.apply_remote(conn, StoredRecord.from_record(account))
+    blank_stage = Opportunity(account_id="a1", name="deal", stage="")
+    bulk_load.bulk_apply(conn, [Account(name="Other", status=""), blank_stage])
+    assert count(conn, account_former_names) == 0
+    log = account_status_log.c
+    statuses = conn.execute(select(log.account_id, log.from_status, log.to_status)).all()
+    assert [tuple(s) for s in statuses] == [("a1", None, "active")]
+    assert count(conn, opportunity_stage_history) == 0
+
+
 @pytest.mark.parametrize(
     ("accounts", "batch_size"),
     [(40, 7), (40, 97), (260, 5000)],  # tiny batches use the triggers; bigger ones bypass them
@@ -451,7 +470,7 @@ def test_bulk_apply_matches_apply_remote(
     )
     bulk, single = replica_factory("bulk.db"), replica_factory("single.db")
     with bulk.engine.begin() as conn:
-        assert store.bulk_apply(conn, records, batch_size=batch_size) == len(records)
+        assert bulk_load.bulk_apply(conn, records, batch_size=batch_size) == len(records)
     with single.engine.begin() as conn:
         for record in records:
             store.apply_remote(conn, StoredRecord.from_record(record))
@@ -497,13 +516,13 @@ def test_bulk_apply_matches_apply_remote(
 
 def test_bulk_apply_updates_existing_and_repeated_records(conn: Connection) -> None:
     account, contact, *_ = sample_records()
-    store.bulk_apply(conn, [account, contact])
+    bulk_load.bulk_apply(conn, [account, contact])
     account.name = "改名后有限公司"
     renamed = StoredRecord.from_record(account)
     contact.phones = [Phone("+49 30 23456789", primary=True, e164="+493023456789")]
     changed = StoredRecord.from_record(contact)
     again = StoredRecord(**{**_fields(changed), "data": {**changed.data, "title": "CEO"}})
-    assert store.bulk_apply(conn, [renamed, changed, again]) == 3
+    assert bulk_load.bulk_apply(conn, [renamed, changed, again]) == 3
     loaded = store.contacts.get(conn, contact.meta.id)
     assert loaded is not None and loaded.title == "CEO"
     assert [p.e164 for p in loaded.phones] == ["+493023456789"]
@@ -538,7 +557,7 @@ def test_bulk_apply_normalizes_phones_it_is_given_raw(conn: Connection) -> None:
             Phone("010-6552 9988 转 12", kind="work"),  # never normalized
         ],
     )
-    store.bulk_apply(conn, [account, contact])
+    bulk_load.bulk_apply(conn, [account, contact])
     p = contact_phones.c
     rows = conn.execute(select(p.position, p.e164, p.extension).order_by(p.position)).all()
     assert [tuple(r) for r in rows] == [(0, "+8613800138000", None), (1, "+861065529988", "12")]

@@ -26,8 +26,9 @@ from desktop_crm.domain.records import (
     SyncedRecord,
 )
 from desktop_crm.domain.version_vector import VersionVector
+from desktop_crm.storage import bulk_load
 from desktop_crm.storage import records_store as store
-from desktop_crm.storage.records_store import COLUMNS, FIELD_KINDS, StoredRecord
+from desktop_crm.storage.records_store import COLUMN_CODINGS, COLUMNS, StoredRecord
 from desktop_crm.storage.replica import Replica
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
@@ -69,7 +70,7 @@ def reference_row(record: StoredRecord) -> tuple[Any, ...]:
         updated_at.astimezone(UTC).isoformat(),
         record.updated_by,
     ]
-    for name, kind in FIELD_KINDS[record.entity].items():
+    for name, kind in COLUMN_CODINGS[record.entity].items():
         value = record.data.get(name)
         if kind == "json":
             value = _REFERENCE_ENCODER.encode(value if value is not None else [])
@@ -235,16 +236,16 @@ def test_row_encoding_matches_the_reference() -> None:
     )
 )
 def test_list_fields_encode_as_the_json_encoder_does(value: list[Any]) -> None:
-    assert store._dumps(value) == _REFERENCE_ENCODER.encode(value)
+    assert store.json_text(value) == _REFERENCE_ENCODER.encode(value)
 
 
 def test_bulk_loader_stores_what_apply_remote_stores(
     replica_factory: Callable[..., Replica],
 ) -> None:
     # 61 per entity, in two batches of 30-odd each: enough for the bulk path that bypasses the
-    # name-index triggers (store._BYPASS_TRIGGER_MIN), with rows already there for the second.
+    # name-index triggers (bulk_load._BYPASS_TRIGGER_MIN), with rows already there for the second.
     typed = typed_records(61)
-    assert 130 // 4 >= store._BYPASS_TRIGGER_MIN
+    assert 130 // 4 >= bulk_load._BYPASS_TRIGGER_MIN
     stored = [StoredRecord.from_record(r) for r in typed] + wire_oddities()
     careful, fast, fast_typed = (replica_factory(n) for n in ("careful.db", "fast.db", "typed.db"))
     with careful.engine.begin() as conn:
@@ -252,9 +253,9 @@ def test_bulk_loader_stores_what_apply_remote_stores(
             store.apply_remote(conn, record)
     with fast.engine.begin() as conn:
         # Two batches: the second finds rows and name-index entries already there.
-        assert store.bulk_apply(conn, stored, batch_size=130) == len(stored)
+        assert bulk_load.bulk_apply(conn, stored, batch_size=130) == len(stored)
     with fast_typed.engine.begin() as conn:
-        store.bulk_apply(conn, [*typed, *wire_oddities()], batch_size=130)
+        bulk_load.bulk_apply(conn, [*typed, *wire_oddities()], batch_size=130)
     expected = dump(careful)
     assert dump(fast) == expected
     assert dump(fast_typed) == expected

@@ -14,6 +14,7 @@ import pytest
 from desktop_crm.domain import demo_data
 from desktop_crm.domain.records import Entity
 from desktop_crm.domain.version_vector import VersionVector
+from desktop_crm.storage import bulk_load
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
@@ -113,7 +114,7 @@ def test_batched_writes_match_the_store(replica_factory: Callable[..., Replica],
     single, batched = replica_factory("single.db"), replica_factory("batched.db")
     for rep in (single, batched):
         with rep.engine.begin() as conn:
-            store.bulk_apply(conn, present)
+            bulk_load.bulk_apply(conn, present)
             for record in present[::5]:
                 book.set_base_copy(
                     conn, record.entity.value, record.id, record.version, False, record.data
@@ -191,7 +192,7 @@ def test_reads_match_the_store(replica_factory: Callable[..., Replica]) -> None:
     now = datetime(2025, 6, 1, tzinfo=UTC)
     records = [StoredRecord.from_record(r) for r in demo_data.generate(seed=5, accounts=5, now=now)]
     with rep.engine.begin() as conn:
-        store.bulk_apply(conn, records)
+        bulk_load.bulk_apply(conn, records)
         first = records[1]
         book.set_base_copy(conn, first.entity.value, first.id, first.version, False, first.data)
         for n in range(3):

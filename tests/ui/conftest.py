@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 
 from desktop_crm.client.identity import Identity
 from desktop_crm.domain import demo_data
-from desktop_crm.storage.records_store import bulk_apply
+from desktop_crm.storage.bulk_load import bulk_apply
 from desktop_crm.storage.replica import Replica
 from desktop_crm.ui.i18n import install_language
 from desktop_crm.ui.main_window import MainWindow

@@ -1,0 +1,95 @@
+"""Server migrations keep the rows of the tables they change (SQLite, and PostgreSQL when
+DESKTOP_CRM_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, insert, select, text
+
+from desktop_crm.server import db
+from desktop_crm.server import models as m
+
+AT = "2025-03-01T09:00:00+00:00"
+LATER = "2025-04-01T00:00:00+00:00"
+FORMER_NAMES = [("a1", "远望科技", AT, "u1"), ("a1", "Yuanwang Tech", LATER, "u2")]
+STATUS_LOG = [("a1", None, "prospect", AT, "u1"), ("a1", "prospect", "active", AT, "u2")]
+STAGE_HISTORY = [("o1", None, "lead", AT, "u1"), ("o1", "lead", "won", AT, "u2")]
+
+
+@pytest.fixture
+def bare_engine(server_db_url: str) -> Iterator[Engine]:
+    """An engine on an empty database (no migrations run)."""
+    engine = db.make_engine(server_db_url)
+    yield engine
+    engine.dispose()
+
+
+def _rows(engine: Engine, sql: str) -> list[tuple[object, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(sql))]
+
+
+def test_revision_0004_renames_replaced_at_and_keeps_the_history(bare_engine: Engine) -> None:
+    db.migrate(bare_engine, "0003")
+    with bare_engine.begin() as conn:
+        for row in FORMER_NAMES:
+            conn.execute(
+                text(
+                    "INSERT INTO account_former_names(account_id, name, replaced_at, changed_by)"
+                    " VALUES (:a, :n, :at, :by)"
+                ),
+                dict(zip(("a", "n", "at", "by"), row, strict=True)),
+            )
+        for status in STATUS_LOG:
+            conn.execute(
+                text(
+                    "INSERT INTO account_status_log(account_id, from_status, to_status,"
+                    " changed_at, changed_by) VALUES (:a, :f, :t, :at, :by)"
+                ),
+                dict(zip(("a", "f", "t", "at", "by"), status, strict=True)),
+            )
+        for stage in STAGE_HISTORY:
+            conn.execute(
+                text(
+                    "INSERT INTO stage_history(opportunity_id, from_stage, to_stage,"
+                    " changed_at, changed_by) VALUES (:o, :f, :t, :at, :by)"
+                ),
+                dict(zip(("o", "f", "t", "at", "by"), stage, strict=True)),
+            )
+
+    db.migrate(bare_engine)
+    assert db.current_revision(bare_engine) == "0004"
+    names = "SELECT account_id, name, {}, changed_by FROM account_former_names ORDER BY id"
+    assert _rows(bare_engine, names.format("changed_at")) == FORMER_NAMES
+    assert (
+        _rows(
+            bare_engine,
+            "SELECT account_id, from_status, to_status, changed_at, changed_by"
+            " FROM account_status_log ORDER BY id",
+        )
+        == STATUS_LOG
+    )
+    assert (
+        _rows(
+            bare_engine,
+            "SELECT opportunity_id, from_stage, to_stage, changed_at, changed_by"
+            " FROM stage_history ORDER BY id",
+        )
+        == STAGE_HISTORY
+    )
+    # The table takes new rows as the models describe it (ids continue).
+    with bare_engine.begin() as conn:
+        conn.execute(
+            insert(m.account_former_names).values(
+                account_id="a2", name="Old", changed_at=AT, changed_by="u3"
+            )
+        )
+        ids = list(conn.scalars(select(m.account_former_names.c.id).order_by("id")))
+    assert len(set(ids)) == 3
+
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0003")
+    assert _rows(bare_engine, names.format("replaced_at"))[:2] == FORMER_NAMES
