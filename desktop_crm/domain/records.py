@@ -205,6 +205,21 @@ class PipelineStage:
     is_won: bool = False
 
 
+def pipeline_stage_from_row(row: Mapping[Any, Any]) -> PipelineStage:
+    """A stage as a configuration table holds it (on the server and in the replica); flags
+    may come back from the database as 0/1."""
+    return PipelineStage(
+        key=str(row["key"]),
+        name=str(row["name"]),
+        position=int(row["position"]),
+        default_probability=int(row["default_probability"]),
+        requires_activity_since_stage_change=bool(row["requires_activity_since_stage_change"]),
+        requires_expected_close=bool(row["requires_expected_close"]),
+        is_closed=bool(row["is_closed"]),
+        is_won=bool(row["is_won"]),
+    )
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class AccountStatus:
     key: str

@@ -6,26 +6,14 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, insert, select
 
-from desktop_crm.domain.records import AccountStatus, PipelineStage
+from desktop_crm.domain.records import AccountStatus, PipelineStage, pipeline_stage_from_row
 from desktop_crm.protocol.messages import ConfigResponse, StageConfig, StatusConfig
 from desktop_crm.server import models as m
 
 
 def load_stages(conn: Connection) -> list[PipelineStage]:
     rows = conn.execute(select(m.pipeline_stages).order_by(m.pipeline_stages.c.position)).all()
-    return [
-        PipelineStage(
-            key=r.key,
-            name=r.name,
-            position=r.position,
-            default_probability=r.default_probability,
-            requires_activity_since_stage_change=bool(r.requires_activity_since_stage_change),
-            requires_expected_close=bool(r.requires_expected_close),
-            is_closed=bool(r.is_closed),
-            is_won=bool(r.is_won),
-        )
-        for r in rows
-    ]
+    return [pipeline_stage_from_row(r._mapping) for r in rows]
 
 
 def load_statuses(conn: Connection) -> list[AccountStatus]:

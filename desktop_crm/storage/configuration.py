@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from desktop_crm.domain.records import DEFAULT_ACCOUNT_STATUSES, DEFAULT_PIPELINE, PipelineStage
+from desktop_crm.domain.records import (
+    DEFAULT_ACCOUNT_STATUSES,
+    DEFAULT_PIPELINE,
+    PipelineStage,
+    pipeline_stage_from_row,
+)
 from desktop_crm.storage.schema import account_statuses, pipeline_stages
 
 
@@ -14,19 +19,7 @@ def pipeline(conn: Connection) -> list[PipelineStage]:
     rows = conn.execute(select(pipeline_stages).order_by(pipeline_stages.c.position)).all()
     if not rows:
         return list(DEFAULT_PIPELINE)
-    return [
-        PipelineStage(
-            key=r.key,
-            name=r.name,
-            position=r.position,
-            default_probability=r.default_probability,
-            requires_activity_since_stage_change=bool(r.requires_activity_since_stage_change),
-            requires_expected_close=bool(r.requires_expected_close),
-            is_closed=bool(r.is_closed),
-            is_won=bool(r.is_won),
-        )
-        for r in rows
-    ]
+    return [pipeline_stage_from_row(r._mapping) for r in rows]
 
 
 def status_choices(conn: Connection) -> list[tuple[str, str]]:
