@@ -140,12 +140,12 @@ def replica_id_problem(replica_id: object) -> str | None:
         return "a replica id must be a non-empty string"
     if len(replica_id) > MAX_REPLICA_ID_LENGTH:
         return f"a replica id is at most {MAX_REPLICA_ID_LENGTH} characters"
-    if not replica_id.isprintable():
-        return "a replica id has no control characters"
     try:
         replica_id.encode("utf-8")
     except UnicodeEncodeError:
         return "a replica id must be valid Unicode text (no lone surrogates)"
+    if not replica_id.isprintable():
+        return "a replica id has no control characters"
     return None
 
 
