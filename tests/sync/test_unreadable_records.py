@@ -121,8 +121,8 @@ def test_an_unreadable_record_is_parked_and_repaired(
         assert (issue.entity, issue.record_id) == ("contact", contact_id)
         assert "surrogate" in issue.reason and "repair-records" in issue.reason
         assert summary.issues == 1
-        opportunity = dev.get("opportunity", opportunity_id)
-        assert opportunity is not None and opportunity.data["name"] == "Bigger deal"
+        received = dev.get("opportunity", opportunity_id)
+        assert received is not None and received.data["name"] == "Bigger deal"
         dev.sync()  # the cursor moved past it: no second issue
         assert len(_unreadable_issues(dev)) == 1
     kept = puller.get("contact", contact_id)
