@@ -209,3 +209,48 @@ def test_pull_pages(body: dict[str, Any], plain: bool) -> None:
     assert _client_pull(raw) == _models_pull(raw)
     if page is not None:
         assert page == _models_pull(raw)
+
+
+# Unreadable records (issue 14) ---------------------------------------------------------------
+
+
+def test_a_lone_surrogate_sets_aside_its_record_only() -> None:
+    # Valid JSON (``\ud800`` escapes) that is not Unicode: the models refuse the whole page.
+    bad_key = _with(id="bad-key", version={"server": 2, "\ud800": 1})
+    bad_text = _with(id="bad-text", data={"name": "Wang \udfff"})
+    body = json.dumps(
+        {"records": [RECORD, bad_key, bad_text], "next_page": None, "cursor": "9"},
+        ensure_ascii=True,
+    ).encode()
+    assert _models_snapshot(body) is ProtocolError
+    page = _client_snapshot(body)
+    assert isinstance(page, SnapshotPage)
+    assert [r.id for r in page.records] == ["c1"] and page.cursor == "9"
+    assert [(u.entity, u.id) for u in page.unreadable] == [
+        ("contact", "bad-key"),
+        ("contact", "bad-text"),
+    ]
+    assert "surrogate" in page.unreadable[0].reason
+    assert "Unicode" in page.unreadable[1].reason
+    for unreadable in page.unreadable:  # what the engine stores must be storable
+        unreadable.reason.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "version",
+    [{"server": 10**4000}, {"server": 2**53}, {f"d{n}": 1 for n in range(301)}, {"a\x00": 1}],
+)
+def test_a_vector_the_rules_refuse_sets_aside_its_record(version: dict[str, int]) -> None:
+    raw = json.dumps(
+        {"records": [_with(version=version), RECORD], "cursor": "5", "has_more": False}
+    )
+    page = _client_pull(raw.encode())
+    assert isinstance(page, PullPage)
+    assert [r.id for r in page.records] == ["c1"]
+    [unreadable] = page.unreadable
+    assert unreadable.id == "c1" and "version" in unreadable.reason
+
+
+def test_a_page_that_is_not_a_page_is_still_refused() -> None:
+    body = json.dumps({"records": "\ud800", "cursor": "5", "has_more": False}).encode()
+    assert _client_pull(body) is ProtocolError
