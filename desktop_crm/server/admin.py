@@ -23,15 +23,10 @@ from desktop_crm.domain.records import (
     PipelineStage,
     new_id,
 )
+from desktop_crm.domain.repair import repaired_text, repaired_vector
 from desktop_crm.domain.shape import data_problems
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
-from desktop_crm.domain.version_vector import (
-    MAX_COUNTER,
-    MAX_VECTOR_ENTRIES,
-    SERVER_REPLICA_ID,
-    VersionVector,
-    vector_problem,
-)
+from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import Role
 from desktop_crm.server import bulk, config_store, directory, tombstones
 from desktop_crm.server import models as m
@@ -369,11 +364,11 @@ def repair_records(engine: Engine, *, dry_run: bool = False) -> RepairReport:
 def _repair_row(conn: Connection, row: Any, dry_run: bool) -> RepairedRecord | None:
     entity, record_id = row.entity, row.id
     problems: list[str] = []
-    version = _repaired_vector(_json_or_none(row.version), problems)
+    version = repaired_vector(_json_or_none(row.version), problems)
     data = _json_or_none(row.data)
     if not isinstance(data, dict):
         return None  # not a record this command can mend; nothing served reads it as one
-    clean_data = _repaired_text(data)
+    clean_data = repaired_text(data)
     if clean_data != data:
         problems.append("text that is not valid Unicode replaced with U+FFFD")
     if not problems:
@@ -412,48 +407,3 @@ def _json_or_none(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-def _repaired_vector(raw: Any, problems: list[str]) -> VersionVector:
-    """``raw`` with every entry the rules refuse dropped (and, past the bound, the entries
-    with the lowest counters: the server's own entry is always kept)."""
-    if not isinstance(raw, dict):
-        problems.append("the version is not an object of counters; started afresh")
-        return VersionVector()
-    kept: dict[str, int] = {}
-    dropped = 0
-    for replica_id, counter in raw.items():
-        if vector_problem({replica_id: counter}) is None:
-            kept[replica_id] = counter
-        else:
-            dropped += 1
-    if dropped:
-        problems.append(f"{dropped} invalid version entr{'y' if dropped == 1 else 'ies'} dropped")
-    if len(kept) >= MAX_VECTOR_ENTRIES:
-        # Room for the server's entry, bumped by the repair.
-        server = kept.pop(SERVER_REPLICA_ID, 0)
-        by_counter = sorted(kept.items(), key=lambda item: (-item[1], item[0]))
-        kept = dict(by_counter[: MAX_VECTOR_ENTRIES - 1])
-        if server:
-            kept[SERVER_REPLICA_ID] = server
-        problems.append(f"{len(raw) - dropped - len(kept)} version entries past the bound dropped")
-    if kept.get(SERVER_REPLICA_ID, 0) >= MAX_COUNTER:
-        kept[SERVER_REPLICA_ID] = MAX_COUNTER - 1  # so the repair's bump stays in bounds
-    return VersionVector(kept)
-
-
-def _repaired_text(value: Any) -> Any:
-    """``value`` with lone surrogates replaced by U+FFFD and NUL characters removed."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            value = value.replace("\x00", "")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-        return value
-    if isinstance(value, dict):
-        return {_repaired_text(k): _repaired_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_repaired_text(item) for item in value]
-    return value

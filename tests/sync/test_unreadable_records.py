@@ -129,6 +129,28 @@ def test_an_unreadable_record_is_parked_and_repaired(
     assert kept is not None and kept.version == VersionVector({SERVER_REPLICA_ID: 1})
     assert newcomer.get("contact", contact_id) is None
 
+    # Until it is repaired, the server's other answers read it as repaired: nothing it
+    # answers with is unreadable (no 500 for a record from before the rules).
+    rep1 = server.world.h("rep1")
+    response = server.client.get(f"/records/contact/{contact_id}", headers=rep1)
+    assert response.status_code == 200, response.text
+    assert response.json()["version"] == {SERVER_REPLICA_ID: 2}
+    assert response.json()["data"]["name"] == "Wang \ufffdWei"
+    stale = {
+        "change_id": "stale-edit",
+        "entity": "contact",
+        "record_id": contact_id,
+        "base_version": {SERVER_REPLICA_ID: 1},
+        "new_version": {SERVER_REPLICA_ID: 1, server.world.replicas["rep1"]: 1},
+        "changed_fields": ["title"],
+        "data": {"title": "CFO"},
+    }
+    push = server.client.post("/sync/push", json={"changes": [stale]}, headers=rep1)
+    assert push.status_code == 200, push.text
+    [answer] = push.json()["results"]
+    assert answer["status"] == "conflict"
+    assert answer["current"]["version"] == {SERVER_REPLICA_ID: 2}
+
     dry = _repair(server, capsys, "--dry-run")
     assert dry["dry_run"] is True
     assert [(r["entity"], r["id"]) for r in dry["repaired"]] == [("contact", contact_id)]
