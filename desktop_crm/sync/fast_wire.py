@@ -128,7 +128,7 @@ def _stored_from_model(wire: WireRecord) -> StoredRecord:
 
 def _printable(value: object) -> str:
     text = value if isinstance(value, str) else ""
-    # Lone surrogates and control characters shown as escapes: the text goes into the replica.
+    # Lone surrogates shown as escapes and NUL dropped: the text goes into the replica.
     return text.encode("utf-8", "backslashreplace").decode("utf-8")[:64].replace("\x00", "")
 
 
