@@ -73,6 +73,8 @@ MAX_ROUNDS = 20
 LEFT_SCOPE = "This record left your scope before your change reached the server."
 #: Starts the reason of a sync issue for a record the server sent that could not be read.
 UNREADABLE = "The server sent a copy of this record that cannot be read"
+#: Starts the change id of such an issue: it holds no change of ours, so it cannot be retried.
+UNREADABLE_ISSUE_PREFIX = "unreadable:"
 
 
 class ReplicaMismatch(SyncError):
@@ -372,7 +374,7 @@ class SyncEngine:
             known.add((record.entity, record.id, reason))
             book.add_sync_issue(
                 conn,
-                change_id=new_id(),
+                change_id=UNREADABLE_ISSUE_PREFIX + new_id(),
                 entity=record.entity[:20],
                 record_id=record.id,
                 data={},

@@ -24,6 +24,7 @@ from desktop_crm.server.settings import Settings
 from desktop_crm.server.store import load, write_record
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.sync.engine import UNREADABLE
+from desktop_crm.sync.resolution import ResolutionError, retry_sync_issue
 from tests.server.conftest import SECRET, build_world, postgres_test_url
 from tests.sync.conftest import DeviceFactory, ServerWorld
 from tests.sync.harness import Device
@@ -120,6 +121,8 @@ def test_an_unreadable_record_is_parked_and_repaired(
         [issue] = _unreadable_issues(dev)
         assert (issue.entity, issue.record_id) == ("contact", contact_id)
         assert "surrogate" in issue.reason and "repair-records" in issue.reason
+        with dev.replica.engine.begin() as conn, pytest.raises(ResolutionError):
+            retry_sync_issue(conn, issue.id, replica_id=dev.replica_id)  # nothing of ours
         assert summary.issues == 1
         received = dev.get("opportunity", opportunity_id)
         assert received is not None and received.data["name"] == "Bigger deal"
