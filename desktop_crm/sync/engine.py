@@ -231,7 +231,7 @@ class SyncEngine:
                 ahead = (page.next_page, pool.submit(self._fetch_snapshot, page.next_page, size))
             with self._writes.begin() as conn:
                 self._apply_snapshot_page(conn, page.records)
-                self._park_unreadable(conn, page.unreadable, summary)
+                self._park_unreadable(conn, page.records, page.unreadable, summary)
                 if resync:
                     seen = [f"{r.entity}:{r.id}" for r in page.records]
                     book.set_state(conn, f"{RESYNC_SEEN_PREFIX}{pages}", json.dumps(seen))
@@ -346,7 +346,7 @@ class SyncEngine:
                 self._push_before_removal(page.removals, summary)
             with self._writes.begin() as conn:
                 summary.pulled += self._receive_many(conn, page.records)
-                self._park_unreadable(conn, page.unreadable, summary)
+                self._park_unreadable(conn, page.records, page.unreadable, summary)
                 summary.received.update({Entity(r.entity) for r in page.records})
                 summary.removed += self._remove(conn, page.removals)
                 book.set_state(conn, CURSOR_KEY, page.cursor)
@@ -355,14 +355,26 @@ class SyncEngine:
                 return False
 
     def _park_unreadable(
-        self, conn: Connection, unreadable: Sequence[Unreadable], summary: SyncSummary
+        self,
+        conn: Connection,
+        received: Sequence[StoredRecord],
+        unreadable: Sequence[Unreadable],
+        summary: SyncSummary,
     ) -> None:
         """Records of a page that could not be read are skipped (the rest of the page and its
         cursor are applied) and shown as sync issues, so one bad record never stalls sync.
-        The local copy, if any, stays as it was; the server's repaired copy replaces it."""
-        if not unreadable:
+        The local copy, if any, stays as it was; the server's repaired copy replaces it, and
+        then its issue goes (there is nothing left for the user to do)."""
+        if not unreadable and (not received or book.sync_issue_count(conn) == 0):
             return
-        known = {(i.entity, i.record_id, i.reason) for i in book.list_sync_issues(conn)}
+        issues = book.list_sync_issues(conn)
+        arrived = {(r.entity.value, r.id) for r in received}
+        for issue in issues:
+            if issue.change_id.startswith(UNREADABLE_ISSUE_PREFIX) and (
+                (issue.entity, issue.record_id) in arrived
+            ):
+                book.delete_sync_issue(conn, issue.id)
+        known = {(i.entity, i.record_id, i.reason) for i in issues}
         for record in unreadable:
             log.warning("skipped an unreadable %s record from the server", record.entity)
             reason = (

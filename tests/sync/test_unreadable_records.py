@@ -172,3 +172,4 @@ def test_an_unreadable_record_is_parked_and_repaired(
         assert contact is not None
         assert contact.version == VersionVector({SERVER_REPLICA_ID: 3})
         assert contact.data["name"] == "Wang \ufffdWei"
+        assert _unreadable_issues(dev) == []  # the repaired copy arrived: nothing left to do
