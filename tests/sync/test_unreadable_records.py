@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
@@ -52,12 +52,11 @@ def server(server_url: str, tmp_path: Path) -> Iterator[ServerWorld]:
     engine.dispose()
 
 
-def _store_unreadable_contact(server: ServerWorld) -> str:
-    """Write acc1's contact as an older server stored what a hostile push sent: a lone
+def store_unreadable_contact(engine: Engine, contact_id: str) -> None:
+    """Write a contact as an older server stored what a hostile push sent: a lone
     surrogate as a vector key and inside the name (JSON ``\\ud800`` escapes, which both
     databases store as plain ASCII text and the feed serves as they are)."""
-    contact_id = server.world.contacts["acc1"]
-    with server.engine.connect() as conn, db.write_transaction(conn):
+    with engine.connect() as conn, db.write_transaction(conn):
         current = load(conn, Entity.CONTACT, contact_id)
         assert current is not None
         bad_version = VersionVector({SERVER_REPLICA_ID: 2, LONE_SURROGATE: 1})
@@ -78,7 +77,6 @@ def _store_unreadable_contact(server: ServerWorld) -> str:
             .where(m.records.c.entity == "contact", m.records.c.id == contact_id)
             .values(data=json.dumps(bad_data, ensure_ascii=True), version=bad_version.to_json())
         )
-    return contact_id
 
 
 def _repair(server: ServerWorld, capsys: pytest.CaptureFixture[str], *flags: str) -> Any:
@@ -97,7 +95,8 @@ def test_an_unreadable_record_is_parked_and_repaired(
 ) -> None:
     puller = device("rep1", "puller")
     puller.sync()  # has the good copy; meets the bad one in a pull page
-    contact_id = _store_unreadable_contact(server)
+    contact_id = server.world.contacts["acc1"]
+    store_unreadable_contact(server.engine, contact_id)
     # A later edit in the same page: the page's other records still apply.
     opportunity_id = server.world.opportunities["acc1"]
     with server.engine.connect() as conn, db.write_transaction(conn):
