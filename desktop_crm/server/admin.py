@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, tuple_
 
 from desktop_crm.domain.fields import RecordField, value_from_text
 from desktop_crm.domain.records import (
@@ -23,6 +23,7 @@ from desktop_crm.domain.records import (
     PipelineStage,
     new_id,
 )
+from desktop_crm.domain.repair import repaired_text, repaired_vector
 from desktop_crm.domain.shape import data_problems
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
@@ -30,7 +31,7 @@ from desktop_crm.protocol.messages import Role
 from desktop_crm.server import bulk, config_store, directory, tombstones
 from desktop_crm.server import models as m
 from desktop_crm.server.db import write_transaction
-from desktop_crm.server.store import load, write_record
+from desktop_crm.server.store import ServerRecord, load, write_record
 from desktop_crm.server.tombstones import PurgeReport
 
 #: Admin CLI actions are attributed to the server itself.
@@ -299,3 +300,110 @@ def demo_data(engine: Engine, accounts: int, seed: int, password: str) -> dict[s
             conn, generator.generate(seed=seed, accounts=accounts, owner_ids=owners), CLI_ACTOR
         )
     return {"records": count, "users": len(ids)}
+
+
+# Repairing stored records -----------------------------------------------------------------------
+
+#: Records read per query while looking for ones to repair.
+REPAIR_CHUNK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RepairedRecord:
+    entity: str
+    id: str
+    #: What was wrong, one line each.
+    problems: list[str]
+    #: The version written (with the server's entry bumped); None on a dry run.
+    version: dict[str, int] | None = None
+
+
+@dataclass(slots=True)
+class RepairReport:
+    dry_run: bool
+    checked: int = 0
+    repaired: list[RepairedRecord] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "checked": self.checked,
+            "repaired": [
+                {"entity": r.entity, "id": r.id, "problems": r.problems, "version": r.version}
+                for r in self.repaired
+            ],
+        }
+
+
+def repair_records(engine: Engine, *, dry_run: bool = False) -> RepairReport:
+    """Find stored records whose version or data today's rules refuse (a vector with
+    unreadable or too many keys or oversize counters, text that is not Unicode) and repair
+    them: invalid vector entries dropped, unreadable characters replaced, and the server's
+    entry bumped so that every replica takes the repaired copy through the normal feed."""
+    report = RepairReport(dry_run=dry_run)
+    with _write(engine) as conn:
+        after = ("", "")
+        while True:
+            rows = conn.execute(
+                select(m.records)
+                .where(tuple_(m.records.c.entity, m.records.c.id) > after)
+                .order_by(m.records.c.entity, m.records.c.id)
+                .limit(REPAIR_CHUNK)
+            ).all()
+            if not rows:
+                break
+            after = (rows[-1].entity, rows[-1].id)
+            report.checked += len(rows)
+            for row in rows:
+                repaired = _repair_row(conn, row, dry_run)
+                if repaired is not None:
+                    report.repaired.append(repaired)
+    return report
+
+
+def _repair_row(conn: Connection, row: Any, dry_run: bool) -> RepairedRecord | None:
+    entity, record_id = row.entity, row.id
+    problems: list[str] = []
+    version = repaired_vector(_json_or_none(row.version), problems)
+    data = _json_or_none(row.data)
+    if not isinstance(data, dict):
+        return None  # not a record this command can mend; nothing served reads it as one
+    clean_data = repaired_text(data)
+    if clean_data != data:
+        problems.append("text that is not valid Unicode replaced with U+FFFD")
+    if not problems:
+        return None
+    if dry_run:
+        return RepairedRecord(entity, record_id, problems)
+    # The previous copy as repaired (read by hand: the stored vector may not even parse), so
+    # that the history rows compare readable text only.
+    current = ServerRecord(
+        entity=Entity(entity),
+        id=record_id,
+        account_id=row.account_id,
+        data=clean_data,
+        version=version,
+        deleted=bool(row.deleted),
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )
+    stored = write_record(
+        conn,
+        previous=current,
+        entity=Entity(entity),
+        record_id=record_id,
+        data=clean_data,
+        version=version.bump(SERVER_REPLICA_ID),
+        deleted=current.deleted,
+        actor_id=CLI_ACTOR,
+        device_id=None,
+        changed_fields=sorted(k for k in clean_data if clean_data[k] != data.get(k)),
+    )
+    return RepairedRecord(entity, record_id, problems, stored.version.to_dict())
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

@@ -114,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = adm.add_parser("list-devices", parents=[common])
     p.add_argument("--user")
     p = adm.add_parser(
+        "repair-records",
+        parents=[common],
+        help="find and repair stored records whose version or text the rules refuse",
+    )
+    p.add_argument("--dry-run", action="store_true", help="report only; change nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p = adm.add_parser(
         "purge-tombstones",
         parents=[common],
         help="delete tombstones every active device has pulled past",
@@ -224,6 +231,8 @@ def _admin(args: argparse.Namespace) -> int:
         print(f"device {args.device_id} revoked")
     elif action == "purge-tombstones":
         _purge_tombstones(engine, args)
+    elif action == "repair-records":
+        _repair_records(engine, args)
     elif action == "list-devices":
         rows = admin.list_devices(engine, args.user)
         for row in rows:
@@ -236,6 +245,19 @@ def _admin(args: argparse.Namespace) -> int:
 
 #: Purged records listed one by one, at most.
 PURGE_LISTED = 50
+
+
+def _repair_records(engine: Engine, args: argparse.Namespace) -> None:
+    report = admin.repair_records(engine, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+        return
+    verb = "would repair" if report.dry_run else "repaired"
+    print(f"checked {report.checked} record(s); {verb} {len(report.repaired)}")
+    for item in report.repaired[:PURGE_LISTED]:
+        print(f"  {item.entity} {item.id}: {'; '.join(item.problems)}")
+    if len(report.repaired) > PURGE_LISTED:
+        print(f"  … and {len(report.repaired) - PURGE_LISTED} more")
 
 
 def _purge_tombstones(engine: Engine, args: argparse.Namespace) -> None:

@@ -33,7 +33,14 @@ from desktop_crm.domain.records import (
 )
 from desktop_crm.domain.shape import data_problems, text_problem
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
-from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, Ordering, VersionVector
+from desktop_crm.domain.version_vector import (
+    SERVER_REPLICA_ID,
+    InvalidVersion,
+    Ordering,
+    VersionVector,
+    checked_vector,
+    foreign_raises,
+)
 from desktop_crm.protocol.messages import (
     Change,
     ChangeResult,
@@ -250,11 +257,7 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
     problems = data_problems(entity, change.data)
     if problems:
         raise Rejected("Invalid data: " + "; ".join(problems))
-    try:
-        base = VersionVector(change.base_version)
-        new = VersionVector(change.new_version)
-    except ValueError as exc:
-        raise Rejected(f"Invalid version: {exc}") from None
+    base, new = _checked_versions(change)
     if not new or not new.dominates(base):
         raise Rejected("new_version must contain base_version plus this edit.")
 
@@ -267,9 +270,7 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         raise Rejected(PURGED)
     if current is not None and not _visible(batch, current.account_id):
         raise Rejected(NOT_FOUND)
-    server_counter = current.version.get_counter(SERVER_REPLICA_ID) if current else 0
-    if new.get_counter(SERVER_REPLICA_ID) > server_counter:
-        raise Rejected("A client cannot add to the server's version entry.")
+    _check_raises(batch, new, current)
 
     data = dict(current.data) if current is not None else {}
     data.update(change.data)
@@ -316,6 +317,30 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
     if entity == Entity.ACCOUNT:
         _follow_owner(batch, change.record_id, data, current)
     return _result(batch, change, ChangeStatus.APPLIED, stored)
+
+
+def _checked_versions(change: Change) -> tuple[VersionVector, VersionVector]:
+    """The change's base and new versions, bounded and readable (docs/sync-protocol.md,
+    "Version vectors"); a bad one rejects this change only."""
+    try:
+        return checked_vector(change.base_version), checked_vector(change.new_version)
+    except InvalidVersion as exc:
+        raise Rejected(f"Invalid version: {exc}.") from None
+
+
+def _check_raises(batch: Batch, new: VersionVector, current: ServerRecord | None) -> None:
+    """A client raises only its own replica's entry: the caller's device's replica id, which
+    the server minted. Every other entry must be no further than the server's copy has it."""
+    server_counter = current.version.get_counter(SERVER_REPLICA_ID) if current else 0
+    if new.get_counter(SERVER_REPLICA_ID) > server_counter:
+        raise Rejected("A client cannot add to the server's version entry.")
+    foreign = foreign_raises(new, current.version if current else None, batch.principal.replica_id)
+    if foreign:
+        raise Rejected(
+            "A device can raise only its own version entry; this change raises "
+            f"{len(foreign)} other entr{'y' if len(foreign) == 1 else 'ies'} "
+            f"(such as “{foreign[0][:64]}”)."
+        )
 
 
 def _validated(batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool) -> dict[str, Any]:

@@ -21,7 +21,8 @@ from desktop_crm.domain.history import (
     history_rows,
 )
 from desktop_crm.domain.records import ACCOUNT_LINK, FIELDS, Entity
-from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
+from desktop_crm.domain.repair import repaired_text, repaired_vector
+from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector, vector_problem
 from desktop_crm.protocol.messages import WireRecord
 from desktop_crm.server import models as m
 from desktop_crm.server.timeutil import iso, now
@@ -171,13 +172,33 @@ _TOUCH_RECORD = (
 ID_CHUNK = 500
 
 
+#: A JSON escape of a surrogate: only then can stored data hold text that is not Unicode.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _stored_vector(text: str) -> VersionVector:
+    """A stored version; one stored before today's rules is read as repaired (its invalid
+    entries dropped), so no answer carries it (``admin repair-records`` stores the repair)."""
+    raw = json.loads(text)
+    if vector_problem(raw) is None:
+        return VersionVector(raw)
+    return repaired_vector(raw)
+
+
+def _stored_data(text: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(text)
+    if _SURROGATE_ESCAPE.search(text):
+        data = repaired_text(data)  # stored before today's rules: read as repaired
+    return data
+
+
 def _from_row(row: Row[Any]) -> ServerRecord:
     return ServerRecord(
         entity=Entity(row.entity),
         id=row.id,
         account_id=row.account_id,
-        data=json.loads(row.data),
-        version=VersionVector.from_json(row.version),
+        data=_stored_data(row.data),
+        version=_stored_vector(row.version),
         deleted=bool(row.deleted),
         updated_at=row.updated_at,
         updated_by=row.updated_by,

@@ -42,7 +42,7 @@ from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.engine import writer
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.storage.schema import SYNCED_TABLES
-from desktop_crm.sync.fast_wire import PullPage, SnapshotPage
+from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, Unreadable
 from desktop_crm.sync.http_client import ServerRefused, SyncClient, SyncError
 from desktop_crm.sync.local_batch import LocalBatch
 from desktop_crm.sync.progress import Phase, SyncProgress
@@ -71,6 +71,10 @@ SNAPSHOT_FIRST_PAGE = 1000
 MAX_ROUNDS = 20
 
 LEFT_SCOPE = "This record left your scope before your change reached the server."
+#: Starts the reason of a sync issue for a record the server sent that could not be read.
+UNREADABLE = "The server sent a copy of this record that cannot be read"
+#: Starts the change id of such an issue: it holds no change of ours, so it cannot be retried.
+UNREADABLE_ISSUE_PREFIX = "unreadable:"
 
 
 class ReplicaMismatch(SyncError):
@@ -227,6 +231,7 @@ class SyncEngine:
                 ahead = (page.next_page, pool.submit(self._fetch_snapshot, page.next_page, size))
             with self._writes.begin() as conn:
                 self._apply_snapshot_page(conn, page.records)
+                self._park_unreadable(conn, page.records, page.unreadable, summary)
                 if resync:
                     seen = [f"{r.entity}:{r.id}" for r in page.records]
                     book.set_state(conn, f"{RESYNC_SEEN_PREFIX}{pages}", json.dumps(seen))
@@ -341,12 +346,54 @@ class SyncEngine:
                 self._push_before_removal(page.removals, summary)
             with self._writes.begin() as conn:
                 summary.pulled += self._receive_many(conn, page.records)
+                self._park_unreadable(conn, page.records, page.unreadable, summary)
                 summary.received.update({Entity(r.entity) for r in page.records})
                 summary.removed += self._remove(conn, page.removals)
                 book.set_state(conn, CURSOR_KEY, page.cursor)
             self.progress.report(Phase.PULLING, summary.pulled)
             if not page.has_more:
                 return False
+
+    def _park_unreadable(
+        self,
+        conn: Connection,
+        received: Sequence[StoredRecord],
+        unreadable: Sequence[Unreadable],
+        summary: SyncSummary,
+    ) -> None:
+        """Records of a page that could not be read are skipped (the rest of the page and its
+        cursor are applied) and shown as sync issues, so one bad record never stalls sync.
+        The local copy, if any, stays as it was; the server's repaired copy replaces it, and
+        then its issue goes (there is nothing left for the user to do)."""
+        if not unreadable and (not received or book.sync_issue_count(conn) == 0):
+            return
+        issues = book.list_sync_issues(conn)
+        arrived = {(r.entity.value, r.id) for r in received}
+        for issue in issues:
+            if issue.change_id.startswith(UNREADABLE_ISSUE_PREFIX) and (
+                (issue.entity, issue.record_id) in arrived
+            ):
+                book.delete_sync_issue(conn, issue.id)
+        known = {(i.entity, i.record_id, i.reason) for i in issues}
+        for record in unreadable:
+            log.warning("skipped an unreadable %s record from the server", record.entity)
+            reason = (
+                f"{UNREADABLE} ({record.reason}); it was skipped. Ask your administrator to "
+                "run “desktop-crm-server admin repair-records”."
+            )
+            if (record.entity, record.id, reason) in known:
+                continue  # met again (a snapshot started over): one issue is enough
+            known.add((record.entity, record.id, reason))
+            book.add_sync_issue(
+                conn,
+                change_id=UNREADABLE_ISSUE_PREFIX + new_id(),
+                entity=record.entity[:20],
+                record_id=record.id,
+                data={},
+                deleted=False,
+                reason=reason,
+            )
+            summary.new_issues += 1
 
     def _receive_many(self, conn: Connection, records: Sequence[WireRecord | StoredRecord]) -> int:
         """Apply a page of records from the server: the replica's side of them is read in one

@@ -25,7 +25,7 @@ from desktop_crm.domain.validation import FieldError, ValidationFailed, ensure_v
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
-from desktop_crm.sync.engine import write_resolution
+from desktop_crm.sync.engine import UNREADABLE_ISSUE_PREFIX, write_resolution
 
 
 class Choice(enum.StrEnum):
@@ -194,6 +194,11 @@ def retry_sync_issue(
     or None when the retried change would change nothing (the issue is then closed).
     """
     issue = get_sync_issue(conn, issue_id)
+    if issue.change_id.startswith(UNREADABLE_ISSUE_PREFIX):
+        raise ResolutionError(
+            "This is the server's copy of a record, which could not be read; there is no change "
+            "of yours to send. Discard the issue: the repaired copy arrives with a sync."
+        )
     entity = Entity(issue.entity)
     data = {**issue.data, **dict(changes or {})}
     unknown = set(data) - set(ENTITY_FIELDS[entity])

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_crm.domain.version_vector import Ordering, VersionVector
+from desktop_crm.domain.version_vector import (
+    MAX_COUNTER,
+    MAX_VECTOR_ENTRIES,
+    InvalidVersion,
+    Ordering,
+    VersionVector,
+    checked_vector,
+    foreign_raises,
+)
 
 replica_ids = st.sampled_from(["a", "b", "c", "server"])
 vectors = st.dictionaries(replica_ids, st.integers(min_value=0, max_value=5)).map(VersionVector)
@@ -87,3 +95,42 @@ def test_rejects_malformed_counters(bad: dict[str, object]) -> None:
 def test_rejects_malformed_json(text: str) -> None:
     with pytest.raises(ValueError):
         VersionVector.from_json(text)
+
+
+# Vectors from outside (issue 14) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        ({"\ud800": 1}, "surrogate"),
+        ({"a\x00": 1}, "control"),
+        ({"x" * 65: 1}, "64"),
+        ({"": 1}, "non-empty"),
+        ({f"d{n}": 1 for n in range(MAX_VECTOR_ENTRIES + 1)}, f"at most {MAX_VECTOR_ENTRIES}"),
+        ({"a": MAX_COUNTER + 1}, str(MAX_COUNTER)),
+        ({"a": 10**4000}, str(MAX_COUNTER)),
+        ({"a": -1}, str(MAX_COUNTER)),
+        ({"a": 1.0}, "whole number"),
+        ({"a": True}, "whole number"),
+        ([["a", 1]], "object"),
+    ],
+)
+def test_checked_vector_refuses_what_the_rules_refuse(raw: object, says: str) -> None:
+    with pytest.raises(InvalidVersion, match=says):
+        checked_vector(raw)
+
+
+def test_checked_vector_accepts_the_bounds() -> None:
+    most = {f"d{n}": MAX_COUNTER for n in range(MAX_VECTOR_ENTRIES)}
+    assert checked_vector(most) == VersionVector(most)
+    assert checked_vector({"王": 1, "server": 0}) == VersionVector({"王": 1})
+
+
+def test_a_writer_raises_only_its_own_entry() -> None:
+    current = VersionVector({"server": 2, "a": 1})
+    assert foreign_raises(VersionVector({"server": 2, "a": 1, "me": 5}), current, "me") == []
+    assert foreign_raises(VersionVector({"server": 1, "me": 1}), current, "me") == []
+    assert foreign_raises(VersionVector({"server": 2, "a": 2, "me": 1}), current, "me") == ["a"]
+    assert foreign_raises(VersionVector({"b": 1, "me": 1}), None, "me") == ["b"]
+    assert foreign_raises(VersionVector({"me": 1}), None, "me") == []

@@ -202,6 +202,18 @@ def seed_record(conn: Any, record: SyncedRecord) -> None:
     )
 
 
+#: Each test user's device's replica id (unique per test database).
+REPLICA_IDS = {
+    "rep1": "r1",
+    "rep2": "r2",
+    "manager1": "m1",
+    "rep3": "r3",
+    "manager2": "m2",
+    "desk1": "d1",
+    "admin": "a1",
+}
+
+
 def build_world(client: TestClient, engine: Engine, settings: Settings) -> World:
     world = World(client, engine)
     people = {
@@ -237,7 +249,9 @@ def build_world(client: TestClient, engine: Engine, settings: Settings) -> World
         # Devices and tokens straight from the database: sign-in has its own tests, and
         # seven HTTP logins per test would dominate the suite's run time.
         for name, user_id in world.users.items():
-            device_id, replica_id = str(uuid.uuid4()), str(uuid.uuid4())
+            # Short replica ids ("r1" for rep1): the tests write vectors by hand, and a device
+            # may raise only its own entry.
+            device_id, replica_id = str(uuid.uuid4()), REPLICA_IDS[name]
             conn.execute(
                 insert(m.devices).values(
                     id=device_id,

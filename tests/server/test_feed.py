@@ -18,7 +18,15 @@ def _add_contacts(world: World, n: int, key: str = "acc1", user: str = "rep1") -
     ids = [str(uuid.uuid4()) for _ in range(n)]
     results = world.push(
         user,
-        *[change("contact", i, {"account_id": world.accounts[key], "name": f"C{n}"}) for i in ids],
+        *[
+            change(
+                "contact",
+                i,
+                {"account_id": world.accounts[key], "name": f"C{n}"},
+                new={world.replicas[user]: 1},  # a device raises only its own entry
+            )
+            for i in ids
+        ],
     )
     assert {r["status"] for r in results} == {"applied"}
     return ids

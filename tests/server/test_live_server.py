@@ -66,7 +66,12 @@ def test_sync_round_trip_over_http(live: tuple[World, httpx.Client]) -> None:
     snapshot = http.get("/sync/snapshot", headers=rep1).json()
     assert len(snapshot["records"]) == 3
     contact = {"account_id": world.accounts["acc1"], "name": "Over the wire", "emails": ["w@x.cn"]}
-    body = {"changes": [change("contact", str(uuid.uuid4()), contact) for _ in range(40)]}
+    replica_id = http.get("/me", headers=rep1).json()["replica_id"]  # the entry it may raise
+    body = {
+        "changes": [
+            change("contact", str(uuid.uuid4()), contact, new={replica_id: 1}) for _ in range(40)
+        ]
+    }
     first = http.post("/sync/push", json=body, headers=rep1).json()["results"]
     assert {r["status"] for r in first} == {"applied"}
     replay = http.post("/sync/push", json=body, headers=rep1).json()["results"]

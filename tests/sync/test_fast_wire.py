@@ -1,5 +1,6 @@
 """Pages read without pydantic models (``desktop_crm.sync.fast_wire``) come out exactly as the
-protocol models read them, and whatever the models refuse is still refused."""
+protocol models read them; a page the models refuse is still refused, and a record they refuse
+is set aside alone (``unreadable``) while the rest of its page is read."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import pytest
 from pydantic import ValidationError
 
 from desktop_crm.protocol.messages import PullResponse, SnapshotResponse
-from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
+from desktop_crm.sync.fast_wire import (
+    PullPage,
+    SnapshotPage,
+    Unreadable,
+    plain_pull,
+    plain_snapshot,
+)
 from desktop_crm.sync.http_client import ProtocolError, SyncClient
 
 RECORD: dict[str, Any] = {
@@ -109,10 +116,21 @@ def test_plain_records_read_as_the_models_read_them(record: dict[str, Any]) -> N
 
 
 @pytest.mark.parametrize("record", ODD)
-def test_odd_records_go_to_the_models(record: Any) -> None:
+def test_odd_records_go_to_the_models_one_by_one(record: Any) -> None:
     body = _snapshot_body([RECORD, record])
-    assert plain_snapshot(body) is None
-    assert _client_snapshot(body) == _models_snapshot(body)
+    page = plain_snapshot(body)
+    assert page is not None
+    assert _client_snapshot(body) == page
+    plain = _models_snapshot(_snapshot_body([RECORD]))
+    alone = _models_snapshot(_snapshot_body([record]))
+    assert isinstance(plain, SnapshotPage)
+    if isinstance(alone, SnapshotPage) and not alone.unreadable:  # the models read it
+        assert page.records == plain.records + alone.records
+        assert page.unreadable == []
+    else:  # the models refuse it: set aside, the rest of the page read
+        assert page.records == plain.records
+        [unreadable] = page.unreadable
+        assert isinstance(unreadable, Unreadable) and unreadable.reason
 
 
 @pytest.mark.parametrize(
@@ -176,7 +194,7 @@ def _client_pull(body: bytes) -> PullPage | type[Exception]:
         ({"records": [], "removals": [{"entity": "lead", "id": "a"}], "cursor": "5"}, False),
         ({"records": [], "removals": [{"entity": "account"}], "cursor": "5"}, False),
         ({"records": [], "removals": {}, "cursor": "5", "has_more": False}, False),
-        ({"records": [ODD[0]], "cursor": "5", "has_more": False}, False),
+        ({"records": [ODD[0]], "cursor": "5", "has_more": False}, True),
         ({"records": [], "cursor": "5", "has_more": False, "x": 1}, False),
     ],
 )
@@ -184,6 +202,55 @@ def test_pull_pages(body: dict[str, Any], plain: bool) -> None:
     raw = json.dumps(body).encode()
     page = plain_pull(raw)
     assert (page is not None) == plain
+    if page is not None and page.unreadable:  # the models refuse the page for that record
+        assert _client_pull(raw) == page
+        assert page.records == []
+        return
     assert _client_pull(raw) == _models_pull(raw)
     if page is not None:
         assert page == _models_pull(raw)
+
+
+# Unreadable records (issue 14) ---------------------------------------------------------------
+
+
+def test_a_lone_surrogate_sets_aside_its_record_only() -> None:
+    # Valid JSON (``\ud800`` escapes) that is not Unicode: the models refuse the whole page.
+    bad_key = _with(id="bad-key", version={"server": 2, "\ud800": 1})
+    bad_text = _with(id="bad-text", data={"name": "Wang \udfff"})
+    body = json.dumps(
+        {"records": [RECORD, bad_key, bad_text], "next_page": None, "cursor": "9"},
+        ensure_ascii=True,
+    ).encode()
+    assert _models_snapshot(body) is ProtocolError
+    page = _client_snapshot(body)
+    assert isinstance(page, SnapshotPage)
+    assert [r.id for r in page.records] == ["c1"] and page.cursor == "9"
+    assert [(u.entity, u.id) for u in page.unreadable] == [
+        ("contact", "bad-key"),
+        ("contact", "bad-text"),
+    ]
+    assert "surrogate" in page.unreadable[0].reason
+    assert "Unicode" in page.unreadable[1].reason
+    for unreadable in page.unreadable:  # what the engine stores must be storable
+        unreadable.reason.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "version",
+    [{"server": 10**4000}, {"server": 2**53}, {f"d{n}": 1 for n in range(301)}, {"a\x00": 1}],
+)
+def test_a_vector_the_rules_refuse_sets_aside_its_record(version: dict[str, int]) -> None:
+    raw = json.dumps(
+        {"records": [_with(version=version), RECORD], "cursor": "5", "has_more": False}
+    )
+    page = _client_pull(raw.encode())
+    assert isinstance(page, PullPage)
+    assert [r.id for r in page.records] == ["c1"]
+    [unreadable] = page.unreadable
+    assert unreadable.id == "c1" and "version" in unreadable.reason
+
+
+def test_a_page_that_is_not_a_page_is_still_refused() -> None:
+    body = json.dumps({"records": "\ud800", "cursor": "5", "has_more": False}).encode()
+    assert _client_pull(body) is ProtocolError
