@@ -94,9 +94,39 @@ def record_fields(record_type: type[Any]) -> dict[str, RecordField]:
 # The wire ---------------------------------------------------------------------------------------
 
 
-def _utc_time(text: str) -> datetime:
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+#: The dates a record may hold. Far wider than any customer's history or plans, and far enough
+#: inside ``date.min``/``date.max`` that a time moved to any time zone (UTC on the server, the
+#: user's zone on screen) cannot overflow: an unbounded ``0001-01-01T00:00:00+14:00`` used to
+#: raise OverflowError deep in the server and lose a whole push.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def _within_bounds(day: date) -> None:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"dates run from {EARLIEST_DATE} to {LATEST_DATE}")
+
+
+def parse_wire_date(text: str) -> date:
+    """An ISO-8601 date inside the bounds; ValueError otherwise."""
+    day = date.fromisoformat(text)
+    _within_bounds(day)
+    return day
+
+
+def bounded_time(moment: datetime) -> datetime:
+    """``moment`` (one without a zone is UTC) if its UTC date is inside the bounds; ValueError
+    otherwise."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # The date check comes first: near date.min/date.max the conversion itself overflows.
+    _within_bounds(aware.date())
+    _within_bounds(aware.astimezone(UTC).date())
+    return aware
+
+
+def parse_wire_time(text: str) -> datetime:
+    """An ISO-8601 time inside the bounds; one without a zone is UTC. ValueError otherwise."""
+    return bounded_time(datetime.fromisoformat(text))
 
 
 def _decimal(value: Any) -> Decimal:
@@ -113,8 +143,8 @@ _DECODERS: dict[FieldKind, Callable[[Any], Any] | None] = {
     FieldKind.INT: None,
     FieldKind.BOOL: None,
     FieldKind.DECIMAL: _decimal,
-    FieldKind.DATE: date.fromisoformat,
-    FieldKind.DATETIME: _utc_time,
+    FieldKind.DATE: parse_wire_date,
+    FieldKind.DATETIME: parse_wire_time,
     FieldKind.TEXT_LIST: list,
     FieldKind.PHONE_LIST: _phones,
 }

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from desktop_crm.domain.fields import FieldKind, RecordField
+from desktop_crm.domain.fields import FieldKind, RecordField, parse_wire_date, parse_wire_time
 from desktop_crm.domain.records import FIELDS, Entity
 
 MAX_STRING = 20_000
@@ -99,10 +99,16 @@ def _time_problem(kind: FieldKind, value: Any) -> str | None:
     is_date = kind is FieldKind.DATE
     if not isinstance(value, str):
         return "must be an ISO-8601 date" if is_date else "must be an ISO-8601 time"
+    if text_problem(value):
+        return "must be an ISO-8601 date" if is_date else "must be an ISO-8601 time"
     try:
         (date if is_date else datetime).fromisoformat(value)
     except ValueError:
         return f"“{value[:40]}” is not an ISO-8601 {'date' if is_date else 'datetime'}"
+    try:
+        (parse_wire_date if is_date else parse_wire_time)(value)
+    except ValueError as exc:
+        return f"is out of range: {exc}"
     return None
 
 

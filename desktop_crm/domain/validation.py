@@ -7,6 +7,7 @@ of its phones.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -129,7 +130,14 @@ def validate(record: SyncedRecord, region: str = DEFAULT_REGION) -> list[FieldEr
     raise TypeError(f"no validation for {type(record).__name__}")
 
 
-def ensure_valid(record: SyncedRecord, region: str = DEFAULT_REGION) -> None:
-    errors = validate(record, region)
+def ensure_valid(
+    record: SyncedRecord, region: str = DEFAULT_REGION, hidden: Collection[str] = ()
+) -> None:
+    """Raise :class:`ValidationFailed` with the record's problems.
+
+    ``hidden`` names fields the writer cannot read (masked for their role): what those hold is
+    the server's value, not the writer's, so a problem with it is not theirs to fix, and its
+    message (which may quote the value) must never reach them. Those errors are left out."""
+    errors = [error for error in validate(record, region) if error.field not in hidden]
     if errors:
         raise ValidationFailed(errors)

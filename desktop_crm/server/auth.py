@@ -109,7 +109,8 @@ def mint_token(settings: Settings, user_id: str, device_id: str) -> tuple[str, d
 def read_token(settings: Settings, token: str) -> tuple[str, str]:
     """Check signature and expiry; return ``(user_id, device_id)``."""
     parts = token.split(".")
-    if len(parts) != 3 or parts[0] != "v1":
+    # Tokens this server mints are ASCII; a header may carry any byte (read as Latin-1).
+    if not token.isascii() or len(parts) != 3 or parts[0] != "v1":
         raise AuthError("The access token is malformed. Sign in again.")
     payload, signature = parts[1], parts[2]
     if not hmac.compare_digest(_sign(settings.secret_key, payload), signature):

@@ -23,9 +23,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
+from desktop_crm.domain.fields import bounded_time, decode_wire_value
 from desktop_crm.domain.pipeline import StageRuleViolation, check_stage_entry
 from desktop_crm.domain.records import (
     ACCOUNT_LINK,
+    FIELDS,
     RECORD_TYPES,
     Entity,
     Opportunity,
@@ -321,6 +323,16 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
 def _validated(batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool) -> dict[str, Any]:
     """Build the typed record (normalizing phones) and return its canonical data."""
     record_type = RECORD_TYPES[entity]
+    hidden = batch.masks.get(entity, ())
+    for name in hidden:
+        try:
+            decode_wire_value(FIELDS[entity][name], data.get(name))
+        except (ValueError, ArithmeticError, TypeError):
+            # The server's own value of a field the writer cannot read: never quote it.
+            raise Rejected(
+                f"{name}: the value stored on the server, hidden from you, cannot be read; "
+                "ask someone who can see it to correct it."
+            ) from None
     try:
         record = record_type.from_data(data)
     except TypeError as exc:
@@ -331,17 +343,22 @@ def _validated(batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool
     if deleted:
         return record.data()
     try:
-        ensure_valid(record)
+        ensure_valid(record, hidden=hidden)
     except ValidationFailed as exc:
         raise Rejected(str(exc)) from None
     except (ValueError, ArithmeticError, TypeError) as exc:
         raise Rejected(f"Invalid data: {exc}") from None
     clean = record.data()
     if entity == Entity.ACCOUNT and batch.statuses and clean["status"] not in batch.statuses:
-        raise Rejected(f"“{clean['status']}” is not an account status.")
+        raise Rejected(f"{_shown(clean['status'], 'status', hidden)} is not an account status.")
     if entity == Entity.OPPORTUNITY and clean["stage"] not in batch.stages:
-        raise Rejected(f"“{clean['stage']}” is not a pipeline stage.")
+        raise Rejected(f"{_shown(clean['stage'], 'stage', hidden)} is not a pipeline stage.")
     return clean
+
+
+def _shown(value: object, name: str, hidden: tuple[str, ...]) -> str:
+    """``value`` quoted for a refusal, unless the writer may not read field ``name``."""
+    return f"The hidden {name}" if name in hidden else f"“{value}”"
 
 
 def _check_links(
@@ -450,6 +467,10 @@ def _changed_at(batch: Batch, change: Change) -> str:
         client = change.changed_at
         if client.tzinfo is None:
             raise Rejected("changed_at needs a time zone (UTC offset).")
+        try:
+            client = bounded_time(client)
+        except ValueError as exc:
+            raise Rejected(f"changed_at is out of range: {exc}") from None
         if client <= moment + batch.settings.clock_skew:
             moment = client
     return iso(moment)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from desktop_crm.protocol.messages import ErrorBody, Role
+from desktop_crm.protocol.messages import ErrorBody, Role, WireText
 from desktop_crm.server import directory
 from desktop_crm.server.auth import Principal, require_roles
 from desktop_crm.server.db import write_transaction
@@ -39,7 +39,7 @@ class DeviceInfo(BaseModel):
 class AssignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     #: The new owner; null leaves the account unassigned (administrators only).
-    username: str | None = Field(default=None, min_length=1, max_length=100)
+    username: WireText | None = Field(default=None, min_length=1, max_length=100)
 
 
 class AssignResponse(BaseModel):
@@ -55,7 +55,7 @@ def list_devices(principal: AdminOnly, conn: DbDep) -> list[DeviceInfo]:
 
 @router.post("/admin/devices/{device_id}/revoke", responses=_NOT_FOUND)
 def revoke_device(
-    device_id: Annotated[str, Path(max_length=64)], principal: AdminOnly, conn: DbDep
+    device_id: Annotated[WireText, Path(max_length=64)], principal: AdminOnly, conn: DbDep
 ) -> DeviceInfo:
     """Revoke a device: its tokens are refused from the next request on."""
     with write_transaction(conn):
@@ -69,7 +69,7 @@ def revoke_device(
 
 @router.post("/accounts/{account_id}/assign", responses=_NOT_FOUND)
 def assign_account(
-    account_id: Annotated[str, Path(max_length=64)],
+    account_id: Annotated[WireText, Path(max_length=64)],
     body: AssignRequest,
     principal: ManagerOrAdmin,
     conn: DbDep,

@@ -24,6 +24,7 @@ from desktop_crm.protocol.messages import (
     PushResponse,
     SnapshotResponse,
     WireRecord,
+    WireText,
 )
 from desktop_crm.server import feed
 from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
@@ -59,7 +60,7 @@ def snapshot(
     token: TokenDep,
     engine: EngineDep,
     settings: SettingsDep,
-    after: Annotated[str | None, Query(max_length=2000)] = None,
+    after: Annotated[WireText | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_PAGE)] = DEFAULT_SNAPSHOT_PAGE,
 ) -> Response:
     """One page of every live record in the caller's scope, in key order (first sync).
@@ -132,7 +133,7 @@ def push(
 )
 def get_record(
     entity: Entity,
-    record_id: Annotated[str, Path(max_length=64)],
+    record_id: Annotated[WireText, Path(max_length=64)],
     principal: CurrentUser,
     engine: EngineDep,
     settings: SettingsDep,
