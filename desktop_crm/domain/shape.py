@@ -33,6 +33,15 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def shown(value: str, limit: int = 200) -> str:
+    """Incoming text made safe to quote in a reason (which goes back as JSON and may be kept
+    in a replica): NUL and lone surrogates escaped, length cut."""
+    cut = value[:limit]
+    if text_problem(cut) is None:
+        return cut
+    return cut.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
 def _deep_text_problem(value: Any) -> str | None:
     if isinstance(value, str):
         return text_problem(value)
@@ -125,7 +134,7 @@ def _phones_problem(value: Any) -> str | None:
             return "phone “extension” must be text"
         unknown = set(item) - {"raw", "kind", "primary", "e164", "extension"}
         if unknown:
-            return f"phone has unknown keys: {', '.join(sorted(map(str, unknown)))}"
+            return f"phone has unknown keys: {shown(', '.join(sorted(map(str, unknown))))}"
     return None
 
 
@@ -136,7 +145,7 @@ def field_problems(entity: Entity, data: Mapping[str, Any]) -> list[tuple[str, s
     problems: list[tuple[str, str]] = []
     unknown = sorted(str(k) for k in data if k not in fields)
     if unknown:
-        problems.append(("", f"unknown field(s) for {entity}: {', '.join(unknown)[:200]}"))
+        problems.append(("", f"unknown field(s) for {entity}: {shown(', '.join(unknown))}"))
     for name, value in data.items():
         if name not in fields:
             continue

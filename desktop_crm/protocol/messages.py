@@ -147,7 +147,7 @@ class Change(WireModel):
     #: The version this edit was made on (the last synced version; empty when created here).
     base_version: VersionDict
     new_version: VersionDict
-    changed_fields: list[WireText] = Field(max_length=1000)
+    changed_fields: list[str]
     deleted: bool = False
     #: The whole record after the edit.
     data: dict[str, Any]

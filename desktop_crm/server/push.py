@@ -33,7 +33,7 @@ from desktop_crm.domain.records import (
     Opportunity,
     PipelineStage,
 )
-from desktop_crm.domain.shape import data_problems, text_problem
+from desktop_crm.domain.shape import data_problems, shown, text_problem
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, Ordering, VersionVector
 from desktop_crm.protocol.messages import (
@@ -75,7 +75,8 @@ PURGED = (
 class Rejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason
+        # Reasons quote the pushed values; what no JSON reader or database takes is escaped.
+        self.reason = shown(reason, 2000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +238,11 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         problem = text_problem(value)
         if problem:
             raise Rejected(f"{name} {problem}")
+    # Stored with the change log: checked here, per change, like the ids and the data.
+    for field_name in change.changed_fields:
+        problem = text_problem(field_name)
+        if problem:
+            raise Rejected(f"changed_fields: a name {problem}")
 
     previous = batch.applied.get(change.change_id)
     if previous is not None:
@@ -248,7 +254,7 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
     try:
         entity = Entity(change.entity)
     except ValueError:
-        raise Rejected(f"Unknown record type “{change.entity[:40]}”.") from None
+        raise Rejected(f"Unknown record type “{shown(change.entity, 40)}”.") from None
     problems = data_problems(entity, change.data)
     if problems:
         raise Rejected("Invalid data: " + "; ".join(problems))
