@@ -34,7 +34,7 @@ def test_non_ascii_bearer_token_is_401_not_500(live: tuple[World, httpx.Client])
     world, http = live
     good = world.tokens["rep1"].encode()
     for token in (b"v1.\xc3\xa9.x", good[:-1] + b"\xff", b"\xff" + good):
-        headers = {"Authorization": b"Bearer " + token}
+        headers = {b"Authorization": b"Bearer " + token}
         for method, path in (("GET", "/me"), ("GET", "/sync/pull"), ("GET", "/sync/snapshot")):
             response = http.request(method, path, headers=headers)
             assert response.status_code == 401, (path, response.text)
