@@ -28,6 +28,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Row, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from desktop_crm.domain.shape import text_problem
 from desktop_crm.protocol.messages import LoginRequest, LoginResponse, Role
 from desktop_crm.server import models as m
 from desktop_crm.server.deps import EngineDep, SettingsDep
@@ -47,6 +48,9 @@ def configure_hasher(hasher: PasswordHasher) -> None:
 
 
 def hash_password(password: str) -> str:
+    problem = text_problem(password)
+    if problem:  # Argon2 hashes the UTF-8 bytes: a lone surrogate has none
+        raise ValueError(f"the password {problem}")
     return _hasher.hash(password)
 
 

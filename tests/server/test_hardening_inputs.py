@@ -17,6 +17,7 @@ import pytest
 
 from desktop_crm.domain.records import Contact
 from desktop_crm.server import db
+from desktop_crm.server.cli import main
 from tests.server.conftest import World, change, seed_record
 from tests.server.test_live_server import live  # noqa: F401 - the fixture
 
@@ -120,6 +121,24 @@ def test_unstorable_text_in_sign_in_and_admin_inputs_is_422(world: World) -> Non
     # Nothing of it was stored: the devices are the seeded ones, the owner is unchanged.
     devices = world.client.get("/admin/devices", headers=world.h("admin")).json()
     assert len(devices) == len(world.users)
+    account = world.client.get(
+        f"/records/account/{world.accounts['acc1']}", headers=world.h("admin")
+    ).json()
+    assert account["data"]["owner_id"] == world.users["rep1"]
+
+
+def test_admin_commands_refuse_unstorable_text(
+    world: World, server_db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A command-line argument in a wrong encoding reaches Python with lone surrogates."""
+    for args in (
+        ["create-team", "North\udcff"],
+        ["set-role", "rep1\udcff", "manager"],
+        ["assign", "rep2", world.accounts["acc1"] + "\udcff"],
+        ["revoke-device", "\udcff"],
+    ):
+        assert main(["admin", args[0], "--database", server_db_url, *args[1:]]) == 2, args
+        assert "not valid Unicode text" in capsys.readouterr().err
     account = world.client.get(
         f"/records/account/{world.accounts['acc1']}", headers=world.h("admin")
     ).json()
