@@ -52,7 +52,11 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=settings.gzip_level)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
 
-    @app.get("/health", tags=["meta"], responses={503: {"description": "Database unavailable"}})
+    @app.get(
+        "/health",
+        tags=["meta"],
+        responses={503: {"model": Health, "description": "Database unavailable"}},
+    )
     def health(conn: DbDep, response: Response) -> Health:
         """Liveness and database reachability; no sign-in needed."""
         try:

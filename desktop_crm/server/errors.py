@@ -111,19 +111,34 @@ class BodyLimit:
                     await self._refuse(send)
                     return
         received = 0
+        too_large = False
+        answered = False
 
         async def limited_receive() -> Any:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    too_large = True
                     raise _TooLarge
             return message
 
+        async def guarded_send(message: Any) -> None:
+            nonlocal answered
+            # A body cut off at the limit (chunked, no Content-Length) is answered 413 here;
+            # whatever the app made of the exception while reading it (FastAPI: a 400 "error
+            # parsing the body") is dropped.
+            if too_large and not answered:
+                return
+            answered = True
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
+            pass
+        if too_large and not answered:
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:

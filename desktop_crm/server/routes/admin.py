@@ -12,7 +12,7 @@ from desktop_crm.server import directory
 from desktop_crm.server.auth import Principal, require_roles
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.deps import DbDep
-from desktop_crm.server.routes.auth import AUTH_ERRORS
+from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
 from desktop_crm.server.scope import can_see_account
 
 router = APIRouter(tags=["admin"])
@@ -53,7 +53,7 @@ def list_devices(principal: AdminOnly, conn: DbDep) -> list[DeviceInfo]:
         return [DeviceInfo(**row) for row in directory.list_devices(conn)]
 
 
-@router.post("/admin/devices/{device_id}/revoke", responses=_NOT_FOUND)
+@router.post("/admin/devices/{device_id}/revoke", responses={**_NOT_FOUND, **INVALID_INPUT})
 def revoke_device(
     device_id: Annotated[WireText, Path(max_length=64)], principal: AdminOnly, conn: DbDep
 ) -> DeviceInfo:
@@ -67,7 +67,7 @@ def revoke_device(
     return DeviceInfo(**rows[0])
 
 
-@router.post("/accounts/{account_id}/assign", responses=_NOT_FOUND)
+@router.post("/accounts/{account_id}/assign", responses={**_NOT_FOUND, **BODY_ERRORS})
 def assign_account(
     account_id: Annotated[WireText, Path(max_length=64)],
     body: AssignRequest,

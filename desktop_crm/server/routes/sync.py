@@ -31,7 +31,7 @@ from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
 from desktop_crm.server.config_store import config_response
 from desktop_crm.server.deps import EngineDep, SettingsDep
 from desktop_crm.server.push import push as apply_push
-from desktop_crm.server.routes.auth import AUTH_ERRORS
+from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
 from desktop_crm.server.scope import can_see_account, masks_for
 from desktop_crm.server.store import load, to_wire
 
@@ -39,6 +39,7 @@ router = APIRouter(tags=["sync"])
 
 _BAD_CURSOR: dict[int | str, dict[str, object]] = {
     **AUTH_ERRORS,
+    **INVALID_INPUT,
     400: {"model": ErrorBody, "description": "A cursor or page token this server did not issue"},
 }
 
@@ -109,7 +110,7 @@ def pull(
     "/sync/push",
     responses={
         **AUTH_ERRORS,
-        400: {"model": ErrorBody, "description": "Malformed JSON"},
+        **BODY_ERRORS,
         413: {"model": ErrorBody, "description": "Too many changes or too large a body"},
     },
 )
@@ -128,6 +129,7 @@ def push(
     "/records/{entity}/{record_id}",
     responses={
         **AUTH_ERRORS,
+        **INVALID_INPUT,
         404: {"model": ErrorBody, "description": "Not found or out of scope"},
     },
 )
