@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from desktop_crm.domain.fields import bounded_time
 from desktop_crm.domain.records import Entity
@@ -39,7 +39,9 @@ def checked_text(value: str) -> str:
 
 
 #: Incoming text: request fields, query and path parameters.
-WireText = Annotated[str, AfterValidator(checked_text)]
+#: The pattern puts the NUL rule in the OpenAPI schema too (JSON Schema cannot name lone
+#: surrogates; the validator refuses those).
+WireText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(checked_text)]
 #: A time within the dates records may hold (:func:`desktop_crm.domain.fields.bounded_time`).
 WireTime = Annotated[datetime, AfterValidator(bounded_time)]
 

@@ -94,7 +94,8 @@ def head_seq(conn: Connection) -> int:
 def parse_cursor(text: str | None) -> int:
     if text is None or text == "":
         return 0
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
+    # Sequence numbers are 64-bit in the databases: a larger one would fail in the driver.
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) >= 2**63:
         raise BadCursor("The cursor is not one this server issued; take a fresh snapshot.")
     return int(text)
 

@@ -51,16 +51,30 @@ def test_every_endpoint_answers_as_documented(world: World, username: str) -> No
     assert len(operations) >= 10
     checks = all_checks()
     failures: list[str] = []
+    issued = _issued_tokens(world, username)
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            _fuzz(operation, mode, world.h(username), checks, failures)
+            _fuzz(operation, mode, world.h(username), issued, checks, failures)
     assert failures == []
+
+
+def _issued_tokens(world: World, username: str) -> dict[str, str]:
+    """A snapshot page token and a pull cursor this server issued to ``username``.
+
+    They are opaque: a schema cannot say which strings the server issued, and one it did not
+    issue is a 400 (documented). Valid requests carry these; invalid ones fuzz them."""
+    response = world.client.get("/sync/snapshot", params={"limit": 1}, headers=world.h(username))
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert page["next_page"] is not None
+    return {"after": page["next_page"], "cursor": page["cursor"]}
 
 
 def _fuzz(
     operation: Any,
     mode: GenerationMode,
     headers: dict[str, str],
+    issued: dict[str, str],
     checks: list[Any],
     failures: list[str],
 ) -> None:
@@ -75,6 +89,8 @@ def _fuzz(
         suppress_health_check=list(HealthCheck),
     )
     def run(case: schemathesis.Case) -> None:
+        if mode is GenerationMode.POSITIVE and case.query:
+            case.query.update({k: v for k, v in issued.items() if k in case.query})
         try:
             case.call_and_validate(headers=headers, checks=checks)
         except Exception as failure:  # noqa: BLE001 - collected, reported together below

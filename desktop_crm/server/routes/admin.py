@@ -19,6 +19,7 @@ router = APIRouter(tags=["admin"])
 
 _NOT_FOUND: dict[int | str, dict[str, object]] = {
     **AUTH_ERRORS,
+    **INVALID_INPUT,
     404: {"model": ErrorBody, "description": "Not found, or not allowed for this role"},
 }
 AdminOnly = Annotated[Principal, require_roles(Role.ADMIN)]

@@ -18,8 +18,9 @@ AUTH_ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorBody, "description": "Missing, invalid or expired token"},
     403: {"model": ErrorBody, "description": "Device revoked or user disabled"},
 }
-#: Every route with parameters or a body: invalid ones are answered by
-#: ``errors.validation_error`` with one readable ``detail``, not FastAPI's list of errors.
+#: Every route: invalid parameters or body, and unknown query parameters
+#: (``errors.reject_unknown_query``), are answered by ``errors.validation_error`` with one
+#: readable ``detail``, not FastAPI's list of errors.
 INVALID_INPUT: dict[int | str, dict[str, object]] = {
     422: {"model": ErrorBody, "description": "Invalid parameters or body; detail says which"},
 }
@@ -60,7 +61,7 @@ def login(
         return auth.open_session(conn, settings, body, user)
 
 
-@router.get("/me", responses=AUTH_ERRORS)
+@router.get("/me", responses={**AUTH_ERRORS, **INVALID_INPUT})
 def me(principal: CurrentUser, conn: DbDep, settings: SettingsDep) -> MeResponse:
     """Who the token belongs to, on which device, and which fields are masked for them."""
     with conn.begin():

@@ -48,7 +48,7 @@ def _json(text: str) -> Response:
     return Response(content=text.encode(), media_type="application/json")
 
 
-@router.get("/config", responses=AUTH_ERRORS)
+@router.get("/config", responses={**AUTH_ERRORS, **INVALID_INPUT})
 def get_config(_principal: CurrentUser, engine: EngineDep) -> ConfigResponse:
     """Pipeline stages (with their entry rules) and account statuses."""
     with engine.connect() as conn, conn.begin():
