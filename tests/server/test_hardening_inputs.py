@@ -99,6 +99,18 @@ def test_page_token_with_unstorable_text_is_400(world: World, parts: list[Any]) 
     assert "page token" in response.json()["detail"]
 
 
+def test_pull_cursor_beyond_64_bits_is_400(world: World) -> None:
+    for cursor in ("9223372036854775808", "9999999999999999999"):
+        response = world.client.get(
+            "/sync/pull", params={"cursor": cursor}, headers=world.h("rep1")
+        )
+        assert response.status_code == 400, response.text
+    largest = world.client.get(
+        "/sync/pull", params={"cursor": str(2**63 - 1)}, headers=world.h("rep1")
+    )
+    assert largest.status_code == 200 and largest.json()["resync_required"] is True
+
+
 def test_unstorable_text_in_sign_in_and_admin_inputs_is_422(world: World) -> None:
     for bad in ("a\x00b", "\ud800"):
         for field in ("username", "password", "device_name", "device_id"):
