@@ -14,7 +14,7 @@ import enum
 import types
 import typing
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -94,12 +94,13 @@ def record_fields(record_type: type[Any]) -> dict[str, RecordField]:
 # The wire ---------------------------------------------------------------------------------------
 
 
-#: The dates a record may hold. Far wider than any customer's history or plans, and far enough
-#: inside ``date.min``/``date.max`` that a time moved to any time zone (UTC on the server, the
-#: user's zone on screen) cannot overflow: an unbounded ``0001-01-01T00:00:00+14:00`` used to
-#: raise OverflowError deep in the server and lose a whole push.
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2999, 12, 31)
+#: The dates a record may hold: every date Python has but the first and the last, so a time
+#: moved to any time zone (UTC on the server, the user's zone on screen; offsets are under a
+#: day) cannot overflow. Unbounded, ``0001-01-01T00:00:00+14:00`` raised OverflowError deep in
+#: the server and lost a whole push. Not narrower: replicas may hold old records with odd
+#: dates, and reading them back must not fail.
+EARLIEST_DATE = date.min + timedelta(days=1)
+LATEST_DATE = date.max - timedelta(days=1)
 
 
 def _within_bounds(day: date) -> None:

@@ -52,10 +52,14 @@ def _activity(world: World, start_at: str, **extra: Any) -> dict[str, Any]:
 def test_out_of_range_times_refuse_their_change_not_the_batch(world: World) -> None:
     acc1 = world.accounts["acc1"]
     good = _activity(world, "2030-01-01T09:00:00+08:00")
+    edges = [  # the first and last times inside the bounds, in the farthest zones
+        _activity(world, "0001-01-03T00:00:00+14:00"),
+        _activity(world, "9999-12-30T23:59:59-00:00", follow_up_at="9999-12-30T23:59:59-00:00"),
+    ]
     changes = [
         *[_activity(world, t) for t in EXTREME_TIMES],
         _activity(world, "2030-01-01T09:00:00+08:00", follow_up_at=EXTREME_TIMES[1]),
-        _activity(world, "1899-12-31T00:00:00+00:00"),
+        _activity(world, "0001-01-01T12:00:00Z"),
         change(
             "opportunity",
             str(uuid.uuid4()),
@@ -68,6 +72,7 @@ def test_out_of_range_times_refuse_their_change_not_the_batch(world: World) -> N
     assert [r["status"] for r in results] == ["rejected"] * (len(changes) - 1) + ["applied"]
     for result in results[:-1]:
         assert "out of range" in result["reason"], result
+    assert [r["status"] for r in world.push("rep1", *edges)] == ["applied", "applied"]
     # Every replica that sees the account still pulls and snapshots.
     for user in ("rep1", "manager1", "desk1", "admin"):
         pulled = world.pull_all(user)
