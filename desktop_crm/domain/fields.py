@@ -125,6 +125,18 @@ def bounded_time(moment: datetime) -> datetime:
     return aware
 
 
+def out_of_bounds(value: date) -> bool:
+    """Whether a date or time (a ``datetime`` is a ``date``) is outside the bounds."""
+    try:
+        if isinstance(value, datetime):
+            bounded_time(value)
+        else:
+            _within_bounds(value)
+    except ValueError:
+        return True
+    return False
+
+
 def parse_wire_time(text: str) -> datetime:
     """An ISO-8601 time inside the bounds; one without a zone is UTC. ValueError otherwise."""
     return bounded_time(datetime.fromisoformat(text))
