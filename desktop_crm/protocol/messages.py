@@ -10,7 +10,16 @@ import enum
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 from desktop_crm.domain.fields import bounded_time
 from desktop_crm.domain.records import Entity
@@ -23,7 +32,8 @@ DEFAULT_PULL_PAGE = 1000
 MAX_SNAPSHOT_PAGE = 20000
 DEFAULT_SNAPSHOT_PAGE = 5000
 
-VersionDict = dict[str, int]
+#: Strict: a JSON ``false`` or ``"3"`` is not a counter (the schema says integer).
+VersionDict = dict[str, StrictInt]
 
 
 def checked_text(value: str) -> str:
@@ -42,6 +52,18 @@ def checked_text(value: str) -> str:
 #: The pattern puts the NUL rule in the OpenAPI schema too (JSON Schema cannot name lone
 #: surrogates; the validator refuses those).
 WireText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(checked_text)]
+def _iso_time(value: object) -> object:
+    """ISO-8601 text (as the schema says, ``date-time``) or a ``datetime``; not a number, which
+    pydantic would otherwise read as seconds since 1970."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("must be an ISO-8601 time")
+
+
+#: A time sent to the server.
+RequestTime = Annotated[datetime, BeforeValidator(_iso_time)]
 #: A time within the dates records may hold (:func:`desktop_crm.domain.fields.bounded_time`).
 WireTime = Annotated[datetime, AfterValidator(bounded_time)]
 
@@ -150,12 +172,12 @@ class Change(WireModel):
     base_version: VersionDict
     new_version: VersionDict
     changed_fields: list[str]
-    deleted: bool = False
+    deleted: StrictBool = False
     #: The whole record after the edit.
     data: dict[str, Any]
     #: When the edit was made on the client (stage-rule timing); the server's clock if absent.
     #: Checked per change (bounded like record dates), so a wrong one refuses only its change.
-    changed_at: datetime | None = None
+    changed_at: RequestTime | None = None
 
 
 class PushRequest(WireModel):
