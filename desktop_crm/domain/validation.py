@@ -127,9 +127,7 @@ def _time_errors(record: SyncedRecord) -> list[FieldError]:
         if field.kind in (FieldKind.DATE, FieldKind.DATETIME):
             value = getattr(record, name)
             if value is not None and out_of_bounds(value):
-                errors.append(
-                    FieldError(name, f"Dates run from {EARLIEST_DATE} to {LATEST_DATE}.")
-                )
+                errors.append(FieldError(name, f"Dates run from {EARLIEST_DATE} to {LATEST_DATE}."))
     return errors
 
 

@@ -48,10 +48,11 @@ def checked_text(value: str) -> str:
     return value
 
 
-#: Incoming text: request fields, query and path parameters.
-#: The pattern puts the NUL rule in the OpenAPI schema too (JSON Schema cannot name lone
-#: surrogates; the validator refuses those).
+#: Incoming text: request fields, query and path parameters. The pattern puts the NUL rule in
+#: the OpenAPI schema too (JSON Schema cannot name lone surrogates; the validator refuses them).
 WireText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(checked_text)]
+
+
 def _iso_time(value: object) -> object:
     """ISO-8601 text (as the schema says, ``date-time``) or a ``datetime``; not a number, which
     pydantic would otherwise read as seconds since 1970."""
@@ -64,6 +65,7 @@ def _iso_time(value: object) -> object:
 
 #: A time sent to the server.
 RequestTime = Annotated[datetime, BeforeValidator(_iso_time)]
+
 #: A time within the dates records may hold (:func:`desktop_crm.domain.fields.bounded_time`).
 WireTime = Annotated[datetime, AfterValidator(bounded_time)]
 

@@ -45,9 +45,12 @@ def test_every_route_documents_its_422_as_the_body_it_gets(world: World) -> None
         assert response.status_code == 422, response.text
         assert set(response.json()) == {"detail"}
         assert isinstance(response.json()["detail"], str)
-    assert "limt" in world.client.get(
-        "/sync/pull", params={"limt": 10}, headers=world.h("rep1")
-    ).json()["detail"]
+    assert (
+        "limt"
+        in world.client.get("/sync/pull", params={"limt": 10}, headers=world.h("rep1")).json()[
+            "detail"
+        ]
+    )
 
 
 def test_400_and_413_are_documented_where_they_are_answered(world: World) -> None:
