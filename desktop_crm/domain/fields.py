@@ -14,7 +14,7 @@ import enum
 import types
 import typing
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -94,9 +94,52 @@ def record_fields(record_type: type[Any]) -> dict[str, RecordField]:
 # The wire ---------------------------------------------------------------------------------------
 
 
-def _utc_time(text: str) -> datetime:
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+#: The dates a record may hold: every date Python has but the first and the last, so a time
+#: moved to any time zone (UTC on the server, the user's zone on screen; offsets are under a
+#: day) cannot overflow. Unbounded, ``0001-01-01T00:00:00+14:00`` raised OverflowError deep in
+#: the server and lost a whole push. Not narrower: replicas may hold old records with odd
+#: dates, and reading them back must not fail.
+EARLIEST_DATE = date.min + timedelta(days=1)
+LATEST_DATE = date.max - timedelta(days=1)
+
+
+def _within_bounds(day: date) -> None:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"dates run from {EARLIEST_DATE} to {LATEST_DATE}")
+
+
+def parse_wire_date(text: str) -> date:
+    """An ISO-8601 date inside the bounds; ValueError otherwise."""
+    day = date.fromisoformat(text)
+    _within_bounds(day)
+    return day
+
+
+def bounded_time(moment: datetime) -> datetime:
+    """``moment`` (one without a zone is UTC) if its UTC date is inside the bounds; ValueError
+    otherwise."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # The date check comes first: near date.min/date.max the conversion itself overflows.
+    _within_bounds(aware.date())
+    _within_bounds(aware.astimezone(UTC).date())
+    return aware
+
+
+def out_of_bounds(value: date) -> bool:
+    """Whether a date or time (a ``datetime`` is a ``date``) is outside the bounds."""
+    try:
+        if isinstance(value, datetime):
+            bounded_time(value)
+        else:
+            _within_bounds(value)
+    except ValueError:
+        return True
+    return False
+
+
+def parse_wire_time(text: str) -> datetime:
+    """An ISO-8601 time inside the bounds; one without a zone is UTC. ValueError otherwise."""
+    return bounded_time(datetime.fromisoformat(text))
 
 
 def _decimal(value: Any) -> Decimal:
@@ -113,8 +156,8 @@ _DECODERS: dict[FieldKind, Callable[[Any], Any] | None] = {
     FieldKind.INT: None,
     FieldKind.BOOL: None,
     FieldKind.DECIMAL: _decimal,
-    FieldKind.DATE: date.fromisoformat,
-    FieldKind.DATETIME: _utc_time,
+    FieldKind.DATE: parse_wire_date,
+    FieldKind.DATETIME: parse_wire_time,
     FieldKind.TEXT_LIST: list,
     FieldKind.PHONE_LIST: _phones,
 }

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from desktop_crm.domain.fields import FieldKind, RecordField
+from desktop_crm.domain.fields import FieldKind, RecordField, parse_wire_date, parse_wire_time
 from desktop_crm.domain.records import FIELDS, Entity
 
 MAX_STRING = 20_000
@@ -31,6 +31,15 @@ def text_problem(value: str) -> str | None:
     except UnicodeEncodeError:
         return "is not valid Unicode text"
     return None
+
+
+def shown(value: str, limit: int = 200) -> str:
+    """Incoming text made safe to quote in a reason (which goes back as JSON and may be kept
+    in a replica): NUL and lone surrogates escaped, length cut."""
+    cut = value[:limit]
+    if text_problem(cut) is None:
+        return cut
+    return cut.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 def _deep_text_problem(value: Any) -> str | None:
@@ -99,10 +108,16 @@ def _time_problem(kind: FieldKind, value: Any) -> str | None:
     is_date = kind is FieldKind.DATE
     if not isinstance(value, str):
         return "must be an ISO-8601 date" if is_date else "must be an ISO-8601 time"
+    if text_problem(value):
+        return "must be an ISO-8601 date" if is_date else "must be an ISO-8601 time"
     try:
         (date if is_date else datetime).fromisoformat(value)
     except ValueError:
         return f"“{value[:40]}” is not an ISO-8601 {'date' if is_date else 'datetime'}"
+    try:
+        (parse_wire_date if is_date else parse_wire_time)(value)
+    except ValueError as exc:
+        return f"is out of range: {exc}"
     return None
 
 
@@ -119,7 +134,7 @@ def _phones_problem(value: Any) -> str | None:
             return "phone “extension” must be text"
         unknown = set(item) - {"raw", "kind", "primary", "e164", "extension"}
         if unknown:
-            return f"phone has unknown keys: {', '.join(sorted(map(str, unknown)))}"
+            return f"phone has unknown keys: {shown(', '.join(sorted(map(str, unknown))))}"
     return None
 
 
@@ -130,7 +145,7 @@ def field_problems(entity: Entity, data: Mapping[str, Any]) -> list[tuple[str, s
     problems: list[tuple[str, str]] = []
     unknown = sorted(str(k) for k in data if k not in fields)
     if unknown:
-        problems.append(("", f"unknown field(s) for {entity}: {', '.join(unknown)[:200]}"))
+        problems.append(("", f"unknown field(s) for {entity}: {shown(', '.join(unknown))}"))
     for name, value in data.items():
         if name not in fields:
             continue

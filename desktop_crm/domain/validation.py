@@ -7,11 +7,14 @@ of its phones.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
+from desktop_crm.domain.fields import EARLIEST_DATE, LATEST_DATE, FieldKind, out_of_bounds
 from desktop_crm.domain.phones import DEFAULT_REGION, InvalidPhoneNumber, normalize_phone
 from desktop_crm.domain.records import (
+    FIELDS,
     Account,
     Activity,
     ActivityKind,
@@ -117,7 +120,21 @@ def validate_activity(activity: Activity) -> list[FieldError]:
     return errors
 
 
+def _time_errors(record: SyncedRecord) -> list[FieldError]:
+    """Dates and times outside the bounds (a record built in code, not read from the wire)."""
+    errors: list[FieldError] = []
+    for name, field in FIELDS[record.ENTITY].items():
+        if field.kind in (FieldKind.DATE, FieldKind.DATETIME):
+            value = getattr(record, name)
+            if value is not None and out_of_bounds(value):
+                errors.append(FieldError(name, f"Dates run from {EARLIEST_DATE} to {LATEST_DATE}."))
+    return errors
+
+
 def validate(record: SyncedRecord, region: str = DEFAULT_REGION) -> list[FieldError]:
+    time_errors = _time_errors(record)
+    if time_errors:  # comparing such times (follow-up after start) could overflow
+        return time_errors
     if isinstance(record, Account):
         return validate_account(record)
     if isinstance(record, Contact):
@@ -129,7 +146,14 @@ def validate(record: SyncedRecord, region: str = DEFAULT_REGION) -> list[FieldEr
     raise TypeError(f"no validation for {type(record).__name__}")
 
 
-def ensure_valid(record: SyncedRecord, region: str = DEFAULT_REGION) -> None:
-    errors = validate(record, region)
+def ensure_valid(
+    record: SyncedRecord, region: str = DEFAULT_REGION, hidden: Collection[str] = ()
+) -> None:
+    """Raise :class:`ValidationFailed` with the record's problems.
+
+    ``hidden`` names fields the writer cannot read (masked for their role): what those hold is
+    the server's value, not the writer's, so a problem with it is not theirs to fix, and its
+    message (which may quote the value) must never reach them. Those errors are left out."""
+    errors = [error for error in validate(record, region) if error.field not in hidden]
     if errors:
         raise ValidationFailed(errors)

@@ -8,11 +8,22 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
+from desktop_crm.domain.fields import bounded_time
 from desktop_crm.domain.records import Entity
+from desktop_crm.domain.shape import text_problem
 
 PROTOCOL_VERSION = 1
 MAX_PUSH_BATCH = 500
@@ -21,7 +32,42 @@ DEFAULT_PULL_PAGE = 1000
 MAX_SNAPSHOT_PAGE = 20000
 DEFAULT_SNAPSHOT_PAGE = 5000
 
-VersionDict = dict[str, int]
+#: Strict: a JSON ``false`` or ``"3"`` is not a counter (the schema says integer).
+VersionDict = dict[str, StrictInt]
+
+
+def checked_text(value: str) -> str:
+    """``value`` if both databases and every JSON reader accept it (no NUL, no lone surrogate,
+    bounded length: :func:`desktop_crm.domain.shape.text_problem`), else ValueError, which
+    pydantic and FastAPI turn into a 422. The one check for incoming text outside record data
+    (push checks that per change, with the same function, so one bad change does not refuse
+    its batch)."""
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(f"text {problem}")
+    return value
+
+
+#: Incoming text: request fields, query and path parameters. The pattern puts the NUL rule in
+#: the OpenAPI schema too (JSON Schema cannot name lone surrogates; the validator refuses them).
+WireText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(checked_text)]
+
+
+def _iso_time(value: object) -> object:
+    """ISO-8601 text (as the schema says, ``date-time``) or a ``datetime``; not a number, which
+    pydantic would otherwise read as seconds since 1970."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("must be an ISO-8601 time")
+
+
+#: A time sent to the server.
+RequestTime = Annotated[datetime, BeforeValidator(_iso_time)]
+
+#: A time within the dates records may hold (:func:`desktop_crm.domain.fields.bounded_time`).
+WireTime = Annotated[datetime, AfterValidator(bounded_time)]
 
 
 class WireModel(BaseModel):
@@ -39,12 +85,12 @@ class Role(enum.StrEnum):
 
 
 class LoginRequest(WireModel):
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=1, max_length=1000)
+    username: WireText = Field(min_length=1, max_length=100)
+    password: WireText = Field(min_length=1, max_length=1000)
     #: Given on later sign-ins from the same installation; absent on its first sign-in,
     #: when the server registers a new device and mints its replica id.
-    device_id: str | None = Field(default=None, max_length=64)
-    device_name: str = Field(default="", max_length=200)
+    device_id: WireText | None = Field(default=None, max_length=64)
+    device_name: WireText = Field(default="", max_length=200)
     #: Minted by the client once per installation (a random UUID kept in the profile) and sent
     #: with every sign-in: a first sign-in retried after its answer was lost gets the device it
     #: registered, not a second one. Optional: clients that omit it register a device per
@@ -73,7 +119,7 @@ class WireRecord(WireModel):
     id: str = Field(min_length=1, max_length=64)
     version: VersionDict
     deleted: bool = False
-    updated_at: datetime
+    updated_at: WireTime
     updated_by: str = ""
     data: dict[str, Any]
     #: Fields the caller's role may not see; their values in ``data`` are blanked ("" or []).
@@ -128,11 +174,12 @@ class Change(WireModel):
     base_version: VersionDict
     new_version: VersionDict
     changed_fields: list[str]
-    deleted: bool = False
+    deleted: StrictBool = False
     #: The whole record after the edit.
     data: dict[str, Any]
     #: When the edit was made on the client (stage-rule timing); the server's clock if absent.
-    changed_at: datetime | None = None
+    #: Checked per change (bounded like record dates), so a wrong one refuses only its change.
+    changed_at: RequestTime | None = None
 
 
 class PushRequest(WireModel):

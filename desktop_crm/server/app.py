@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Response, status
+from fastapi import Depends, FastAPI, Response, status
 from fastapi.middleware.gzip import GZipMiddleware
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
@@ -15,6 +15,7 @@ from desktop_crm.protocol.messages import PROTOCOL_VERSION
 from desktop_crm.server import db, errors
 from desktop_crm.server.deps import DbDep
 from desktop_crm.server.routes import admin, auth, directory, sync
+from desktop_crm.server.routes.auth import INVALID_INPUT
 from desktop_crm.server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def create_app(
         version=f"protocol {PROTOCOL_VERSION}",
         description="Central server for the offline-first desktop CRM. See docs/sync-protocol.md.",
         lifespan=lifespan,
+        dependencies=[Depends(errors.reject_unknown_query)],
     )
     app.state.engine = engine
     app.state.settings = settings
@@ -52,7 +54,14 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=settings.gzip_level)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
 
-    @app.get("/health", tags=["meta"], responses={503: {"description": "Database unavailable"}})
+    @app.get(
+        "/health",
+        tags=["meta"],
+        responses={
+            **INVALID_INPUT,
+            503: {"model": Health, "description": "Database unavailable"},
+        },
+    )
     def health(conn: DbDep, response: Response) -> Health:
         """Liveness and database reachability; no sign-in needed."""
         try:

@@ -28,6 +28,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Row, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from desktop_crm.domain.shape import text_problem
 from desktop_crm.protocol.messages import LoginRequest, LoginResponse, Role
 from desktop_crm.server import models as m
 from desktop_crm.server.deps import EngineDep, SettingsDep
@@ -47,6 +48,9 @@ def configure_hasher(hasher: PasswordHasher) -> None:
 
 
 def hash_password(password: str) -> str:
+    problem = text_problem(password)
+    if problem:  # Argon2 hashes the UTF-8 bytes: a lone surrogate has none
+        raise ValueError(f"the password {problem}")
     return _hasher.hash(password)
 
 
@@ -109,7 +113,8 @@ def mint_token(settings: Settings, user_id: str, device_id: str) -> tuple[str, d
 def read_token(settings: Settings, token: str) -> tuple[str, str]:
     """Check signature and expiry; return ``(user_id, device_id)``."""
     parts = token.split(".")
-    if len(parts) != 3 or parts[0] != "v1":
+    # Tokens this server mints are ASCII; a header may carry any byte (read as Latin-1).
+    if not token.isascii() or len(parts) != 3 or parts[0] != "v1":
         raise AuthError("The access token is malformed. Sign in again.")
     payload, signature = parts[1], parts[2]
     if not hmac.compare_digest(_sign(settings.secret_key, payload), signature):

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from desktop_crm.domain.records import Entity
+from desktop_crm.domain.shape import text_problem
 from desktop_crm.protocol.messages import Role
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import audit_event, hash_password
@@ -31,7 +32,18 @@ class UserInfo:
     team_id: str | None
 
 
+def checked(what: str, value: str) -> str:
+    """``value`` if the databases take it (:func:`desktop_crm.domain.shape.text_problem`: a
+    command-line argument in a wrong encoding arrives with lone surrogates), else
+    :class:`DirectoryError`."""
+    problem = text_problem(value)
+    if problem:
+        raise DirectoryError(f"the {what} {problem}")
+    return value
+
+
 def find_user(conn: Connection, username: str) -> UserInfo:
+    checked("user name", username)
     row = conn.execute(select(m.users).where(m.users.c.username == username)).first()
     if row is None:
         raise DirectoryError(f"no user named “{username}”")
@@ -44,6 +56,7 @@ def user_by_id(conn: Connection, user_id: str) -> UserInfo | None:
 
 
 def find_team(conn: Connection, name: str) -> str:
+    checked("team name", name)
     team_id = conn.scalar(select(m.teams.c.id).where(m.teams.c.name == name))
     if team_id is None:
         raise DirectoryError(f"no team named “{name}”")
@@ -51,7 +64,7 @@ def find_team(conn: Connection, name: str) -> str:
 
 
 def create_team(conn: Connection, name: str, actor_id: str) -> str:
-    name = name.strip()
+    name = checked("team name", name).strip()
     if not name:
         raise DirectoryError("a team needs a name")
     if conn.scalar(select(m.teams.c.id).where(m.teams.c.name == name)) is not None:
@@ -70,7 +83,7 @@ def create_user(
     actor_id: str,
     team: str | None = None,
 ) -> str:
-    username = username.strip()
+    username = checked("user name", username).strip()
     if not username or len(username) > 100:
         raise DirectoryError("a user name has 1 to 100 characters")
     if not password:
@@ -195,6 +208,7 @@ def set_assignment(
 
 def assign(conn: Connection, account_id: str, user_id: str | None, actor_id: str) -> None:
     """Assign an account and record the new owner in the account itself (a server-side edit)."""
+    checked("account id", account_id)
     if (
         conn.scalar(
             select(m.records.c.id).where(
@@ -242,6 +256,7 @@ def list_devices(conn: Connection, username: str | None = None) -> list[dict[str
 
 
 def revoke_device(conn: Connection, device_id: str, actor_id: str) -> None:
+    checked("device id", device_id)
     row = conn.execute(select(m.devices).where(m.devices.c.id == device_id)).first()
     if row is None:
         raise DirectoryError(f"no device with id {device_id}")

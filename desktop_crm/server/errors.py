@@ -11,13 +11,16 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request, Response, status
+from fastapi.dependencies.models import Dependant
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from desktop_crm.domain.shape import shown
 from desktop_crm.protocol.messages import MAX_PUSH_BATCH
 from desktop_crm.server.auth import UNCHECKED_TOKEN, AuthError, principal_for_token
 
@@ -26,7 +29,8 @@ log = logging.getLogger(__name__)
 
 def _describe(error: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-    return f"{loc}: {error.get('msg', 'invalid')}"
+    # loc holds the request's own keys: a lone surrogate there would break the JSON answer.
+    return shown(f"{loc}: {error.get('msg', 'invalid')}", 300)
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
@@ -85,6 +89,39 @@ async def database_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "Internal server error."}, status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
+#: (path, methods) -> the query parameters the route declares.
+_QUERY_NAMES: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+
+
+async def reject_unknown_query(request: Request) -> None:
+    """Unknown query parameters are refused (422), as unknown body fields are
+    (``extra="forbid"``): a misspelt ``limt=10`` must not silently mean the default."""
+    if not request.query_params:
+        return
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    key = (route.path, tuple(sorted(route.methods or ())))
+    known = _QUERY_NAMES.get(key)
+    if known is None:
+        known = _QUERY_NAMES[key] = frozenset(_query_names(route.dependant))
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise RequestValidationError(
+            [
+                {"type": "extra_forbidden", "loc": ("query", name), "msg": "unknown parameter"}
+                for name in unknown
+            ]
+        )
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for inner in dependant.dependencies:
+        names |= _query_names(inner)
+    return names
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(DBAPIError, database_error)
@@ -111,19 +148,34 @@ class BodyLimit:
                     await self._refuse(send)
                     return
         received = 0
+        too_large = False
+        answered = False
 
         async def limited_receive() -> Any:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    too_large = True
                     raise _TooLarge
             return message
 
+        async def guarded_send(message: Any) -> None:
+            nonlocal answered
+            # A body cut off at the limit (chunked, no Content-Length) is answered 413 here;
+            # whatever the app made of the exception while reading it (FastAPI: a 400 "error
+            # parsing the body") is dropped.
+            if too_large and not answered:
+                return
+            answered = True
+            await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
+            pass
+        if too_large and not answered:
             await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:

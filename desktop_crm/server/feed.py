@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_crm.domain.records import Entity
+from desktop_crm.domain.shape import text_problem
 from desktop_crm.server import models as m
 from desktop_crm.server import tombstones
 from desktop_crm.server.auth import Principal
@@ -93,7 +94,8 @@ def head_seq(conn: Connection) -> int:
 def parse_cursor(text: str | None) -> int:
     if text is None or text == "":
         return 0
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
+    # Sequence numbers are 64-bit in the databases: a larger one would fail in the driver.
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) >= 2**63:
         raise BadCursor("The cursor is not one this server issued; take a fresh snapshot.")
     return int(text)
 
@@ -126,8 +128,10 @@ class PageKey:
                 raise ValueError
             seq, account_id, entity, record_id = parts[:4]
             wide = parts[4] if len(parts) == 5 else 0  # 4 parts: issued before "wide" existed
-            if not isinstance(seq, int) or seq < 0 or wide not in (0, 1):
+            if not isinstance(seq, int) or not 0 <= seq < 2**63 or wide not in (0, 1):
                 raise ValueError
+            if any(text_problem(str(part)) for part in (account_id, entity, record_id)):
+                raise ValueError  # text no database would take (NUL, lone surrogate)
             return cls(seq, str(account_id), str(entity), str(record_id), bool(wide))
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
             raise BadCursor("The page token is not one this server issued.") from None

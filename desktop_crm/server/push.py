@@ -23,15 +23,17 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
+from desktop_crm.domain.fields import bounded_time, decode_wire_value
 from desktop_crm.domain.pipeline import StageRuleViolation, check_stage_entry
 from desktop_crm.domain.records import (
     ACCOUNT_LINK,
+    FIELDS,
     RECORD_TYPES,
     Entity,
     Opportunity,
     PipelineStage,
 )
-from desktop_crm.domain.shape import data_problems, text_problem
+from desktop_crm.domain.shape import data_problems, shown, text_problem
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import (
     SERVER_REPLICA_ID,
@@ -80,7 +82,8 @@ PURGED = (
 class Rejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason
+        # Reasons quote the pushed values; what no JSON reader or database takes is escaped.
+        self.reason = shown(reason, 2000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,11 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         problem = text_problem(value)
         if problem:
             raise Rejected(f"{name} {problem}")
+    # Stored with the change log: checked here, per change, like the ids and the data.
+    for field_name in change.changed_fields:
+        problem = text_problem(field_name)
+        if problem:
+            raise Rejected(f"changed_fields: a name {problem}")
 
     previous = batch.applied.get(change.change_id)
     if previous is not None:
@@ -253,7 +261,7 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
     try:
         entity = Entity(change.entity)
     except ValueError:
-        raise Rejected(f"Unknown record type “{change.entity[:40]}”.") from None
+        raise Rejected(f"Unknown record type “{shown(change.entity, 40)}”.") from None
     problems = data_problems(entity, change.data)
     if problems:
         raise Rejected("Invalid data: " + "; ".join(problems))
@@ -346,6 +354,16 @@ def _check_raises(batch: Batch, new: VersionVector, current: ServerRecord | None
 def _validated(batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool) -> dict[str, Any]:
     """Build the typed record (normalizing phones) and return its canonical data."""
     record_type = RECORD_TYPES[entity]
+    hidden = batch.masks.get(entity, ())
+    for name in hidden:
+        try:
+            decode_wire_value(FIELDS[entity][name], data.get(name))
+        except (ValueError, ArithmeticError, TypeError):
+            # The server's own value of a field the writer cannot read: never quote it.
+            raise Rejected(
+                f"{name}: the value stored on the server, hidden from you, cannot be read; "
+                "ask someone who can see it to correct it."
+            ) from None
     try:
         record = record_type.from_data(data)
     except TypeError as exc:
@@ -356,17 +374,22 @@ def _validated(batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool
     if deleted:
         return record.data()
     try:
-        ensure_valid(record)
+        ensure_valid(record, hidden=hidden)
     except ValidationFailed as exc:
         raise Rejected(str(exc)) from None
     except (ValueError, ArithmeticError, TypeError) as exc:
         raise Rejected(f"Invalid data: {exc}") from None
     clean = record.data()
     if entity == Entity.ACCOUNT and batch.statuses and clean["status"] not in batch.statuses:
-        raise Rejected(f"“{clean['status']}” is not an account status.")
+        raise Rejected(f"{_shown(clean['status'], 'status', hidden)} is not an account status.")
     if entity == Entity.OPPORTUNITY and clean["stage"] not in batch.stages:
-        raise Rejected(f"“{clean['stage']}” is not a pipeline stage.")
+        raise Rejected(f"{_shown(clean['stage'], 'stage', hidden)} is not a pipeline stage.")
     return clean
+
+
+def _shown(value: object, name: str, hidden: tuple[str, ...]) -> str:
+    """``value`` quoted for a refusal, unless the writer may not read field ``name``."""
+    return f"The hidden {name}" if name in hidden else f"“{value}”"
 
 
 def _check_links(
@@ -475,6 +498,10 @@ def _changed_at(batch: Batch, change: Change) -> str:
         client = change.changed_at
         if client.tzinfo is None:
             raise Rejected("changed_at needs a time zone (UTC offset).")
+        try:
+            client = bounded_time(client)
+        except ValueError as exc:
+            raise Rejected(f"changed_at is out of range: {exc}") from None
         if client <= moment + batch.settings.clock_skew:
             moment = client
     return iso(moment)

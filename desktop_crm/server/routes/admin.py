@@ -7,18 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from desktop_crm.protocol.messages import ErrorBody, Role
+from desktop_crm.protocol.messages import ErrorBody, Role, WireText
 from desktop_crm.server import directory
 from desktop_crm.server.auth import Principal, require_roles
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.deps import DbDep
-from desktop_crm.server.routes.auth import AUTH_ERRORS
+from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
 from desktop_crm.server.scope import can_see_account
 
 router = APIRouter(tags=["admin"])
 
 _NOT_FOUND: dict[int | str, dict[str, object]] = {
     **AUTH_ERRORS,
+    **INVALID_INPUT,
     404: {"model": ErrorBody, "description": "Not found, or not allowed for this role"},
 }
 AdminOnly = Annotated[Principal, require_roles(Role.ADMIN)]
@@ -39,7 +40,7 @@ class DeviceInfo(BaseModel):
 class AssignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     #: The new owner; null leaves the account unassigned (administrators only).
-    username: str | None = Field(default=None, min_length=1, max_length=100)
+    username: WireText | None = Field(default=None, min_length=1, max_length=100)
 
 
 class AssignResponse(BaseModel):
@@ -53,9 +54,9 @@ def list_devices(principal: AdminOnly, conn: DbDep) -> list[DeviceInfo]:
         return [DeviceInfo(**row) for row in directory.list_devices(conn)]
 
 
-@router.post("/admin/devices/{device_id}/revoke", responses=_NOT_FOUND)
+@router.post("/admin/devices/{device_id}/revoke", responses={**_NOT_FOUND, **INVALID_INPUT})
 def revoke_device(
-    device_id: Annotated[str, Path(max_length=64)], principal: AdminOnly, conn: DbDep
+    device_id: Annotated[WireText, Path(max_length=64)], principal: AdminOnly, conn: DbDep
 ) -> DeviceInfo:
     """Revoke a device: its tokens are refused from the next request on."""
     with write_transaction(conn):
@@ -67,9 +68,9 @@ def revoke_device(
     return DeviceInfo(**rows[0])
 
 
-@router.post("/accounts/{account_id}/assign", responses=_NOT_FOUND)
+@router.post("/accounts/{account_id}/assign", responses={**_NOT_FOUND, **BODY_ERRORS})
 def assign_account(
-    account_id: Annotated[str, Path(max_length=64)],
+    account_id: Annotated[WireText, Path(max_length=64)],
     body: AssignRequest,
     principal: ManagerOrAdmin,
     conn: DbDep,

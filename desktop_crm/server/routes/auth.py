@@ -18,12 +18,25 @@ AUTH_ERRORS: dict[int | str, dict[str, object]] = {
     401: {"model": ErrorBody, "description": "Missing, invalid or expired token"},
     403: {"model": ErrorBody, "description": "Device revoked or user disabled"},
 }
+#: Every route: invalid parameters or body, and unknown query parameters
+#: (``errors.reject_unknown_query``), are answered by ``errors.validation_error`` with one
+#: readable ``detail``, not FastAPI's list of errors.
+INVALID_INPUT: dict[int | str, dict[str, object]] = {
+    422: {"model": ErrorBody, "description": "Invalid parameters or body; detail says which"},
+}
+#: Every route with a JSON body, also.
+BODY_ERRORS: dict[int | str, dict[str, object]] = {
+    **INVALID_INPUT,
+    400: {"model": ErrorBody, "description": "The body is not valid JSON"},
+    413: {"model": ErrorBody, "description": "The body is over the server's size limit"},
+}
 
 
 @router.post(
     "/auth/login",
     responses={
         **AUTH_ERRORS,
+        **BODY_ERRORS,
         429: {
             "model": ErrorBody,
             "description": "Too many failed sign-ins for this user name or from this address; "
@@ -48,7 +61,7 @@ def login(
         return auth.open_session(conn, settings, body, user)
 
 
-@router.get("/me", responses=AUTH_ERRORS)
+@router.get("/me", responses={**AUTH_ERRORS, **INVALID_INPUT})
 def me(principal: CurrentUser, conn: DbDep, settings: SettingsDep) -> MeResponse:
     """Who the token belongs to, on which device, and which fields are masked for them."""
     with conn.begin():

@@ -9,12 +9,12 @@ from desktop_crm.protocol.messages import DirectoryResponse, DirectoryUser, Role
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import CurrentUser
 from desktop_crm.server.deps import DbDep
-from desktop_crm.server.routes.auth import AUTH_ERRORS
+from desktop_crm.server.routes.auth import AUTH_ERRORS, INVALID_INPUT
 
 router = APIRouter(tags=["directory"])
 
 
-@router.get("/directory", responses=AUTH_ERRORS)
+@router.get("/directory", responses={**AUTH_ERRORS, **INVALID_INPUT})
 def directory(principal: CurrentUser, conn: DbDep) -> DirectoryResponse:
     """Every active user's id, name and role, for any signed-in user: a colleague's name on a
     record is not a secret inside the company, and a rep sees records other people touched

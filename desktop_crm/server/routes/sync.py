@@ -24,13 +24,14 @@ from desktop_crm.protocol.messages import (
     PushResponse,
     SnapshotResponse,
     WireRecord,
+    WireText,
 )
 from desktop_crm.server import feed
 from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
 from desktop_crm.server.config_store import config_response
 from desktop_crm.server.deps import EngineDep, SettingsDep
 from desktop_crm.server.push import push as apply_push
-from desktop_crm.server.routes.auth import AUTH_ERRORS
+from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
 from desktop_crm.server.scope import can_see_account, masks_for
 from desktop_crm.server.store import load, to_wire
 
@@ -38,6 +39,7 @@ router = APIRouter(tags=["sync"])
 
 _BAD_CURSOR: dict[int | str, dict[str, object]] = {
     **AUTH_ERRORS,
+    **INVALID_INPUT,
     400: {"model": ErrorBody, "description": "A cursor or page token this server did not issue"},
 }
 
@@ -46,7 +48,7 @@ def _json(text: str) -> Response:
     return Response(content=text.encode(), media_type="application/json")
 
 
-@router.get("/config", responses=AUTH_ERRORS)
+@router.get("/config", responses={**AUTH_ERRORS, **INVALID_INPUT})
 def get_config(_principal: CurrentUser, engine: EngineDep) -> ConfigResponse:
     """Pipeline stages (with their entry rules) and account statuses."""
     with engine.connect() as conn, conn.begin():
@@ -59,7 +61,7 @@ def snapshot(
     token: TokenDep,
     engine: EngineDep,
     settings: SettingsDep,
-    after: Annotated[str | None, Query(max_length=2000)] = None,
+    after: Annotated[WireText | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_SNAPSHOT_PAGE)] = DEFAULT_SNAPSHOT_PAGE,
 ) -> Response:
     """One page of every live record in the caller's scope, in key order (first sync).
@@ -108,7 +110,7 @@ def pull(
     "/sync/push",
     responses={
         **AUTH_ERRORS,
-        400: {"model": ErrorBody, "description": "Malformed JSON"},
+        **BODY_ERRORS,
         413: {"model": ErrorBody, "description": "Too many changes or too large a body"},
     },
 )
@@ -127,12 +129,13 @@ def push(
     "/records/{entity}/{record_id}",
     responses={
         **AUTH_ERRORS,
+        **INVALID_INPUT,
         404: {"model": ErrorBody, "description": "Not found or out of scope"},
     },
 )
 def get_record(
     entity: Entity,
-    record_id: Annotated[str, Path(max_length=64)],
+    record_id: Annotated[WireText, Path(max_length=64)],
     principal: CurrentUser,
     engine: EngineDep,
     settings: SettingsDep,
