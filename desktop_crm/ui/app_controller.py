@@ -441,7 +441,7 @@ class ProfileController(AppController):
         self.settings.username = dialog.username.text().strip()
         password = dialog.password.text()
         assert self.profile is not None
-        profile_sync = ProfileSync(self.profile, self.settings, password)
+        profile_sync = ProfileSync(self.profile, self.settings, password, self.policy)
 
         def signed(_signed: object) -> None:
             self._open(dialog, password, profile_sync)
@@ -459,11 +459,11 @@ class ProfileController(AppController):
         assert self.profile is not None
         profile = self.profile
         passphrase = dialog.passphrase.text() if dialog.need_passphrase else None
-        sync = profile_sync or ProfileSync(profile, self.settings, password)
+        sync = profile_sync or ProfileSync(profile, self.settings, password, self.policy)
 
         def open_replica() -> Replica:
             if not profile.exists() and not passphrase:
-                profile.folder.mkdir(parents=True, exist_ok=True)
+                profile.ensure_folder()
                 return create_replica(profile.replica_path, self.keychain)
             return open_profile_replica(profile, passphrase)
 
