@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import os
+import ssl
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=int(os.environ.get(ENV_PREFIX + "WORKERS", "1")),
         help=f"server processes (also {ENV_PREFIX}WORKERS; default 1). Each has its own "
         "connection pool; tokens work with any of them",
+    )
+    serve.add_argument(
+        "--tls-cert",
+        metavar="FILE",
+        type=Path,
+        help="serve https:// with this PEM certificate (chain); needs --tls-key",
+    )
+    serve.add_argument(
+        "--tls-key", metavar="FILE", type=Path, help="the PEM private key of --tls-cert"
     )
 
     sub.add_parser("migrate", parents=[common], help="bring the database schema up to date")
@@ -332,6 +342,7 @@ def _serve(args: argparse.Namespace) -> int:
         logging.getLogger(__name__).warning("DEMO MODE: not for real customer data")
     # uvicorn picks httptools and uvloop when installed (pip install desktop-crm[server]).
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level}
+    options.update(_tls_options(args))
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
         return 0
@@ -354,6 +365,36 @@ def _serve(args: argparse.Namespace) -> int:
         **options,
     )
     return 0
+
+
+def _tls_options(args: argparse.Namespace) -> dict[str, str]:
+    """uvicorn's TLS options from ``--tls-cert``/``--tls-key``, checked up front so a typo is
+    a one-line error (exit 2) rather than a traceback from inside uvicorn."""
+    cert: Path | None = args.tls_cert
+    key: Path | None = args.tls_key
+    if cert is None and key is None:
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            logging.getLogger(__name__).warning(
+                "serving plain http on %s: clients refuse it unless their policy allows "
+                "insecure http; use --tls-cert/--tls-key or a TLS proxy",
+                args.host,
+            )
+        return {}
+    if cert is None or key is None:
+        raise ValueError("--tls-cert and --tls-key go together")
+    for option, path in (("--tls-cert", cert), ("--tls-key", key)):
+        try:
+            with path.open("rb") as handle:
+                handle.read(1)
+        except OSError as exc:
+            raise ValueError(f"{option} {path}: {exc.strerror or exc}") from None
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, ValueError) as exc:
+        raise ValueError(
+            f"--tls-cert/--tls-key: not a matching PEM certificate and key ({exc})"
+        ) from None
+    return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
 
 
 WORKER_SETTINGS_ENV = ENV_PREFIX + "WORKER_SETTINGS"
