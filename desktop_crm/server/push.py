@@ -422,15 +422,13 @@ def _check_assignable(batch: Batch, user_id: str, what: str) -> None:
         raise Rejected(f"No user with id {user_id[:64]}.")
     if target.id == principal.user_id:
         return
-    if not target.active:
-        raise Rejected(f"The user {target.username} is disabled: {what} cannot go to them.")
-    if principal.role == Role.ADMIN:
-        return
     if principal.role == Role.MANAGER:
         if principal.team_id is None or target.team_id != principal.team_id:
             raise Rejected(f"A manager can assign {what} only within their team.")
-        return
-    raise Rejected(f"Only a manager or an administrator can assign {what} to someone else.")
+    elif principal.role != Role.ADMIN:
+        raise Rejected(f"Only a manager or an administrator can assign {what} to someone else.")
+    if not target.active:
+        raise Rejected(f"The user {target.username} is disabled: {what} cannot go to them.")
 
 
 def _check_people(
