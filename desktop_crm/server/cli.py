@@ -65,15 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"server processes (also {ENV_PREFIX}WORKERS; default 1). Each has its own "
         "connection pool; tokens work with any of them",
     )
-    serve.add_argument(
-        "--tls-cert",
-        metavar="FILE",
-        type=Path,
-        help="serve https:// with this PEM certificate (chain); needs --tls-key",
-    )
-    serve.add_argument(
-        "--tls-key", metavar="FILE", type=Path, help="the PEM private key of --tls-cert"
-    )
+    _tls_arguments(serve)
 
     sub.add_parser("migrate", parents=[common], help="bring the database schema up to date")
 
@@ -365,6 +357,18 @@ def _serve(args: argparse.Namespace) -> int:
         **options,
     )
     return 0
+
+
+def _tls_arguments(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--tls-cert",
+        metavar="FILE",
+        type=Path,
+        help="serve https:// with this PEM certificate (chain); needs --tls-key",
+    )
+    serve.add_argument(
+        "--tls-key", metavar="FILE", type=Path, help="the PEM private key of --tls-cert"
+    )
 
 
 def _tls_options(args: argparse.Namespace) -> dict[str, str]:
