@@ -93,6 +93,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         settings.username = args.user
     if not settings.server_url or not settings.username:
         return _fail(EXIT_USAGE, "no server or user yet: give --server URL --user NAME once.")
+    try:
+        policy.check_transport(settings.server_url)
+    except PolicyError as exc:
+        return _fail(EXIT_USAGE, str(exc))
     password = read_secret(args.password_file, PASSWORD_ENV)
     if password is None and sys.stdin.isatty():
         password = getpass.getpass(f"Password for {settings.username}: ")
@@ -108,7 +112,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except ReplicaError as exc:
         return _fail(EXIT_REPLICA, str(exc))
     try:
-        signed_in = sign_in(profile, settings, password)
+        signed_in = sign_in(profile, settings, password, policy)
         try:
             summary = run_sync(replica, signed_in)
         finally:

@@ -6,6 +6,7 @@ place (:func:`default_policy_path`)::
     [server]
     url = "https://crm.example.com"
     locked = true              # users cannot point the client at another server
+    allow_insecure_http = false  # true: allow plain http:// to a server on another machine
 
     [sync]
     interval_seconds = 300     # how often the client syncs in the background
@@ -17,10 +18,16 @@ A policy overrides the user's own settings for what it names. A file that exists
 (bad TOML, an unknown key, a locked server without a URL, a URL that is not http(s)) is an
 error with a message saying what to fix, never silently ignored: a typo in a security setting
 must not quietly unlock the server URL.
+
+Plain ``http://`` is refused for a server on another machine (passwords and customer data would
+cross the network readable) unless the policy sets ``server.allow_insecure_http = true``;
+``http://`` to this computer (``localhost``, ``127.0.0.1``, ``::1``) stays allowed: the demo and
+a server behind a local TLS proxy use it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 import tomllib
@@ -38,7 +45,7 @@ LANGUAGES = ("", "en", "zh_CN")
 SYNC_INTERVAL_RANGE = (30, 24 * 3600)
 
 _KNOWN: dict[str, set[str]] = {
-    "server": {"url", "locked"},
+    "server": {"url", "locked", "allow_insecure_http"},
     "sync": {"interval_seconds"},
     "ui": {"language"},
 }
@@ -48,12 +55,42 @@ class PolicyError(ValueError):
     """The policy file is there but cannot be used; the message says what to fix."""
 
 
+class InsecureServerUrl(PolicyError):
+    """A plain ``http://`` server URL for another machine, which the policy does not allow."""
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for this computer: ``localhost`` (and its subdomains) or a loopback address."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_http_problem(url: str) -> str | None:
+    """Why ``url`` may not be used without ``allow_insecure_http`` (None: it may)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "http" or is_loopback_host(parts.hostname or ""):
+        return None
+    return (
+        f"The server address {url.strip()} uses plain http:// to another computer: passwords "
+        "and customer data would cross the network unencrypted. Use the server's https:// "
+        "address (or, on a trusted network, ask IT to set server.allow_insecure_http = true "
+        "in the policy)."
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     server_url: str | None = None
     server_locked: bool = False
     sync_interval_seconds: int | None = None
     language: str | None = None
+    #: Allow plain ``http://`` to a server on another machine (loopback is always allowed).
+    allow_insecure_http: bool = False
     #: Where it was read from (None: no policy).
     source: Path | None = None
 
@@ -66,6 +103,12 @@ class Policy:
                 f"This installation is managed: it syncs only with {self.server_url} "
                 f"(policy {self.source}). Ask your IT department to change the server."
             )
+
+    def check_transport(self, url: str) -> None:
+        """Refuse plain ``http://`` to another machine unless this policy allows it."""
+        problem = None if self.allow_insecure_http else insecure_http_problem(url)
+        if problem is not None:
+            raise InsecureServerUrl(problem)
 
     def apply(self, settings: ProfileSettings) -> ProfileSettings:
         """The user's settings with the policy's values in force."""
@@ -133,6 +176,11 @@ def _parse(data: dict[str, Any], source: Path) -> Policy:
         raise fail("server.locked must be true or false.")
     if locked and not url:
         raise fail("server.locked = true needs server.url (the server to lock to).")
+    insecure = server.get("allow_insecure_http", False)
+    if not isinstance(insecure, bool):
+        raise fail("server.allow_insecure_http must be true or false.")
+    if url is not None and not insecure and (problem := insecure_http_problem(url)):
+        raise fail(f"server.url: {problem}")
 
     interval = sync.get("interval_seconds")
     low, high = SYNC_INTERVAL_RANGE
@@ -150,6 +198,7 @@ def _parse(data: dict[str, Any], source: Path) -> Policy:
         server_locked=locked,
         sync_interval_seconds=interval,
         language=language,
+        allow_insecure_http=insecure,
         source=source,
     )
 

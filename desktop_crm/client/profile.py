@@ -12,8 +12,10 @@ a demo, or two users of a shared PC). Layout::
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
+import stat
 import uuid
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -23,10 +25,15 @@ import platformdirs
 
 from desktop_crm.domain.phones import DEFAULT_REGION
 
+log = logging.getLogger(__name__)
+
 REPLICA_FILE = "replica.db"
 #: What the server accepts as an installation id (``LoginRequest.installation_id``).
 _INSTALLATION_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 SETTINGS_FILE = "settings.json"
+#: Owner-only modes on POSIX: the folder holds the customer data and the key record.
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
 
 
 @dataclass(slots=True)
@@ -89,9 +96,32 @@ class Profile:
         except FileNotFoundError:
             return ProfileSettings()
 
+    def ensure_folder(self) -> None:
+        """Create the folder owner-only (0700 on POSIX); tighten an existing one and any of its
+        files other users can read (0600), left by versions before this rule."""
+        self.folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        if os.name != "posix":
+            return
+        _restrict(self.folder, FOLDER_MODE)
+        for entry in os.scandir(self.folder):
+            if entry.is_file(follow_symlinks=False):
+                _restrict(Path(entry.path), FILE_MODE)
+
     def save_settings(self, settings: ProfileSettings) -> None:
         """Write atomically: a crash mid-write leaves the old settings, never half a file."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.ensure_folder()
         tmp = self.settings_path.with_suffix(".json.tmp")
-        tmp.write_text(settings.to_json(), encoding="utf-8")
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with open(descriptor, "w", encoding="utf-8") as fh:
+            fh.write(settings.to_json())
         os.replace(tmp, self.settings_path)
+
+
+def _restrict(path: Path, mode: int) -> None:
+    """Take away the group's and others' access to ``path`` (never widen it)."""
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+        if current & 0o077:
+            path.chmod(current & mode)
+    except OSError as exc:  # not ours to change: say so, but the folder may still be usable
+        log.warning("could not make %s private: %s", path, exc)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
+from desktop_crm.client.policy import NO_POLICY, Policy
 from desktop_crm.client.profile import Profile, ProfileSettings
 from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.storage.keys import Passphrase
@@ -43,9 +44,9 @@ def open_profile_replica(profile: Profile, passphrase: str | None = None) -> Rep
     (:class:`PassphraseRequired` tells the caller to ask for one).
     """
     key = Passphrase(passphrase) if passphrase else None
+    profile.ensure_folder()  # owner-only, before anything is written into it
     if profile.exists():
         return open_replica(profile.replica_path, key)
-    profile.folder.mkdir(parents=True, exist_ok=True)
     return create_replica(profile.replica_path, key)
 
 
@@ -55,13 +56,19 @@ class SignedIn:
     settings: ProfileSettings
 
 
-def sign_in(profile: Profile, settings: ProfileSettings, password: str) -> SignedIn:
+def sign_in(
+    profile: Profile, settings: ProfileSettings, password: str, policy: Policy = NO_POLICY
+) -> SignedIn:
     """Sign in (registering this installation as a device on first use) and remember who and
     which device we are in the profile's settings.
 
     The installation id is minted and saved *before* the first sign-in: if its answer is lost
     (and with it the device id), the next attempt sends the same installation id and the
-    server hands back the device it registered, instead of registering a second one."""
+    server hands back the device it registered, instead of registering a second one.
+
+    Raises :class:`InsecureServerUrl` before sending the password over plain ``http://`` to
+    another machine, unless ``policy`` allows it."""
+    policy.check_transport(settings.server_url)
     if settings.ensure_installation_id():
         profile.save_settings(settings)
     client = SyncClient(settings.server_url)
@@ -142,9 +149,16 @@ class ProfileSync:
     """Sign in (once, or again when the token expired) and sync a profile's replica. The
     window calls it on its sync thread, never on the GUI thread."""
 
-    def __init__(self, profile: Profile, settings: ProfileSettings, password: str | None) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        settings: ProfileSettings,
+        password: str | None,
+        policy: Policy = NO_POLICY,
+    ) -> None:
         self.profile = profile
         self.settings = settings
+        self.policy = policy
         self._password = password
         self._signed_in: SignedIn | None = None
         self._names_at: float | None = None  # when the directory was last fetched
@@ -165,7 +179,7 @@ class ProfileSync:
             progress.report(Phase.SIGNING_IN)
         if self._signed_in is not None:
             self._signed_in.client.close()
-        self._signed_in = sign_in(self.profile, self.settings, self._password)
+        self._signed_in = sign_in(self.profile, self.settings, self._password, self.policy)
         return self._signed_in
 
     def __call__(self, replica: Replica, progress: SyncProgress) -> SyncSummary:

@@ -75,6 +75,7 @@ def create_team(engine: Engine, name: str) -> str:
 
 
 def create_user(engine: Engine, username: str, password: str, role: Role, team: str | None) -> str:
+    directory.check_password_policy(password)
     with _write(engine) as conn:
         return directory.create_user(conn, username, password, role, CLI_ACTOR, team)
 
@@ -90,8 +91,15 @@ def set_team(engine: Engine, username: str, team: str | None) -> None:
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
+    directory.check_password_policy(password)
     with _write(engine) as conn:
         directory.set_password(conn, username, password, CLI_ACTOR)
+
+
+def set_active(engine: Engine, username: str, active: bool) -> bool:
+    """``admin disable-user`` / ``enable-user``: False when the user already was."""
+    with _write(engine) as conn:
+        return directory.set_active(conn, username, active, CLI_ACTOR)
 
 
 def assign(engine: Engine, account_ids: Sequence[str], username: str | None) -> int:
@@ -276,7 +284,11 @@ def _import_row(
 
 def demo_data(engine: Engine, accounts: int, seed: int, password: str) -> dict[str, int]:
     """Demo users (rep1, rep2 and manager1 in one team, desk1, admin) and generated records
-    owned by the two reps."""
+    owned by the two reps.
+
+    Exempt from the password policy (:func:`directory.check_password_policy`): demo data is
+    demo mode by definition, and its users sign in with :data:`DEMO_PASSWORD` ("demo"), which
+    the policy would refuse. Never put demo users on a server holding real data."""
     from desktop_crm.domain import demo_data as generator
 
     with _write(engine) as conn:

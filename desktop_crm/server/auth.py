@@ -1,10 +1,11 @@
 """Passwords, bearer tokens, devices, and the request's principal.
 
 Tokens are HMAC-SHA256-signed, expiring, and bound to a device: ``v1.<payload>.<signature>``
-with a base64url JSON payload ``{"u": user id, "d": device id, "e": expiry (unix seconds)}``.
-The server stays stateless (any worker can check any token), but every request also loads the
-device and user (one prebuilt query on its own short transaction), so revoking a device or
-deactivating a user takes effect on the next request.
+with a base64url JSON payload ``{"u": user id, "d": device id, "e": expiry (unix seconds),
+"v": the user's token version}``. The server stays stateless (any worker can check any token),
+but every request also loads the device and user (one prebuilt query on its own short
+transaction), so revoking a device, disabling a user or changing their password (which raises
+``users.token_version``: the token's ``v`` no longer matches) takes effect on the next request.
 """
 
 from __future__ import annotations
@@ -101,17 +102,23 @@ def _sign(secret: str, payload: str) -> str:
     return _b64(hmac.new(secret.encode(), payload.encode("ascii"), hashlib.sha256).digest())
 
 
-def mint_token(settings: Settings, user_id: str, device_id: str) -> tuple[str, datetime]:
+def mint_token(
+    settings: Settings, user_id: str, device_id: str, token_version: int = 0
+) -> tuple[str, datetime]:
     # Rounded up: a token lives at least its whole time to live.
     expires = math.ceil(time.time() + settings.token_ttl.total_seconds())
-    body = json.dumps({"u": user_id, "d": device_id, "e": expires}, separators=(",", ":"))
+    claims = {"u": user_id, "d": device_id, "e": expires, "v": token_version}
+    body = json.dumps(claims, separators=(",", ":"))
     payload = _b64(body.encode())
     token = f"v1.{payload}.{_sign(settings.secret_key, payload)}"
     return token, datetime.fromtimestamp(expires, UTC)
 
 
-def read_token(settings: Settings, token: str) -> tuple[str, str]:
-    """Check signature and expiry; return ``(user_id, device_id)``."""
+def read_token(settings: Settings, token: str) -> tuple[str, str, int]:
+    """Check signature and expiry; return ``(user_id, device_id, token_version)``.
+
+    A token without ``v`` (minted before revision 0005) reads as version 0, which every user
+    had then: it works until it expires, unless the password was changed since."""
     parts = token.split(".")
     # Tokens this server mints are ASCII; a header may carry any byte (read as Latin-1).
     if not token.isascii() or len(parts) != 3 or parts[0] != "v1":
@@ -122,11 +129,12 @@ def read_token(settings: Settings, token: str) -> tuple[str, str]:
     try:
         claims = json.loads(_unb64(payload))
         user_id, device_id, expires = str(claims["u"]), str(claims["d"]), int(claims["e"])
+        token_version = int(claims.get("v", 0))
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise AuthError("The access token is malformed. Sign in again.") from None
     if expires <= time.time():
         raise AuthError("The access token has expired. Sign in again.")
-    return user_id, device_id
+    return user_id, device_id, token_version
 
 
 # Sign-in ---------------------------------------------------------------------------------------
@@ -162,9 +170,7 @@ def open_session(
     device is refused whichever way it is found.
     """
     if not user.active:
-        raise AuthError(
-            "This account is disabled. Ask your administrator.", status.HTTP_403_FORBIDDEN
-        )
+        raise AuthError(DISABLED, status.HTTP_403_FORBIDDEN)
     stamp = iso(now())
     device = None
     if request.device_id is not None:
@@ -193,7 +199,7 @@ def open_session(
             values["installation_id"] = request.installation_id
     conn.execute(update(m.devices).where(m.devices.c.id == device.id).values(**values))
     audit_event(conn, user.id, device.id, "login", {})
-    token, expires_at = mint_token(settings, user.id, device.id)
+    token, expires_at = mint_token(settings, user.id, device.id, user.token_version)
     return LoginResponse(
         access_token=token,
         expires_at=expires_at,
@@ -242,6 +248,7 @@ def _register(conn: Connection, user_id: str, request: LoginRequest, stamp: str)
     return device
 
 
+DISABLED = "This account is disabled. Ask your administrator."
 _REVOKED = (
     "This device was revoked by an administrator. Export any unsynced changes and ask your "
     "administrator to register it again."
@@ -282,6 +289,7 @@ _PRINCIPAL_QUERY = (
         m.users.c.role,
         m.users.c.team_id,
         m.users.c.active,
+        m.users.c.token_version,
         m.devices.c.id.label("device_id"),
         m.devices.c.replica_id,
         m.devices.c.revoked_at,
@@ -292,16 +300,17 @@ _PRINCIPAL_QUERY = (
 
 
 def principal_for_token(conn: Connection, settings: Settings, token: str) -> Principal:
-    user_id, device_id = read_token(settings, token)
+    user_id, device_id, token_version = read_token(settings, token)
     row = conn.execute(_PRINCIPAL_QUERY, {"device_id": device_id, "user_id": user_id}).first()
     if row is None:
         raise AuthError("The access token names an unknown device or user. Sign in again.")
     if row.revoked_at is not None:
         raise AuthError(_REVOKED, status.HTTP_403_FORBIDDEN)
     if not row.active:
-        raise AuthError(
-            "This account is disabled. Ask your administrator.", status.HTTP_403_FORBIDDEN
-        )
+        raise AuthError(DISABLED, status.HTTP_403_FORBIDDEN)
+    if row.token_version != token_version:
+        # The password was changed (or the user disabled and enabled again) since sign-in.
+        raise AuthError("The access token is no longer valid. Sign in again.")
     return Principal(
         user_id=row.id,
         username=row.username,

@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import os
+import ssl
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import Role
 from desktop_crm.server import admin, db
-from desktop_crm.server.directory import DirectoryError
+from desktop_crm.server.directory import DirectoryError, check_password_policy
 from desktop_crm.server.settings import (
     ENV_PREFIX,
     Settings,
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"server processes (also {ENV_PREFIX}WORKERS; default 1). Each has its own "
         "connection pool; tokens work with any of them",
     )
+    _tls_arguments(serve)
 
     sub.add_parser("migrate", parents=[common], help="bring the database schema up to date")
 
@@ -72,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--accounts", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument(
-        "--password", help="password for the demo users (default “demo” in demo mode)"
+    _password_options(
+        demo, "password for the demo users (default “demo” in demo mode; first line of FILE)"
     )
 
     adm = sub.add_parser("admin", help="administration").add_subparsers(
@@ -83,10 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--role", choices=ROLES, required=True)
     p.add_argument("--team")
-    p.add_argument("--password", help=f"(else {ENV_PREFIX}NEW_PASSWORD, else asked)")
-    p = adm.add_parser("set-password", parents=[common])
+    _password_options(p, _PASSWORD_HELP)
+    p = adm.add_parser("set-password", parents=[common], help="also ends the user's sessions")
     p.add_argument("username")
-    p.add_argument("--password")
+    _password_options(p, _PASSWORD_HELP)
+    p = adm.add_parser(
+        "disable-user", parents=[common], help="refuse the user's sign-ins and tokens at once"
+    )
+    p.add_argument("username")
+    p = adm.add_parser("enable-user", parents=[common], help="let a disabled user sign in again")
+    p.add_argument("username")
     p = adm.add_parser("create-team", parents=[common])
     p.add_argument("name")
     p = adm.add_parser("set-role", parents=[common])
@@ -136,7 +144,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _password(given: str | None, prompt: str) -> str:
+_PASSWORD_HELP = (
+    f"read the password from the first line of FILE (“-”: standard input); else "
+    f"{ENV_PREFIX}NEW_PASSWORD, else asked"
+)
+_PASSWORD_REMOVED = (
+    "--password was removed: a password on the command line shows in the process list. "
+    f"Use --password-file FILE, {ENV_PREFIX}NEW_PASSWORD, or type it when asked."
+)
+
+
+def _password_options(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--password-file", metavar="FILE", help=help_text)
+    # Kept, hidden, only to refuse it with a clear message: without it argparse would read
+    # ``--password x`` as an abbreviation of ``--password-file x``.
+    parser.add_argument("--password", dest="removed_password", help=argparse.SUPPRESS)
+
+
+def _password_from_file(args: argparse.Namespace) -> str | None:
+    """The first line of ``--password-file`` (None without one); refuses ``--password``."""
+    if args.removed_password is not None:
+        raise DirectoryError(_PASSWORD_REMOVED)
+    name: str | None = args.password_file
+    if name is None:
+        return None
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DirectoryError(f"cannot read the password file {name}: {exc}") from None
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise DirectoryError(f"the password file {name} is empty")
+    return lines[0]
+
+
+def _password(args: argparse.Namespace, prompt: str) -> str:
+    given = _password_from_file(args)
     if given:
         return given
     from_env = os.environ.get(ENV_PREFIX + "NEW_PASSWORD")
@@ -178,9 +221,13 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "demo-data":
         demo = args.demo or os.environ.get(ENV_PREFIX + "DEMO", "") in {"1", "true", "yes"}
-        password = args.password or (admin.DEMO_PASSWORD if demo else None)
+        password = _password_from_file(args)
+        if password is None and not demo:
+            raise DirectoryError("outside demo mode give the demo users a --password-file")
         if password is None:
-            raise DirectoryError("outside demo mode give the demo users a --password")
+            password = admin.DEMO_PASSWORD
+        elif not demo:
+            check_password_policy(password)  # only demo mode is exempt (see admin.demo_data)
         result = admin.demo_data(_engine(args), args.accounts, args.seed, password)
         print(
             f"created {result['records']} records for {args.accounts} accounts; users: "
@@ -195,12 +242,17 @@ def _admin(args: argparse.Namespace) -> int:
     engine = _engine(args)
     action = args.action
     if action == "create-user":
-        password = _password(args.password, f"Password for {args.username}: ")
+        password = _password(args, f"Password for {args.username}: ")
         user_id = admin.create_user(engine, args.username, password, Role(args.role), args.team)
         print(f"created user {args.username} ({args.role}) id {user_id}")
     elif action == "set-password":
-        admin.set_password(engine, args.username, _password(args.password, "New password: "))
-        print(f"password changed for {args.username}")
+        admin.set_password(engine, args.username, _password(args, "New password: "))
+        print(f"password changed for {args.username}; their existing sessions have ended")
+    elif action in ("disable-user", "enable-user"):
+        active = action == "enable-user"
+        changed = admin.set_active(engine, args.username, active)
+        state = "enabled" if active else "disabled"
+        print(f"{args.username} {'is now' if changed else 'was already'} {state}")
     elif action == "create-team":
         print(f"created team {args.name} id {admin.create_team(engine, args.name)}")
     elif action == "set-role":
@@ -304,6 +356,7 @@ def _serve(args: argparse.Namespace) -> int:
         logging.getLogger(__name__).warning("DEMO MODE: not for real customer data")
     # uvicorn picks httptools and uvloop when installed (pip install desktop-crm[server]).
     options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level}
+    options.update(_tls_options(args))
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
         return 0
@@ -326,6 +379,48 @@ def _serve(args: argparse.Namespace) -> int:
         **options,
     )
     return 0
+
+
+def _tls_arguments(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--tls-cert",
+        metavar="FILE",
+        type=Path,
+        help="serve https:// with this PEM certificate (chain); needs --tls-key",
+    )
+    serve.add_argument(
+        "--tls-key", metavar="FILE", type=Path, help="the PEM private key of --tls-cert"
+    )
+
+
+def _tls_options(args: argparse.Namespace) -> dict[str, str]:
+    """uvicorn's TLS options from ``--tls-cert``/``--tls-key``, checked up front so a typo is
+    a one-line error (exit 2) rather than a traceback from inside uvicorn."""
+    cert: Path | None = args.tls_cert
+    key: Path | None = args.tls_key
+    if cert is None and key is None:
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            logging.getLogger(__name__).warning(
+                "serving plain http on %s: clients refuse it unless their policy allows "
+                "insecure http; use --tls-cert/--tls-key or a TLS proxy",
+                args.host,
+            )
+        return {}
+    if cert is None or key is None:
+        raise ValueError("--tls-cert and --tls-key go together")
+    for option, path in (("--tls-cert", cert), ("--tls-key", key)):
+        try:
+            with path.open("rb") as handle:
+                handle.read(1)
+        except OSError as exc:
+            raise ValueError(f"{option} {path}: {exc.strerror or exc}") from None
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, ValueError) as exc:
+        raise ValueError(
+            f"--tls-cert/--tls-key: not a matching PEM certificate and key ({exc})"
+        ) from None
+    return {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
 
 
 WORKER_SETTINGS_ENV = ENV_PREFIX + "WORKER_SETTINGS"

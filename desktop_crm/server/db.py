@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event, text
+from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -25,9 +28,47 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+#: The server's files hold password hashes and every customer's data: owner-only on POSIX.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> None:
+    """Create a directory for the server's files owner-only (0700 on POSIX). An existing one
+    keeps its mode (an administrator may have set it up on purpose); its files are 0600."""
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file owner-only (0600) before SQLite does (0644 under the usual
+    umask), and tighten an existing one and its ``-wal``/``-shm``. SQLite gives the ``-wal``
+    and ``-shm`` files the database file's mode, so they follow."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite reports the missing folder
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+        return
+    except FileExistsError:
+        pass
+    if os.name != "posix":
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+            if mode & 0o077:
+                file.chmod(mode & PRIVATE_FILE_MODE)
+        except FileNotFoundError:
+            continue
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine set up for this server's access pattern on either database."""
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         if ":memory:" not in url and "poolclass" not in kwargs:
             # Pooled: opening a file and running the PRAGMAs per request costs more than the
             # request's queries. Requests run on up to 40 threads, so allow as many connections.

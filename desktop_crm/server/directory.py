@@ -24,12 +24,30 @@ class DirectoryError(ValueError):
     """An admin operation that cannot be done; the message says why."""
 
 
+#: The minimum password policy for ``admin create-user`` / ``admin set-password``: a length,
+#: not a list of banned words. (The demo users' password "demo" is set by ``demo-data``, which
+#: is demo mode by definition: see ``server/admin.py``.)
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+
+
+def check_password_policy(password: str) -> None:
+    """Raise :class:`DirectoryError` for a password the policy refuses."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DirectoryError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise DirectoryError(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+    if not password.strip():
+        raise DirectoryError("a password cannot be only spaces")
+
+
 @dataclass(frozen=True, slots=True)
 class UserInfo:
     id: str
     username: str
     role: Role
     team_id: str | None
+    active: bool = True
 
 
 def checked(what: str, value: str) -> str:
@@ -47,12 +65,14 @@ def find_user(conn: Connection, username: str) -> UserInfo:
     row = conn.execute(select(m.users).where(m.users.c.username == username)).first()
     if row is None:
         raise DirectoryError(f"no user named “{username}”")
-    return UserInfo(row.id, row.username, Role(row.role), row.team_id)
+    return UserInfo(row.id, row.username, Role(row.role), row.team_id, bool(row.active))
 
 
 def user_by_id(conn: Connection, user_id: str) -> UserInfo | None:
     row = conn.execute(select(m.users).where(m.users.c.id == user_id)).first()
-    return None if row is None else UserInfo(row.id, row.username, Role(row.role), row.team_id)
+    if row is None:
+        return None
+    return UserInfo(row.id, row.username, Role(row.role), row.team_id, bool(row.active))
 
 
 def find_team(conn: Connection, name: str) -> str:
@@ -138,11 +158,35 @@ def set_team(conn: Connection, username: str, team: str | None, actor_id: str) -
 
 
 def set_password(conn: Connection, username: str, password: str, actor_id: str) -> None:
+    """Change the password; the user's existing tokens stop working at once."""
     user = find_user(conn, username)
     conn.execute(
-        update(m.users).where(m.users.c.id == user.id).values(password_hash=hash_password(password))
+        update(m.users)
+        .where(m.users.c.id == user.id)
+        .values(password_hash=hash_password(password), token_version=m.users.c.token_version + 1)
     )
     audit_event(conn, actor_id, None, "user.password", {"user": username})
+
+
+def set_active(conn: Connection, username: str, active: bool, actor_id: str) -> bool:
+    """Disable or enable a user; False when it already was. A disabled user's tokens are
+    refused (403) from the next request on, and it cannot sign in; its devices, accounts and
+    records stay as they are. Disabling raises the token version, so enabling again does not
+    bring the old tokens back: the user signs in anew."""
+    row = conn.execute(
+        select(m.users.c.id, m.users.c.active).where(m.users.c.username == username)
+    ).first()
+    if row is None:
+        raise DirectoryError(f"no user named “{username}”")
+    if bool(row.active) == active:
+        return False
+    values: dict[str, Any] = {"active": active}
+    if not active:
+        values["token_version"] = m.users.c.token_version + 1
+    conn.execute(update(m.users).where(m.users.c.id == row.id).values(**values))
+    action = "user.enable" if active else "user.disable"
+    audit_event(conn, actor_id, None, action, {"user": username})
+    return True
 
 
 def owner_of(conn: Connection, account_id: str) -> str | None:

@@ -56,6 +56,9 @@ users = Table(
     #: Change-log position of this user's last wholesale scope change (role or team of a
     #: manager): a pull from an older cursor is told to take a fresh snapshot.
     Column("scope_reset_seq", BigInteger, nullable=False, server_default="0"),
+    #: Carried in every access token and compared per request: a password change or a
+    #: disable raises it, so the user's existing tokens stop working at once (revision 0005).
+    Column("token_version", Integer, nullable=False, server_default="0"),
 )
 
 devices = Table(

@@ -301,6 +301,7 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
     data = _validated(batch, entity, data, change.deleted)
     _check_links(batch, entity, change.record_id, data, current)
     _check_permission(batch, entity, change, data, current)
+    _check_people(batch, entity, data, current)
     changed_at = _changed_at(batch, change)
     if entity == Entity.OPPORTUNITY and not change.deleted:
         _check_stage(batch, change.record_id, data, current, changed_at)
@@ -457,15 +458,41 @@ def _check_permission(
         if role != Role.ADMIN:
             raise Rejected("Only an administrator can leave a customer unassigned.")
         return
-    target = _user(batch, owner)
+    _check_assignable(batch, owner, "customers")
+
+
+def _check_assignable(batch: Batch, user_id: str, what: str) -> None:
+    """``user_id`` must be someone the writer may give records to: a rep (or the desk)
+    themselves, a manager themselves or their team, an administrator any active user."""
+    principal = batch.principal
+    target = _user(batch, user_id) if _usable_id(user_id) else None
     if target is None:
-        raise Rejected(f"No user with id {owner[:64]}.")
-    if (
-        role == Role.MANAGER
-        and target.id != batch.principal.user_id
-        and (batch.principal.team_id is None or target.team_id != batch.principal.team_id)
-    ):
-        raise Rejected("A manager can assign customers only within their team.")
+        raise Rejected(f"No user with id {user_id[:64]}.")
+    if target.id == principal.user_id:
+        return
+    if principal.role == Role.MANAGER:
+        if principal.team_id is None or target.team_id != principal.team_id:
+            raise Rejected(f"A manager can assign {what} only within their team.")
+    elif principal.role != Role.ADMIN:
+        raise Rejected(f"Only a manager or an administrator can assign {what} to someone else.")
+    if not target.active:
+        raise Rejected(f"The user {target.username} is disabled: {what} cannot go to them.")
+
+
+def _check_people(
+    batch: Batch, entity: Entity, data: dict[str, Any], current: ServerRecord | None
+) -> None:
+    """Records name the right people: an activity's author is the writer (or stays as it
+    was), and an opportunity's owner is someone the writer may assign to (or stays)."""
+    before = current.data if current is not None else {}
+    if entity == Entity.ACTIVITY:
+        author = data.get("author_id") or ""
+        if author not in (before.get("author_id") or "", batch.principal.user_id):
+            raise Rejected("An activity is logged in your own name: author_id must be you.")
+    elif entity == Entity.OPPORTUNITY:
+        owner = data.get("owner_id") or ""
+        if owner and owner != before.get("owner_id"):
+            _check_assignable(batch, owner, "opportunities")
 
 
 def _owner_changes(data: dict[str, Any], current: ServerRecord | None) -> bool:

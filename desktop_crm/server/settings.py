@@ -17,7 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from desktop_crm.domain.records import ENTITY_FIELDS, Entity
-from desktop_crm.server.db import sqlite_url
+from desktop_crm.server.db import private_dir, sqlite_url
 
 ENV_PREFIX = "DESKTOP_CRM_SERVER_"
 MIN_SECRET_LENGTH = 32
@@ -109,7 +109,7 @@ class Settings:
         )
         url = database_url or env.get(ENV_PREFIX + "DATABASE_URL")
         if not url:
-            directory.mkdir(parents=True, exist_ok=True)
+            private_dir(directory)
             url = sqlite_url(directory / "server.db")
         secret = env.get(ENV_PREFIX + "SECRET", "")
         if not secret and demo:
@@ -177,7 +177,7 @@ def resolve_database_url(
     if url:
         return url
     directory = Path(data_dir or env.get(ENV_PREFIX + "DATA_DIR") or default_data_dir())
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     return sqlite_url(directory / "server.db")
 
 
@@ -200,7 +200,7 @@ def check_secret(secret: str, demo_mode: bool) -> None:
 
 
 def _demo_secret(directory: Path) -> str:
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     path = directory / DEMO_SECRET_FILE
     if path.exists():
         return path.read_text(encoding="ascii").strip()

@@ -181,7 +181,9 @@ def read_keyinfo(replica_path: Path) -> KeyInfo | None:
 def write_keyinfo(replica_path: Path, info: KeyInfo) -> Path:
     """Write the key record; never overwrites one (raises FileExistsError)."""
     path = keyinfo_path(replica_path)
-    with open(path, "x", encoding="utf-8") as fh:
+    # Owner-only (0600 on POSIX), like the data file: it names where the key is kept.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as fh:
         fh.write(info.to_json())
         fh.flush()
         os.fsync(fh.fileno())

@@ -536,7 +536,10 @@ def _write_marker(path: Path) -> str | None:
         "opened_at": _utcnow().isoformat(timespec="seconds"),
     }
     try:
-        _marker_path(path).write_text(json.dumps(record) + "\n", encoding="utf-8")
+        marker = _marker_path(path)
+        descriptor = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(descriptor, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(record) + "\n")
     except OSError as exc:
         # Not fatal: a session that writes leaves a -wal if it crashes, which also triggers the
         # full check.
@@ -659,6 +662,10 @@ def create_replica(
     keyinfo_written = False
     linked = False
     try:
+        # Created owner-only (0600 on POSIX) before SQLCipher opens it: SQLite gives the -wal
+        # and -shm files the data file's permissions, so no copy of the data is ever readable
+        # by other users.
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         engine = create_replica_engine(tmp, source, settings, mode="rwc")
         try:
             migrate(engine, revision, path=path)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_crm.client.policy import NO_POLICY, Policy
+from desktop_crm.client.policy import NO_POLICY, Policy, PolicyError
 from desktop_crm.client.profile import Profile, ProfileSettings
 from desktop_crm.client.session import ProfileSync, open_profile_replica
 from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, WrongKey
@@ -37,7 +37,7 @@ def plain_error(error: BaseException) -> str:
     """Problems of the environment in plain words; anything else is a bug (logged)."""
     if isinstance(error, SignInRequired | ServerRefused) and "password" in str(error).lower():
         return str(error)
-    if isinstance(error, Offline | SyncError | ReplicaError | OSError):
+    if isinstance(error, Offline | SyncError | ReplicaError | OSError | PolicyError):
         return str(error)
     log.error("unexpected error", exc_info=error)
     return f"{type(error).__name__}: {error}"
@@ -441,7 +441,7 @@ class ProfileController(AppController):
         self.settings.username = dialog.username.text().strip()
         password = dialog.password.text()
         assert self.profile is not None
-        profile_sync = ProfileSync(self.profile, self.settings, password)
+        profile_sync = ProfileSync(self.profile, self.settings, password, self.policy)
 
         def signed(_signed: object) -> None:
             self._open(dialog, password, profile_sync)
@@ -459,11 +459,11 @@ class ProfileController(AppController):
         assert self.profile is not None
         profile = self.profile
         passphrase = dialog.passphrase.text() if dialog.need_passphrase else None
-        sync = profile_sync or ProfileSync(profile, self.settings, password)
+        sync = profile_sync or ProfileSync(profile, self.settings, password, self.policy)
 
         def open_replica() -> Replica:
             if not profile.exists() and not passphrase:
-                profile.folder.mkdir(parents=True, exist_ok=True)
+                profile.ensure_folder()
                 return create_replica(profile.replica_path, self.keychain)
             return open_profile_replica(profile, passphrase)
 

@@ -20,7 +20,7 @@ from desktop_crm.server.settings import Settings, SettingsError, parse_masked_fi
 
 def test_migrations_match_the_models_and_are_idempotent(engine: Engine) -> None:
     db.migrate(engine)  # a second run is a no-op
-    assert db.current_revision(engine) == db.head_revision() == "0004"
+    assert db.current_revision(engine) == db.head_revision() == "0005"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), m.metadata)
         assert diff == []
@@ -73,6 +73,8 @@ def test_admin_commands(
     server_db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = server_db_url
+    pw = tmp_path / "password.txt"
+    pw.write_text("long enough pw\n", encoding="utf-8")
     assert _run(url, "migrate") == 0
     assert _run(url, "admin", "create-team", "North") == 0
     assert (
@@ -85,13 +87,17 @@ def test_admin_commands(
             "rep",
             "--team",
             "North",
-            "--password",
-            "pw",
+            "--password-file",
+            str(pw),
         )
         == 0
     )
-    assert _run(url, "admin", "create-user", "bob", "--role", "rep", "--password", "pw") == 0
-    assert _run(url, "admin", "create-user", "alice", "--role", "rep", "--password", "pw") == 2
+    assert (
+        _run(url, "admin", "create-user", "bob", "--role", "rep", "--password-file", str(pw)) == 0
+    )
+    assert (
+        _run(url, "admin", "create-user", "alice", "--role", "rep", "--password-file", str(pw)) == 2
+    )
     assert "already exists" in capsys.readouterr().err
     assert _run(url, "admin", "set-role", "bob", "manager") == 0
     assert _run(url, "admin", "set-team", "bob", "North") == 0
