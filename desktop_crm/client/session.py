@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
-from desktop_crm.client.profile import Profile, ProfileSettings
+from desktop_crm.client.profile import Profile, ProfileSettings, check_server_url
 from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import Replica, create_replica, open_replica
@@ -36,15 +36,18 @@ def read_secret(file: Path | None, env_name: str) -> str | None:
     return value or None
 
 
-def open_profile_replica(profile: Profile, passphrase: str | None = None) -> Replica:
+def open_profile_replica(
+    profile: Profile, passphrase: str | None = None, *, verify_pages: bool | None = None
+) -> Replica:
     """Open the profile's replica, creating it on first use.
 
     The key goes to the OS keychain; where there is none, ``passphrase`` is required
-    (:class:`PassphraseRequired` tells the caller to ask for one).
+    (:class:`PassphraseRequired` tells the caller to ask for one). ``verify_pages``: as
+    :func:`open_replica` (True checks every page before anything is written).
     """
     key = Passphrase(passphrase) if passphrase else None
     if profile.exists():
-        return open_replica(profile.replica_path, key)
+        return open_replica(profile.replica_path, key, verify_pages=verify_pages)
     profile.folder.mkdir(parents=True, exist_ok=True)
     return create_replica(profile.replica_path, key)
 
@@ -62,6 +65,7 @@ def sign_in(profile: Profile, settings: ProfileSettings, password: str) -> Signe
     The installation id is minted and saved *before* the first sign-in: if its answer is lost
     (and with it the device id), the next attempt sends the same installation id and the
     server hands back the device it registered, instead of registering a second one."""
+    check_server_url(settings.server_url)  # SettingsError: not an http(s) URL
     if settings.ensure_installation_id():
         profile.save_settings(settings)
     client = SyncClient(settings.server_url)

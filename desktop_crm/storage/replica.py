@@ -510,7 +510,7 @@ def _record_verified(engine: Engine, path: Path, when: datetime | None) -> None:
                     "INSERT OR REPLACE INTO sync_state(key, value) VALUES (?, ?)",
                     (VERIFIED_AT_KEY, when.astimezone(UTC).isoformat(timespec="seconds")),
                 )
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, ReplicaError) as exc:  # ReplicaError: e.g. a full disk
         # Only bookkeeping: the next open checks every page again.
         log.warning("could not record the full page check of %s: %s", path, exc)
 

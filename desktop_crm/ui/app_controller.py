@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_crm.client.policy import NO_POLICY, Policy
-from desktop_crm.client.profile import Profile, ProfileSettings
+from desktop_crm.client.profile import Profile, ProfileSettings, SettingsError
 from desktop_crm.client.session import ProfileSync, open_profile_replica
 from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, WrongKey
 from desktop_crm.storage.keys import Keychain, KeyMode, RawKey, read_keyinfo
@@ -37,7 +37,7 @@ def plain_error(error: BaseException) -> str:
     """Problems of the environment in plain words; anything else is a bug (logged)."""
     if isinstance(error, SignInRequired | ServerRefused) and "password" in str(error).lower():
         return str(error)
-    if isinstance(error, Offline | SyncError | ReplicaError | OSError):
+    if isinstance(error, Offline | SyncError | ReplicaError | OSError | SettingsError):
         return str(error)
     log.error("unexpected error", exc_info=error)
     return f"{type(error).__name__}: {error}"
