@@ -181,6 +181,8 @@ class Replica:
                 rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
             except DBAPIError as exc:
                 rows = [str(exc.orig)]
+            except DamagedReplica as exc:  # the engine's translation of a damaged page
+                rows = [str(exc.__cause__ or exc)]
             problems += [r for r in rows if r != "ok"]
         return problems
 
