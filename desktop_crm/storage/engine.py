@@ -118,6 +118,21 @@ def replica_error(error: BaseException, path: Path) -> ReplicaError | None:
     return None
 
 
+def _cause_of_rollback(error: BaseException) -> ReplicaError | None:
+    """The replica error a failed rollback happened while handling, if any.
+
+    After SQLITE_FULL or SQLITE_CORRUPT SQLite may roll the whole transaction back itself (its
+    documented behaviour), so the ``ROLLBACK TO SAVEPOINT`` that follows fails with "no such
+    savepoint"; the error worth reporting is the one that caused it."""
+    seen = 0
+    cause = error.__context__
+    while cause is not None and seen < 5:
+        if isinstance(cause, ReplicaError):
+            return cause
+        cause, seen = cause.__context__, seen + 1
+    return None
+
+
 def writer(engine: Engine) -> Engine:
     """The same engine (same pool) whose transactions take the write lock when they start."""
     return engine.execution_options(**{BEGIN_OPTION: "BEGIN IMMEDIATE"})
@@ -201,7 +216,9 @@ def create_replica_engine(
 
     @event.listens_for(engine, "handle_error")
     def _translate(context: ExceptionContext) -> None:
-        translated = replica_error(context.original_exception, path)
+        translated = replica_error(context.original_exception, path) or _cause_of_rollback(
+            context.original_exception
+        )
         if translated is not None:
             # Raised instead of SQLAlchemy's error, whose text quotes the statement and its
             # parameters; the original stays chained for the log.

@@ -397,10 +397,11 @@ class ProfileController(AppController):
         **kwargs: Any,
     ) -> None:
         policy.check_server(server_url or "")  # PolicyError: a managed install's locked server
+        settings = profile.load_settings()  # SettingsError: before any thread is started
         super().__init__(**kwargs)
         self.profile = profile
         self.policy = policy
-        self.settings = profile.load_settings()
+        self.settings = settings
         if server_url:
             self.settings.server_url = server_url
         policy.apply(self.settings)
