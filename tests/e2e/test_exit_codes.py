@@ -20,11 +20,13 @@ from sqlalchemy import text
 
 from desktop_crm.client import cli
 from desktop_crm.client.error_log import ERROR_LOG
+from desktop_crm.storage.errors import DamagedReplica
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import open_replica
 from tests.e2e.conftest import (
     BOTH_DATABASES,
     PASSPHRASE,
+    ClientProfile,
     E2EServer,
     child_env,
     run_cli,
@@ -267,3 +269,46 @@ def test_an_unexpected_error_exits_7_with_the_traceback_in_the_log(synced: Path)
     logged = log.read_text(encoding="utf-8")
     assert "Traceback" in logged and "secret notes" in logged
     assert log.stat().st_mode & 0o077 == 0  # the log may hold customer data: owner only
+
+
+@BOTH_DATABASES
+def test_damage_met_during_a_sync_stops_it_before_it_writes(
+    e2e_server: E2EServer, profiles: list[ClientProfile], tmp_path: Path
+) -> None:
+    a, b = (ClientProfile(tmp_path / name, e2e_server.url, "rep1") for name in ("a", "b"))
+    profiles += [a, b]
+    for p in profiles:
+        p.open().sync_once()
+    a.close()
+    replica = a.folder / "replica.db"
+    _flip16(replica, (_accounts_root(replica) - 1) * 4096 + 1000)
+    account = e2e_server.world.accounts["acc1"]
+    b.edit("account", account, name="Renamed elsewhere")
+    assert b.engine is not None and b.engine.sync_once().issues == 0
+
+    engine = a.open()  # no full page check is due: the open does not see the damage
+    assert a.replica is not None and a.replica.page_check is not None
+    assert not a.replica.page_check.ran
+    files = dir_snapshot(a.folder)
+    with pytest.raises(DamagedReplica) as info:
+        engine.sync_once()  # the pulled account is written over the damaged table
+    assert "damaged" in str(info.value) and "Renamed" not in str(info.value)
+    # The page's transaction was rolled back: the data file is as it was and no frame reached
+    # its -wal (SQLite's index, -shm, and an empty -wal come with any connection).
+    after = dir_snapshot(a.folder)
+    assert after["replica.db"] == files["replica.db"]
+    assert not (a.folder / "replica.db-wal").exists() or (
+        (a.folder / "replica.db-wal").stat().st_size == 0
+    )
+    assert {k for k in after if not k.startswith("replica.db-")} == {
+        k for k in files if not k.startswith("replica.db-")
+    }
+
+
+def _accounts_root(replica: Path) -> int:
+    with open_replica(replica, Passphrase(PASSPHRASE)) as opened, opened.engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT rootpage FROM sqlite_master WHERE name = 'accounts'")
+            ).scalar_one()
+        )
