@@ -322,6 +322,11 @@ def _looks_like_text(head: bytes) -> bool:
     return True
 
 
+def resolve_key(path: Path, key: KeyArg = None) -> KeySource:
+    """The key that opens ``path``, as :func:`open_replica` finds it (key record, keychain)."""
+    return _resolve_key(path, read_keyinfo(path), key)
+
+
 def _resolve_key(path: Path, info: KeyInfo | None, key: KeyArg) -> KeySource:
     if isinstance(key, RawKey | Passphrase):
         return key
