@@ -10,6 +10,8 @@ disk inside SQLite is SQLite's own SQLITE_FULL, reached by capping the file's pa
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -208,6 +210,20 @@ def test_a_file_that_cannot_be_written_exits_8_and_loses_nothing(
     done = run_cli(*_sync_args(e2e_server, synced))  # space freed: the next sync completes
     assert done.returncode == cli.EXIT_OK, done.stderr
     assert _accounts(synced) == before + 30
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root writes into read-only folders; the seams above make the same faults",
+)
+def test_a_real_read_only_profile_folder_exits_8(e2e_server: E2EServer, synced: Path) -> None:
+    mode = synced.stat().st_mode
+    synced.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        result = run_cli(*_sync_args(e2e_server, synced))
+    finally:
+        synced.chmod(mode)
+    assert_one_line(result, cli.EXIT_FILES)
 
 
 # Damage -------------------------------------------------------------------------------------------
