@@ -15,8 +15,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_crm.client import cli
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 HEADLESS_COMMANDS = {"sync", "lookup"}
 
@@ -70,12 +74,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _gui_parser().parse_args(args_list)
     if args.uri and args.uri.lower().startswith(("tel:", "callto:")):
         phone = args.uri  # desktop files pass the URI as the only argument
-    return run_gui(args, phone)
+    try:
+        return run_gui(args, phone)
+    except Exception as exc:  # noqa: BLE001  (one line and a documented code, as the CLI's)
+        return cli.fail_for(exc, args.profile or _default_profile_folder())
+
+
+def _default_profile_folder() -> Path:
+    from desktop_crm.client.profile import Profile
+
+    return Profile.default().folder
 
 
 def run_gui(args: argparse.Namespace, phone: str | None) -> int:
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from desktop_crm.ui.app_controller import AppController, DemoController, ProfileController
     from desktop_crm.ui.gui_gc import GuiThreadGarbageCollector
@@ -104,7 +117,7 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
             controller.settings.language = args.lang
     else:
         from desktop_crm.client.policy import PolicyError, load_policy
-        from desktop_crm.client.profile import Profile
+        from desktop_crm.client.profile import Profile, SettingsError
 
         profile = Profile(args.profile) if args.profile else Profile.default()
         try:
@@ -114,10 +127,8 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
                 instance_name=args.instance_name,
                 policy=load_policy(),
             )
-        except PolicyError as exc:
-            print(f"desktop-crm: {exc}", file=sys.stderr)
-            QMessageBox.critical(None, "Desktop CRM", str(exc))
-            return 2
+        except (PolicyError, SettingsError) as exc:
+            return _refuse(app, str(exc), cli.EXIT_USAGE, args.exit_after)
     if phone is not None:
         controller.pop_phone(phone_from_uri(phone))
 
@@ -139,6 +150,22 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
     finally:
         controller.shutdown()
         collector.stop()
+
+
+def _refuse(app: QApplication, message: str, code: int, exit_after: float | None) -> int:
+    """Say why the window cannot start (stderr and a message box) and return ``code``. The box
+    is not modal: it ends the event loop when closed, or ``--exit-after`` does."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    print(f"desktop-crm: {message}", file=sys.stderr)
+    box = QMessageBox(QMessageBox.Icon.Critical, "Desktop CRM", message)
+    box.finished.connect(app.quit)
+    box.show()
+    if exit_after is not None:
+        QTimer.singleShot(int(exit_after * 1000), app.quit)
+    app.exec()
+    return code
 
 
 if __name__ == "__main__":

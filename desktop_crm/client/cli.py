@@ -1,13 +1,19 @@
 """Headless commands of ``desktop-crm``: ``sync`` for IT scripts, ``lookup`` for phone systems.
 
-Exit codes (documented in README.md):
-  0  done, nothing needs a person
+Exit codes (documented in README.md and docs/sync-engine.md):
+  0  done, nothing needs a person (lookup: found)
   1  done, but conflicts or sync issues wait for a person
-  2  wrong usage or settings
+  2  wrong usage or settings (also an unreadable settings.json, a server URL that is not http(s))
   3  the server could not be reached (offline); try again later
   4  sign-in refused (wrong password, revoked device, disabled user, too many failed sign-ins)
-  5  the local data file could not be opened (wrong key, damaged, newer version)
+  5  the local data file could not be opened or is damaged (wrong key, damaged page, newer
+     version); a damaged file is left as it is
   6  the server refused or answered outside the protocol
+  7  internal error: the traceback is in the profile folder's log (error_log.ERROR_LOG)
+  8  a file could not be written: the disk is full or the profile folder is read-only
+  9  lookup: no customer has that number
+
+Every failure prints one line on stderr, without customer data.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_crm.client import reading
+from desktop_crm.client.error_log import write_error_log
 from desktop_crm.client.policy import PolicyError, load_policy
-from desktop_crm.client.profile import Profile
+from desktop_crm.client.profile import Profile, SettingsError, check_server_url
 from desktop_crm.client.session import (
     PASSPHRASE_ENV,
     PASSWORD_ENV,
@@ -29,7 +36,7 @@ from desktop_crm.client.session import (
     run_sync,
     sign_in,
 )
-from desktop_crm.storage.errors import PassphraseRequired, ReplicaError
+from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, ReplicaUnwritable
 from desktop_crm.sync.engine import ReplicaMismatch
 from desktop_crm.sync.http_client import Offline, ProtocolError, ServerRefused, SignInRequired
 from desktop_crm.sync.progress import Cancelled
@@ -41,6 +48,9 @@ EXIT_OFFLINE = 3
 EXIT_SIGN_IN = 4
 EXIT_REPLICA = 5
 EXIT_SERVER = 6
+EXIT_INTERNAL = 7
+EXIT_FILES = 8
+EXIT_NO_MATCH = 9
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,6 +103,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         settings.username = args.user
     if not settings.server_url or not settings.username:
         return _fail(EXIT_USAGE, "no server or user yet: give --server URL --user NAME once.")
+    check_server_url(settings.server_url)  # before the profile is touched
     try:
         policy.check_transport(settings.server_url)
     except PolicyError as exc:
@@ -106,11 +117,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         )
     passphrase = read_secret(args.passphrase_file, PASSPHRASE_ENV)
     try:
-        replica = open_profile_replica(profile, passphrase)
+        # Every page is checked before the sync writes: a pull that brings nothing never reads
+        # most pages, so damage in them would otherwise go unseen (~8 ms per MB).
+        replica = open_profile_replica(profile, passphrase, verify_pages=True)
     except PassphraseRequired as exc:
         return _fail(EXIT_REPLICA, f"{exc} Give one with --passphrase-file or ${PASSPHRASE_ENV}.")
-    except ReplicaError as exc:
-        return _fail(EXIT_REPLICA, str(exc))
     try:
         signed_in = sign_in(profile, settings, password, policy)
         try:
@@ -147,17 +158,14 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     if not profile.exists():
         return _fail(EXIT_USAGE, f"no replica in {profile.folder}: sync first.")
     region = profile.load_settings().region
-    try:
-        replica = open_profile_replica(profile, read_secret(args.passphrase_file, PASSPHRASE_ENV))
-    except ReplicaError as exc:
-        return _fail(EXIT_REPLICA, str(exc))
+    replica = open_profile_replica(profile, read_secret(args.passphrase_file, PASSPHRASE_ENV))
     try:
         hits = reading.search(replica, args.number, region=region, limit=args.limit)
     finally:
         replica.close()
     if not hits:
         print(f"No customer has the number {args.number}.")
-        return EXIT_ATTENTION
+        return EXIT_NO_MATCH
     for hit in hits:
         contact = hit.contact_name or "-"
         phone = hit.phone_raw or ""
@@ -169,4 +177,28 @@ def run(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="desktop-crm")
     add_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return int(args.command_handler(args))
+    try:
+        return int(args.command_handler(args))
+    except Exception as exc:  # noqa: BLE001  (every failure gets its code and one line)
+        return fail_for(exc, _profile(args).folder)
+
+
+def fail_for(error: Exception, folder: Path) -> int:
+    """Print one line for ``error`` (no customer data) and return its exit code; an
+    unexpected error's traceback goes to the log in ``folder``."""
+    if isinstance(error, SettingsError | PolicyError):
+        return _fail(EXIT_USAGE, str(error))
+    if isinstance(error, ReplicaUnwritable):
+        return _fail(EXIT_FILES, str(error))
+    if isinstance(error, ReplicaError):  # a damaged page met while reading or syncing, too
+        return _fail(EXIT_REPLICA, str(error))
+    if isinstance(error, OSError):
+        where = f": {error.filename}" if error.filename else ""
+        return _fail(
+            EXIT_FILES,
+            f"a file could not be written ({error.strerror or type(error).__name__}{where}). "
+            "Nothing was lost; free some space or make the folder writable, then try again.",
+        )
+    log = write_error_log(folder, error)
+    where = f"see the log {log}" if log is not None else "no log could be written"
+    return _fail(EXIT_INTERNAL, f"internal error ({type(error).__name__}): {where}.")

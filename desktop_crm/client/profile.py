@@ -17,9 +17,10 @@ import os
 import re
 import stat
 import uuid
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -34,6 +35,29 @@ SETTINGS_FILE = "settings.json"
 #: Owner-only modes on POSIX: the folder holds the customer data and the key record.
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used (an unreadable ``settings.json``, a server URL that is not
+    http(s)): ``str(error)`` is one plain sentence; nothing was changed."""
+
+
+def check_server_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host; SettingsError saying why not otherwise.
+
+    Checked where a URL enters (command line, sign-in dialog, settings file), so a URL the
+    HTTP client cannot use (``ftp://``, no host) never reaches it."""
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        usable = False
+    if not usable:
+        raise SettingsError(
+            f"The server URL {url!r} is not an http:// or https:// address with a host name."
+        )
+    return url
 
 
 @dataclass(slots=True)
@@ -53,11 +77,36 @@ class ProfileSettings:
 
     @classmethod
     def from_json(cls, text: str) -> ProfileSettings:
-        data: Any = json.loads(text)
+        """Parse the settings; SettingsError (a sentence naming the first bad field) for
+        anything but a JSON object whose known fields have their types. Unknown keys are
+        ignored (a newer version's settings)."""
+        try:
+            data: Any = json.loads(text)
+        except ValueError as exc:
+            raise SettingsError(f"it is not JSON ({exc})") from None
         if not isinstance(data, dict):
-            raise ValueError("settings.json must hold a JSON object")
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+            raise SettingsError("it must hold a JSON object")
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            if field.name not in data:
+                continue
+            value = data[field.name]
+            expected = type(field.default) if field.default is not MISSING else str
+            # bool is an int to Python, not to the settings: {"sync_interval_seconds": true}.
+            if type(value) is not expected:
+                raise SettingsError(
+                    f"{field.name} must be {'a number' if expected is int else 'a string'}"
+                )
+            values[field.name] = value
+        settings = cls(**values)
+        if settings.server_url:
+            try:
+                check_server_url(settings.server_url)
+            except SettingsError:
+                raise SettingsError(
+                    f"server_url {settings.server_url!r} is not an http(s) address"
+                ) from None
+        return settings
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
@@ -91,10 +140,24 @@ class Profile:
         return self.replica_path.exists()
 
     def load_settings(self) -> ProfileSettings:
+        """The profile's settings (defaults when it has none yet). SettingsError when the file
+        cannot be read or used; it is left as it is for the user to fix or remove."""
         try:
-            return ProfileSettings.from_json(self.settings_path.read_text(encoding="utf-8"))
+            text = self.settings_path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return ProfileSettings()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+            raise SettingsError(
+                f"The settings file {self.settings_path} cannot be read ({reason})."
+            ) from None
+        try:
+            return ProfileSettings.from_json(text)
+        except SettingsError as exc:
+            raise SettingsError(
+                f"The settings file {self.settings_path} is not usable: {exc}. Fix it or remove "
+                "it (the data file is not affected)."
+            ) from None
 
     def ensure_folder(self) -> None:
         """Create the folder owner-only (0700 on POSIX); tighten an existing one and any of its

@@ -14,7 +14,7 @@ from pathlib import Path
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
 from desktop_crm.client.policy import NO_POLICY, Policy
-from desktop_crm.client.profile import Profile, ProfileSettings
+from desktop_crm.client.profile import Profile, ProfileSettings, check_server_url
 from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import Replica, create_replica, open_replica
@@ -37,16 +37,19 @@ def read_secret(file: Path | None, env_name: str) -> str | None:
     return value or None
 
 
-def open_profile_replica(profile: Profile, passphrase: str | None = None) -> Replica:
+def open_profile_replica(
+    profile: Profile, passphrase: str | None = None, *, verify_pages: bool | None = None
+) -> Replica:
     """Open the profile's replica, creating it on first use.
 
     The key goes to the OS keychain; where there is none, ``passphrase`` is required
-    (:class:`PassphraseRequired` tells the caller to ask for one).
+    (:class:`PassphraseRequired` tells the caller to ask for one). ``verify_pages``: as
+    :func:`open_replica` (True checks every page before anything is written).
     """
     key = Passphrase(passphrase) if passphrase else None
     profile.ensure_folder()  # owner-only, before anything is written into it
     if profile.exists():
-        return open_replica(profile.replica_path, key)
+        return open_replica(profile.replica_path, key, verify_pages=verify_pages)
     return create_replica(profile.replica_path, key)
 
 
@@ -68,6 +71,7 @@ def sign_in(
 
     Raises :class:`InsecureServerUrl` before sending the password over plain ``http://`` to
     another machine, unless ``policy`` allows it."""
+    check_server_url(settings.server_url)  # SettingsError: not an http(s) URL
     policy.check_transport(settings.server_url)
     if settings.ensure_installation_id():
         profile.save_settings(settings)

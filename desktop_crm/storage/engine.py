@@ -20,6 +20,13 @@ that reads, then writes, fails at once with "database is locked" when the other 
 committed in between (SQLite cannot upgrade a stale read snapshot, and does not wait). Taking
 the write lock when the transaction starts makes the second writer wait (``busy_timeout``) and
 then see the first one's commit. Reads stay deferred and never wait for a writer (WAL).
+
+Errors of the file itself are translated in one place, :func:`replica_error` (the engine's
+``handle_error`` event): SQLCipher answers a page whose HMAC fails with SQLITE_CORRUPT
+("database disk image is malformed") whenever any statement reads it, and that becomes
+:class:`DamagedReplica`; a full disk or a read-only folder becomes :class:`ReplicaUnwritable`.
+Both carry a plain sentence without the statement or its parameters (which hold customer data),
+and the transaction that met them is rolled back: nothing is written after the damage is seen.
 """
 
 from __future__ import annotations
@@ -32,8 +39,10 @@ from urllib.parse import urlencode
 
 import sqlcipher3.dbapi2 as dbapi2
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.pool import QueuePool
 
+from desktop_crm.storage.errors import DamagedReplica, ReplicaError, ReplicaUnwritable
 from desktop_crm.storage.keys import KeySource
 
 log = logging.getLogger(__name__)
@@ -70,6 +79,58 @@ DEFAULT_SETTINGS = EngineSettings()
 #: Execution option naming the statement that opens a transaction on this connection.
 BEGIN_OPTION = "desktop_crm_begin"
 _BEGIN_STATEMENTS = ("BEGIN", "BEGIN DEFERRED", "BEGIN IMMEDIATE")
+
+
+#: SQLite primary result codes (the low byte of ``sqlite_errorcode``) that mean the file's
+#: contents are damaged: SQLITE_CORRUPT (also SQLCipher's answer to a failed page HMAC) and
+#: SQLITE_NOTADB.
+_DAMAGED_CODES = frozenset({11, 26})
+#: Codes that mean the file or its folder refused a read or write, with the reason in words.
+_UNWRITABLE_CODES = {
+    3: "permission denied",  # SQLITE_PERM
+    8: "the file or its folder is read-only",  # SQLITE_READONLY
+    10: "a disk input/output error",  # SQLITE_IOERR
+    13: "the disk is full",  # SQLITE_FULL
+    14: "the file or its folder cannot be opened for writing",  # SQLITE_CANTOPEN
+}
+
+
+def replica_error(error: BaseException, path: Path) -> ReplicaError | None:
+    """The plain error for a DB-API ``error`` that is about the replica file itself (damage,
+    full disk, read-only folder), or None for any other error (busy, a bug in a statement)."""
+    if not isinstance(error, dbapi2.DatabaseError):
+        return None
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _DAMAGED_CODES:
+        return DamagedReplica(
+            f"The local data file {path} is damaged ({error}). Nothing more was written to it; "
+            "it has been left as it is. Rebuild it from the server (your unsynced work is "
+            "exported first) or restore it from a backup.",
+            path,
+        )
+    if primary in _UNWRITABLE_CODES:
+        return ReplicaUnwritable(
+            f"The local data file {path} cannot be written: {_UNWRITABLE_CODES[primary]}. "
+            "Nothing was lost; free some space or make the folder writable, then try again.",
+            path,
+        )
+    return None
+
+
+def _cause_of_rollback(error: BaseException) -> ReplicaError | None:
+    """The replica error a failed rollback happened while handling, if any.
+
+    After SQLITE_FULL or SQLITE_CORRUPT SQLite may roll the whole transaction back itself (its
+    documented behaviour), so the ``ROLLBACK TO SAVEPOINT`` that follows fails with "no such
+    savepoint"; the error worth reporting is the one that caused it."""
+    seen = 0
+    cause = error.__context__
+    while cause is not None and seen < 5:
+        if isinstance(cause, ReplicaError):
+            return cause
+        cause, seen = cause.__context__, seen + 1
+    return None
 
 
 def writer(engine: Engine) -> Engine:
@@ -152,5 +213,15 @@ def create_replica_engine(
         if statement.upper() not in _BEGIN_STATEMENTS:
             raise ValueError(f"unknown begin statement {statement!r}")
         conn.exec_driver_sql(statement)
+
+    @event.listens_for(engine, "handle_error")
+    def _translate(context: ExceptionContext) -> None:
+        translated = replica_error(context.original_exception, path) or _cause_of_rollback(
+            context.original_exception
+        )
+        if translated is not None:
+            # Raised instead of SQLAlchemy's error, whose text quotes the statement and its
+            # parameters; the original stays chained for the log.
+            raise translated from context.original_exception
 
     return engine

@@ -3,7 +3,9 @@
 These are problems of the environment (wrong key, missing keychain entry, damaged file), not
 bugs: ``str(error)`` is a complete sentence the UI can show as it is, and ``error.path`` names
 the file concerned. Every one of them is raised *before* the replica was changed: the file and
-its ``-wal`` are left exactly as they were, and nothing is ever deleted.
+its ``-wal`` are left exactly as they were, and nothing is ever deleted. Met later, while an open
+replica is read or written (:func:`desktop_crm.storage.engine.replica_error`), the transaction
+that met them is rolled back.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ class WrongKey(ReplicaError):
 
 class DamagedReplica(ReplicaError):
     """The key is right but parts of the file fail their integrity check."""
+
+
+class ReplicaUnwritable(ReplicaError):
+    """The file or its folder refused a write: the disk is full, or the folder is read-only.
+    The transaction was rolled back; nothing that was already stored is lost."""
 
 
 class KeyMissing(ReplicaError):

@@ -181,6 +181,8 @@ class Replica:
                 rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check")]
             except DBAPIError as exc:
                 rows = [str(exc.orig)]
+            except DamagedReplica as exc:  # the engine's translation of a damaged page
+                rows = [str(exc.__cause__ or exc)]
             problems += [r for r in rows if r != "ok"]
         return problems
 
@@ -318,6 +320,11 @@ def _looks_like_text(head: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def resolve_key(path: Path, key: KeyArg = None) -> KeySource:
+    """The key that opens ``path``, as :func:`open_replica` finds it (key record, keychain)."""
+    return _resolve_key(path, read_keyinfo(path), key)
 
 
 def _resolve_key(path: Path, info: KeyInfo | None, key: KeyArg) -> KeySource:
@@ -510,7 +517,7 @@ def _record_verified(engine: Engine, path: Path, when: datetime | None) -> None:
                     "INSERT OR REPLACE INTO sync_state(key, value) VALUES (?, ?)",
                     (VERIFIED_AT_KEY, when.astimezone(UTC).isoformat(timespec="seconds")),
                 )
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, ReplicaError) as exc:  # ReplicaError: e.g. a full disk
         # Only bookkeeping: the next open checks every page again.
         log.warning("could not record the full page check of %s: %s", path, exc)
 

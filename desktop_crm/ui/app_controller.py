@@ -14,9 +14,10 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_crm.client.policy import NO_POLICY, Policy, PolicyError
-from desktop_crm.client.profile import Profile, ProfileSettings
+from desktop_crm.client.profile import Profile, ProfileSettings, SettingsError
+from desktop_crm.client.rebuild import SetAside, set_aside_damaged
 from desktop_crm.client.session import ProfileSync, open_profile_replica
-from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, WrongKey
+from desktop_crm.storage.errors import DamagedReplica, PassphraseRequired, ReplicaError, WrongKey
 from desktop_crm.storage.keys import Keychain, KeyMode, RawKey, read_keyinfo
 from desktop_crm.storage.replica import Replica, create_replica
 from desktop_crm.sync.engine import SyncSummary
@@ -37,7 +38,8 @@ def plain_error(error: BaseException) -> str:
     """Problems of the environment in plain words; anything else is a bug (logged)."""
     if isinstance(error, SignInRequired | ServerRefused) and "password" in str(error).lower():
         return str(error)
-    if isinstance(error, Offline | SyncError | ReplicaError | OSError | PolicyError):
+    environment = Offline | SyncError | ReplicaError | OSError | PolicyError | SettingsError
+    if isinstance(error, environment):
         return str(error)
     log.error("unexpected error", exc_info=error)
     return f"{type(error).__name__}: {error}"
@@ -113,7 +115,7 @@ class AppController(QObject):
             done = True
             dialog.finish()
             self.first_sync_dialog = None
-            if outcome.error and not outcome.cancelled:
+            if outcome.error and not outcome.cancelled and session.damage is None:
                 QMessageBox.warning(
                     None,
                     title,
@@ -132,6 +134,8 @@ class AppController(QObject):
         def failed(error: BaseException) -> None:
             dialog.finish()
             self.first_sync_dialog = None
+            if isinstance(error, DamagedReplica):
+                return  # the session reports it (damaged): the rebuild is offered
             QMessageBox.critical(None, title, plain_error(error))
 
         session.submit(lambda _replica: None, opened, failed)
@@ -155,6 +159,22 @@ class AppController(QObject):
 
     def decorate(self, window: MainWindow) -> None:
         """Extra menus (the demo's)."""
+
+    def watch(self, session: Session) -> None:
+        """Hear of damage the session meets (the replica worker's operations or the sync)."""
+        session.damaged.connect(self.damage_met)
+
+    def damage_met(self, error: DamagedReplica) -> None:
+        """A damaged page was met: say so without blocking (the demo's replica is throw-away)."""
+        self.notice(QMessageBox.Icon.Critical, str(error))
+
+    def notice(self, icon: QMessageBox.Icon, message: str) -> QMessageBox:
+        """A message box that blocks nothing (tests and the event loop go on)."""
+        box = QMessageBox(icon, self.title, message, QMessageBox.StandardButton.Ok, self.window)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+        return box
 
     def close_session(self) -> None:
         if self.window is not None:
@@ -292,6 +312,7 @@ class DemoController(AppController):
             label=user,
         )
         self.session = session
+        self.watch(session)
         self.first_sync(
             session,
             self.title,
@@ -397,15 +418,20 @@ class ProfileController(AppController):
         **kwargs: Any,
     ) -> None:
         policy.check_server(server_url or "")  # PolicyError: a managed install's locked server
+        settings = profile.load_settings()  # SettingsError: before any thread is started
         super().__init__(**kwargs)
         self.profile = profile
         self.policy = policy
-        self.settings = profile.load_settings()
+        self.settings = settings
         if server_url:
             self.settings.server_url = server_url
         policy.apply(self.settings)
         self.keychain = keychain or Keychain()
         self.dialog: SignInDialog | None = None
+        self._passphrase: str | None = None  # of the open replica, for a rebuild's export
+        #: The open offer to rebuild a damaged replica (non-modal), and the last rebuild's result.
+        self.rebuild_box: QMessageBox | None = None
+        self.rebuilt: SetAside | None = None
 
     def start(self) -> None:
         install_language(self.settings.language)
@@ -474,6 +500,8 @@ class ProfileController(AppController):
             label=self.settings.username,
         )
         self.session = session
+        self._passphrase = passphrase
+        self.watch(session)
         if session.sync is None or password is None:
             # Offline: open the replica; no sync until the user signs in.
             session.submit(
@@ -490,6 +518,57 @@ class ProfileController(AppController):
             self.session = None
         if isinstance(error, WrongKey | PassphraseRequired):
             dialog.show_error(self.tr("That passphrase does not open this replica."))
+        elif isinstance(error, DamagedReplica):
+            return  # the session reported it: the rebuild is offered instead of the dialog
         else:
             dialog.show_error(plain_error(error))
         dialog.show()
+
+    # A damaged replica ------------------------------------------------------------------------
+
+    def damage_met(self, error: DamagedReplica) -> None:
+        """Offer to rebuild from the server (unsynced work exported first), without blocking."""
+        if self.rebuild_box is not None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            self.title,
+            self.tr("%1\n\nRebuild it from the server? Your unsynced changes, conflicts and "
+                    "sync issues are exported to a file first, and the damaged file is kept "
+                    "beside it.").replace("%1", str(error)),
+            QMessageBox.StandardButton.NoButton,
+            self.window,
+        )
+        rebuild = box.addButton(
+            self.tr("Rebuild from the server"), QMessageBox.ButtonRole.AcceptRole
+        )
+        box.addButton(self.tr("Not now"), QMessageBox.ButtonRole.RejectRole)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self.rebuild() if button is rebuild else None)
+        box.finished.connect(lambda _result: setattr(self, "rebuild_box", None))
+        box.show()
+        self.rebuild_box = box
+
+    def rebuild(self) -> None:
+        """Close the session, export the unsynced work and set the damaged files aside (in the
+        background), then start as on a first run: sign in and a fresh first sync."""
+        assert self.profile is not None
+        profile, passphrase = self.profile, self._passphrase
+        self.rebuild_box = None  # closed with the window
+        self.close_session()
+
+        def done(aside: SetAside) -> None:
+            self.rebuilt = aside
+            self.notice(
+                QMessageBox.Icon.Information,
+                self.tr("Your unsynced work was exported to %1; the damaged file is kept in "
+                        "%2. Sign in to sync a fresh copy from the server.").replace(
+                    "%1", str(aside.export)).replace("%2", str(aside.folder)),
+            )
+            self.start()
+
+        def failed(error: BaseException) -> None:
+            self.notice(QMessageBox.Icon.Critical, plain_error(error))
+
+        self.run_in_background(lambda: set_aside_damaged(profile, passphrase), done, failed)

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop_crm.client.changes import Changes
 from desktop_crm.client.identity import LOCAL, Identity
 from desktop_crm.client.session import ProfileSync, sync_changes
+from desktop_crm.storage.errors import DamagedReplica
 from desktop_crm.storage.replica import Replica
 from desktop_crm.sync.engine import SyncSummary
 from desktop_crm.sync.progress import Phase, SyncProgress
@@ -43,6 +44,8 @@ class SyncController(QObject):
     started = Signal()
     finished = Signal(object)  # Outcome[SyncSummary]
     progress_changed = Signal(object)  # ProgressSnapshot, while running
+    #: The sync met a damaged page (DamagedReplica); the schedule is stopped.
+    damaged = Signal(object)
 
     def __init__(
         self, sync: SyncFunction, interval_s: float = 300.0, parent: QObject | None = None
@@ -53,6 +56,8 @@ class SyncController(QObject):
             lambda: sync(self.progress), interval=interval_s
         )
         self.running = False
+        #: Set once the replica is known to be damaged: no sync runs again, not even on F5.
+        self.halted = False
         self.last_outcome: Outcome[SyncSummary] | None = None
         self._thread: ResourceWorker[None] = ResourceWorker(lambda: None, lambda _none: None)
         self._tick = QTimer(self)
@@ -74,6 +79,11 @@ class SyncController(QObject):
     def stop(self) -> None:
         self._tick.stop()
 
+    def halt(self) -> None:
+        """Stop for good (a damaged replica): no schedule, no "sync now"."""
+        self.halted = True
+        self._tick.stop()
+
     def sync_now(self) -> None:
         self.scheduler.request_now()
         self._maybe_run()
@@ -82,7 +92,7 @@ class SyncController(QObject):
         self.progress.cancel()
 
     def _maybe_run(self) -> None:
-        if self.running or not self.scheduler.due():
+        if self.running or self.halted or not self.scheduler.due():
             return
         self.running = True
         self.progress.reset_cancel()
@@ -101,6 +111,12 @@ class SyncController(QObject):
         self.finished.emit(outcome)
 
     def _failed(self, error: BaseException) -> None:
+        if isinstance(error, DamagedReplica):
+            # No more syncs write to a damaged file: the user chooses what happens next.
+            self.halt()
+            self.damaged.emit(error)
+            self._done(Outcome(Connectivity.ERROR, error=str(error)))
+            return
         # Not a problem of the network or the server (the scheduler handles those): a bug.
         log.error("sync failed unexpectedly", exc_info=error)
         self._done(Outcome(Connectivity.ERROR, error=f"{type(error).__name__}: {error}"))
@@ -134,6 +150,9 @@ class Session(QObject):
     #: Local data changed (:class:`Changes`); ``by_sync`` is False for this window's own edits,
     #: which a sync should send soon.
     data_changed = Signal(object, bool)
+    #: A damaged page was met by the sync or by any operation on the worker (DamagedReplica):
+    #: emitted once; the sync is stopped.
+    damaged = Signal(object)
 
     def __init__(
         self,
@@ -159,9 +178,11 @@ class Session(QObject):
             open_and_remember, lambda replica: replica.close()
         )
         self.sync: SyncController | None = None
+        self.damage: DamagedReplica | None = None
         if profile_sync is not None:
             self.sync = SyncController(self._sync_once, interval_s, self)
             self.sync.finished.connect(self._after_sync)
+            self.sync.damaged.connect(self._damage_met)
 
     @property
     def identity(self) -> Identity:
@@ -206,7 +227,30 @@ class Session(QObject):
             on_error = _guarded(owner, on_error) if on_error is not None else _ignore_if_gone(
                 owner
             )
-        return self.worker.submit(operation, on_done, on_error)
+        return self.worker.submit(operation, on_done, self._watching_damage(on_error))
+
+    def _watching_damage(
+        self, on_error: Callable[[BaseException], None] | None
+    ) -> Callable[[BaseException], None]:
+        """``on_error``, after reporting a damaged page met by the operation."""
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, DamagedReplica):
+                self._damage_met(error)
+            if on_error is not None:
+                on_error(error)
+            else:
+                log.error("replica operation failed", exc_info=error)
+
+        return failed
+
+    def _damage_met(self, error: DamagedReplica) -> None:
+        if self.damage is not None:
+            return  # reported once; every later read of the page fails the same way
+        self.damage = error
+        if self.sync is not None:
+            self.sync.halt()
+        self.damaged.emit(error)
 
     def edited(self, changes: Changes) -> None:
         """A local edit was saved: the views that show it refresh; a sync goes out soon."""

@@ -447,13 +447,13 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="104"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="105"/>
         <source>Opening the encrypted replica…</source>
         <extracomment>The main window is up and loaded (tests, --exit-after, screenshots). The demo&apos;s colleague changed this account on the server.</extracomment>
         <translation>正在打开加密的本地副本…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="120"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="121"/>
         <source>The first sync did not finish: %1
 
 You can work with what arrived; the sync continues in the background.</source>
@@ -588,57 +588,57 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>DemoController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="242"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="261"/>
         <source>Desktop CRM — demo</source>
         <translation>桌面 CRM — 演示</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="252"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="271"/>
         <source>Starting the demo server with %1 customers…</source>
         <translation>正在启动包含 %1 个客户的演示服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="307"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="327"/>
         <source>&amp;Demo</source>
         <translation>演示(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="309"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="329"/>
         <source>Sales rep (rep1)</source>
         <translation>销售代表 (rep1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="310"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="330"/>
         <source>Service desk (desk1)</source>
         <translation>客服 (desk1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="311"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="331"/>
         <source>Sales manager (manager1)</source>
         <translation>销售经理 (manager1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="315"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="335"/>
         <source>Sign in as %1</source>
         <translation>以 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="322"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="342"/>
         <source>Simulate a colleague&apos;s edit</source>
         <translation>模拟同事的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="353"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="373"/>
         <source>%1 changed the notes of “%2” on the server.</source>
         <translation>%1 在服务器上修改了“%2”的备注。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="357"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="377"/>
         <source>A colleague edited a customer</source>
         <translation>同事编辑了一个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="358"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="378"/>
         <source>%1 changed the notes of “%2” on the server to:
 
 %3
@@ -1257,14 +1257,39 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="428"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="453"/>
         <source>Work offline</source>
+        <extracomment>The open offer to rebuild a damaged replica (non-modal), and the last rebuild&apos;s result.</extracomment>
         <translation>离线工作</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="492"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="519"/>
         <source>That passphrase does not open this replica.</source>
         <translation>该口令无法打开此本地副本。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="535"/>
+        <source>%1
+
+Rebuild it from the server? Your unsynced changes, conflicts and sync issues are exported to a file first, and the damaged file is kept beside it.</source>
+        <translation>%1
+
+要从服务器重建吗？尚未同步的修改、冲突和同步问题会先导出到一个文件，损坏的文件也会保留在旁边。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="542"/>
+        <source>Rebuild from the server</source>
+        <translation>从服务器重建</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="544"/>
+        <source>Not now</source>
+        <translation>暂不</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="564"/>
+        <source>Your unsynced work was exported to %1; the damaged file is kept in %2. Sign in to sync a fresh copy from the server.</source>
+        <translation>尚未同步的工作已导出到 %1；损坏的文件保存在 %2。请登录以从服务器同步一份新的副本。</translation>
     </message>
 </context>
 <context>
