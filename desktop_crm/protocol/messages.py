@@ -66,8 +66,13 @@ def _iso_time(value: object) -> object:
 #: A time sent to the server.
 RequestTime = Annotated[datetime, BeforeValidator(_iso_time)]
 
+def _within_bounds(value: datetime) -> datetime:
+    bounded_time(value)  # raises ValueError outside the bounds
+    return value  # as read: a time without a zone stays so, as the fast page reader keeps it
+
+
 #: A time within the dates records may hold (:func:`desktop_crm.domain.fields.bounded_time`).
-WireTime = Annotated[datetime, AfterValidator(bounded_time)]
+WireTime = Annotated[datetime, AfterValidator(_within_bounds)]
 
 
 class WireModel(BaseModel):

@@ -22,7 +22,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from desktop_crm.domain.shape import shown
 from desktop_crm.protocol.messages import MAX_PUSH_BATCH
-from desktop_crm.server.auth import UNCHECKED_TOKEN, AuthError, principal_for_token
+from desktop_crm.server.auth import (
+    UNCHECKED_TOKEN,
+    AuthError,
+    current_principal,
+    principal_for_token,
+    read_token,
+    signed_token,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +114,38 @@ async def reject_unknown_query(request: Request) -> None:
         known = _QUERY_NAMES[key] = frozenset(_query_names(route.dependant))
     unknown = sorted(set(request.query_params) - known)
     if unknown:
+        if _signs_in(route.dependant):
+            # This runs before the route's own dependencies: a missing or refused token
+            # still comes first, as it does for every other invalid request.
+            await _check_caller(request)
         raise RequestValidationError(
             [
                 {"type": "extra_forbidden", "loc": ("query", name), "msg": "unknown parameter"}
                 for name in unknown
             ]
         )
+
+
+def _signs_in(dependant: Dependant) -> bool:
+    """Whether the route checks a bearer token (:data:`auth.CurrentUser`, :data:`auth.TokenDep`)."""
+    if dependant.call in (current_principal, signed_token):
+        return True
+    return any(_signs_in(inner) for inner in dependant.dependencies)
+
+
+async def _check_caller(request: Request) -> None:
+    """Raise the :class:`AuthError` the route's own sign-in check would raise."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("Sign in first: this request needs a bearer access token.")
+    settings = request.app.state.settings
+    read_token(settings, token.strip())
+
+    def check() -> None:
+        with request.app.state.engine.connect() as conn, conn.begin():
+            principal_for_token(conn, settings, token.strip())
+
+    await run_in_threadpool(check)
 
 
 def _query_names(dependant: Dependant) -> set[str]:

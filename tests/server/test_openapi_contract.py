@@ -53,6 +53,22 @@ def test_every_route_documents_its_422_as_the_body_it_gets(world: World) -> None
     )
 
 
+def test_unknown_query_parameters_come_after_sign_in(world: World) -> None:
+    """Refused like any invalid request: after a missing or refused token, not before."""
+    assert world.client.get("/me", params={"x": 1}).status_code == 401
+    assert world.client.get("/sync/pull", params={"limt": 1}).status_code == 401
+    assert world.client.get("/health", params={"x": 1}).status_code == 422
+    admin = world.h("admin")
+    device = world.devices["rep2"]
+    assert world.client.post(f"/admin/devices/{device}/revoke", headers=admin).status_code == 200
+    for path in ("/sync/pull", "/sync/snapshot", "/me"):
+        response = world.client.get(path, params={"limt": 1}, headers=world.h("rep2"))
+        assert response.status_code == 403, (path, response.text)
+        assert "revoked" in response.json()["detail"]
+    response = world.client.get("/sync/pull", params={"limt": 1}, headers=world.h("rep1"))
+    assert response.status_code == 422 and "limt" in response.json()["detail"]
+
+
 def test_400_and_413_are_documented_where_they_are_answered(world: World) -> None:
     openapi = world.client.get("/openapi.json").json()
     body_routes = [
