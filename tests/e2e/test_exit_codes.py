@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -131,7 +132,7 @@ def test_unusable_settings_stop_the_window_with_code_2(synced: Path) -> None:
     (synced / "settings.json").write_text("{", encoding="utf-8")
     result = run_cli(
         "open", "tel:+8613800138000", "--profile", str(synced),
-        "--instance-name", f"exit-codes-{synced.name}", "--exit-after", "0",
+        "--instance-name", f"exit-codes-{uuid.uuid4().hex[:8]}", "--exit-after", "0",
         env={"QT_QPA_PLATFORM": "offscreen"},
     )  # fmt: skip
     assert_one_line(result, cli.EXIT_USAGE, "settings.json")
