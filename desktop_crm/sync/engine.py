@@ -433,10 +433,7 @@ class SyncEngine:
 
     def _adopt(self, conn: Connection, theirs: StoredRecord) -> None:
         """Take the server's copy as the synced state; nothing of ours is pending any more."""
-        store.apply_remote(conn, theirs)
-        book.clear_outbox_for_record(conn, theirs.entity.value, theirs.id)
-        book.delete_base_copy(conn, theirs.entity.value, theirs.id)
-        book.delete_conflict(conn, theirs.entity.value, theirs.id)
+        adopt_server_copy(conn, theirs)
 
     def _merge(
         self,
@@ -712,6 +709,15 @@ class SyncEngine:
         book.delete_conflict(conn, entity, record_id)
         book.delete_base_copy(conn, entity, record_id)
         store.purge_record(conn, entity, record_id)
+
+
+def adopt_server_copy(conn: Connection, theirs: StoredRecord) -> None:
+    """Take the server's copy of a record as the synced state: nothing of ours is pending for
+    it any more (no outbox entry, no base copy, no open conflict), and nothing is pushed."""
+    store.apply_remote(conn, theirs)
+    book.clear_outbox_for_record(conn, theirs.entity.value, theirs.id)
+    book.delete_base_copy(conn, theirs.entity.value, theirs.id)
+    book.delete_conflict(conn, theirs.entity.value, theirs.id)
 
 
 def write_resolution(

@@ -25,7 +25,7 @@ from desktop_crm.domain.validation import FieldError, ValidationFailed, ensure_v
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
-from desktop_crm.sync.engine import write_resolution
+from desktop_crm.sync.engine import adopt_server_copy, write_resolution
 
 
 class Choice(enum.StrEnum):
@@ -104,6 +104,12 @@ def resolve_conflict(
     if result.delete_conflict:
         if delete_choice is None:
             raise ResolutionError("Choose whether the record stays deleted or is restored.")
+        if delete_choice is DeleteChoice.KEEP_DELETED and theirs.deleted:
+            # The server's side is the deletion: keeping it deleted is taking their tombstone.
+            # Pushing a deletion of our own would say nothing new, and the server refuses one
+            # from a role that may not delete (a rep deleting an account), a false sync issue.
+            adopt_server_copy(conn, theirs)
+            return theirs
         if delete_choice is DeleteChoice.KEEP_DELETED:
             deleted = True
             data = dict(theirs.data if theirs.deleted else mine.data)
