@@ -119,6 +119,13 @@ def deleted_customers(replica: Replica) -> list[DeletedCustomer]:
         return deletions.open_notices(conn)
 
 
+def deletion_pending(replica: Replica, account_id: str) -> DeletedCustomer | None:
+    """The open notice for this customer, if someone else deleted it under our work: a call
+    logged under it now waits with that work (shown before logging, never refused silently)."""
+    with replica.engine.connect() as conn:
+        return deletions.get_notice(conn, account_id)
+
+
 def may_restore_customers(who: Identity) -> bool:
     """Restoring a deleted customer is a manager's or an administrator's call (the server
     refuses it from others)."""

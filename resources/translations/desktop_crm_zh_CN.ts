@@ -369,6 +369,11 @@
         <source>Follow up on</source>
         <translation>跟进时间</translation>
     </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="392"/>
+        <source>%1 deleted this customer on the server. What you log here is kept on this computer and not sent until the customer is restored, or you export it.</source>
+        <translation>%1 已在服务器上删除该客户。你在这里记录的内容会保留在本机，在客户恢复或你将其导出之前不会发送。</translation>
+    </message>
 </context>
 <context>
     <name>ActivityFeedView</name>
@@ -1163,27 +1168,27 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="416"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="441"/>
         <source>New opportunity — %1</source>
         <translation>新建商机 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="418"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="443"/>
         <source>e.g. 2027 service contract</source>
         <translation>例如：2027 年服务合同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="426"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="451"/>
         <source>Expected to close by</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="447"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="472"/>
         <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
         <translation>请输入数字金额，例如 120000 或 99.50。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="450"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="475"/>
         <source>The amount must be a number.</source>
         <translation>金额必须是数字。</translation>
     </message>

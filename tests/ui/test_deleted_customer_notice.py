@@ -24,6 +24,7 @@ from desktop_crm.storage import records_store as store
 from desktop_crm.storage.keys import RawKey
 from desktop_crm.storage.replica import Replica, create_replica
 from desktop_crm.sync.http_client import SyncClient
+from desktop_crm.ui.dialogs import ActivityDialog
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.session import Session
 from desktop_crm.ui.sync_views import DeletedCustomersDialog
@@ -111,6 +112,14 @@ def test_the_rep_is_told_who_deleted_the_customer_and_exports_the_call(
     qtbot.waitUntil(lambda: window.deleted_badge.isVisible(), timeout=5000)
     assert "deleted by admin" in window.deleted_badge.text()
     assert "1 unsynced change(s)" in window.deleted_badge.toolTip()
+
+    # Logging another call under it now says so first (it would wait with the rest).
+    log_call = ActivityDialog(window.session, account_id, "the customer", [], parent=window)
+    qtbot.addWidget(log_call)
+    log_call.show()
+    qtbot.waitUntil(lambda: log_call.deletion_warning.isVisible(), timeout=5000)
+    assert "admin deleted this customer" in log_call.deletion_warning.text()
+    log_call.close()
 
     window.deleted_badge.click()
     [dialog] = window.findChildren(DeletedCustomersDialog)
