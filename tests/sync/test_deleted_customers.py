@@ -157,6 +157,37 @@ def test_keep_it_deleted_adopts_the_tombstone_without_a_push(
     assert server_records(server.engine)[("contact", contact)] == on_server
 
 
+@pytest.mark.parametrize(
+    ("user", "deleted", "edited_field"),
+    [("rep1", "account", "notes"), ("desk1", "contact", "title")],
+)
+def test_keep_it_deleted_is_no_false_issue_for_a_role_that_may_not_delete(
+    server: ServerWorld, device: DeviceFactory, user: str, deleted: str, edited_field: str
+) -> None:
+    """A rep may not delete an account, the desk nothing: before the fix, "Keep it deleted"
+    pushed a deletion of their own, refused by role, and the sync issue came back each time."""
+    record_id = (
+        server.world.accounts["acc1"] if deleted == "account" else server.world.contacts["acc1"]
+    )
+    mine, manager = device(user, "mine"), device("manager1", "manager")
+    mine.sync()
+    manager.sync()
+    mine.edit(deleted, record_id, **{edited_field: "edited while away"})
+    manager.delete(deleted, record_id)
+    manager.sync()
+    mine.sync()
+    [conflict] = mine.conflicts()
+    assert (conflict.record_id, conflict.kind) == (record_id, "delete")
+    mine.resolve(deleted, record_id, delete_choice=DeleteChoice.KEEP_DELETED)
+    for _ in range(2):  # and it stays clean
+        summary = mine.sync()
+        assert (summary.issues, summary.conflicts, summary.pushed) == (0, 0, 0)
+        assert summary.deleted_customers == []
+    stored = mine.get(deleted, record_id)
+    assert stored is not None and stored.deleted
+    assert mine.outbox() == 0
+
+
 def test_restoring_the_account_restores_its_children_and_sends_the_held_call(
     server: ServerWorld, device: DeviceFactory
 ) -> None:
