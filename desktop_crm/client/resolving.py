@@ -59,7 +59,18 @@ def resolve_conflict(
     delete_choice: DeleteChoice | None = None,
 ) -> Written[None]:
     """Settle one conflict (fields not in ``choices`` keep mine): a new version that dominates
-    both sides, sent by the next sync."""
+    both sides, sent by the next sync. Restoring a customer someone deleted is refused here,
+    with the reason, to a role the server would refuse it to."""
+    undeleting_account = (
+        conflict.entity == Entity.ACCOUNT.value
+        and conflict.theirs_deleted
+        and delete_choice is DeleteChoice.RESTORE
+    )
+    if undeleting_account and not may_restore_customers(who):
+        raise resolution.ResolutionError(
+            "Only a manager or an administrator can restore a deleted customer: keep it "
+            "deleted, and export your work from the deleted customers list if you need it."
+        )
     with replica.writing() as conn:
         resolution.resolve_conflict(
             conn,

@@ -178,6 +178,12 @@ def test_keep_it_deleted_is_no_false_issue_for_a_role_that_may_not_delete(
     mine.sync()
     [conflict] = mine.conflicts()
     assert (conflict.record_id, conflict.kind) == (record_id, "delete")
+    if deleted == "account":  # restoring it is not a rep's call: said at once, not refused later
+        with pytest.raises(ResolutionError, match="manager or an administrator"):
+            resolving.resolve_conflict(
+                mine.replica, conflict, _who(mine, "rep"), {}, delete_choice=DeleteChoice.RESTORE
+            )
+        assert len(mine.conflicts()) == 1
     mine.resolve(deleted, record_id, delete_choice=DeleteChoice.KEEP_DELETED)
     for _ in range(2):  # and it stays clean
         summary = mine.sync()
