@@ -2,7 +2,8 @@
 
 Exit codes (documented in README.md and docs/sync-engine.md):
   0  done, nothing needs a person (lookup: found)
-  1  done, but conflicts or sync issues wait for a person
+  1  done, but conflicts, sync issues or work under a customer deleted meanwhile wait for a
+     person
   2  wrong usage or settings (also an unreadable settings.json, a server URL that is not http(s))
   3  the server could not be reached (offline); try again later
   4  sign-in refused (wrong password, revoked device, disabled user, too many failed sign-ins)
@@ -147,7 +148,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
     finally:
         replica.close()
     print(f"Synced: {summary.line()}.")
-    if summary.conflicts or summary.issues:
+    for gone in summary.deleted_customers:
+        print(
+            f"Customer {gone.account_name or gone.account_id} was deleted by {gone.who} while "
+            f"you had unsynced work on it ({len(gone.records)} record(s), kept and not sent)."
+        )
+    if summary.conflicts or summary.issues or summary.deleted_customers:
         print("Open Desktop CRM to settle conflicts and sync issues.")
         return EXIT_ATTENTION
     return EXIT_OK

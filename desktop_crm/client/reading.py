@@ -19,6 +19,7 @@ from desktop_crm.storage.overview import ListChoices
 from desktop_crm.storage.replica import Replica
 from desktop_crm.storage.search import SearchHit
 from desktop_crm.storage.search import search as search_replica
+from desktop_crm.sync.deleted_customers import DeletedCustomer, open_notices
 from desktop_crm.sync.engine import LAST_SYNC_KEY
 
 __all__ = ["ListChoices"]
@@ -148,6 +149,8 @@ class SyncStatus:
     conflicts: int
     issues: int
     last_sync_at: datetime | None
+    #: Customers deleted by someone else while we had unsynced work on them (held back).
+    deleted_customers: tuple[DeletedCustomer, ...] = ()
 
 
 def sync_status(replica: Replica) -> SyncStatus:
@@ -158,4 +161,5 @@ def sync_status(replica: Replica) -> SyncStatus:
             conflicts=book.conflict_count(conn),
             issues=book.sync_issue_count(conn),
             last_sync_at=datetime.fromisoformat(last) if last else None,
+            deleted_customers=tuple(open_notices(conn)),
         )

@@ -1,6 +1,7 @@
-"""What sync leaves for a person: open conflicts (decide field by field) and sync issues (the
-changes the server refused: edit and retry, discard, export). Decisions are local edits that
-the next sync sends."""
+"""What sync leaves for a person: open conflicts (decide field by field), sync issues (the
+changes the server refused: edit and retry, discard, export) and customers someone else
+deleted while this replica had work on them (restore, or export the work). Decisions are local
+edits that the next sync sends."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.editing import Written
 from desktop_crm.client.identity import Identity
 from desktop_crm.domain.records import Entity
+from desktop_crm.protocol.messages import Role
 from desktop_crm.storage import overview
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.replica import Replica
+from desktop_crm.sync import deleted_customers as deletions
 from desktop_crm.sync import resolution
+from desktop_crm.sync.deleted_customers import DeletedCustomer
 from desktop_crm.sync.resolution import Choice, DeleteChoice, FieldChoice, NewValue
 
-__all__ = ["Choice", "DeleteChoice", "FieldChoice", "NewValue"]
+__all__ = ["Choice", "DeleteChoice", "DeletedCustomer", "FieldChoice", "NewValue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +59,18 @@ def resolve_conflict(
     delete_choice: DeleteChoice | None = None,
 ) -> Written[None]:
     """Settle one conflict (fields not in ``choices`` keep mine): a new version that dominates
-    both sides, sent by the next sync."""
+    both sides, sent by the next sync. Restoring a customer someone deleted is refused here,
+    with the reason, to a role the server would refuse it to."""
+    undeleting_account = (
+        conflict.entity == Entity.ACCOUNT.value
+        and conflict.theirs_deleted
+        and delete_choice is DeleteChoice.RESTORE
+    )
+    if undeleting_account and not may_restore_customers(who):
+        raise resolution.ResolutionError(
+            "Only a manager or an administrator can restore a deleted customer: keep it "
+            "deleted, and export your work from the deleted customers list if you need it."
+        )
     with replica.writing() as conn:
         resolution.resolve_conflict(
             conn,
@@ -103,3 +118,49 @@ def export_sync_issues(replica: Replica, path: Path) -> int:
     """Write every sync issue to ``path`` (CSV, or JSON for any other suffix); how many."""
     with replica.engine.connect() as conn:
         return resolution.export_sync_issues(conn, path)
+
+
+# Customers deleted by someone else while we had work on them ---------------------------------
+
+
+def deleted_customers(replica: Replica) -> list[DeletedCustomer]:
+    """Customers deleted on the server while this replica held unsynced work on them (that
+    work waits, held back from sync), each with who deleted it."""
+    with replica.engine.connect() as conn:
+        return deletions.open_notices(conn)
+
+
+def deletion_pending(replica: Replica, account_id: str) -> DeletedCustomer | None:
+    """The open notice for this customer, if someone else deleted it under our work: a call
+    logged under it now waits with that work (shown before logging, never refused silently)."""
+    with replica.engine.connect() as conn:
+        return deletions.get_notice(conn, account_id)
+
+
+def may_restore_customers(who: Identity) -> bool:
+    """Restoring a deleted customer is a manager's or an administrator's call (the server
+    refuses it from others)."""
+    return who.role in (Role.MANAGER.value, Role.ADMIN.value)
+
+
+def restore_deleted_customer(replica: Replica, account_id: str, who: Identity) -> Written[None]:
+    """Un-delete the customer and send the held work after it (next sync): the server then
+    restores the contacts, opportunities and activities its deletion took."""
+    if not may_restore_customers(who):
+        raise resolution.ResolutionError(
+            "Only a manager or an administrator can restore a deleted customer: "
+            "export your work and ask one."
+        )
+    with replica.writing() as conn:
+        resolution.restore_deleted_customer(
+            conn, account_id, replica_id=who.replica_id, user_id=who.user_id
+        )
+    return Written(None, Changes.everything())
+
+
+def export_deleted_customer_work(replica: Replica, account_id: str, path: Path) -> Written[int]:
+    """Write the held work under a deleted customer to ``path`` (CSV, or JSON for any other
+    suffix) and let it go from the replica; how many records were written."""
+    with replica.writing() as conn:
+        count = resolution.export_deleted_customer_work(conn, account_id, path)
+    return Written(count, Changes.everything())

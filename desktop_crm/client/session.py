@@ -19,6 +19,7 @@ from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import Replica, create_replica, open_replica
 from desktop_crm.storage.sync_bookkeeping import save_user_names
+from desktop_crm.sync.deleted_customers import open_notices
 from desktop_crm.sync.engine import ReplicaMismatch, SyncEngine, SyncSummary
 from desktop_crm.sync.http_client import SignInRequired, SyncClient, SyncError
 from desktop_crm.sync.progress import Phase, SyncProgress
@@ -121,10 +122,12 @@ def run_sync(
     progress = progress or SyncProgress()
     progress.report(Phase.PULLING)
     try:
-        return make_engine(replica, signed_in, progress).sync_once()
+        summary = make_engine(replica, signed_in, progress).sync_once()
     except BaseException:
         progress.report(Phase.FAILED, message="sync stopped; it resumes next time")
         raise
+    name_deleters(replica, signed_in.client, summary)
+    return summary
 
 
 def refresh_user_names(replica: Replica, client: SyncClient) -> int:
@@ -134,6 +137,20 @@ def refresh_user_names(replica: Replica, client: SyncClient) -> int:
     with replica.writing() as conn:
         save_user_names(conn, {user.id: user.username for user in answer.users})
     return len(answer.users)
+
+
+def name_deleters(replica: Replica, client: SyncClient, summary: SyncSummary) -> None:
+    """A customer deleted under our unsynced work is shown with the deleting user's name: fetch
+    the server's directory if it does not know that user yet (a failure leaves the ids)."""
+    if all(n.deleted_by_name or not n.deleted_by for n in summary.deleted_customers):
+        return
+    try:
+        refresh_user_names(replica, client)
+    except SyncError as exc:
+        log.warning("could not fetch user names: %s", exc)
+        return
+    with replica.engine.connect() as conn:
+        summary.deleted_customers = open_notices(conn)
 
 
 def sync_changes(summary: SyncSummary) -> Changes:
@@ -197,6 +214,7 @@ class ProfileSync:
             signed_in = self.sign_in(progress)
             summary = make_engine(replica, signed_in, progress).sync_once()
         self._refresh_user_names(replica, signed_in)
+        name_deleters(replica, signed_in.client, summary)
         return summary
 
     def _refresh_user_names(self, replica: Replica, signed_in: SignedIn) -> None:

@@ -166,6 +166,19 @@ purged_records = Table(
     Column("purged_at", String(TIME), nullable=False),
 )
 
+#: Children (contacts, opportunities, activities) tombstoned because their account was deleted
+#: (revision 0006): restoring the account restores exactly these, not those deleted on their
+#: own before. The rows go when the account is restored. See :mod:`server.cascade`.
+cascade_deletions = Table(
+    "cascade_deletions",
+    metadata,
+    Column("entity", String(20), primary_key=True),
+    Column("id", String(ID), primary_key=True),
+    Column("account_id", String(ID), nullable=False),
+    Column("deleted_at", String(TIME), nullable=False),
+    Index("ix_cascade_deletions_account", "account_id"),
+)
+
 #: Server-wide bookkeeping values by key (revision 0003): ``tombstones_purged_through``, the
 #: highest change-log position of a purged tombstone (a pull from below it must resnapshot).
 server_state = Table(

@@ -63,6 +63,8 @@ from desktop_crm.server.store import (
     Masks,
     RecordWriter,
     ServerRecord,
+    cascade_account_deletion,
+    cascade_account_restore,
     load,
     load_many,
     mask_data,
@@ -325,6 +327,7 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
     batch.applied[change.change_id] = Applied(principal.user_id, entity.value, change.record_id)
     if entity == Entity.ACCOUNT:
         _follow_owner(batch, change.record_id, data, current)
+        _cascade(batch, change.record_id, change.deleted, current)
     return _result(batch, change, ChangeStatus.APPLIED, stored)
 
 
@@ -350,6 +353,18 @@ def _check_raises(batch: Batch, new: VersionVector, current: ServerRecord | None
             f"{len(foreign)} other entr{'y' if len(foreign) == 1 else 'ies'} "
             f"(such as “{foreign[0][:64]}”)."
         )
+
+
+def _cascade(batch: Batch, account_id: str, deleted: bool, current: ServerRecord | None) -> None:
+    """An account's deletion takes its children with it; its restoring brings back those its
+    deletion took (docs/sync-protocol.md, "Deleting a customer")."""
+    if current is None or deleted == current.deleted:
+        return
+    cascade = cascade_account_deletion if deleted else cascade_account_restore
+    for child in cascade(
+        batch.writer, account_id, batch.principal.user_id, batch.principal.device_id
+    ):
+        batch.records[(child.entity.value, child.id)] = child
 
 
 def _validated(batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool) -> dict[str, Any]:
@@ -443,6 +458,9 @@ def _check_permission(
         return
     if change.deleted and role not in (Role.MANAGER, Role.ADMIN):
         raise Rejected("Only a manager or an administrator can delete a customer account.")
+    restoring = current is not None and current.deleted and not change.deleted
+    if restoring and role not in (Role.MANAGER, Role.ADMIN):
+        raise Rejected("Only a manager or an administrator can restore a deleted customer account.")
     old_owner = current.data.get("owner_id", "") if current is not None else None
     owner = data.get("owner_id") or ""
     if current is None and not owner and role in (Role.REP, Role.MANAGER):

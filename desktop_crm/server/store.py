@@ -584,3 +584,98 @@ def touch_account(conn: Connection, account_id: str, actor_id: str) -> int:
         )
         conn.execute(_TOUCH_RECORD, {"k_entity": entity, "k_id": record_id, "change_seq": seq})
     return len(rows)
+
+
+_LIVE_CHILDREN = select(m.records).where(
+    m.records.c.account_id == bindparam("account_id"),
+    m.records.c.entity != Entity.ACCOUNT.value,
+    m.records.c.deleted.is_(False),
+)
+_CASCADED_KEYS = select(m.cascade_deletions.c.entity, m.cascade_deletions.c.id).where(
+    m.cascade_deletions.c.account_id == bindparam("account_id")
+)
+
+
+def cascade_account_deletion(
+    writer: RecordWriter, account_id: str, actor_id: str, device_id: str | None
+) -> list[ServerRecord]:
+    """Tombstone every live child of a deleted account (contacts, opportunities, activities)
+    in the caller's transaction, and remember them so that restoring the account restores
+    them. Each child's version gets the server's entry bumped and its own change-log entry, so
+    every replica that sees the account pulls the tombstones. Returns the tombstones."""
+    writer.flush()  # children written earlier in this batch are read from the database
+    conn = writer.conn
+    children = [_from_row(row) for row in conn.execute(_LIVE_CHILDREN, {"account_id": account_id})]
+    stamp = iso(now())
+    tombstones = [
+        writer.write(
+            previous=child,
+            entity=child.entity,
+            record_id=child.id,
+            data=child.data,
+            version=child.version.bump(SERVER_REPLICA_ID),
+            deleted=True,
+            actor_id=actor_id,
+            device_id=device_id,
+        )
+        for child in children
+    ]
+    if children:
+        # A child deleted with the account before (and restored since) is noted again.
+        keys = [(c.entity.value, c.id) for c in children]
+        for entity, ids in _ids_by_entity(keys).items():
+            for start in range(0, len(ids), ID_CHUNK):
+                conn.execute(
+                    m.cascade_deletions.delete().where(
+                        m.cascade_deletions.c.entity == entity,
+                        m.cascade_deletions.c.id.in_(ids[start : start + ID_CHUNK]),
+                    )
+                )
+        conn.execute(
+            insert(m.cascade_deletions),
+            [
+                {"entity": entity, "id": record_id, "account_id": account_id, "deleted_at": stamp}
+                for entity, record_id in keys
+            ],
+        )
+    return tombstones
+
+
+def cascade_account_restore(
+    writer: RecordWriter, account_id: str, actor_id: str, device_id: str | None
+) -> list[ServerRecord]:
+    """Restore the children an account's deletion tombstoned (see
+    :func:`cascade_account_deletion`), each with the server's entry bumped and its own
+    change-log entry. Children deleted on their own, or purged since, stay as they are."""
+    writer.flush()
+    conn = writer.conn
+    keys = [(str(e), str(i)) for e, i in conn.execute(_CASCADED_KEYS, {"account_id": account_id})]
+    if not keys:
+        return []
+    restored: list[ServerRecord] = []
+    found = load_many(conn, keys, for_update=True)
+    for key in sorted(found):
+        child = found[key]
+        if not child.deleted or child.account_id != account_id:
+            continue
+        restored.append(
+            writer.write(
+                previous=child,
+                entity=child.entity,
+                record_id=child.id,
+                data=child.data,
+                version=child.version.bump(SERVER_REPLICA_ID),
+                deleted=False,
+                actor_id=actor_id,
+                device_id=device_id,
+            )
+        )
+    conn.execute(m.cascade_deletions.delete().where(m.cascade_deletions.c.account_id == account_id))
+    return restored
+
+
+def _ids_by_entity(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for entity, record_id in keys:
+        out.setdefault(entity, []).append(record_id)
+    return out

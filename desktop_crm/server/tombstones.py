@@ -153,6 +153,7 @@ def purge(
             ],
         )
     conn.execute(delete(m.records).where(*gone))
+    _forget_cascades(conn, report.purged)
     through = max(report.purged_through, max(p.seq for p in report.purged))
     if report.purged_through == 0 and conn.scalar(PURGED_THROUGH_QUERY) is None:
         conn.execute(insert(m.server_state).values(key=PURGED_THROUGH, value=str(through)))
@@ -176,6 +177,21 @@ def purge(
         },
     )
     return report
+
+
+def _forget_cascades(conn: Connection, purged: Iterable[Purged]) -> None:
+    """A purged child cannot be restored with its account: its cascade row goes too."""
+    by_entity: dict[str, list[str]] = {}
+    for p in purged:
+        by_entity.setdefault(p.entity, []).append(p.id)
+    for entity, ids in sorted(by_entity.items()):
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                delete(m.cascade_deletions).where(
+                    m.cascade_deletions.c.entity == entity,
+                    m.cascade_deletions.c.id.in_(ids[start : start + 500]),
+                )
+            )
 
 
 # Recording where devices are -------------------------------------------------------------------

@@ -42,6 +42,8 @@ from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.engine import writer
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.storage.schema import SYNCED_TABLES
+from desktop_crm.sync import deleted_customers
+from desktop_crm.sync.deleted_customers import DeletedCustomer
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, Unreadable
 from desktop_crm.sync.http_client import ServerRefused, SyncClient, SyncError
 from desktop_crm.sync.local_batch import LocalBatch
@@ -93,12 +95,20 @@ class SyncSummary:
     new_issues: int = 0
     #: The kinds of record that arrived from the server (for the screens to refresh).
     received: set[Entity] = field(default_factory=set)
+    #: Customers deleted by someone else while this replica had unsynced work on them (open
+    #: notices, with who deleted each): their work is held back until a person decides.
+    deleted_customers: list[DeletedCustomer] = field(default_factory=list)
+    #: The accounts among ``deleted_customers`` this sync learned of.
+    newly_deleted_customers: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return (
+        text = (
             f"pulled {self.pulled}, pushed {self.pushed}, conflicts {self.conflicts}, "
             f"sync issues {self.issues}, removed {self.removed}"
         )
+        if self.deleted_customers:
+            text += f", customers deleted while you had work on them {len(self.deleted_customers)}"
+        return text
 
 
 class SyncEngine:
@@ -161,6 +171,7 @@ class SyncEngine:
             book.set_state(conn, LAST_SYNC_KEY, utc_now().isoformat())
             summary.conflicts = book.conflict_count(conn)
             summary.issues = book.sync_issue_count(conn)
+            summary.deleted_customers = deleted_customers.open_notices(conn, prune=True)
         self.progress.report(Phase.DONE, summary.pulled + summary.pushed, message=summary.line())
         return summary
 
@@ -345,7 +356,7 @@ class SyncEngine:
                 # Unsynced edits to records about to leave the scope go to the server first.
                 self._push_before_removal(page.removals, summary)
             with self._writes.begin() as conn:
-                summary.pulled += self._receive_many(conn, page.records)
+                summary.pulled += self._receive_many(conn, page.records, summary)
                 self._park_unreadable(conn, page.records, page.unreadable, summary)
                 summary.received.update({Entity(r.entity) for r in page.records})
                 summary.removed += self._remove(conn, page.removals)
@@ -395,12 +406,22 @@ class SyncEngine:
             )
             summary.new_issues += 1
 
-    def _receive_many(self, conn: Connection, records: Sequence[WireRecord | StoredRecord]) -> int:
+    def _receive_many(
+        self,
+        conn: Connection,
+        records: Sequence[WireRecord | StoredRecord],
+        summary: SyncSummary | None = None,
+    ) -> int:
         """Apply a page of records from the server: the replica's side of them is read in one
         go and the common writes are batched (see :mod:`desktop_crm.sync.local_batch`)."""
         if not records:
             return 0
         stored = [_stored(r) for r in records]
+        # Before the page lands: a customer deleted under our unsynced work is noticed (and
+        # that work held back from push) instead of being refused later into the issues list.
+        noticed = deleted_customers.note_page(conn, stored)
+        if summary is not None:
+            summary.newly_deleted_customers.extend(noticed)
         batch = LocalBatch(conn, ((r.entity.value, r.id) for r in stored))
         for record in stored:
             self._receive(batch, record)
@@ -480,10 +501,7 @@ class SyncEngine:
 
     def _adopt(self, conn: Connection, theirs: StoredRecord) -> None:
         """Take the server's copy as the synced state; nothing of ours is pending any more."""
-        store.apply_remote(conn, theirs)
-        book.clear_outbox_for_record(conn, theirs.entity.value, theirs.id)
-        book.delete_base_copy(conn, theirs.entity.value, theirs.id)
-        book.delete_conflict(conn, theirs.entity.value, theirs.id)
+        adopt_server_copy(conn, theirs)
 
     def _merge(
         self,
@@ -571,7 +589,7 @@ class SyncEngine:
         while True:
             self.progress.check_cancelled()
             with self._db.connect() as conn:
-                held = book.conflicted_records(conn)
+                held = book.conflicted_records(conn) | deleted_customers.held_records(conn)
                 entries = [
                     e
                     for e in book.pending_changes(conn, self._push_batch + len(sent_ids), held)
@@ -759,6 +777,15 @@ class SyncEngine:
         book.delete_conflict(conn, entity, record_id)
         book.delete_base_copy(conn, entity, record_id)
         store.purge_record(conn, entity, record_id)
+
+
+def adopt_server_copy(conn: Connection, theirs: StoredRecord) -> None:
+    """Take the server's copy of a record as the synced state: nothing of ours is pending for
+    it any more (no outbox entry, no base copy, no open conflict), and nothing is pushed."""
+    store.apply_remote(conn, theirs)
+    book.clear_outbox_for_record(conn, theirs.entity.value, theirs.id)
+    book.delete_base_copy(conn, theirs.entity.value, theirs.id)
+    book.delete_conflict(conn, theirs.entity.value, theirs.id)
 
 
 def write_resolution(

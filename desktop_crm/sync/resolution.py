@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import Connection
 
 from desktop_crm.domain.merge import three_way_merge
-from desktop_crm.domain.records import ENTITY_FIELDS, RECORD_TYPES, Entity, RecordMeta
+from desktop_crm.domain.records import ENTITY_FIELDS, RECORD_TYPES, Entity, RecordMeta, utc_now
 from desktop_crm.domain.shape import field_problems
 from desktop_crm.domain.validation import FieldError, ValidationFailed, ensure_valid
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
-from desktop_crm.sync.engine import UNREADABLE_ISSUE_PREFIX, write_resolution
+from desktop_crm.sync import deleted_customers
+from desktop_crm.sync.engine import UNREADABLE_ISSUE_PREFIX, adopt_server_copy, write_resolution
 
 
 class Choice(enum.StrEnum):
@@ -104,6 +105,12 @@ def resolve_conflict(
     if result.delete_conflict:
         if delete_choice is None:
             raise ResolutionError("Choose whether the record stays deleted or is restored.")
+        if delete_choice is DeleteChoice.KEEP_DELETED and theirs.deleted:
+            # The server's side is the deletion: keeping it deleted is taking their tombstone.
+            # Pushing a deletion of our own would say nothing new, and the server refuses one
+            # from a role that may not delete (a rep deleting an account), a false sync issue.
+            adopt_server_copy(conn, theirs)
+            return theirs
         if delete_choice is DeleteChoice.KEEP_DELETED:
             deleted = True
             data = dict(theirs.data if theirs.deleted else mine.data)
@@ -244,11 +251,18 @@ def export_sync_issues(conn: Connection, path: Path) -> int:
         }
         for i in issues
     ]
+    _write_export(path, rows, EXPORT_COLUMNS)
+    return len(rows)
+
+
+def _write_export(path: Path, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
+    """``rows`` to ``path`` (``.csv``: data as JSON text; anything else: a JSON array),
+    written whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     if path.suffix.lower() == ".csv":
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
+            writer = csv.DictWriter(fh, fieldnames=columns)
             writer.writeheader()
             for row in rows:
                 writer.writerow(
@@ -259,7 +273,151 @@ def export_sync_issues(conn: Connection, path: Path) -> int:
             json.dumps(rows, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
     tmp.replace(path)
+
+
+# Customers deleted by someone else while we had work on them ---------------------------------
+
+
+def _notice(conn: Connection, account_id: str) -> deleted_customers.DeletedCustomer:
+    notice = deleted_customers.get_notice(conn, account_id)
+    if notice is None:
+        raise ResolutionError("This customer has no deletion waiting for a decision.")
+    return notice
+
+
+def restore_deleted_customer(
+    conn: Connection, account_id: str, *, replica_id: str, user_id: str = ""
+) -> StoredRecord:
+    """Undo someone else's deletion of a customer we hold unsynced work on: un-delete the
+    account (a local edit that dominates the tombstone; the server then restores the children
+    the deletion took) and queue the held work behind it, so the server sees the account live
+    before the calls and edits under it. Only a manager or an administrator may (the server
+    refuses others): callers check the role first."""
+    notice = _notice(conn, account_id)
+    if book.get_conflict(conn, Entity.ACCOUNT, account_id) is not None:
+        restored = resolve_conflict(
+            conn,
+            Entity.ACCOUNT,
+            account_id,
+            replica_id=replica_id,
+            user_id=user_id,
+            delete_choice=DeleteChoice.RESTORE,
+        )
+    else:
+        stored = store.read_record(conn, Entity.ACCOUNT, account_id)
+        if stored is None:
+            raise ResolutionError("The customer is no longer in this replica.")
+        record = stored.to_record()
+        record.meta.deleted = False
+        store.save_local(conn, record, replica_id, user_id)
+        restored = store.read_record(conn, Entity.ACCOUNT, account_id) or stored
+    for entity, record_id in notice.records:
+        if (entity, record_id) != (Entity.ACCOUNT.value, account_id):
+            _requeue(conn, entity, record_id)
+    deleted_customers.close_notice(conn, account_id)
+    return restored
+
+
+def _requeue(conn: Connection, entity: str, record_id: str) -> None:
+    """Move a record's outbox entries to the end of the outbox (same change ids)."""
+    entries = book.outbox_for_record(conn, entity, record_id)
+    book.clear_outbox_for_record(conn, entity, record_id)
+    for e in entries:
+        book.add_outbox_entry(
+            conn,
+            change_id=e.change_id,
+            entity=e.entity,
+            record_id=e.record_id,
+            base_version=e.base_version,
+            new_version=e.new_version,
+            changed_fields=e.changed_fields,
+            deleted=e.deleted,
+            data=e.data,
+        )
+
+
+DELETED_CUSTOMER_COLUMNS = (
+    "account_id",
+    "account_name",
+    "deleted_by",
+    "entity",
+    "record_id",
+    "deleted",
+    "data",
+)
+
+
+def export_deleted_customer_work(conn: Connection, account_id: str, path: Path) -> int:
+    """Write our unsynced work under a customer someone else deleted to ``path`` (CSV, or JSON
+    for any other suffix), then let it go: the replica takes the server's side (the deletion)
+    for those records, and work the server never had leaves the replica. Returns how many
+    records were exported."""
+    notice = _notice(conn, account_id)
+    rows: list[dict[str, Any]] = []
+    for entity, record_id in notice.records:
+        entries = book.outbox_for_record(conn, entity, record_id)
+        conflict = book.get_conflict(conn, entity, record_id)
+        if entries:
+            data, deleted = entries[-1].data, entries[-1].deleted
+        elif conflict is not None:
+            data, deleted = conflict.mine, conflict.mine_deleted
+        else:
+            continue
+        rows.append(
+            {
+                "account_id": account_id,
+                "account_name": notice.account_name,
+                "deleted_by": notice.who,
+                "entity": entity,
+                "record_id": record_id,
+                "deleted": deleted,
+                "data": data,
+            }
+        )
+    _write_export(path, rows, DELETED_CUSTOMER_COLUMNS)  # written before anything is let go
+    for entity, record_id in notice.records:
+        _take_server_side(conn, Entity(entity), record_id)
+    deleted_customers.close_notice(conn, account_id)
     return len(rows)
+
+
+def _take_server_side(conn: Connection, entity: Entity, record_id: str) -> None:
+    """Drop our unsynced work on a record: back to the server's copy (from an open conflict,
+    else the base copy), or out of the replica if the server never had it."""
+    conflict = book.get_conflict(conn, entity, record_id)
+    if conflict is not None:
+        mine = store.read_record(conn, entity, record_id)
+        adopt_server_copy(
+            conn,
+            StoredRecord(
+                entity=entity,
+                id=record_id,
+                version=conflict.theirs_version,
+                deleted=conflict.theirs_deleted,
+                updated_at=mine.updated_at if mine is not None else utc_now(),
+                updated_by="",
+                data=dict(conflict.theirs),
+            ),
+        )
+        return
+    base = book.get_base_copy(conn, entity.value, record_id)
+    book.clear_outbox_for_record(conn, entity.value, record_id)
+    if base is None:
+        store.purge_record(conn, entity, record_id)  # created here, never on the server
+        return
+    store.apply_remote(
+        conn,
+        StoredRecord(
+            entity=entity,
+            id=record_id,
+            version=base.version,
+            deleted=base.deleted,
+            updated_at=utc_now(),
+            updated_by="",
+            data=base.data,
+        ),
+    )
+    book.delete_base_copy(conn, entity.value, record_id)
 
 
 def open_items(conn: Connection) -> tuple[int, int]:
@@ -274,9 +432,11 @@ __all__ = [
     "NewValue",
     "ResolutionError",
     "discard_sync_issue",
+    "export_deleted_customer_work",
     "export_sync_issues",
     "get_sync_issue",
     "open_items",
     "resolve_conflict",
+    "restore_deleted_customer",
     "retry_sync_issue",
 ]

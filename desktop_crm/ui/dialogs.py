@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_crm.client import editing
+from desktop_crm.client import editing, resolving
 from desktop_crm.client.editing import Written
 from desktop_crm.domain.phones import InvalidPhoneNumber
 from desktop_crm.domain.records import (
@@ -369,6 +369,31 @@ class ActivityDialog(RecordDialog):
         self.add_field("follow_up_at", follow)
         self.summary.setFocus()
         self.resize(560, 520)
+        # Someone deleted this customer under our unsynced work: say so before the call is
+        # logged (it waits with that work; the server would refuse it while deleted).
+        self.deletion_warning = QLabel()
+        self.deletion_warning.setStyleSheet(ERROR_STYLE)
+        self.deletion_warning.setWordWrap(True)
+        self.deletion_warning.hide()
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(0, self.deletion_warning)
+        session.submit(
+            lambda replica: resolving.deletion_pending(replica, account_id),
+            self._warn_deleted,
+            owner=self,
+        )
+
+    def _warn_deleted(self, notice: resolving.DeletedCustomer | None) -> None:
+        if notice is None:
+            return
+        self.deletion_warning.setText(
+            self.tr(
+                "%1 deleted this customer on the server. What you log here is kept on this "
+                "computer and not sent until the customer is restored, or you export it."
+            ).replace("%1", notice.who)
+        )
+        self.deletion_warning.show()
 
     def build(self) -> Activity:
         return Activity(

@@ -57,7 +57,7 @@ from desktop_crm.ui.dialogs import (
 from desktop_crm.ui.pipeline_view import PipelineView
 from desktop_crm.ui.search_window import SearchHitsModel
 from desktop_crm.ui.session import Session
-from desktop_crm.ui.sync_views import ConflictDialog, SyncIssuesDialog
+from desktop_crm.ui.sync_views import ConflictDialog, DeletedCustomersDialog, SyncIssuesDialog
 from desktop_crm.ui.today_view import TodayView
 
 log = logging.getLogger(__name__)
@@ -229,6 +229,14 @@ class MainWindow(QMainWindow):
             "padding: 1px 10px; font-weight: 600; }"
         )
         self.issues_badge.hide()
+        # A customer deleted by someone else under our unsynced work: told at once, without
+        # blocking the window; the badge opens the (non-modal) choice of restore or export.
+        self.deleted_badge = QPushButton()
+        self.deleted_badge.setStyleSheet(
+            "QPushButton { background: #a50e0e; color: white; border-radius: 9px; "
+            "padding: 1px 10px; font-weight: 600; }"
+        )
+        self.deleted_badge.hide()
         bar = self.statusBar()
         bar.addWidget(self.online_label)
         bar.addWidget(self.last_sync_label)
@@ -238,7 +246,9 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.cancel_sync_button)
         bar.addPermanentWidget(self.issues_badge)
         bar.addPermanentWidget(self.conflict_badge)
+        bar.addPermanentWidget(self.deleted_badge)
         self.conflict_badge.clicked.connect(self.open_conflicts)
+        self.deleted_badge.clicked.connect(self.open_deleted_customers)
         self.issues_badge.clicked.connect(self.open_sync_issues)
 
     def _build_menus(self) -> None:
@@ -721,7 +731,28 @@ class MainWindow(QMainWindow):
         self.conflict_badge.setVisible(status.conflicts > 0)
         self.issues_badge.setText(self.tr("%1 sync issue(s)").replace("%1", str(status.issues)))
         self.issues_badge.setVisible(status.issues > 0)
+        self._show_deleted_customers(status)
         self._show_sync_state()
+
+    def _show_deleted_customers(self, status: SyncStatus) -> None:
+        gone = status.deleted_customers
+        if len(gone) == 1:
+            text = self.tr("%1 was deleted by %2").replace(
+                "%1", gone[0].account_name or gone[0].account_id[:8]
+            ).replace("%2", gone[0].who)
+        else:
+            text = self.tr("%1 customers deleted under your work").replace("%1", str(len(gone)))
+        self.deleted_badge.setText(text)
+        self.deleted_badge.setToolTip(
+            "\n".join(
+                self.tr("%1 — deleted by %2; %3 unsynced change(s) kept, not sent")
+                .replace("%1", g.account_name or g.account_id)
+                .replace("%2", g.who)
+                .replace("%3", str(len(g.records)))
+                for g in gone
+            )
+        )
+        self.deleted_badge.setVisible(bool(gone))
 
     def _show_sync_state(self) -> None:
         sync = self.session.sync
@@ -761,6 +792,14 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.resolved.connect(self._update_sync_status)
         dialog.open()
+        return dialog
+
+    def open_deleted_customers(self) -> DeletedCustomersDialog:
+        dialog = DeletedCustomersDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.decided.connect(self._update_sync_status)
+        dialog.finished.connect(lambda _r: self._update_sync_status())
+        dialog.show()  # non-modal: the window stays usable
         return dialog
 
     def open_sync_issues(self) -> SyncIssuesDialog:

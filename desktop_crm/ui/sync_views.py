@@ -1,5 +1,6 @@
 """What sync asks of a person: conflicts (base / mine / theirs per field), sync issues (retry,
-discard, export), and the progress of a sync (a bar polled from SyncProgress, with cancel)."""
+discard, export), customers someone else deleted while we had work on them (restore, export),
+and the progress of a sync (a bar polled from SyncProgress, with cancel)."""
 
 from __future__ import annotations
 
@@ -440,6 +441,122 @@ class SyncIssuesDialog(QDialog):
         self._session.edited(written.changes)
         if self._session.sync is not None:
             self._session.sync.sync_now()
+        self.reload()
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(str(error))
+
+
+class DeletedCustomersDialog(QDialog):
+    """Customers deleted by someone else while this replica had unsynced work on them: who
+    deleted each, what waits, and the way out (restore where the role may, or export the work).
+    Shown without blocking the window (``show()``): the status-bar badge opens it."""
+
+    decided = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self.setWindowTitle(self.tr("Customers deleted while you had work on them"))
+        self.list = QListWidget()
+        self.list.currentRowChanged.connect(self._pick)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.restore_button = QPushButton(self.tr("Restore the customer"))
+        self.export_button = QPushButton(self.tr("Export my work…"))
+        self.restore_button.clicked.connect(self._restore)
+        self.export_button.clicked.connect(self._export)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.restore_button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        layout.addWidget(close)
+        self._found: list[resolving.DeletedCustomer] = []
+        self.export_path: Callable[[], Path | None] = self._ask_export_path
+        self.resize(640, 380)
+        self.reload()
+
+    def reload(self) -> None:
+        self._session.submit(resolving.deleted_customers, self._fill, owner=self)
+
+    def _fill(self, found: list[resolving.DeletedCustomer]) -> None:
+        self._found = found
+        self.list.clear()
+        for gone in found:
+            self.list.addItem(
+                self.tr("%1 — deleted by %2").replace("%1", gone.account_name or gone.account_id)
+                .replace("%2", gone.who)
+            )
+        if found:
+            self.list.setCurrentRow(0)
+        else:
+            self.detail.setText(self.tr("Nothing waits: no customer was deleted under your work."))
+        may_restore = resolving.may_restore_customers(self._session.identity)
+        self.restore_button.setEnabled(bool(found) and may_restore)
+        self.restore_button.setToolTip(
+            "" if may_restore else self.tr("Only a manager or an administrator can restore it.")
+        )
+        self.export_button.setEnabled(bool(found))
+
+    def _pick(self, row: int) -> None:
+        if 0 <= row < len(self._found):
+            gone = self._found[row]
+            self.detail.setText(
+                self.tr(
+                    "%1 deleted this customer while you had %2 unsynced change(s) under it. "
+                    "They are kept here and not sent: restore the customer, or export them."
+                ).replace("%1", gone.who).replace("%2", str(len(gone.records)))
+            )
+
+    def _current(self) -> resolving.DeletedCustomer | None:
+        row = self.list.currentRow()
+        return self._found[row] if 0 <= row < len(self._found) else None
+
+    def _restore(self) -> None:
+        gone = self._current()
+        if gone is None:
+            return
+        who = self._session.identity
+        self._session.submit(
+            lambda replica: resolving.restore_deleted_customer(replica, gone.account_id, who),
+            self._done,
+            self._failed,
+            owner=self,
+        )
+
+    def _ask_export_path(self) -> Path | None:
+        name, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export my work"), "my-work.csv", "CSV (*.csv);;JSON (*.json)"
+        )
+        return Path(name) if name else None
+
+    def _export(self) -> None:
+        gone = self._current()
+        path = self.export_path() if gone is not None else None
+        if gone is None or path is None:
+            return
+        self._session.submit(
+            lambda replica: resolving.export_deleted_customer_work(replica, gone.account_id, path),
+            self._done,
+            self._failed,
+            owner=self,
+        )
+
+    def _done(self, written: Written[Any]) -> None:
+        self.message.clear()
+        self._session.edited(written.changes)
+        if self._session.sync is not None:
+            self._session.sync.sync_now()
+        self.decided.emit()
         self.reload()
 
     def _failed(self, error: BaseException) -> None:

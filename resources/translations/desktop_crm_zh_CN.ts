@@ -369,6 +369,11 @@
         <source>Follow up on</source>
         <translation>跟进时间</translation>
     </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="392"/>
+        <source>%1 deleted this customer on the server. What you log here is kept on this computer and not sent until the customer is restored, or you export it.</source>
+        <translation>%1 已在服务器上删除该客户。你在这里记录的内容会保留在本机，在客户恢复或你将其导出之前不会发送。</translation>
+    </message>
 </context>
 <context>
     <name>ActivityFeedView</name>
@@ -447,13 +452,13 @@
 <context>
     <name>AppController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="105"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="106"/>
         <source>Opening the encrypted replica…</source>
         <extracomment>The main window is up and loaded (tests, --exit-after, screenshots). The demo&apos;s colleague changed this account on the server.</extracomment>
         <translation>正在打开加密的本地副本…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="121"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="122"/>
         <source>The first sync did not finish: %1
 
 You can work with what arrived; the sync continues in the background.</source>
@@ -465,94 +470,94 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="72"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="73"/>
         <source>Sync conflicts</source>
         <translation>同步冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="86"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="87"/>
         <source>Keep all mine</source>
         <translation>全部保留我的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="87"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="88"/>
         <source>Take all theirs</source>
         <translation>全部采用对方的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="88"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="89"/>
         <source>Resolve</source>
         <translation>解决</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="90"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="91"/>
         <source>Decide later</source>
         <translation>稍后决定</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="131"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="132"/>
         <source>No open conflicts. Everything is in sync.</source>
         <translation>没有未解决的冲突，一切已同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="157"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="158"/>
         <source>You and a colleague changed the same thing while apart. For each field, keep yours, take theirs, or type the right value.</source>
         <translation>您和同事在离线时修改了同一内容。请对每个字段选择保留您的、采用对方的，或输入正确的值。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="175"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="176"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="175"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="176"/>
         <source>Before</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="175"/>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="221"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="176"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="222"/>
         <source>Mine</source>
         <translation>我的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="175"/>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="222"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="176"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="223"/>
         <source>Theirs</source>
         <translation>对方的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="176"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="177"/>
         <source>Decision</source>
         <translation>决定</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="185"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="186"/>
         <source>Keep it deleted</source>
         <translation>保持删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="186"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="187"/>
         <source>Restore the edited record</source>
         <translation>恢复修改后的记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="190"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="191"/>
         <source>you</source>
         <translation>您</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="190"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="191"/>
         <source>a colleague</source>
         <translation>同事</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="192"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="193"/>
         <source>Deleted by %1, edited by the other side.</source>
         <translation>%1删除了它，另一方修改了它。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="223"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="224"/>
         <source>Edit:</source>
         <translation>修改：</translation>
     </message>
@@ -586,59 +591,102 @@ You can work with what arrived; the sync continues in the background.</source>
     </message>
 </context>
 <context>
+    <name>DeletedCustomersDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="460"/>
+        <source>Customers deleted while you had work on them</source>
+        <translation>你有未同步工作时被删除的客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="465"/>
+        <source>Restore the customer</source>
+        <translation>恢复该客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="466"/>
+        <source>Export my work…</source>
+        <translation>导出我的工作…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="496"/>
+        <source>%1 — deleted by %2</source>
+        <translation>%1 — 由 %2 删除</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="502"/>
+        <source>Nothing waits: no customer was deleted under your work.</source>
+        <translation>没有待处理项：没有客户在你有工作时被删除。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="506"/>
+        <source>Only a manager or an administrator can restore it.</source>
+        <translation>只有经理或管理员可以恢复它。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="515"/>
+        <source>%1 deleted this customer while you had %2 unsynced change(s) under it. They are kept here and not sent: restore the customer, or export them.</source>
+        <translation>%1 删除了该客户，而你在其下有 %2 项未同步的更改。这些更改保留在本机且不会发送：请恢复该客户，或导出它们。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="538"/>
+        <source>Export my work</source>
+        <translation>导出我的工作</translation>
+    </message>
+</context>
+<context>
     <name>DemoController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="261"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="262"/>
         <source>Desktop CRM — demo</source>
         <translation>桌面 CRM — 演示</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="271"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="272"/>
         <source>Starting the demo server with %1 customers…</source>
         <translation>正在启动包含 %1 个客户的演示服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="327"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="328"/>
         <source>&amp;Demo</source>
         <translation>演示(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="329"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="330"/>
         <source>Sales rep (rep1)</source>
         <translation>销售代表 (rep1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="330"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="331"/>
         <source>Service desk (desk1)</source>
         <translation>客服 (desk1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="331"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="332"/>
         <source>Sales manager (manager1)</source>
         <translation>销售经理 (manager1)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="335"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="336"/>
         <source>Sign in as %1</source>
         <translation>以 %1 登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="342"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="343"/>
         <source>Simulate a colleague&apos;s edit</source>
         <translation>模拟同事的修改</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="373"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="374"/>
         <source>%1 changed the notes of “%2” on the server.</source>
         <translation>%1 在服务器上修改了“%2”的备注。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="377"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="378"/>
         <source>A colleague edited a customer</source>
         <translation>同事编辑了一个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="378"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="379"/>
         <source>%1 changed the notes of “%2” on the server to:
 
 %3
@@ -832,7 +880,7 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>FirstSyncDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="530"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="647"/>
         <source>Stopping after the current page…</source>
         <translation>当前页完成后停止…</translation>
     </message>
@@ -887,217 +935,232 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="245"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="255"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="246"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="256"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="249"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="259"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="253"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="263"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="254"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="264"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="257"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="267"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="260"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="270"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="263"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="273"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="266"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="276"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="274"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="284"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="275"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="285"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="278"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="288"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="280"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="290"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="355"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="365"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="356"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="366"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="357"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="367"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="358"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="368"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="423"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="433"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="427"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="437"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="433"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="443"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="482"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="492"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="508"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="518"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="578"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="588"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="579"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="589"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="679"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="689"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="692"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="702"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="703"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="713"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="705"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="715"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="706"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="716"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="714"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="724"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="716"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="719"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="729"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="722"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="732"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="729"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="740"/>
+        <source>%1 was deleted by %2</source>
+        <translation>%1 已被 %2 删除</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="744"/>
+        <source>%1 customers deleted under your work</source>
+        <translation>%1 个客户在你有工作时被删除</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="748"/>
+        <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
+        <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="760"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="733"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="764"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="735"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="766"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="737"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="768"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="770"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="741"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="772"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="747"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="778"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="748"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="779"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="754"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="785"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="756"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="787"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1105,27 +1168,27 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="416"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="441"/>
         <source>New opportunity — %1</source>
         <translation>新建商机 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="418"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="443"/>
         <source>e.g. 2027 service contract</source>
         <translation>例如：2027 年服务合同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="426"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="451"/>
         <source>Expected to close by</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="447"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="472"/>
         <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
         <translation>请输入数字金额，例如 120000 或 99.50。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="450"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="475"/>
         <source>The amount must be a number.</source>
         <translation>金额必须是数字。</translation>
     </message>
@@ -1257,18 +1320,18 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>ProfileController</name>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="453"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="454"/>
         <source>Work offline</source>
         <extracomment>The open offer to rebuild a damaged replica (non-modal), and the last rebuild&apos;s result.</extracomment>
         <translation>离线工作</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="519"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="520"/>
         <source>That passphrase does not open this replica.</source>
         <translation>该口令无法打开此本地副本。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="535"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="536"/>
         <source>%1
 
 Rebuild it from the server? Your unsynced changes, conflicts and sync issues are exported to a file first, and the damaged file is kept beside it.</source>
@@ -1277,17 +1340,17 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 要从服务器重建吗？尚未同步的修改、冲突和同步问题会先导出到一个文件，损坏的文件也会保留在旁边。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="542"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="543"/>
         <source>Rebuild from the server</source>
         <translation>从服务器重建</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="544"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="545"/>
         <source>Not now</source>
         <translation>暂不</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/app_controller.py" line="564"/>
+        <location filename="../../desktop_crm/ui/app_controller.py" line="565"/>
         <source>Your unsynced work was exported to %1; the damaged file is kept in %2. Sign in to sync a fresh copy from the server.</source>
         <translation>尚未同步的工作已导出到 %1；损坏的文件保存在 %2。请登录以从服务器同步一份新的副本。</translation>
     </message>
@@ -1473,52 +1536,52 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>SyncIssuesDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="318"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="319"/>
         <source>Sync issues</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="325"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="326"/>
         <source>The refused change, as JSON: edit it, then retry.</source>
         <translation>被拒绝的更改（JSON）：修改后重试。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="326"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="327"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="327"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="328"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="328"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="329"/>
         <source>Export all…</source>
         <translation>全部导出…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="370"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="371"/>
         <source>No sync issues: the server took every change.</source>
         <translation>没有同步问题：服务器已接受所有更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="378"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="379"/>
         <source>The server refused this change: %1</source>
         <translation>服务器拒绝了此更改：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="395"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="396"/>
         <source>Not valid JSON: %1</source>
         <translation>不是有效的 JSON：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="419"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="420"/>
         <source>Export sync issues</source>
         <translation>导出同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="431"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="432"/>
         <source>Exported %1 issue(s) to %2</source>
         <translation>已将 %1 个问题导出到 %2</translation>
     </message>
@@ -1526,47 +1589,47 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>SyncProgressPanel</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="461"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="578"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="470"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="587"/>
         <source>Connecting to the server…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="471"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="588"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="472"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="589"/>
         <source>Downloading your customers…</source>
         <translation>正在下载您的客户…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="473"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="590"/>
         <source>Receiving changes…</source>
         <translation>正在接收更改…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="474"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="591"/>
         <source>Sending your changes…</source>
         <translation>正在发送您的更改…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="475"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="592"/>
         <source>Removing records that left your scope…</source>
         <translation>正在移除已不属于您的记录…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="476"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="593"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="477"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="594"/>
         <source>Sync stopped; it continues next time.</source>
         <translation>同步已停止，下次继续。</translation>
     </message>

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from alembic import command
 from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import inspect as sa_inspect
 
 from desktop_crm.server import db
 from desktop_crm.server import models as m
@@ -93,3 +94,36 @@ def test_revision_0004_renames_replaced_at_and_keeps_the_history(bare_engine: En
     with bare_engine.begin() as conn:
         command.downgrade(db._alembic_config(conn), "0003")
     assert _rows(bare_engine, names.format("replaced_at"))[:2] == FORMER_NAMES
+
+
+def test_revision_0006_adds_cascade_deletions_and_keeps_the_records(bare_engine: Engine) -> None:
+    db.migrate(bare_engine, "0005")
+    record = {
+        "entity": "contact",
+        "id": "c1",
+        "account_id": "a1",
+        "data": "{}",
+        "version": '{"server":1}',
+        "deleted": True,
+        "updated_at": AT,
+        "updated_by": "u1",
+        "change_seq": 1,
+    }
+    with bare_engine.begin() as conn:
+        conn.execute(insert(m.records).values(**record))
+    db.migrate(bare_engine)
+    with bare_engine.begin() as conn:
+        conn.execute(
+            insert(m.cascade_deletions).values(
+                entity="contact", id="c1", account_id="a1", deleted_at=AT
+            )
+        )
+    assert _rows(bare_engine, "SELECT entity, id, account_id FROM cascade_deletions") == [
+        ("contact", "c1", "a1")
+    ]
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0005")
+    kept = _rows(bare_engine, "SELECT entity, id, deleted FROM records")
+    assert kept == [("contact", "c1", True)]
+    with bare_engine.connect() as conn:
+        assert "cascade_deletions" not in sa_inspect(conn).get_table_names()

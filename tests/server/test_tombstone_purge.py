@@ -131,6 +131,47 @@ def _all_records(world: World) -> list[Any]:
         return list(conn.execute(select(m.records)).all())
 
 
+def test_an_account_deletion_is_purged_with_its_children_and_cannot_be_undone(
+    world: World,
+) -> None:
+    cursors = {name: world.snapshot(name)[1] for name in EVERYONE}
+    account = world.accounts["acc1"]
+    [result] = world.push(
+        "manager1",
+        change(
+            "account",
+            account,
+            {},
+            base={"server": 1},
+            new={"server": 1, world.replicas["manager1"]: 1},
+            deleted=True,
+        ),
+    )
+    assert result["status"] == "applied", result
+    with world.engine.connect() as conn:
+        assert len(conn.execute(select(m.cascade_deletions)).all()) == 2  # contact, deal
+    _catch_up(world, cursors, *EVERYONE)
+    purged = {(p.entity, p.id) for p in _purge(world).purged}
+    assert purged == {
+        ("account", account),
+        ("contact", world.contacts["acc1"]),
+        ("opportunity", world.opportunities["acc1"]),
+    }
+    with world.engine.connect() as conn:
+        assert conn.execute(select(m.cascade_deletions)).all() == []
+    [again] = world.push(
+        "manager1",
+        change(
+            "account",
+            account,
+            {"name": "Back again"},
+            base={"server": 1, world.replicas["manager1"]: 1},
+            new={"server": 1, world.replicas["manager1"]: 2},
+        ),
+    )
+    assert again["status"] == "rejected" and "no longer exists" in again["reason"]
+
+
 def test_a_later_tombstone_is_kept(world: World) -> None:
     cursors = {name: world.snapshot(name)[1] for name in EVERYONE}
     first, _ = _delete_contact(world, "acc1", "rep1")
