@@ -28,11 +28,22 @@ counters = st.integers(min_value=0, max_value=5) | st.sampled_from(
     [-1, 2**53 - 1, 2**53, 10**12, 10**400]
 )
 dates = st.datetimes(
-    min_value=datetime(1900, 1, 1),
-    max_value=datetime(2200, 1, 1),
+    min_value=datetime(1, 1, 1),
+    max_value=datetime(9999, 12, 31, 23, 59, 59),
     timezones=st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))]),
 ).map(datetime.isoformat)
-bad_dates = st.sampled_from(["not a date", "2026-13-01T00:00:00Z", "", "2026", "\ud800"])
+bad_dates = st.sampled_from(
+    [
+        "not a date",
+        "2026-13-01T00:00:00Z",
+        "",
+        "2026",
+        "\ud800",
+        # The edges where a time-zone shift overflows (issue 14, item 3).
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-23:59",
+    ]
+)
 #: What the change's record holds besides its account, per entity.
 FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "account": {"name": names, "notes": names},
