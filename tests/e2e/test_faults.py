@@ -203,27 +203,32 @@ def _check_replica(profile: Path) -> None:
         replica.close()
 
 
+#: Calls logged offline before the killed pushes: enough that a push outlasts the kill delays.
+OFFLINE_CALLS = 450
+
+
 @pytest.mark.slow
 def test_sigkill_during_first_sync_and_push(e2e_server: E2EServer, tmp_path: Path) -> None:
     rng = random.Random(20260314)
-    e2e_server.seed_accounts("rep1", 80, seed=3)
+    # Enough data that each run lasts well past the longest delay below, on a fast machine too.
+    e2e_server.seed_accounts("rep1", 240, seed=3)
     profile = tmp_path / "killed"
     killed = 0
     # First sync, killed at random moments (small pages: many commits to land between).
     for _ in range(3):
         proc = _driver(profile, e2e_server, "--snapshot-limit", "40")
-        killed += _kill_after_start(proc, rng.uniform(0.02, 0.8))
+        killed += _kill_after_start(proc, rng.uniform(0.02, 0.5))
         _check_replica(profile)
     finish = _driver(profile, e2e_server, "--snapshot-limit", "40")
     out, err = finish.communicate(timeout=120)
     assert finish.returncode == 0, (out, err)
 
     acc1 = e2e_server.world.accounts["acc1"]
-    setup = _driver(profile, e2e_server, "--log-calls", "150", "--account", acc1, "--no-sync")
+    setup = _driver(profile, e2e_server, "--log-calls", str(OFFLINE_CALLS), "--account", acc1, "--no-sync")
     assert setup.wait(timeout=60) == 0
     for _ in range(3):
         proc = _driver(profile, e2e_server, "--push-batch", "5")
-        killed += _kill_after_start(proc, rng.uniform(0.02, 0.8))
+        killed += _kill_after_start(proc, rng.uniform(0.02, 0.5))
         _check_replica(profile)
     finish = _driver(profile, e2e_server, "--push-batch", "5")
     out, err = finish.communicate(timeout=120)
@@ -239,7 +244,7 @@ def test_sigkill_during_first_sync_and_push(e2e_server: E2EServer, tmp_path: Pat
             k[1] for k, r in on_server.items()
             if k[0] == "activity" and str(r["data"].get("summary", "")).startswith("offline call")
         ]  # fmt: skip
-        assert len(calls) == 150, "lost or doubled calls"
+        assert len(calls) == OFFLINE_CALLS, "lost or doubled calls"
         entries = _record_log_entries(e2e_server)
         assert all(entries[c] == 1 for c in calls), "a change was applied twice"
         scope = {
