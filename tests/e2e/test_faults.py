@@ -224,8 +224,8 @@ def test_sigkill_during_first_sync_and_push(e2e_server: E2EServer, tmp_path: Pat
     assert finish.returncode == 0, (out, err)
 
     acc1 = e2e_server.world.accounts["acc1"]
-    calls = str(OFFLINE_CALLS)
-    setup = _driver(profile, e2e_server, "--log-calls", calls, "--account", acc1, "--no-sync")
+    logged = str(OFFLINE_CALLS)
+    setup = _driver(profile, e2e_server, "--log-calls", logged, "--account", acc1, "--no-sync")
     assert setup.wait(timeout=60) == 0
     for _ in range(3):
         proc = _driver(profile, e2e_server, "--push-batch", "5")
