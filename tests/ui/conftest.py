@@ -117,3 +117,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ui/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.qt_log_ignore(*OFFSCREEN_NOISE))
+
+
+#: Set to a folder (e.g. docs/screenshots) to save what some UI tests show, for the docs.
+SCREENSHOTS_ENV = "DESKTOP_CRM_SCREENSHOTS"
+
+
+def save_screenshot(widget: Any, name: str) -> None:
+    """Save ``widget`` as ``name`` under $DESKTOP_CRM_SCREENSHOTS, if set (never in CI runs)."""
+    folder = os.environ.get(SCREENSHOTS_ENV)
+    if folder:
+        widget.grab().save(os.path.join(folder, name))

@@ -28,6 +28,7 @@ from desktop_crm.ui.dialogs import ActivityDialog
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.session import Session
 from desktop_crm.ui.sync_views import DeletedCustomersDialog
+from tests.ui.conftest import save_screenshot
 
 
 @pytest.fixture
@@ -125,6 +126,8 @@ def test_the_rep_is_told_who_deleted_the_customer_and_exports_the_call(
     [dialog] = window.findChildren(DeletedCustomersDialog)
     assert not dialog.isModal()  # the window stays usable
     qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=5000)
+    save_screenshot(window, "deleted-customer-badge.png")
+    save_screenshot(dialog, "deleted-customer.png")
     assert "admin" in dialog.detail.text()
     assert not dialog.restore_button.isEnabled()  # a rep may not restore a customer
     target = tmp_path / "my-work.json"

@@ -20,6 +20,7 @@ from desktop_crm.storage.replica import open_replica
 from desktop_crm.ui.app_controller import ProfileController
 from desktop_crm.ui.first_run import SignInDialog
 from desktop_crm.ui.main_window import MainWindow
+from tests.ui.conftest import save_screenshot
 
 PASSPHRASE = "correct horse battery"
 
@@ -82,6 +83,7 @@ def test_damage_offers_a_rebuild_that_exports_and_syncs_afresh(
         box = controller.rebuild_box
         assert box is not None and box.isVisible() and not box.isModal()
         assert "damaged" in box.text()
+        save_screenshot(box, "rebuild-offer.png")
         session = controller.session
         assert session is not None and session.sync is not None and session.sync.halted
 
