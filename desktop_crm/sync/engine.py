@@ -710,19 +710,7 @@ class SyncEngine:
             ):
                 store.purge_record(conn, entity, record_id)  # created here, never accepted
             return
-        store.apply_remote(
-            conn,
-            StoredRecord(
-                entity=entity,
-                id=record_id,
-                version=base.version,
-                deleted=base.deleted,
-                updated_at=utc_now(),
-                updated_by="",
-                data=base.data,
-            ),
-        )
-        book.delete_base_copy(conn, entity, record_id)
+        restore_base_copy(conn, entity, record_id, base)
 
     # Removals -----------------------------------------------------------------------------
 
@@ -856,3 +844,22 @@ def _to_change(entry: book.OutboxEntry) -> Change:
 
 def _stored(record: WireRecord | StoredRecord) -> StoredRecord:
     return record if isinstance(record, StoredRecord) else StoredRecord.from_wire(record)
+
+
+def restore_base_copy(
+    conn: Connection, entity: Entity, record_id: str, base: book.BaseCopy
+) -> None:
+    """Put the last synced copy of a record back in place of the local edits, and forget it."""
+    store.apply_remote(
+        conn,
+        StoredRecord(
+            entity=entity,
+            id=record_id,
+            version=base.version,
+            deleted=base.deleted,
+            updated_at=utc_now(),
+            updated_by="",
+            data=base.data,
+        ),
+    )
+    book.delete_base_copy(conn, entity.value, record_id)

@@ -26,7 +26,12 @@ from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.sync import deleted_customers
-from desktop_crm.sync.engine import UNREADABLE_ISSUE_PREFIX, adopt_server_copy, write_resolution
+from desktop_crm.sync.engine import (
+    UNREADABLE_ISSUE_PREFIX,
+    adopt_server_copy,
+    restore_base_copy,
+    write_resolution,
+)
 
 
 class Choice(enum.StrEnum):
@@ -405,19 +410,7 @@ def _take_server_side(conn: Connection, entity: Entity, record_id: str) -> None:
     if base is None:
         store.purge_record(conn, entity, record_id)  # created here, never on the server
         return
-    store.apply_remote(
-        conn,
-        StoredRecord(
-            entity=entity,
-            id=record_id,
-            version=base.version,
-            deleted=base.deleted,
-            updated_at=utc_now(),
-            updated_by="",
-            data=base.data,
-        ),
-    )
-    book.delete_base_copy(conn, entity.value, record_id)
+    restore_base_copy(conn, entity, record_id, base)
 
 
 def open_items(conn: Connection) -> tuple[int, int]:
