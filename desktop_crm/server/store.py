@@ -128,9 +128,7 @@ def wire_json(row: Sequence[Any], masks: Masks = NO_MASKS, reader: str | None = 
     )
 
 
-def to_wire(
-    record: ServerRecord, masks: Masks = NO_MASKS, reader: str | None = None
-) -> WireRecord:
+def to_wire(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | None = None) -> WireRecord:
     data = dict(record.data)
     names: list[str] = []
     if record.entity in masks:
