@@ -62,6 +62,9 @@ class Account360:
     status_history: list[StatusChange] = field(default_factory=list)
     #: Most recently dropped first.
     former_names: list[FormerName] = field(default_factory=list)
+    #: Record id -> its fields the server masked for this user's role (only records that have
+    #: any): shown as "hidden for your role", not as empty.
+    masked: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def pipeline_value(self) -> Decimal:
@@ -135,7 +138,17 @@ def account_360(
         recent_activities=timeline,
         status_history=[StatusChange(r[0], r[1], _time(r[2]), r[3]) for r in status_rows],
         former_names=[FormerName(r[0], _time(r[1]), r[2]) for r in name_rows],
+        masked=_masked_in_view(conn, account, people, timeline),
     )
+
+
+def _masked_in_view(
+    conn: Connection, account: Account, people: list[Contact], timeline: list[Activity]
+) -> dict[str, frozenset[str]]:
+    masked = store.masked_of(conn, Entity.ACCOUNT, [account.meta.id])
+    masked |= store.masked_of(conn, Entity.CONTACT, [p.meta.id for p in people])
+    masked |= store.masked_of(conn, Entity.ACTIVITY, [a.meta.id for a in timeline])
+    return masked
 
 
 # Follow-ups -----------------------------------------------------------------------------------

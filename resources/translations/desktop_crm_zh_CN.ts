@@ -180,47 +180,57 @@
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="337"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="342"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="344"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="349"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="358"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="360"/>
+        <source>hidden for your role</source>
+        <translation>因您的角色而隐藏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="363"/>
+        <source>Your role may not read this field. It is not empty: the server keeps it.</source>
+        <translation>您的角色无权查看此字段。它并非为空：服务器保存着它的内容。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="378"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="375"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="405"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="376"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="406"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="377"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="407"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="378"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="408"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="379"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="409"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="390"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="421"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
