@@ -79,9 +79,7 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {
-        "0001", "0002", "0003", "0004", "0005", "0006", "0007"
-    }
+    assert migrations.known_revisions() == {"0001", "0002", "0003", "0004", "0005", "0006", "0007"}
     assert migrations.head_revision() == "0007"
 
 
@@ -493,9 +491,7 @@ def test_upgrade_to_0007_adds_the_masked_fields_table_and_downgrade_drops_it(tmp
         assert rep.schema_revision == "0007"
         assert _schema_diffs(rep.engine) == []
         with rep.engine.begin() as conn:
-            conn.execute(
-                text("INSERT INTO masked_fields VALUES ('account', 'a1', '[\"notes\"]')")
-            )
+            conn.execute(text("INSERT INTO masked_fields VALUES ('account', 'a1', '[\"notes\"]')"))
             migrations.downgrade(conn, "0006")
         with rep.engine.connect() as conn:
             tables = set(

@@ -121,9 +121,12 @@ def test_the_call_the_desk_logs_reaches_the_rep_with_its_summary(
 
     rep.sync(qtbot)
     with rep.replica.engine.connect() as conn:
-        assert conn.execute(
-            select(activities.c.summary).where(activities.c.id == logged[0].id)
-        ).scalar_one() == SUMMARY
+        assert (
+            conn.execute(
+                select(activities.c.summary).where(activities.c.id == logged[0].id)
+            ).scalar_one()
+            == SUMMARY
+        )
     rep.open_account(qtbot, account_id)
     assert SUMMARY in rep.timeline_summaries()
     assert HIDDEN not in rep.timeline_summaries()
@@ -170,4 +173,3 @@ def test_masked_fields_read_hidden_for_your_role_not_a_dash(
         assert "因您的角色而隐藏" in labels["notes"].text()
     finally:
         install_language("en")
-
