@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 from sqlalchemy import insert, select, update
 
 from desktop_crm.client.profile import Profile, ProfileSettings
@@ -26,6 +27,14 @@ from desktop_crm.ui.session import Session
 
 HIDDEN = "hidden for your role"
 SUMMARY = "Caller asked for the invoice copy; 请周五前回电"
+
+
+def _items(tree: QTreeWidget) -> list[QTreeWidgetItem]:
+    return [item for n in range(tree.topLevelItemCount()) if (item := tree.topLevelItem(n))]
+
+
+def _texts(tree: QTreeWidget, column: int) -> list[str]:
+    return [item.text(column) for item in _items(tree)]
 
 
 class SignedIn:
@@ -61,8 +70,7 @@ class SignedIn:
             self.window.show_account(account_id)
 
     def timeline_summaries(self) -> list[str]:
-        tree = self.window.account_view.timeline
-        return [tree.topLevelItem(n).text(3) for n in range(tree.topLevelItemCount())]
+        return _texts(self.window.account_view.timeline, 3)
 
     def close(self) -> None:
         self.window.close()
@@ -159,10 +167,9 @@ def test_masked_fields_read_hidden_for_your_role_not_a_dash(
     assert HIDDEN in labels["notes"].text()
     assert labels["notes"].toolTip() != ""
     assert labels["industry"].text() == "—"  # empty, and not hidden: a dash as before
-    contact_tree = window.account_view.contacts
-    items = [contact_tree.topLevelItem(n) for n in range(contact_tree.topLevelItemCount())]
-    [person] = [item for item in items if item.data(0, ID_ROLE) == contact_id]
-    children = [person.child(n).text(0) for n in range(person.childCount())]
+    tree = window.account_view.contacts
+    [person] = [item for item in _items(tree) if item.data(0, ID_ROLE) == contact_id]
+    children = [child.text(0) for n in range(person.childCount()) if (child := person.child(n))]
     assert f"✉ {HIDDEN}" in children
 
     # In Chinese too.
