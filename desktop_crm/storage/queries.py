@@ -243,6 +243,8 @@ class FeedItem:
     activity: Activity
     account_name: str
     contact_name: str | None
+    #: The activity's fields the server masked for this user's role.
+    masked: frozenset[str] = frozenset()
 
 
 #: How many index entries the feed reads at most while looking for one person's activities
@@ -276,11 +278,13 @@ def activity_feed(
     contact_names = _names(
         conn, contacts.c.id, contacts.c.name, {x.contact_id for x in acts if x.contact_id}
     )
+    masked = store.masked_of(conn, Entity.ACTIVITY, [x.meta.id for x in acts])
     return [
         FeedItem(
             activity=act,
             account_name=account_names[act.account_id],
             contact_name=contact_names.get(act.contact_id) if act.contact_id else None,
+            masked=masked.get(act.meta.id, frozenset()),
         )
         for act in acts
         if act.account_id in account_names  # not under a deleted account

@@ -171,6 +171,26 @@ def test_masked_fields_read_hidden_for_your_role_not_a_dash(
     [person] = [item for item in _items(tree) if item.data(0, ID_ROLE) == contact_id]
     children = [child.text(0) for n in range(person.childCount()) if (child := person.child(n))]
     assert f"✉ {HIDDEN}" in children
+    # Editing the contact: the masked field says so and takes no typing the server would drop.
+    dialog = window.edit_contact(account_id, contact_id)
+    assert dialog is not None
+    assert not dialog.emails.isEnabled() and dialog.emails.placeholderText() == HIDDEN
+    assert dialog.name.isEnabled()
+    dialog.reject()
+
+    # The activity feed: the newest activity's masked summary.
+    with filled_replica.engine.begin() as conn:
+        newest = conn.execute(
+            select(activities.c.id).order_by(activities.c.start_at.desc()).limit(1)
+        ).scalar_one()
+        conn.execute(
+            insert(masked_fields).values(entity="activity", record_id=newest, fields='["summary"]')
+        )
+    with qtbot.waitSignal(window.activity.loaded, timeout=5000):
+        window.tabs.setCurrentWidget(window.activity)
+    rows = _items(window.activity.tree)
+    assert rows[0].text(4) == HIDDEN
+    assert HIDDEN not in {row.text(4) for row in rows[1:]}
 
     # In Chinese too.
     install_language("zh_CN")
