@@ -24,6 +24,7 @@ from desktop_crm.ui.dialogs import ActivityDialog
 from desktop_crm.ui.i18n import install_language
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.session import Session
+from tests.ui.conftest import save_screenshot
 
 HIDDEN = "hidden for your role"
 SUMMARY = "Caller asked for the invoice copy; 请周五前回电"
@@ -126,6 +127,8 @@ def test_the_call_the_desk_logs_reaches_the_rep_with_its_summary(
         assert store.masked_of(conn, Entity.ACTIVITY, [logged[0].id]) == {}
     desk.open_account(qtbot, account_id)
     assert SUMMARY in desk.timeline_summaries()
+    # The desk's view of the customer: its own call in full, the rest hidden for its role.
+    save_screenshot(desk.window.account_view, "hidden-for-your-role.png")
 
     rep.sync(qtbot)
     with rep.replica.engine.connect() as conn:
