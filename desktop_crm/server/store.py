@@ -85,6 +85,10 @@ def stored_others_wrote(text_value: str | None) -> frozenset[str]:
     return frozenset(json.loads(text_value)) if text_value else frozenset()
 
 
+def _others_text(others: frozenset[str]) -> str | None:
+    return json.dumps(sorted(others)) if others else None
+
+
 def revealed_names(
     entity: str, masks: Masks, reader: str | None, created_by: str | None, others: frozenset[str]
 ) -> frozenset[str]:
@@ -417,19 +421,10 @@ class RecordWriter:
             action = "delete"
         else:
             action = "update"
-        created_by, others_wrote = _authorship(previous, data, actor_id)
         stored = ServerRecord(
-            entity,
-            record_id,
-            account_id,
-            data,
-            version,
-            deleted,
-            stamp,
-            actor_id,
-            created_by=created_by,
-            others_wrote=others_wrote,
+            entity, record_id, account_id, data, version, deleted, stamp, actor_id
         )
+        stored.created_by, stored.others_wrote = _authorship(previous, data, actor_id)
         before = self._latest.get(key)
         pending = _Pending(
             stored=stored,
@@ -452,8 +447,8 @@ class RecordWriter:
                 "deleted": deleted,
                 "updated_at": stamp,
                 "updated_by": actor_id,
-                "created_by": created_by,
-                "others_wrote": json.dumps(sorted(others_wrote)) if others_wrote else None,
+                "created_by": stored.created_by,
+                "others_wrote": _others_text(stored.others_wrote),
             },
             audit={
                 "at": stamp,
