@@ -31,7 +31,7 @@ from desktop_crm.protocol.messages import Role
 from desktop_crm.server import bulk, config_store, directory, tombstones
 from desktop_crm.server import models as m
 from desktop_crm.server.db import write_transaction
-from desktop_crm.server.store import ServerRecord, load, write_record
+from desktop_crm.server.store import ServerRecord, load, stored_others_wrote, write_record
 from desktop_crm.server.tombstones import PurgeReport
 
 #: Admin CLI actions are attributed to the server itself.
@@ -398,6 +398,8 @@ def _repair_row(conn: Connection, row: Any, dry_run: bool) -> RepairedRecord | N
         deleted=bool(row.deleted),
         updated_at=row.updated_at,
         updated_by=row.updated_by,
+        created_by=row.created_by,
+        others_wrote=stored_others_wrote(row.others_wrote),
     )
     stored = write_record(
         conn,

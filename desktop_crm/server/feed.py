@@ -179,7 +179,7 @@ def snapshot_page(
         rows = rows[:limit]
         last = rows[-1]
         next_page = PageKey(seq, last.account_id, last.entity, last.id, wide).encode()
-    body = ",".join(wire_json(row[:7], masks) for row in rows)
+    body = ",".join(wire_json(row[:9], masks, principal.user_id) for row in rows)
     return FeedAnswer(
         f'{{"records":[{body}],"next_page":{json.dumps(next_page)},"cursor":"{seq}"}}',
         note=seq if key is None else None,
@@ -229,7 +229,7 @@ def pull_page(
     removals = _removals(conn, principal, since, upto)
     if removals is None:  # tombstones were purged while this page was read
         return FeedAnswer(_pull_body("", "[]", str(since), False, True))
-    body = ",".join(wire_json(row[:7], masks) for row in rows)
+    body = ",".join(wire_json(row[:9], masks, principal.user_id) for row in rows)
     return FeedAnswer(_pull_body(body, removals, str(upto), has_more, False), note)
 
 

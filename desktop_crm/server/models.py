@@ -120,6 +120,10 @@ records = Table(
     Column("updated_at", String(TIME), nullable=False),
     Column("updated_by", String(ID), nullable=False, server_default=""),
     Column("change_seq", BigInteger, nullable=False),
+    # Who created the record and which fields others have changed since (JSON list; NULL:
+    # none), revision 0007: the creator reads its own words in masked fields.
+    Column("created_by", String(ID), nullable=True),
+    Column("others_wrote", Text, nullable=True),
     Index("ix_records_change_seq", "change_seq"),
     Index("ix_records_account", "account_id", "entity", "id"),
     Index("ix_records_opportunity", "opportunity_id"),

@@ -67,7 +67,7 @@ from desktop_crm.server.store import (
     cascade_account_restore,
     load,
     load_many,
-    mask_data,
+    revealed_names,
     to_wire,
 )
 from desktop_crm.server.timeutil import iso, now, parse_iso
@@ -228,7 +228,11 @@ def _result(
     return ChangeResult(
         change_id=change.change_id,
         status=status,
-        current=to_wire(current, batch.masks) if current is not None and visible else None,
+        current=(
+            to_wire(current, batch.masks, batch.principal.user_id)
+            if current is not None and visible
+            else None
+        ),
     )
 
 
@@ -284,11 +288,12 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
 
     data = dict(current.data) if current is not None else {}
     data.update(change.data)
+    # Masking is about reading: a new record is stored as its writer sent it, every field
+    # theirs. On an existing one, the fields the writer cannot read stay as the server has them.
+    hidden = _hidden(batch, entity, current)
     if current is not None:
-        for name in batch.masks.get(entity, ()):
-            data[name] = current.data.get(name)  # masked fields stay as the server has them
-
-    if current is not None:
+        for name in hidden:
+            data[name] = current.data.get(name)
         order = new.compare(current.version)
         if order == Ordering.EQUAL:
             same = data == current.data and change.deleted == current.deleted
@@ -296,11 +301,8 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
             return _result(batch, change, status, current)
         if order != Ordering.AFTER:
             return _result(batch, change, ChangeStatus.CONFLICT, current)
-    else:
-        for name in batch.masks.get(entity, ()):
-            mask_data(entity, data, {entity: (name,)})
 
-    data = _validated(batch, entity, data, change.deleted)
+    data = _validated(batch, entity, data, change.deleted, hidden)
     _check_links(batch, entity, change.record_id, data, current)
     _check_permission(batch, entity, change, data, current)
     _check_people(batch, entity, data, current)
@@ -367,10 +369,24 @@ def _cascade(batch: Batch, account_id: str, deleted: bool, current: ServerRecord
         batch.records[(child.entity.value, child.id)] = child
 
 
-def _validated(batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool) -> dict[str, Any]:
-    """Build the typed record (normalizing phones) and return its canonical data."""
+def _hidden(batch: Batch, entity: Entity, current: ServerRecord | None) -> tuple[str, ...]:
+    """The fields of this record the writer cannot read: none on a record they create; on an
+    existing one the masked fields, except those still holding what the writer wrote when they
+    created the record (they read those, so they may change them too)."""
+    if current is None:
+        return ()
+    shown_to_writer = revealed_names(
+        entity, batch.masks, batch.principal.user_id, current.created_by, current.others_wrote
+    )
+    return tuple(name for name in batch.masks.get(entity, ()) if name not in shown_to_writer)
+
+
+def _validated(
+    batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool, hidden: tuple[str, ...]
+) -> dict[str, Any]:
+    """Build the typed record (normalizing phones) and return its canonical data. ``hidden``:
+    the fields the writer cannot read (:func:`_hidden`)."""
     record_type = RECORD_TYPES[entity]
-    hidden = batch.masks.get(entity, ())
     for name in hidden:
         try:
             decode_wire_value(FIELDS[entity][name], data.get(name))

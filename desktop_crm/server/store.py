@@ -36,6 +36,8 @@ WIRE_COLUMNS = (
     m.records.c.updated_at,
     m.records.c.updated_by,
     m.records.c.data,
+    m.records.c.created_by,
+    m.records.c.others_wrote,
 )
 
 Masks = Mapping[str, tuple[str, ...]]
@@ -57,6 +59,11 @@ class ServerRecord:
     updated_at: str
     updated_by: str
     seq: int = 0
+    #: Who created the record (None: created before revision 0007, or by a bulk load), and the
+    #: fields someone else has changed since: the creator reads the others as they wrote them,
+    #: masked or not (:func:`revealed_names`).
+    created_by: str | None = None
+    others_wrote: frozenset[str] = frozenset()
 
 
 def _blank_for(entity: Entity, field_name: str) -> Any:
@@ -64,12 +71,33 @@ def _blank_for(entity: Entity, field_name: str) -> Any:
     return None if field is None else blank_value(field)
 
 
-def mask_data(entity: str, data: dict[str, Any], masks: Masks) -> list[str]:
-    """Blank the masked fields of ``data`` in place; return their names."""
-    names = masks.get(entity, ())
+def mask_data(
+    entity: str, data: dict[str, Any], masks: Masks, revealed: frozenset[str] = frozenset()
+) -> list[str]:
+    """Blank the masked fields of ``data`` in place, except ``revealed``; return their names."""
+    names = [name for name in masks.get(entity, ()) if name not in revealed]
     for name in names:
         data[name] = _blank_for(Entity(entity), name)
-    return list(names)
+    return names
+
+
+def stored_others_wrote(text_value: str | None) -> frozenset[str]:
+    return frozenset(json.loads(text_value)) if text_value else frozenset()
+
+
+def _others_text(others: frozenset[str]) -> str | None:
+    return json.dumps(sorted(others)) if others else None
+
+
+def revealed_names(
+    entity: str, masks: Masks, reader: str | None, created_by: str | None, others: frozenset[str]
+) -> frozenset[str]:
+    """Of ``entity``'s masked fields, those ``reader`` may read on this record. Masking is
+    about reading what others wrote: the record's creator reads every field that still holds
+    what they wrote (``others``: the fields someone else has changed since)."""
+    if reader is None or created_by is None or reader != created_by:
+        return frozenset()
+    return frozenset(name for name in masks.get(entity, ()) if name not in others)
 
 
 _PLAIN_TEXT = re.compile(r"[A-Za-z0-9_.:@+-]*")
@@ -83,16 +111,20 @@ def _json_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def wire_json(row: Sequence[Any], masks: Masks = NO_MASKS) -> str:
-    """One record as WireRecord JSON text, splicing the stored JSON (no re-encoding) unless a
-    field must be masked."""
-    entity, record_id, version, deleted, updated_at, updated_by, data = row
+def wire_json(row: Sequence[Any], masks: Masks = NO_MASKS, reader: str | None = None) -> str:
+    """One record (a row of :data:`WIRE_COLUMNS`) as WireRecord JSON text, splicing the stored
+    JSON (no re-encoding) unless a field must be masked for ``reader``."""
+    entity, record_id, version, deleted, updated_at, updated_by, data, created_by, others = row
     masked = ""
     if masks and entity in masks:
         parsed = json.loads(data)
-        names = mask_data(entity, parsed, masks)
-        data = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
-        masked = ',"masked":' + json.dumps(names)
+        shown_to_reader = revealed_names(
+            entity, masks, reader, created_by, stored_others_wrote(others)
+        )
+        names = mask_data(entity, parsed, masks, shown_to_reader)
+        if names:
+            data = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
+            masked = ',"masked":' + json.dumps(names)
     return (
         f'{{"entity":"{entity}","id":{_json_text(record_id)},"version":{version},'
         f'"deleted":{"true" if deleted else "false"},"updated_at":"{updated_at}",'
@@ -100,9 +132,14 @@ def wire_json(row: Sequence[Any], masks: Masks = NO_MASKS) -> str:
     )
 
 
-def to_wire(record: ServerRecord, masks: Masks = NO_MASKS) -> WireRecord:
+def to_wire(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | None = None) -> WireRecord:
     data = dict(record.data)
-    names = mask_data(record.entity, data, masks) if record.entity in masks else []
+    names: list[str] = []
+    if record.entity in masks:
+        shown_to_reader = revealed_names(
+            record.entity, masks, reader, record.created_by, record.others_wrote
+        )
+        names = mask_data(record.entity, data, masks, shown_to_reader)
     return WireRecord(
         entity=record.entity,
         id=record.id,
@@ -151,6 +188,8 @@ _UPDATE_RECORD = (
                 "updated_at",
                 "updated_by",
                 "change_seq",
+                "created_by",
+                "others_wrote",
             )
         }
     )
@@ -202,6 +241,8 @@ def _from_row(row: Row[Any]) -> ServerRecord:
         deleted=bool(row.deleted),
         updated_at=row.updated_at,
         updated_by=row.updated_by,
+        created_by=row.created_by,
+        others_wrote=stored_others_wrote(row.others_wrote),
     )
 
 
@@ -317,6 +358,22 @@ class _Pending:
     move: dict[str, Any] | None = None
 
 
+def _authorship(
+    previous: ServerRecord | None, data: Mapping[str, Any], actor_id: str
+) -> tuple[str | None, frozenset[str]]:
+    """The record's creator and the fields others changed since, after ``actor_id`` writes
+    ``data``: a field someone else changes is no longer the creator's words; one the creator
+    writes again is."""
+    if previous is None:
+        return actor_id, frozenset()
+    if previous.created_by is None:
+        return None, frozenset()
+    changed = {name for name, value in data.items() if previous.data.get(name) != value}
+    if actor_id == previous.created_by:
+        return previous.created_by, previous.others_wrote - changed
+    return previous.created_by, previous.others_wrote | changed
+
+
 class RecordWriter:
     """Record writes buffered in the caller's transaction and written in bulk by :meth:`flush`:
     one multi-row statement per table instead of six statements per record.
@@ -367,6 +424,7 @@ class RecordWriter:
         stored = ServerRecord(
             entity, record_id, account_id, data, version, deleted, stamp, actor_id
         )
+        stored.created_by, stored.others_wrote = _authorship(previous, data, actor_id)
         before = self._latest.get(key)
         pending = _Pending(
             stored=stored,
@@ -389,6 +447,8 @@ class RecordWriter:
                 "deleted": deleted,
                 "updated_at": stamp,
                 "updated_by": actor_id,
+                "created_by": stored.created_by,
+                "others_wrote": _others_text(stored.others_wrote),
             },
             audit={
                 "at": stamp,

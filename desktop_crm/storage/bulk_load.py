@@ -36,6 +36,7 @@ from desktop_crm.storage.records_store import (
     apply_remote,
     atomic,
     json_text,
+    note_masked,
     time_text,
     version_text,
 )
@@ -110,6 +111,7 @@ def _apply_batch(conn: Connection, batch: list[StoredRecord | SyncedRecord]) -> 
                 fresh[record_id] = record
         if fresh:
             _insert_fresh(conn, entity, table, list(fresh.values()))
+    note_masked(conn, [r for r in batch if isinstance(r, StoredRecord)])
     return len(batch)
 
 

@@ -62,6 +62,9 @@ class Account360:
     status_history: list[StatusChange] = field(default_factory=list)
     #: Most recently dropped first.
     former_names: list[FormerName] = field(default_factory=list)
+    #: Record id -> its fields the server masked for this user's role (only records that have
+    #: any): shown as "hidden for your role", not as empty.
+    masked: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def pipeline_value(self) -> Decimal:
@@ -135,7 +138,17 @@ def account_360(
         recent_activities=timeline,
         status_history=[StatusChange(r[0], r[1], _time(r[2]), r[3]) for r in status_rows],
         former_names=[FormerName(r[0], _time(r[1]), r[2]) for r in name_rows],
+        masked=_masked_in_view(conn, account, people, timeline),
     )
+
+
+def _masked_in_view(
+    conn: Connection, account: Account, people: list[Contact], timeline: list[Activity]
+) -> dict[str, frozenset[str]]:
+    masked = store.masked_of(conn, Entity.ACCOUNT, [account.meta.id])
+    masked |= store.masked_of(conn, Entity.CONTACT, [p.meta.id for p in people])
+    masked |= store.masked_of(conn, Entity.ACTIVITY, [a.meta.id for a in timeline])
+    return masked
 
 
 # Follow-ups -----------------------------------------------------------------------------------
@@ -230,6 +243,8 @@ class FeedItem:
     activity: Activity
     account_name: str
     contact_name: str | None
+    #: The activity's fields the server masked for this user's role.
+    masked: frozenset[str] = frozenset()
 
 
 #: How many index entries the feed reads at most while looking for one person's activities
@@ -263,11 +278,13 @@ def activity_feed(
     contact_names = _names(
         conn, contacts.c.id, contacts.c.name, {x.contact_id for x in acts if x.contact_id}
     )
+    masked = store.masked_of(conn, Entity.ACTIVITY, [x.meta.id for x in acts])
     return [
         FeedItem(
             activity=act,
             account_name=account_names[act.account_id],
             contact_name=contact_names.get(act.contact_id) if act.contact_id else None,
+            masked=masked.get(act.meta.id, frozenset()),
         )
         for act in acts
         if act.account_id in account_names  # not under a deleted account

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from sqlalchemy import Connection, Row, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, Row, RowMapping, bindparam, delete, insert, select, update
 
 from desktop_crm.domain.fields import FieldKind, RecordField
 from desktop_crm.domain.history import TRACKED_FIELDS, history_rows
@@ -69,6 +69,7 @@ from desktop_crm.storage.schema import (
     account_former_names,
     account_status_log,
     contact_phones,
+    masked_fields,
     opportunity_stage_history,
 )
 
@@ -162,6 +163,8 @@ class _WireLike(Protocol):
     def updated_by(self) -> str: ...
     @property
     def data(self) -> dict[str, Any]: ...
+    @property
+    def masked(self) -> list[str]: ...
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -175,6 +178,9 @@ class StoredRecord:
     updated_at: datetime
     updated_by: str
     data: dict[str, Any]
+    #: The fields the server blanked for this user's role (the wire's ``masked``); None: not
+    #: known here (a record built on this device), so what the replica noted is kept.
+    masked: tuple[str, ...] | None = dataclasses.field(default=None, compare=False)
 
     @classmethod
     def from_wire(cls, wire: _WireLike) -> StoredRecord:
@@ -186,6 +192,7 @@ class StoredRecord:
             updated_at=wire.updated_at,
             updated_by=wire.updated_by,
             data=dict(wire.data),
+            masked=tuple(wire.masked),
         )
 
     @classmethod
@@ -447,6 +454,45 @@ def apply_remote(conn: Connection, record: StoredRecord) -> None:
     """Store a record as the server has it (insert or update; no outbox, no base copy)."""
     with atomic(conn):
         _write(conn, record, read_record(conn, record.entity, record.id))
+        note_masked(conn, [record])
+
+
+_MASKED_KEY = (masked_fields.c.entity == bindparam("k_entity")) & (
+    masked_fields.c.record_id == bindparam("k_id")
+)
+
+
+def note_masked(conn: Connection, records: Sequence[StoredRecord]) -> None:
+    """Remember which fields of these records (as the server sent them) are masked for this
+    user; a record whose list is not known here (``masked`` None) keeps what was noted."""
+    known = [r for r in records if r.masked is not None]
+    rows = [
+        {"entity": r.entity.value, "record_id": r.id, "fields": json.dumps(list(r.masked))}
+        for r in known
+        if r.masked
+    ]
+    keys = [{"k_entity": r.entity.value, "k_id": r.id} for r in known]
+    # Most replicas never hold a masked field: then the delete is skipped after one cheap look.
+    if keys and (rows or conn.execute(select(masked_fields.c.entity).limit(1)).first()):
+        conn.execute(delete(masked_fields).where(_MASKED_KEY), keys)
+    if rows:
+        conn.execute(insert(masked_fields), rows)
+
+
+def masked_of(conn: Connection, entity: Entity, ids: Sequence[str]) -> dict[str, frozenset[str]]:
+    """Record id -> its fields masked for this user, for those of ``ids`` that have any."""
+    found: dict[str, frozenset[str]] = {}
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), 500):
+        rows = conn.execute(
+            select(masked_fields.c.record_id, masked_fields.c.fields).where(
+                masked_fields.c.entity == entity.value,
+                masked_fields.c.record_id.in_(unique[start : start + 500]),
+            )
+        )
+        for record_id, fields_text in rows:
+            found[record_id] = frozenset(json.loads(fields_text))
+    return found
 
 
 def save_local(conn: Connection, record: R, replica_id: str, user_id: str) -> R:
@@ -533,6 +579,8 @@ def purge_record(conn: Connection, entity: Entity | str, record_id: str) -> None
                 )
             )
         conn.execute(delete(table).where(table.c.id == record_id))
+        key = {"k_entity": Entity(entity).value, "k_id": record_id}
+        conn.execute(delete(masked_fields).where(_MASKED_KEY), key)
 
 
 class _RemovalLike(Protocol):

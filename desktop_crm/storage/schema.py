@@ -262,6 +262,18 @@ base_copies = Table(
     Column("data", Text, nullable=False),
 )
 
+#: Fields of a record the server blanked for this user's role (its ``masked`` list; revision
+#: 0007): the views say "hidden for your role" there rather than "—". A row only for a record
+#: with masked fields.
+masked_fields = Table(
+    "masked_fields",
+    metadata,
+    Column("entity", String(20), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("fields", Text, nullable=False),  # JSON list of field names
+    sqlite_with_rowid=False,
+)
+
 conflicts = Table(
     "conflicts",
     metadata,

@@ -290,6 +290,7 @@ def _plain_record(
     for counter in version.values():
         if type(counter) is not int:
             raise _NotPlain
+    masked: list[str] = []
     if "masked" in keys:
         masked = item["masked"]
         if type(masked) is not list or any(type(m) is not str for m in masked):
@@ -303,8 +304,10 @@ def _plain_record(
         when = datetime.fromisoformat(updated_at)  # a date that does not exist: the models say so
     except ValueError as exc:
         raise _NotPlain from exc
-    # entity, id, version, deleted, updated_at, updated_by, data
-    return StoredRecord(_ENTITIES[entity_name], record_id, vector, deleted, when, updated_by, data)
+    # entity, id, version, deleted, updated_at, updated_by, data, masked
+    return StoredRecord(
+        _ENTITIES[entity_name], record_id, vector, deleted, when, updated_by, data, tuple(masked)
+    )
 
 
 def _odd_record(item: Any) -> StoredRecord | Unreadable:

@@ -240,6 +240,7 @@ class LocalBatch:
                     )
             if fresh:
                 bulk_load.bulk_apply(conn, fresh)
+            store.note_masked(conn, [r for r, previous in writes.values() if previous is not None])
             for (entity_name, columns), rows in updates.items():
                 table = SYNCED_TABLES[entity_name].name
                 assignments = ", ".join(f"{c} = ?" for c in columns)

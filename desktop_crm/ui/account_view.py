@@ -308,9 +308,14 @@ class Account360View(QWidget):
             "pipeline": money(view.pipeline_value, a.currency),
             "notes": a.notes,
         }
+        account_masked = view.masked.get(a.meta.id, frozenset())
         for key, label in self._detail_labels.items():
-            label.setText(values.get(key, "") or "—")
-        self._fill_contacts(view.contacts)
+            if key in account_masked:
+                self._show_hidden(label)
+            else:
+                label.setText(values.get(key, "") or "—")
+                label.setToolTip("")
+        self._fill_contacts(view.contacts, view.masked)
         self.opportunities.clear()
         for opp in view.open_opportunities:
             item = QTreeWidgetItem(
@@ -327,7 +332,7 @@ class Account360View(QWidget):
             for col in (2, 3, 4):
                 item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
             self.opportunities.addTopLevelItem(item)
-        self._fill_timeline(view.recent_activities, view.contacts)
+        self._fill_timeline(view.recent_activities, view.contacts, view.masked)
         self.history.clear()
         for change in view.status_history:
             old = self.status_names.get(change.from_status or "", change.from_status or "—")
@@ -350,10 +355,25 @@ class Account360View(QWidget):
             tree.resizeColumnToContents(0)
         self.loaded.emit(account_id)
 
-    def _fill_contacts(self, people: list[Contact]) -> None:
+    def hidden_text(self) -> str:
+        """What a masked field reads: not "—", which would say nobody wrote anything."""
+        return self.tr("hidden for your role")
+
+    def hidden_tip(self) -> str:
+        return self.tr("Your role may not read this field. It is not empty: the server keeps it.")
+
+    def _show_hidden(self, label: QLabel) -> None:
+        label.setText(f"<i>{self.hidden_text()}</i>")
+        label.setToolTip(self.hidden_tip())
+
+    def _fill_contacts(
+        self, people: list[Contact], masked: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         self.contacts.clear()
         for person in people:
-            item = QTreeWidgetItem([person.name, person.title])
+            hidden = masked.get(person.meta.id, frozenset()) if masked else frozenset()
+            title = self.hidden_text() if "title" in hidden else person.title
+            item = QTreeWidgetItem([person.name, title])
             item.setData(0, ID_ROLE, person.meta.id)
             item.setToolTip(0, self.tr("Double-click to edit"))
             for phone in person.phones:
@@ -366,10 +386,20 @@ class Account360View(QWidget):
                 child = QTreeWidgetItem([f"✉ {email}", ""])
                 child.setData(0, ID_ROLE, person.meta.id)
                 item.addChild(child)
+            if "emails" in hidden:
+                child = QTreeWidgetItem([f"✉ {self.hidden_text()}", ""])
+                child.setData(0, ID_ROLE, person.meta.id)
+                child.setToolTip(0, self.hidden_tip())
+                item.addChild(child)
             self.contacts.addTopLevelItem(item)
             item.setExpanded(True)
 
-    def _fill_timeline(self, acts: list[Activity], people: list[Contact]) -> None:
+    def _fill_timeline(
+        self,
+        acts: list[Activity],
+        people: list[Contact],
+        masked: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
         names = {p.meta.id: p.name for p in people}
         kinds = {
             "call": self.tr("Call"),
@@ -385,7 +415,8 @@ class Account360View(QWidget):
                 what += f" · {names[act.contact_id]}"
             if act.duration_minutes:
                 what += f" · {act.duration_minutes} min"
-            summary = act.summary
+            hidden = masked.get(act.meta.id, frozenset()) if masked else frozenset()
+            summary = self.hidden_text() if "summary" in hidden else act.summary
             if act.follow_up_at and not act.follow_up_done:
                 summary += "  → " + self.tr("follow up %1").replace(
                     "%1", local_time(act.follow_up_at))
@@ -393,5 +424,5 @@ class Account360View(QWidget):
             by = self.owner_names.get(author, author[:8])  # the directory: names, not ids
             item = QTreeWidgetItem([local_time(act.start_at), what, act.outcome, summary, by])
             item.setData(0, ID_ROLE, act.meta.id)
-            item.setToolTip(3, act.summary)
+            item.setToolTip(3, self.hidden_tip() if "summary" in hidden else act.summary)
             self.timeline.addTopLevelItem(item)

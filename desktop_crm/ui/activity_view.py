@@ -108,17 +108,19 @@ class ActivityFeedView(QWidget):
             if item.contact_name:
                 what += f" · {item.contact_name}"
             author = act.author_id or act.meta.updated_by
+            hidden = "summary" in item.masked
             row = QTreeWidgetItem(
                 [
                     local_time(act.start_at),
                     item.account_name,
                     what,
                     self.names.get(author, author[:8]),
-                    act.summary,
+                    self.tr("hidden for your role") if hidden else act.summary,
                 ]
             )
             row.setData(0, ACCOUNT_ROLE, act.account_id)
-            row.setToolTip(4, act.summary)
+            tip = self.tr("Your role may not read this field.") if hidden else act.summary
+            row.setToolTip(4, tip)
             self.tree.addTopLevelItem(row)
         for column in range(4):
             self.tree.resizeColumnToContents(column)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -89,6 +89,7 @@ class RecordDialog(QDialog):
         self.general_error.setWordWrap(True)
         self.general_error.hide()
         self._errors: dict[str, QLabel] = {}
+        self._widgets: dict[str, QWidget] = {}
         self.labels = FieldLabels(self)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -116,6 +117,19 @@ class RecordDialog(QDialog):
         inner.addWidget(error)
         self.form.addRow(self.labels(name) if label is None else label, box)
         self._errors[name] = error
+        self._widgets[name] = widget
+
+    def show_hidden(self, names: Iterable[str]) -> None:
+        """Fields the server masked for this user's role: read-only, saying so. (What is typed
+        there would not be kept: the server keeps its own value.)"""
+        for name in names:
+            widget = self._widgets.get(name)
+            if widget is None:
+                continue
+            widget.setEnabled(False)
+            widget.setToolTip(self.tr("Your role may not read this field; the server keeps it."))
+            if isinstance(widget, QLineEdit | QPlainTextEdit):
+                widget.setPlaceholderText(self.tr("hidden for your role"))
 
     def show_errors(self, errors: Sequence[FieldError]) -> None:
         for label in self._errors.values():

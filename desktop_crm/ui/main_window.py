@@ -527,6 +527,7 @@ class MainWindow(QMainWindow):
         dialog = AccountDialog(
             self.session, view.account, self.statuses, self, owners=self.assignable_owners()
         )
+        dialog.show_hidden(view.masked.get(account_id, ()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -618,6 +619,7 @@ class MainWindow(QMainWindow):
         found = [c for c in view.contacts if c.meta.id == contact_id]
         contact = found[0] if found else Contact(account_id=account_id, name="")
         dialog = ContactDialog(self.session, contact, self)
+        dialog.show_hidden(view.masked.get(contact_id, ()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

@@ -180,47 +180,57 @@
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="337"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="342"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="344"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="349"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="358"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="360"/>
+        <source>hidden for your role</source>
+        <translation>因您的角色而隐藏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="363"/>
+        <source>Your role may not read this field. It is not empty: the server keeps it.</source>
+        <translation>您的角色无权查看此字段。它并非为空：服务器保存着它的内容。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="378"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="375"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="405"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="376"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="406"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="377"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="407"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="378"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="408"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="379"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="409"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="390"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="421"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
@@ -228,27 +238,27 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="178"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="192"/>
         <source>Edit customer</source>
         <translation>编辑客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="178"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="192"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="207"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="221"/>
         <source>(nobody)</source>
         <translation>（无人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="210"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="224"/>
         <source>Country (2 letters)</source>
         <translation>国家（两位字母）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="213"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="227"/>
         <source>Tags (comma-separated)</source>
         <translation>标签（逗号分隔）</translation>
     </message>
@@ -290,87 +300,87 @@
 <context>
     <name>ActivityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="318"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="332"/>
         <source>Log a call — %s</source>
         <translation>记录电话 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="318"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="332"/>
         <source>Log a meeting — %s</source>
         <translation>记录会议 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="323"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="337"/>
         <source>(no particular contact)</source>
         <translation>（不指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="330"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="344"/>
         <source>Inbound (they called)</source>
         <translation>呼入（对方来电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="331"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="345"/>
         <source>Outbound (we called)</source>
         <translation>呼出（我方致电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="339"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="353"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="340"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="354"/>
         <source>Left a voicemail</source>
         <translation>已留言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="341"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="355"/>
         <source>No answer</source>
         <translation>无人接听</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="342"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="356"/>
         <source>Wrong number</source>
         <translation>号码错误</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="345"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="359"/>
         <source>Held</source>
         <translation>已举行</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="345"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="359"/>
         <source>Rescheduled</source>
         <translation>已改期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="345"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="359"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="350"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="364"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="353"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="367"/>
         <source>Names, comma-separated</source>
         <translation>姓名，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="355"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="369"/>
         <source>What was said, what was agreed</source>
         <translation>谈了什么，约定了什么</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="357"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="371"/>
         <source>Follow up on</source>
         <translation>跟进时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="392"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="406"/>
         <source>%1 deleted this customer on the server. What you log here is kept on this computer and not sent until the customer is restored, or you export it.</source>
         <translation>%1 已在服务器上删除该客户。你在这里记录的内容会保留在本机，在客户恢复或你将其导出之前不会发送。</translation>
     </message>
@@ -447,6 +457,16 @@
         <location filename="../../desktop_crm/ui/activity_view.py" line="102"/>
         <source>No activities yet.</source>
         <translation>还没有活动记录。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="118"/>
+        <source>hidden for your role</source>
+        <translation>因您的角色而隐藏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="122"/>
+        <source>Your role may not read this field.</source>
+        <translation>您的角色无权查看此字段。</translation>
     </message>
 </context>
 <context>
@@ -565,27 +585,27 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ContactDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="240"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="254"/>
         <source>Edit contact</source>
         <translation>编辑联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="240"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="254"/>
         <source>New contact</source>
         <translation>新建联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="248"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="262"/>
         <source>One number per line, e.g. 138 0013 8000 work</source>
         <translation>每行一个号码，例如 138 0013 8000 work</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="250"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="264"/>
         <source>May be called</source>
         <translation>可致电</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="252"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="266"/>
         <source>May be e-mailed</source>
         <translation>可发邮件</translation>
     </message>
@@ -1045,122 +1065,122 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="588"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="589"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="589"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="590"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="689"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="691"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="702"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="704"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="713"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="715"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="715"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="717"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="716"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="718"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="724"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="728"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="729"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="731"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="732"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="734"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="740"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="742"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="744"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="746"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="748"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="750"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="760"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="762"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="764"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="766"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="766"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="768"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="768"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="770"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="770"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="772"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="772"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="774"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="778"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="780"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="779"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="781"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="785"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="787"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="787"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="789"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1168,27 +1188,27 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="441"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="455"/>
         <source>New opportunity — %1</source>
         <translation>新建商机 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="443"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="457"/>
         <source>e.g. 2027 service contract</source>
         <translation>例如：2027 年服务合同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="451"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="465"/>
         <source>Expected to close by</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="472"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="486"/>
         <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
         <translation>请输入数字金额，例如 120000 或 99.50。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="475"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="489"/>
         <source>The amount must be a number.</source>
         <translation>金额必须是数字。</translation>
     </message>
@@ -1358,7 +1378,17 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="161"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="130"/>
+        <source>Your role may not read this field; the server keeps it.</source>
+        <translation>您的角色无权查看此字段；服务器保存着它的内容。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="132"/>
+        <source>hidden for your role</source>
+        <translation>因您的角色而隐藏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="175"/>
         <source>Could not save: %s</source>
         <translation>无法保存：%s</translation>
     </message>

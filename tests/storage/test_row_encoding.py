@@ -276,4 +276,5 @@ def test_stored_record_fields_are_what_the_encoder_reads() -> None:
         "updated_at",
         "updated_by",
         "data",
+        "masked",  # not encoded: kept in masked_fields (records_store.note_masked)
     ]

@@ -147,4 +147,4 @@ def get_record(
         record = load(conn, entity, record_id)
         if record is None or not can_see_account(conn, principal, record.account_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found.")
-        return to_wire(record, masks_for(principal, settings))
+        return to_wire(record, masks_for(principal, settings), principal.user_id)
