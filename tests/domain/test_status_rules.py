@@ -112,5 +112,6 @@ def test_the_status_log_row_carries_the_reason() -> None:
     )
     assert rows == [StatusChangeRow("a1", "prospect", "active", AT, "u1", "won: Big order")]
     # Without a rule, no reason.
-    first = history_rows(Entity.ACCOUNT, "a1", None, {"name": "Acme", "status": "prospect"}, "u1", AT)
+    new = {"name": "Acme", "status": "prospect"}
+    first = history_rows(Entity.ACCOUNT, "a1", None, new, "u1", AT)
     assert first == [StatusChangeRow("a1", None, "prospect", AT, "u1", None)]
