@@ -5,18 +5,16 @@ the next sync). Each runs in one transaction and returns the saved value with wh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
-
-from sqlalchemy import Connection
+from typing import Generic, TypeVar
 
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
 from desktop_crm.domain.pipeline import check_stage_entry, find_stage
 from desktop_crm.domain.records import Account, Activity, Entity, Opportunity, SyncedRecord
-from desktop_crm.domain.status_rules import status_change_for
 from desktop_crm.storage import configuration, overview
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage.replica import Replica
+from desktop_crm.storage.status_rules import follow_status_rules, opportunity_before
 
 T = TypeVar("T")
 R = TypeVar("R", bound=SyncedRecord)
@@ -35,9 +33,11 @@ def save(replica: Replica, record: R, who: Identity) -> Written[R]:
     if isinstance(record, Activity) and not record.author_id:
         record.author_id = who.user_id
     with replica.writing() as conn:
-        before = _opportunity_before(conn, record)
+        before = opportunity_before(conn, record)
         saved = store.save_local(conn, record, who.replica_id, who.user_id)
-        account = _follow_status_rules(conn, before, saved, who)
+        # A deal entering a won stage makes its account active (the status rules), in the
+        # same transaction; the server applies the same rule when the change arrives.
+        account = follow_status_rules(conn, before, saved, who.replica_id, who.user_id)
     return Written(saved, _changes(saved, account))
 
 
@@ -82,43 +82,8 @@ def move_stage(
         opportunity.stage = target.key
         opportunity.probability = target.default_probability
         saved = store.save_local(conn, opportunity, who.replica_id, who.user_id)
-        account = _follow_status_rules(conn, before, saved, who)
+        account = follow_status_rules(conn, before, saved, who.replica_id, who.user_id)
     return Written(saved, _changes(saved, account))
-
-
-def _opportunity_before(conn: Connection, record: SyncedRecord) -> dict[str, Any] | None:
-    """An opportunity's data as the replica has it before a save (None: new, or deleted)."""
-    if not isinstance(record, Opportunity):
-        return None
-    before = store.opportunities.get(conn, record.meta.id)
-    return None if before is None or before.meta.deleted else before.data()
-
-
-def _follow_status_rules(
-    conn: Connection, before: dict[str, Any] | None, saved: SyncedRecord, who: Identity
-) -> Account | None:
-    """Apply the status rules (``domain/status_rules.py``) to a saved opportunity, in the same
-    transaction: the account's new status is a local edit like any other, with its reason in
-    the status log. The server applies the same rule on push, so both arrive at one value."""
-    if not isinstance(saved, Opportunity):
-        return None
-    account = store.accounts.get(conn, saved.account_id)
-    if account is None or account.meta.deleted:
-        return None
-    change = status_change_for(
-        configuration.status_rules(conn),
-        configuration.pipeline(conn),
-        before,
-        saved.data(),
-        account.status,
-        deleted=saved.meta.deleted,
-    )
-    if change is None:
-        return None
-    account.status = change.to_status
-    return store.save_local(
-        conn, account, who.replica_id, who.user_id, status_reason=change.reason
-    )
 
 
 def _changes(saved: SyncedRecord, account: Account | None) -> Changes:
