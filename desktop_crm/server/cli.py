@@ -113,18 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p = adm.add_parser("set-statuses", parents=[common], help="account statuses from JSON")
     p.add_argument("file", type=Path)
-    p = adm.add_parser(
-        "status-rules",
-        parents=[common],
-        help="list or set the status rules (by default a won deal makes the account active)",
-    )
-    p.add_argument("rules_action", choices=("list", "set", "reset"), metavar="list|set|reset")
-    p.add_argument(
-        "file",
-        type=Path,
-        nargs="?",
-        help='set: a JSON list of {"when": "won"|"lost"|stage, "to_status", "only_from": []}',
-    )
+    _add_status_rules_parser(adm, common)
     p = adm.add_parser("import-csv", parents=[common], help="import records from CSV")
     p.add_argument("entity", choices=[e.value for e in Entity])
     p.add_argument("file", type=Path)
@@ -324,6 +313,23 @@ def _repair_records(engine: Engine, args: argparse.Namespace) -> None:
         print(f"  {item.entity} {item.id}: {'; '.join(item.problems)}")
     if len(report.repaired) > PURGE_LISTED:
         print(f"  … and {len(report.repaired) - PURGE_LISTED} more")
+
+
+def _add_status_rules_parser(
+    adm: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    p = adm.add_parser(
+        "status-rules",
+        parents=[common],
+        help="list or set the status rules (by default a won deal makes the account active)",
+    )
+    p.add_argument("rules_action", choices=("list", "set", "reset"), metavar="list|set|reset")
+    p.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        help='set: a JSON list of {"when": "won"|"lost"|stage, "to_status", "only_from": []}',
+    )
 
 
 def _status_rules(engine: Engine, args: argparse.Namespace) -> None:
