@@ -10,10 +10,11 @@ from typing import Generic, TypeVar
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
 from desktop_crm.domain.pipeline import check_stage_entry, find_stage
-from desktop_crm.domain.records import Activity, Entity, Opportunity, SyncedRecord
+from desktop_crm.domain.records import Account, Activity, Entity, Opportunity, SyncedRecord
 from desktop_crm.storage import configuration, overview
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage.replica import Replica
+from desktop_crm.storage.status_rules import follow_status_rules, opportunity_before
 
 T = TypeVar("T")
 R = TypeVar("R", bound=SyncedRecord)
@@ -32,8 +33,12 @@ def save(replica: Replica, record: R, who: Identity) -> Written[R]:
     if isinstance(record, Activity) and not record.author_id:
         record.author_id = who.user_id
     with replica.writing() as conn:
+        before = opportunity_before(conn, record)
         saved = store.save_local(conn, record, who.replica_id, who.user_id)
-    return Written(saved, Changes.of_record(saved))
+        # A deal entering a won stage makes its account active (the status rules), in the
+        # same transaction; the server applies the same rule when the change arrives.
+        account = follow_status_rules(conn, before, saved, who.replica_id, who.user_id)
+    return Written(saved, _changes(saved, account))
 
 
 def delete(replica: Replica, entity: Entity, record_id: str, who: Identity) -> Written[bool]:
@@ -73,7 +78,16 @@ def move_stage(
         check_stage_entry(
             opportunity, target, overview.activities_since_stage_change(conn, opportunity)
         )
+        before = opportunity.data()
         opportunity.stage = target.key
         opportunity.probability = target.default_probability
         saved = store.save_local(conn, opportunity, who.replica_id, who.user_id)
-    return Written(saved, Changes.of_record(saved))
+        account = follow_status_rules(conn, before, saved, who.replica_id, who.user_id)
+    return Written(saved, _changes(saved, account))
+
+
+def _changes(saved: SyncedRecord, account: Account | None) -> Changes:
+    """What a save changed: the record, and the account a status rule changed with it."""
+    if account is None:
+        return Changes.of_record(saved)
+    return Changes.of_record(saved) | Changes.of_record(account)

@@ -15,7 +15,9 @@ from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
 from desktop_crm.client.policy import NO_POLICY, Policy
 from desktop_crm.client.profile import Profile, ProfileSettings, check_server_url
+from desktop_crm.domain.status_rules import StatusRule
 from desktop_crm.protocol.messages import LoginRequest
+from desktop_crm.storage import configuration
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import Replica, create_replica, open_replica
 from desktop_crm.storage.sync_bookkeeping import save_user_names
@@ -127,7 +129,30 @@ def run_sync(
         progress.report(Phase.FAILED, message="sync stopped; it resumes next time")
         raise
     name_deleters(replica, signed_in.client, summary)
+    keep_configuration(replica, signed_in.client)
     return summary
+
+
+def refresh_configuration(replica: Replica, client: SyncClient) -> bool:
+    """Fetch the server's status rules into the replica, so a stage move offline applies the
+    rules the server applies; False when the server sends none (an older server: the
+    replica keeps the default rules)."""
+    answer = client.config()
+    if answer.status_rules is None:
+        return False
+    rules = [StatusRule(r.when, r.to_status, tuple(r.only_from)) for r in answer.status_rules]
+    with replica.writing() as conn:
+        configuration.save_status_rules(conn, rules)
+    return True
+
+
+def keep_configuration(replica: Replica, client: SyncClient) -> None:
+    """:func:`refresh_configuration` after a sync; a failure keeps the rules the replica has
+    (the server applies its own rules on push either way)."""
+    try:
+        refresh_configuration(replica, client)
+    except SyncError as exc:
+        log.warning("could not fetch the server's configuration: %s", exc)
 
 
 def refresh_user_names(replica: Replica, client: SyncClient) -> int:
@@ -215,6 +240,7 @@ class ProfileSync:
             summary = make_engine(replica, signed_in, progress).sync_once()
         self._refresh_user_names(replica, signed_in)
         name_deleters(replica, signed_in.client, summary)
+        keep_configuration(replica, signed_in.client)
         return summary
 
     def _refresh_user_names(self, replica: Replica, signed_in: SignedIn) -> None:

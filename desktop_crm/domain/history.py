@@ -7,7 +7,9 @@ History is derived, never synced: whichever side writes a record appends these r
   no former name worth keeping);
 - an account's status and an opportunity's stage are logged when they change, including the
   first one of a new record (``from_*`` None); a blank new status or stage is not logged, and
-  a blank old one is logged as None.
+  a blank old one is logged as None;
+- a status change a status rule made (``domain/status_rules.py``) carries its reason (e.g.
+  "won: <opportunity name>"), given by the writer; other status changes have none.
 
 The rows are named tuples whose field names are the columns of the history tables on both
 sides (``account_former_names``, ``account_status_log``, and the stage history), in column
@@ -36,6 +38,8 @@ class StatusChangeRow(NamedTuple):
     to_status: str
     changed_at: str
     changed_by: str
+    #: Why the status changed when a rule changed it ("won: <opportunity>"), else None.
+    reason: str | None = None
 
 
 class StageChangeRow(NamedTuple):
@@ -62,9 +66,11 @@ def history_rows(
     data: Mapping[str, Any],
     changed_by: str,
     changed_at: str,
+    status_reason: str | None = None,
 ) -> list[HistoryRow]:
     """The history rows of writing ``data`` over ``previous`` (the record's data before, None
-    for a new record), by ``changed_by`` at ``changed_at`` (ISO-8601 text)."""
+    for a new record), by ``changed_by`` at ``changed_at`` (ISO-8601 text); ``status_reason``:
+    why an account's status changed, when a status rule changed it."""
     if entity == Entity.ACCOUNT:
         rows: list[HistoryRow] = []
         if previous is not None:
@@ -73,7 +79,9 @@ def history_rows(
                 rows.append(FormerNameRow(record_id, old_name, changed_at, changed_by))
         change = _change(previous, data, "status")
         if change is not None:
-            rows.append(StatusChangeRow(record_id, *change, changed_at, changed_by))
+            rows.append(
+                StatusChangeRow(record_id, *change, changed_at, changed_by, status_reason)
+            )
         return rows
     if entity == Entity.OPPORTUNITY:
         change = _change(previous, data, "stage")

@@ -257,8 +257,21 @@ class StatusConfig(WireModel):
     position: int
 
 
+class StatusRuleConfig(WireModel):
+    """A status rule (``domain/status_rules.py``): entering a ``when`` stage (``won``,
+    ``lost`` or a stage key) sets the account to ``to_status`` (only from ``only_from``, when
+    given)."""
+
+    when: str
+    to_status: str
+    only_from: list[str] = []
+
+
 class ConfigResponse(WireModel):
     protocol_version: int = PROTOCOL_VERSION
     max_push_batch: int = MAX_PUSH_BATCH
     pipeline_stages: list[StageConfig]
     account_statuses: list[StatusConfig]
+    #: The status rules in force (the default rule when none is configured; may be empty).
+    #: None only from a server older than status rules: the client then uses the default.
+    status_rules: list[StatusRuleConfig] | None = None

@@ -25,6 +25,7 @@ from desktop_crm.domain.records import (
 )
 from desktop_crm.domain.repair import repaired_text, repaired_vector
 from desktop_crm.domain.shape import data_problems
+from desktop_crm.domain.status_rules import StatusRule, status_rule_from_dict
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import Role
@@ -143,6 +144,31 @@ def set_stages(engine: Engine, path: Path) -> int:
     with _write(engine) as conn:
         config_store.set_stages(conn, stages)
     return len(stages)
+
+
+def status_rules(engine: Engine) -> list[StatusRule]:
+    """The status rules in force (the default when none is configured)."""
+    with engine.connect() as conn:
+        return config_store.load_status_rules(conn)
+
+
+def set_status_rules(engine: Engine, path: Path | None) -> int:
+    """A JSON list of ``{"when", "to_status", "only_from"}`` in order (``[]``: no rules);
+    ``path`` None: back to the default rule. Returns how many rules are now in force."""
+    rules: list[StatusRule] | None = None
+    if path is not None:
+        rules = []
+        for position, item in enumerate(_json_list(path), start=1):
+            try:
+                rules.append(status_rule_from_dict(item))
+            except ValueError as exc:
+                raise directory.DirectoryError(f"{path}: rule {position}: {exc}") from None
+    with _write(engine) as conn:
+        try:
+            config_store.set_status_rules(conn, rules)
+        except ValueError as exc:
+            raise directory.DirectoryError(f"status rules: {exc}") from None
+        return len(config_store.load_status_rules(conn))
 
 
 def set_statuses(engine: Engine, path: Path) -> int:

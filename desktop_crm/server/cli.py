@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p = adm.add_parser("set-statuses", parents=[common], help="account statuses from JSON")
     p.add_argument("file", type=Path)
+    _add_status_rules_parser(adm, common)
     p = adm.add_parser("import-csv", parents=[common], help="import records from CSV")
     p.add_argument("entity", choices=[e.value for e in Entity])
     p.add_argument("file", type=Path)
@@ -271,6 +272,8 @@ def _admin(args: argparse.Namespace) -> int:
         print(f"pipeline now has {admin.set_stages(engine, args.file)} stages")
     elif action == "set-statuses":
         print(f"{admin.set_statuses(engine, args.file)} account statuses set")
+    elif action == "status-rules":
+        _status_rules(engine, args)
     elif action == "import-csv":
         report = admin.import_csv(engine, Entity(args.entity), args.file, dry_run=args.dry_run)
         verb = "would import" if args.dry_run else "imported"
@@ -310,6 +313,41 @@ def _repair_records(engine: Engine, args: argparse.Namespace) -> None:
         print(f"  {item.entity} {item.id}: {'; '.join(item.problems)}")
     if len(report.repaired) > PURGE_LISTED:
         print(f"  … and {len(report.repaired) - PURGE_LISTED} more")
+
+
+def _add_status_rules_parser(
+    adm: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    p = adm.add_parser(
+        "status-rules",
+        parents=[common],
+        help="list or set the status rules (by default a won deal makes the account active)",
+    )
+    p.add_argument("rules_action", choices=("list", "set", "reset"), metavar="list|set|reset")
+    p.add_argument(
+        "file",
+        type=Path,
+        nargs="?",
+        help='set: a JSON list of {"when": "won"|"lost"|stage, "to_status", "only_from": []}',
+    )
+
+
+def _status_rules(engine: Engine, args: argparse.Namespace) -> None:
+    """``admin status-rules list | set FILE | reset`` (reset: back to the default rule)."""
+    if args.rules_action == "set":
+        if args.file is None:
+            raise DirectoryError("status-rules set needs a JSON file")
+        print(f"{admin.set_status_rules(engine, args.file)} status rule(s) in force")
+        return
+    if args.rules_action == "reset":
+        print(f"{admin.set_status_rules(engine, None)} status rule(s) in force (the default)")
+        return
+    rules = admin.status_rules(engine)
+    if not rules:
+        print("no status rules")
+    for rule in rules:
+        only = f" (only from {', '.join(rule.only_from)})" if rule.only_from else ""
+        print(f"{rule.when} -> {rule.to_status}{only}")
 
 
 def _purge_tombstones(engine: Engine, args: argparse.Namespace) -> None:

@@ -1,14 +1,30 @@
-"""Pipeline stages and account statuses: configuration kept in the server database."""
+"""Pipeline stages, account statuses and status rules: configuration kept in the server
+database."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, delete, insert, select
 
 from desktop_crm.domain.records import AccountStatus, PipelineStage, pipeline_stage_from_row
-from desktop_crm.protocol.messages import ConfigResponse, StageConfig, StatusConfig
+from desktop_crm.domain.status_rules import (
+    DEFAULT_STATUS_RULES,
+    StatusRule,
+    check_status_rules,
+    status_rule_from_dict,
+)
+from desktop_crm.protocol.messages import (
+    ConfigResponse,
+    StageConfig,
+    StatusConfig,
+    StatusRuleConfig,
+)
 from desktop_crm.server import models as m
+
+#: ``server_state`` key of the configured status rules (a JSON list; absent: the default).
+STATUS_RULES_KEY = "status_rules"
 
 
 def load_stages(conn: Connection) -> list[PipelineStage]:
@@ -59,6 +75,28 @@ def set_statuses(conn: Connection, statuses: Sequence[AccountStatus]) -> None:
     )
 
 
+def load_status_rules(conn: Connection) -> list[StatusRule]:
+    """The configured status rules (possibly none), or the default ones if never set."""
+    state = m.server_state.c
+    text = conn.scalar(select(state.value).where(state.key == STATUS_RULES_KEY))
+    if text is None:
+        return list(DEFAULT_STATUS_RULES)
+    return [status_rule_from_dict(item) for item in json.loads(text)]
+
+
+def set_status_rules(conn: Connection, rules: Sequence[StatusRule] | None) -> None:
+    """Configure the status rules (an empty list: none); None: back to the default rules.
+    Raises ValueError if a rule names a stage or status that is not configured."""
+    conn.execute(delete(m.server_state).where(m.server_state.c.key == STATUS_RULES_KEY))
+    if rules is None:
+        return
+    check_status_rules(
+        rules, (s.key for s in load_stages(conn)), (s.key for s in load_statuses(conn))
+    )
+    value = json.dumps([r.to_dict() for r in rules], ensure_ascii=False)
+    conn.execute(insert(m.server_state).values(key=STATUS_RULES_KEY, value=value))
+
+
 def config_response(conn: Connection) -> ConfigResponse:
     return ConfigResponse(
         pipeline_stages=[
@@ -76,5 +114,9 @@ def config_response(conn: Connection) -> ConfigResponse:
         ],
         account_statuses=[
             StatusConfig(key=s.key, name=s.name, position=s.position) for s in load_statuses(conn)
+        ],
+        status_rules=[
+            StatusRuleConfig(when=r.when, to_status=r.to_status, only_from=list(r.only_from))
+            for r in load_status_rules(conn)
         ],
     )

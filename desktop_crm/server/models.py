@@ -261,6 +261,8 @@ account_status_log = Table(
     Column("to_status", String(40), nullable=False),
     Column("changed_at", String(TIME), nullable=False),
     Column("changed_by", String(ID), nullable=False),
+    # Why a status rule changed it ("won: <opportunity>", revision 0008); None otherwise.
+    Column("reason", Text, nullable=True),
 )
 
 stage_history = Table(

@@ -34,6 +34,7 @@ from desktop_crm.domain.records import (
     PipelineStage,
 )
 from desktop_crm.domain.shape import data_problems, shown, text_problem
+from desktop_crm.domain.status_rules import StatusRule, status_change_for
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import (
     SERVER_REPLICA_ID,
@@ -53,7 +54,7 @@ from desktop_crm.protocol.messages import (
 )
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import Principal
-from desktop_crm.server.config_store import load_stages, load_statuses
+from desktop_crm.server.config_store import load_stages, load_status_rules, load_statuses
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.directory import UserInfo, set_assignment, user_by_id
 from desktop_crm.server.scope import can_see_account, can_see_accounts
@@ -126,6 +127,12 @@ class Batch:
     users: dict[str, UserInfo | None] = field(default_factory=dict)
     #: (entity, id) of the batch's records whose tombstones were purged.
     purged: set[tuple[str, str]] = field(default_factory=set)
+    status_rules: list[StatusRule] = field(default_factory=list)
+    #: account id -> (status, base version) of the batch's own changes of that account: a
+    #: device that ran the status rule itself pushes the account's new status after the deal.
+    pushed_status: dict[str, tuple[str, VersionVector | None]] = field(default_factory=dict)
+    #: account id -> why the rule changes its status, for the batch's own change of it.
+    status_reasons: dict[str, str] = field(default_factory=dict)
 
 
 def push(
@@ -143,6 +150,8 @@ def push(
             stages={s.key: s for s in stages},
             first_stage=stages[0].key if stages else None,
             statuses={s.key for s in load_statuses(conn)},
+            status_rules=load_status_rules(conn),
+            pushed_status=_pushed_statuses(request.changes),
         )
         _prefetch(batch, request.changes)
         for change in request.changes:
@@ -166,6 +175,21 @@ def _usable_id(value: object) -> str | None:
     if isinstance(value, str) and value and text_problem(value) is None:
         return value
     return None
+
+
+def _pushed_statuses(changes: list[Change]) -> dict[str, tuple[str, VersionVector | None]]:
+    """Account id -> (status, base version) of the last change of each account in a batch."""
+    pushed: dict[str, tuple[str, VersionVector | None]] = {}
+    for c in changes:
+        status = c.data.get("status")
+        if c.entity != Entity.ACCOUNT or c.deleted or not isinstance(status, str):
+            continue
+        try:
+            base: VersionVector | None = checked_vector(c.base_version)
+        except InvalidVersion:
+            base = None
+        pushed[str(c.record_id)] = (status, base)
+    return pushed
 
 
 def _prefetch(batch: Batch, changes: list[Change]) -> None:
@@ -324,13 +348,62 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         changed_fields=change.changed_fields[:200],
         changed_at=changed_at,
         applied_by=principal.user_id,
+        status_reason=(
+            batch.status_reasons.pop(change.record_id, None) if entity == Entity.ACCOUNT else None
+        ),
     )
     batch.records[(entity.value, change.record_id)] = stored
     batch.applied[change.change_id] = Applied(principal.user_id, entity.value, change.record_id)
+    if entity == Entity.OPPORTUNITY:
+        _follow_status_rules(batch, current, stored, changed_at)
     if entity == Entity.ACCOUNT:
         _follow_owner(batch, change.record_id, data, current)
         _cascade(batch, change.record_id, change.deleted, current)
     return _result(batch, change, ChangeStatus.APPLIED, stored)
+
+
+def _follow_status_rules(
+    batch: Batch, previous: ServerRecord | None, stored: ServerRecord, changed_at: str
+) -> None:
+    """Apply the status rules (``domain/status_rules.py``) to an applied opportunity change:
+    a server-side edit of its account (bumping the server's entry, like a reassignment), so
+    the account follows the deal even when the device did not run the rule (an older client).
+    A device that ran it pushes the same status for the account later in this batch; then
+    its own change does it (with the rule's reason) and no concurrent server edit is made."""
+    if stored.deleted:
+        return
+    account_id = str(stored.data.get("account_id") or "")
+    account = _load(batch, Entity.ACCOUNT, account_id) if account_id else None
+    if account is None or account.deleted:
+        return
+    before = previous.data if previous is not None and not previous.deleted else None
+    change = status_change_for(
+        batch.status_rules,
+        list(batch.stages.values()),
+        before,
+        stored.data,
+        str(account.data.get("status") or ""),
+    )
+    if change is None or (batch.statuses and change.to_status not in batch.statuses):
+        return
+    pushed_status, pushed_base = batch.pushed_status.get(account_id, (None, None))
+    if pushed_status == change.to_status and pushed_base == account.version:
+        batch.status_reasons[account_id] = change.reason
+        return
+    principal = batch.principal
+    batch.records[(Entity.ACCOUNT.value, account_id)] = batch.writer.write(
+        previous=account,
+        entity=Entity.ACCOUNT,
+        record_id=account_id,
+        data={**account.data, "status": change.to_status},
+        version=account.version.bump(SERVER_REPLICA_ID),
+        deleted=False,
+        actor_id=principal.user_id,
+        device_id=principal.device_id,
+        changed_fields=["status"],
+        changed_at=changed_at,
+        status_reason=change.reason,
+    )
 
 
 def _checked_versions(change: Change) -> tuple[VersionVector, VersionVector]:

@@ -409,9 +409,11 @@ class RecordWriter:
         changed_fields: Sequence[str] = (),
         changed_at: str | None = None,
         applied_by: str | None = None,
+        status_reason: str | None = None,
     ) -> ServerRecord:
         """Buffer a record write (see :func:`write_record`). ``applied_by``: also record
-        ``change_id`` as applied for that user (push idempotency)."""
+        ``change_id`` as applied for that user (push idempotency). ``status_reason``: why an
+        account's status changes, when a status rule changes it (kept in the status log)."""
         stamp = iso(now())
         account_id = account_of(entity, record_id, data)
         key = (str(entity), record_id)
@@ -467,6 +469,7 @@ class RecordWriter:
                 data,
                 actor_id,
                 changed_at or stamp,
+                status_reason,
             ),
         )
         if applied_by is not None and change_id is not None:

@@ -1,7 +1,10 @@
-"""The configuration the server hands down (pipeline stages, account statuses) as the replica
-holds it, or the defaults before the first sync brought any."""
+"""The configuration the server hands down (pipeline stages, account statuses, status rules)
+as the replica holds it, or the defaults before the first sync brought any."""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Sequence
 
 from sqlalchemy import Connection, select
 
@@ -11,7 +14,13 @@ from desktop_crm.domain.records import (
     PipelineStage,
     pipeline_stage_from_row,
 )
+from desktop_crm.domain.status_rules import (
+    DEFAULT_STATUS_RULES,
+    StatusRule,
+    status_rule_from_dict,
+)
 from desktop_crm.storage.schema import account_statuses, pipeline_stages
+from desktop_crm.storage.sync_bookkeeping import get_state, set_state
 
 
 def pipeline(conn: Connection) -> list[PipelineStage]:
@@ -32,3 +41,24 @@ def status_choices(conn: Connection) -> list[tuple[str, str]]:
     if rows:
         return [(str(r[0]), str(r[1])) for r in rows]
     return [(s.key, s.name) for s in DEFAULT_ACCOUNT_STATUSES]
+
+
+#: ``sync_state`` key of the status rules the server handed down (JSON list); absent: the
+#: server has not sent any (an older server, or no sync yet), so the default rules apply.
+STATUS_RULES_KEY = "config.status_rules"
+
+
+def status_rules(conn: Connection) -> list[StatusRule]:
+    """The status rules the server configured (possibly none), or the default ones."""
+    text = get_state(conn, STATUS_RULES_KEY)
+    if text is None:
+        return list(DEFAULT_STATUS_RULES)
+    try:
+        return [status_rule_from_dict(item) for item in json.loads(text)]
+    except (ValueError, TypeError):
+        return list(DEFAULT_STATUS_RULES)  # unreadable: the rule the server would default to
+
+
+def save_status_rules(conn: Connection, rules: Sequence[StatusRule]) -> None:
+    """Keep the status rules the server handed down (an empty list: no rules)."""
+    set_state(conn, STATUS_RULES_KEY, json.dumps([r.to_dict() for r in rules]))

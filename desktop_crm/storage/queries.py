@@ -41,6 +41,8 @@ class StatusChange:
     to_status: str
     changed_at: datetime
     changed_by: str
+    #: Why a status rule changed it ("won: <opportunity>"); None for a plain edit.
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,7 @@ def account_360(
     )
     log = account_status_log.c
     status_rows = conn.execute(
-        select(log.from_status, log.to_status, log.changed_at, log.changed_by)
+        select(log.from_status, log.to_status, log.changed_at, log.changed_by, log.reason)
         .where(log.account_id == account_id)
         .order_by(log.changed_at, log.id)
     ).all()
@@ -136,7 +138,9 @@ def account_360(
         contacts=people,
         open_opportunities=open_opps,
         recent_activities=timeline,
-        status_history=[StatusChange(r[0], r[1], _time(r[2]), r[3]) for r in status_rows],
+        status_history=[
+            StatusChange(r[0], r[1], _time(r[2]), r[3], r[4]) for r in status_rows
+        ],
         former_names=[FormerName(r[0], _time(r[1]), r[2]) for r in name_rows],
         masked=_masked_in_view(conn, account, people, timeline),
     )

@@ -403,7 +403,12 @@ def _write_phones(conn: Connection, record: StoredRecord, previous: StoredRecord
                 insert_rows(conn, contact_phones, PHONE_COLUMNS, rows)
 
 
-def _write_derived(conn: Connection, record: StoredRecord, previous: StoredRecord | None) -> None:
+def _write_derived(
+    conn: Connection,
+    record: StoredRecord,
+    previous: StoredRecord | None,
+    status_reason: str | None = None,
+) -> None:
     if record.entity is Entity.CONTACT:
         _write_phones(conn, record, previous)
     elif record.entity in TRACKED_FIELDS:
@@ -414,12 +419,18 @@ def _write_derived(conn: Connection, record: StoredRecord, previous: StoredRecor
             record.data,
             record.updated_by,
             time_text(record.updated_at),
+            status_reason,
         )
         if rows:
             insert_history(conn, rows)
 
 
-def _write(conn: Connection, record: StoredRecord, previous: StoredRecord | None) -> None:
+def _write(
+    conn: Connection,
+    record: StoredRecord,
+    previous: StoredRecord | None,
+    status_reason: str | None = None,
+) -> None:
     table = SYNCED_TABLES[record.entity.value]
     values = row_values(record)
     if previous is None:
@@ -433,7 +444,7 @@ def _write(conn: Connection, record: StoredRecord, previous: StoredRecord | None
         changed = {k: v for k, v in values.items() if before.get(k) != v}
         if changed:
             conn.execute(update(table).where(table.c.id == record.id).values(changed))
-    _write_derived(conn, record, previous)
+    _write_derived(conn, record, previous, status_reason)
 
 
 @contextlib.contextmanager
@@ -495,7 +506,14 @@ def masked_of(conn: Connection, entity: Entity, ids: Sequence[str]) -> dict[str,
     return found
 
 
-def save_local(conn: Connection, record: R, replica_id: str, user_id: str) -> R:
+def save_local(
+    conn: Connection,
+    record: R,
+    replica_id: str,
+    user_id: str,
+    *,
+    status_reason: str | None = None,
+) -> R:
     """Save an edit made on this device, in one transaction, and return the record as saved.
 
     Validates (raising :class:`~desktop_crm.domain.validation.ValidationFailed` before anything
@@ -503,6 +521,8 @@ def save_local(conn: Connection, record: R, replica_id: str, user_id: str) -> R:
     version, writes the row and derived rows, appends the outbox entry and — on the first
     unsynced edit of a record the server already has — keeps the base copy. An edit that
     changes nothing writes nothing. ``record.meta`` is updated to the saved metadata.
+    ``status_reason``: why an account's status changes, when a status rule changes it (kept
+    in the status log).
     """
     ensure_valid(record)
     entity = record.ENTITY
@@ -532,7 +552,7 @@ def save_local(conn: Connection, record: R, replica_id: str, user_id: str) -> R:
                 book.set_base_copy(
                     conn, entity.value, saved.id, previous.version, previous.deleted, previous.data
                 )
-        _write(conn, saved, previous)
+        _write(conn, saved, previous, status_reason)
         book.add_outbox_entry(
             conn,
             change_id=new_id(),

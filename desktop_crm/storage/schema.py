@@ -75,6 +75,7 @@ account_status_log = Table(
     Column("to_status", String(40), nullable=False),
     Column("changed_at", String(40), nullable=False),
     Column("changed_by", String(64), nullable=False, server_default=""),
+    Column("reason", Text),  # why a status rule changed it (revision 0007); None otherwise
 )
 
 contacts = Table(

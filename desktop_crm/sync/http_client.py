@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from desktop_crm.protocol.messages import (
     DEFAULT_PULL_PAGE,
+    ConfigResponse,
     DirectoryResponse,
     LoginRequest,
     LoginResponse,
@@ -161,6 +162,10 @@ class SyncClient:
 
     def directory(self) -> DirectoryResponse:
         return self._parse(self._send("GET", "/directory"), DirectoryResponse)
+
+    def config(self) -> ConfigResponse:
+        """The server's configuration (pipeline stages, account statuses, status rules)."""
+        return self._parse(self._send("GET", "/config"), ConfigResponse)
 
     # Plumbing -------------------------------------------------------------------------------
 

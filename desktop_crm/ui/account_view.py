@@ -337,12 +337,10 @@ class Account360View(QWidget):
         for change in view.status_history:
             old = self.status_names.get(change.from_status or "", change.from_status or "—")
             new = self.status_names.get(change.to_status, change.to_status)
-            self.history.addTopLevelItem(
-                QTreeWidgetItem(
-                    [local_time(change.changed_at), self.tr("Status: %1 → %2").replace(
-                        "%1", old).replace("%2", new)]
-                )
-            )
+            text = self.tr("Status: %1 → %2").replace("%1", old).replace("%2", new)
+            if change.reason:  # a status rule's reason, e.g. "won: <deal>"
+                text += f" ({change.reason})"
+            self.history.addTopLevelItem(QTreeWidgetItem([local_time(change.changed_at), text]))
         for former in view.former_names:
             self.history.addTopLevelItem(
                 QTreeWidgetItem(

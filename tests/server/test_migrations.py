@@ -127,3 +127,30 @@ def test_revision_0006_adds_cascade_deletions_and_keeps_the_records(bare_engine:
     assert kept == [("contact", "c1", True)]
     with bare_engine.connect() as conn:
         assert "cascade_deletions" not in sa_inspect(conn).get_table_names()
+
+
+def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Engine) -> None:
+    db.migrate(bare_engine, "0007")
+    log = (
+        "SELECT account_id, from_status, to_status, changed_at, changed_by "
+        "FROM account_status_log ORDER BY id"
+    )
+    with bare_engine.begin() as conn:
+        for row in STATUS_LOG:
+            conn.execute(
+                text(
+                    "INSERT INTO account_status_log(account_id, from_status, to_status, "
+                    "changed_at, changed_by) VALUES (:a, :f, :t, :at, :by)"
+                ),
+                dict(zip(("a", "f", "t", "at", "by"), row, strict=True)),
+            )
+    db.migrate(bare_engine)
+    assert db.current_revision(bare_engine) == "0008"
+    assert _rows(bare_engine, log) == STATUS_LOG
+    assert _rows(bare_engine, "SELECT reason FROM account_status_log") == [(None,), (None,)]
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0007")
+    assert _rows(bare_engine, log) == STATUS_LOG
+    with bare_engine.connect() as conn:
+        columns = {c["name"] for c in sa_inspect(conn).get_columns("account_status_log")}
+    assert "reason" not in columns
