@@ -1,0 +1,151 @@
+"""The queries behind the Reports tab: the stage history of the period's opportunities, open
+opportunities by month of expected close, activities per author and day, and open follow-ups
+past due per author.
+
+Each aggregates in SQL and returns a few small rows; the client service
+(``client/reports.py``) turns them into the report. Times are compared as the replica stores
+them (UTC ISO text), so a period is a pair of UTC instants. ``owner_id`` narrows every query to
+one person: opportunities by owner, activities and follow-ups by author.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, and_, case, func, literal, select
+
+from desktop_crm.storage.queries import OPEN_FOLLOW_UP
+from desktop_crm.storage.schema import activities, opportunities, opportunity_stage_history
+
+
+def time_text(value: datetime) -> str:
+    """A time as the replica stores it (UTC ISO text), so text comparison orders by time."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class StageReach:
+    """How many of the period's opportunities got this far: ``furthest`` is the position (in
+    ``open_keys``) of the furthest open stage each ever entered (None: none recorded), and
+    whether it was won or lost within the period."""
+
+    furthest: int | None
+    won: bool
+    lost: bool
+    count: int
+
+
+def stage_reach(
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    open_keys: Sequence[str],
+    won_keys: Sequence[str],
+    lost_keys: Sequence[str],
+    owner_id: str | None = None,
+) -> list[StageReach]:
+    """The live opportunities whose stage changed (or that were created) in ``[start, end)``,
+    counted by the furthest open stage their history reached before ``end`` and by whether
+    they were won or lost in the period."""
+    h = opportunity_stage_history.c
+    o = opportunities.c
+    since, until = time_text(start), time_text(end)
+    position = case(
+        {key: n for n, key in enumerate(open_keys)}, value=h.to_stage, else_=None
+    ) if open_keys else literal(None)
+    in_period = h.changed_at >= since
+
+    def flag(keys: Sequence[str]) -> object:
+        if not keys:
+            return literal(0)
+        return func.max(case((and_(h.to_stage.in_(list(keys)), in_period), 1), else_=0))
+
+    per_opportunity = (
+        select(
+            func.max(position).label("furthest"),
+            flag(won_keys).label("won"),
+            flag(lost_keys).label("lost"),
+        )
+        .select_from(opportunity_stage_history.join(opportunities, o.id == h.opportunity_id))
+        .where(o.deleted == 0, h.changed_at < until)
+        .group_by(h.opportunity_id)
+        .having(func.max(h.changed_at) >= since)
+    )
+    if owner_id is not None:
+        per_opportunity = per_opportunity.where(o.owner_id == owner_id)
+    sub = per_opportunity.subquery()
+    rows = conn.execute(
+        select(sub.c.furthest, sub.c.won, sub.c.lost, func.count()).group_by(
+            sub.c.furthest, sub.c.won, sub.c.lost
+        )
+    )
+    return [
+        StageReach(None if r[0] is None else int(r[0]), bool(r[1]), bool(r[2]), int(r[3]))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAmount:
+    """Open opportunities closing in one month with one currency, probability and amount."""
+
+    month: str  # YYYY-MM; "" for no expected close date
+    currency: str
+    probability: int
+    amount: str  # exact decimal text
+    count: int
+
+
+def open_amounts_by_month(
+    conn: Connection, open_keys: Sequence[str], owner_id: str | None = None
+) -> list[OpenAmount]:
+    """The live opportunities in open stages, grouped by month of expected close, currency,
+    probability and amount (amounts are exact text: they are summed in Python, not in SQL)."""
+    o = opportunities.c
+    month = func.coalesce(func.substr(o.expected_close, 1, 7), "")
+    query = (
+        select(month, o.currency, o.probability, o.amount, func.count())
+        .where(o.deleted == 0, o.stage.in_(list(open_keys)))
+        .group_by(month, o.currency, o.probability, o.amount)
+    )
+    if owner_id is not None:
+        query = query.where(o.owner_id == owner_id)
+    return [
+        OpenAmount(str(r[0]), str(r[1] or ""), int(r[2] or 0), str(r[3] or "0"), int(r[4]))
+        for r in conn.execute(query)
+    ]
+
+
+def activities_per_day(
+    conn: Connection, start: datetime, end: datetime, owner_id: str | None = None
+) -> list[tuple[str, str, int]]:
+    """(author, UTC day YYYY-MM-DD, count) of the live activities started in ``[start, end)``.
+    Days, not weeks: the week is folded in Python, cheaper than a date function per row."""
+    a = activities.c
+    day = func.substr(a.start_at, 1, 10)
+    query = (
+        select(a.author_id, day, func.count())
+        .where(a.deleted == 0, a.start_at >= time_text(start), a.start_at < time_text(end))
+        .group_by(a.author_id, day)
+    )
+    if owner_id is not None:
+        query = query.where(a.author_id == owner_id)
+    return [(str(r[0] or ""), str(r[1]), int(r[2])) for r in conn.execute(query)]
+
+
+def overdue_follow_ups(
+    conn: Connection, now: datetime, owner_id: str | None = None
+) -> list[tuple[str, int]]:
+    """(author, count) of the open follow-ups due before ``now``. The partial index's
+    condition is repeated verbatim (``OPEN_FOLLOW_UP``) so SQLite can use it."""
+    a = activities.c
+    query = (
+        select(a.author_id, func.count())
+        .where(OPEN_FOLLOW_UP, a.follow_up_at < time_text(now))
+        .group_by(a.author_id)
+    )
+    if owner_id is not None:
+        query = query.where(a.author_id == owner_id)
+    return [(str(r[0] or ""), int(r[1])) for r in conn.execute(query)]
