@@ -155,7 +155,9 @@ def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _activity(rows: list[tuple[str, str, int]], start: datetime, end: datetime) -> list[RepActivity]:
+def _activity(
+    rows: list[tuple[str, str, int]], start: datetime, end: datetime
+) -> list[RepActivity]:
     first, last = week_of(start.astimezone(UTC).date()), week_of(end.astimezone(UTC).date())
     weeks = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
     per_rep: dict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(weeks, 0))
@@ -205,7 +207,10 @@ def reports(
 
 def csv_rows(report: Reports, names: Mapping[str, str]) -> list[list[str]]:
     """The reports as one table: a section column, then the section's own columns."""
-    name = lambda user_id: names.get(user_id, user_id)  # noqa: E731
+
+    def name(user_id: str) -> str:
+        return names.get(user_id, user_id)
+
     rows = [["section", "item", "detail", "value", "extra"]]
     rows.append(["period", report.start.isoformat(), report.end.isoformat(), "", ""])
     for step in report.funnel.steps:
@@ -215,7 +220,9 @@ def csv_rows(report: Reports, names: Mapping[str, str]) -> list[list[str]]:
     rows.append(["win_rate", "won", str(report.funnel.won), "" if rate is None else f"{rate:.4f}",
                  f"lost {report.funnel.lost}"])
     for month in report.forecast:
-        rows.append(["forecast", month.month, month.currency, str(month.weighted), str(month.amount)])
+        rows.append(
+            ["forecast", month.month, month.currency, str(month.weighted), str(month.amount)]
+        )
     for rep in report.activity:
         for week, count in sorted(rep.weeks.items()):
             rows.append(["activities", name(rep.owner_id), week.isoformat(), str(count), ""])

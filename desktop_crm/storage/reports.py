@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, select
 
 from desktop_crm.storage.queries import OPEN_FOLLOW_UP
 from desktop_crm.storage.schema import activities, opportunities, opportunity_stage_history
@@ -57,7 +57,7 @@ def stage_reach(
     ) if open_keys else literal(None)
     in_period = h.changed_at >= since
 
-    def flag(keys: Sequence[str]) -> object:
+    def flag(keys: Sequence[str]) -> ColumnElement[int]:
         if not keys:
             return literal(0)
         return func.max(case((and_(h.to_stage.in_(list(keys)), in_period), 1), else_=0))

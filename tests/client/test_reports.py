@@ -23,7 +23,8 @@ OWNERS = ("rep-anna", "rep-bo", "rep-chen")
 @pytest.fixture
 def demo(replica: Replica) -> Replica:
     with replica.engine.begin() as conn:
-        bulk_load.bulk_apply(conn, demo_data.generate(seed=7, accounts=300, owner_ids=OWNERS, now=NOW))
+        records = demo_data.generate(seed=7, accounts=300, owner_ids=OWNERS, now=NOW)
+        bulk_load.bulk_apply(conn, records)
     return replica
 
 
