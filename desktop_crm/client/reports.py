@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
@@ -133,10 +133,7 @@ def _forecast(rows: list[sql.OpenAmount]) -> tuple[list[ForecastMonth], int]:
         if not row.month:
             without_close += row.count
             continue
-        try:
-            amount = Decimal(row.amount) * row.count
-        except InvalidOperation:
-            amount = Decimal(0)
+        amount = row.amount
         count, total, weighted = totals.get((row.month, row.currency), (0, Decimal(0), Decimal(0)))
         totals[(row.month, row.currency)] = (
             count + row.count,

@@ -148,6 +148,18 @@ opportunities = Table(
     *_record_meta(),
 )
 Index("ix_opportunities_stage", opportunities.c.stage)
+# The Reports tab's forecast and owner filter, read from the index alone (revision 0007).
+Index(
+    "ix_opportunities_report",
+    opportunities.c.deleted,
+    opportunities.c.owner_id,
+    opportunities.c.stage,
+    opportunities.c.expected_close,
+    opportunities.c.currency,
+    opportunities.c.probability,
+    opportunities.c.amount,
+    opportunities.c.id,
+)
 
 opportunity_stage_history = Table(
     "opportunity_stage_history",
@@ -163,6 +175,13 @@ opportunity_stage_history = Table(
     Column("to_stage", String(40), nullable=False),
     Column("changed_at", String(40), nullable=False),
     Column("changed_by", String(64), nullable=False, server_default=""),
+)
+# The Reports tab's funnel: each opportunity's history in order, from the index (rev. 0007).
+Index(
+    "ix_stage_history_report",
+    opportunity_stage_history.c.opportunity_id,
+    opportunity_stage_history.c.changed_at,
+    opportunity_stage_history.c.to_stage,
 )
 
 activities = Table(
@@ -188,6 +207,10 @@ Index("ix_activities_account_start", activities.c.account_id, activities.c.start
 Index("ix_activities_opportunity", activities.c.opportunity_id)
 # The activity feed: the newest first, across accounts (revision 0005).
 Index("ix_activities_start_at", activities.c.start_at)
+# The Reports tab's activities per person per week, from the index alone (revision 0007).
+Index(
+    "ix_activities_report", activities.c.start_at, activities.c.author_id, activities.c.deleted
+)
 Index(
     "ix_activities_follow_up_open",
     activities.c.follow_up_at,

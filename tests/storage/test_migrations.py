@@ -79,8 +79,10 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {"0001", "0002", "0003", "0004", "0005", "0006"}
-    assert migrations.head_revision() == "0006"
+    assert migrations.known_revisions() == {
+        "0001", "0002", "0003", "0004", "0005", "0006", "0007"
+    }
+    assert migrations.head_revision() == "0007"
 
 
 def test_head_matches_schema_py(replica):
@@ -93,13 +95,18 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
     return {(d[0], d[3].name if d[0].endswith("_column") else d[1].name) for d in diffs}
 
 
-#: What revisions 0003 to 0006 change in the metadata's terms (0002 adds only the FTS5 table).
+#: What revisions 0003 to 0007 change in the metadata's terms (0002 adds only the FTS5 table).
+CHANGES_0007 = {
+    ("add_index", "ix_stage_history_report"),
+    ("add_index", "ix_opportunities_report"),
+    ("add_index", "ix_activities_report"),
+}
 CHANGES_0006 = {
     ("add_column", "from_status"),
     ("add_column", "to_status"),
     ("remove_column", "old_status"),
     ("remove_column", "new_status"),
-}
+} | CHANGES_0007
 CHANGES_0005 = {("add_index", "ix_activities_start_at")} | CHANGES_0006
 CHANGES_0004 = {
     ("add_column", "contact_name"),
@@ -184,7 +191,7 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0006"
+    assert replica.schema_revision == "0007"
     assert len(_triggers(replica.engine)) == 9
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
@@ -380,7 +387,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0006"
+        assert rep.schema_revision == "0007"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -420,7 +427,7 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
                     {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0006"
+        assert rep.schema_revision == "0007"
         with rep.engine.connect() as conn:
             rows = conn.execute(
                 text(
@@ -469,7 +476,7 @@ def test_upgrade_to_0006_keeps_the_status_log_and_downgrade_restores_it(tmp_path
                     dict(zip(("a", "o", "n", "at", "by"), row, strict=True)),
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0006"
+        assert rep.schema_revision == "0007"
         assert _schema_diffs(rep.engine) == []
         assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
         with rep.engine.begin() as conn:

@@ -1,0 +1,41 @@
+"""Covering indexes for the Reports tab: stage history per opportunity, open opportunities by
+owner and stage, activities by time and author.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-02
+
+The reports read every opportunity's stage history, every open opportunity's close month,
+currency, probability and amount, and the period's activities by author. Without these the
+reads visit each record's row (a random, decrypted page read each); with them each report is
+one ordered index scan. Measured on 10,000 accounts / 100,000 activities (last 90 days):
+funnel 29 → 7 ms, forecast 16 → 8 ms, activities per person 29 → 10 ms (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | None = None
+depends_on: str | None = None
+
+INDEXES = {
+    "ix_stage_history_report": "opportunity_stage_history (opportunity_id, changed_at, to_stage)",
+    "ix_opportunities_report": (
+        "opportunities (deleted, owner_id, stage, expected_close, currency, probability, "
+        "amount, id)"
+    ),
+    "ix_activities_report": "activities (start_at, author_id, deleted)",
+}
+
+
+def upgrade() -> None:
+    for name, columns in INDEXES.items():
+        op.execute(f"CREATE INDEX {name} ON {columns}")
+
+
+def downgrade() -> None:
+    for name in INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
