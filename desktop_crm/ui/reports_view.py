@@ -43,8 +43,8 @@ class Bar:
     label: str
     value: float
     text: str
-    #: Bars are scaled against the longest bar of their group (one per currency: amounts in
-    #: different currencies are never drawn to one scale).
+    # Bars are scaled against the longest bar of their group (one per currency: amounts in
+    # different currencies are never drawn to one scale).
     group: str = ""
 
 
