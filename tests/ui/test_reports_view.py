@@ -80,6 +80,12 @@ def test_the_reports_tab_shows_switches_period_and_exports(
     assert any(row[:2] == ["activities", "Rep One"] for row in rows)
     assert str(path) in view.message.text()
 
+    # A folder that is not there: the message says why, nothing is written.
+    view.export_path = lambda: tmp_path / "no-such-folder" / "reports.csv"
+    view.export_button.click()
+    qtbot.waitUntil(lambda: "no-such-folder" in view.message.text(), timeout=10_000)
+    assert not (tmp_path / "no-such-folder").exists()
+
     # A cancelled file dialog writes nothing.
     view.export_path = lambda: None
     path.unlink()
