@@ -216,6 +216,16 @@ Index(
     activities.c.follow_up_at,
     sqlite_where=text("follow_up_done = 0 AND follow_up_at IS NOT NULL AND deleted = 0"),
 )
+# The Reports tab's overdue follow-ups per person, from the index alone (revision 0007).
+Index(
+    "ix_activities_overdue_report",
+    activities.c.follow_up_at,
+    activities.c.author_id,
+    # The condition's columns too: SQLite reads them from the index, not the row.
+    activities.c.follow_up_done,
+    activities.c.deleted,
+    sqlite_where=text("follow_up_done = 0 AND follow_up_at IS NOT NULL AND deleted = 0"),
+)
 
 # Configuration pulled from the server -------------------------------------------------------
 

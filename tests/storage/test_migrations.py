@@ -100,6 +100,7 @@ CHANGES_0007 = {
     ("add_index", "ix_stage_history_report"),
     ("add_index", "ix_opportunities_report"),
     ("add_index", "ix_activities_report"),
+    ("add_index", "ix_activities_overdue_report"),
 }
 CHANGES_0006 = {
     ("add_column", "from_status"),

@@ -1,5 +1,5 @@
 """Covering indexes for the Reports tab: stage history per opportunity, open opportunities by
-owner and stage, activities by time and author.
+owner and stage, activities by time and author, open follow-ups by time and author.
 
 Revision ID: 0007
 Revises: 0006
@@ -28,6 +28,10 @@ INDEXES = {
         "amount, id)"
     ),
     "ix_activities_report": "activities (start_at, author_id, deleted)",
+    "ix_activities_overdue_report": (
+        "activities (follow_up_at, author_id, follow_up_done, deleted) "
+        "WHERE follow_up_done = 0 AND follow_up_at IS NOT NULL AND deleted = 0"
+    ),
 }
 
 
