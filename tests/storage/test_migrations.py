@@ -99,7 +99,6 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 CHANGES_0007 = {
     ("add_index", "ix_stage_history_report"),
     ("add_index", "ix_opportunities_report"),
-    ("add_index", "ix_activities_report"),
     ("add_index", "ix_activities_overdue_report"),
 }
 CHANGES_0006 = {

@@ -1,5 +1,6 @@
 """Covering indexes for the Reports tab: stage history per opportunity, open opportunities by
-owner and stage, activities by time and author, open follow-ups by time and author.
+owner and stage, activities by time and author (the feed's time index, widened), open
+follow-ups by time and author.
 
 Revision ID: 0007
 Revises: 0006
@@ -27,7 +28,8 @@ INDEXES = {
         "opportunities (deleted, owner_id, stage, expected_close, currency, probability, "
         "amount, id)"
     ),
-    "ix_activities_report": "activities (start_at, author_id, deleted)",
+    # Widened in place (the feed walks it too), so activities keep one index on time.
+    "ix_activities_start_at": "activities (start_at, author_id, deleted)",
     "ix_activities_overdue_report": (
         "activities (follow_up_at, author_id, follow_up_done, deleted) "
         "WHERE follow_up_done = 0 AND follow_up_at IS NOT NULL AND deleted = 0"
@@ -37,9 +39,11 @@ INDEXES = {
 
 def upgrade() -> None:
     for name, columns in INDEXES.items():
+        op.execute(f"DROP INDEX IF EXISTS {name}")
         op.execute(f"CREATE INDEX {name} ON {columns}")
 
 
 def downgrade() -> None:
     for name in INDEXES:
         op.execute(f"DROP INDEX IF EXISTS {name}")
+    op.execute("CREATE INDEX ix_activities_start_at ON activities (start_at)")
