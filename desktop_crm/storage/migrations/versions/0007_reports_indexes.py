@@ -9,8 +9,9 @@ Create Date: 2026-12-02
 The reports read every opportunity's stage history, every open opportunity's close month,
 currency, probability and amount, and the period's activities by author. Without these the
 reads visit each record's row (a random, decrypted page read each); with them each report is
-one ordered index scan. Measured on 10,000 accounts / 100,000 activities (last 90 days):
-funnel 29 → 7 ms, forecast 16 → 8 ms, activities per person 29 → 10 ms (docs/benchmarks.md).
+one ordered index scan. Measured per query on 10,000 accounts / 100,000 activities (last 90
+days, busy machine): funnel 29 → 23 ms, forecast 16 → 8.5 ms, activities per person
+29 → 9.6 ms; whole-team figures at 100k accounts are in docs/benchmarks.md.
 """
 
 from __future__ import annotations
