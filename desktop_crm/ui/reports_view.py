@@ -197,8 +197,8 @@ class ReportsView(QWidget):
             box = QGroupBox(title)
             inner = QVBoxLayout(box)
             row = QHBoxLayout()
-            row.addWidget(chart, 3)
-            row.addWidget(table, 2)
+            row.addWidget(chart, 1)
+            row.addWidget(table, 1)  # the forecast's five columns need the room
             inner.addLayout(row)
             if note is not None:
                 note.setWordWrap(True)
