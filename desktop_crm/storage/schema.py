@@ -149,6 +149,18 @@ opportunities = Table(
     *_record_meta(),
 )
 Index("ix_opportunities_stage", opportunities.c.stage)
+# The Reports tab's forecast and owner filter, read from the index alone (revision 0007).
+Index(
+    "ix_opportunities_report",
+    opportunities.c.deleted,
+    opportunities.c.owner_id,
+    opportunities.c.stage,
+    opportunities.c.expected_close,
+    opportunities.c.currency,
+    opportunities.c.probability,
+    opportunities.c.amount,
+    opportunities.c.id,
+)
 
 opportunity_stage_history = Table(
     "opportunity_stage_history",
@@ -164,6 +176,13 @@ opportunity_stage_history = Table(
     Column("to_stage", String(40), nullable=False),
     Column("changed_at", String(40), nullable=False),
     Column("changed_by", String(64), nullable=False, server_default=""),
+)
+# The Reports tab's funnel: each opportunity's history in order, from the index (rev. 0007).
+Index(
+    "ix_stage_history_report",
+    opportunity_stage_history.c.opportunity_id,
+    opportunity_stage_history.c.changed_at,
+    opportunity_stage_history.c.to_stage,
 )
 
 activities = Table(
@@ -187,11 +206,25 @@ activities = Table(
 )
 Index("ix_activities_account_start", activities.c.account_id, activities.c.start_at)
 Index("ix_activities_opportunity", activities.c.opportunity_id)
-# The activity feed: the newest first, across accounts (revision 0005).
-Index("ix_activities_start_at", activities.c.start_at)
+# The activity feed: the newest first, across accounts (revision 0005); with the author and
+# the tombstone flag the Reports tab counts a period's activities per person from the index
+# alone (revision 0007).
+Index(
+    "ix_activities_start_at", activities.c.start_at, activities.c.author_id, activities.c.deleted
+)
 Index(
     "ix_activities_follow_up_open",
     activities.c.follow_up_at,
+    sqlite_where=text("follow_up_done = 0 AND follow_up_at IS NOT NULL AND deleted = 0"),
+)
+# The Reports tab's overdue follow-ups per person, from the index alone (revision 0007).
+Index(
+    "ix_activities_overdue_report",
+    activities.c.follow_up_at,
+    activities.c.author_id,
+    # The condition's columns too: SQLite reads them from the index, not the row.
+    activities.c.follow_up_done,
+    activities.c.deleted,
     sqlite_where=text("follow_up_done = 0 AND follow_up_at IS NOT NULL AND deleted = 0"),
 )
 

@@ -55,6 +55,7 @@ from desktop_crm.ui.dialogs import (
     OpportunityDialog,
 )
 from desktop_crm.ui.pipeline_view import PipelineView
+from desktop_crm.ui.reports_view import ReportsView
 from desktop_crm.ui.search_window import SearchHitsModel
 from desktop_crm.ui.session import Session
 from desktop_crm.ui.sync_views import ConflictDialog, DeletedCustomersDialog, SyncIssuesDialog
@@ -189,10 +190,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.pipeline, self.tr("Pipeline"))
         self.activity = ActivityFeedView(self.session)
         self.tabs.addTab(self.activity, self.tr("Activity"))
+        self.reports = ReportsView(self.session)
+        self.reports.stage_label = self.pipeline.stage_label
+        self.tabs.addTab(self.reports, self.tr("Reports"))
         #: Tabs that load only while shown; they are marked stale when data changes.
-        self._lazy_tabs: tuple[PipelineView | ActivityFeedView, ...] = (
+        self._lazy_tabs: tuple[PipelineView | ActivityFeedView | ReportsView, ...] = (
             self.pipeline,
             self.activity,
+            self.reports,
         )
         self._stale: set[QWidget] = set(self._lazy_tabs)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -350,6 +355,7 @@ class MainWindow(QMainWindow):
         self.accounts_model.owner_names = names
         self.account_view.owner_names = names
         self.activity.set_names(names)
+        self.reports.set_names(names)
 
     def _load_choices(self) -> None:
         # Names first: the owner filter is labelled with them.
@@ -674,6 +680,8 @@ class MainWindow(QMainWindow):
             self._stale.add(self.activity)
         if changes.touches(Entity.OPPORTUNITY, Entity.ACCOUNT):
             self._stale.add(self.pipeline)
+        if changes.touches(Entity.OPPORTUNITY, Entity.ACTIVITY):
+            self._stale.add(self.reports)
         self._refresh_current_if_stale()
         self._update_sync_status()
         self.refreshed.emit()

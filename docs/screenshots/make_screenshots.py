@@ -4,8 +4,8 @@
     DISPLAY=:97 .venv/bin/python docs/screenshots/make_screenshots.py
 
 Writes first-sync.png, main-window.png, account-360.png, log-call.png, pipeline.png,
-conflict.png, new-opportunity.png, activity.png and main-window-zh.png next to
-this file.
+conflict.png, new-opportunity.png, activity.png, reports.png and main-window-zh.png next
+to this file.
 """
 
 from __future__ import annotations
@@ -152,6 +152,8 @@ def main() -> int:
                 (1200, lambda: grab("pipeline.png")),
                 (0, lambda: w.tabs.setCurrentWidget(w.activity)),
                 (1000, lambda: grab("activity.png")),
+                (0, lambda: w.tabs.setCurrentWidget(w.reports)),
+                (1500, lambda: grab("reports.png")),
                 (0, lambda: w.tabs.setCurrentWidget(w.account_view)),
                 (300, lambda: w.new_opportunity(None)),
                 (700, fill_opportunity),

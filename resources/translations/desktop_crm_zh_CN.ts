@@ -180,57 +180,57 @@
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="342"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="340"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="349"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="347"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="360"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="358"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="363"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="361"/>
         <source>Your role may not read this field. It is not empty: the server keeps it.</source>
         <translation>您的角色无权查看此字段。它并非为空：服务器保存着它的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="378"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="376"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="405"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="403"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="406"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="404"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="407"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="405"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="408"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="406"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="409"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="407"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="421"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="419"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
@@ -908,279 +908,284 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="106"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="107"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
         <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="142"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="143"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="143"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="144"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="144"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="145"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="187"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="188"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="188"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="189"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="189"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="190"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="191"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="192"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="217"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="195"/>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="222"/>
         <source>Stop</source>
         <extracomment>Tabs that load only while shown; they are marked stale when data changes.</extracomment>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="255"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="260"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="256"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="261"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="259"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="264"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="263"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="268"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="264"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="269"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="267"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="272"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="270"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="275"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="273"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="278"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="276"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="281"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="284"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="289"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="285"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="290"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="288"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="293"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="290"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="295"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="365"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="371"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="366"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="372"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="367"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="373"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="368"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="374"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="433"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="439"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="437"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="443"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="443"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="449"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="492"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="498"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="518"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="524"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="589"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="595"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="590"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="596"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="691"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="699"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="704"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="712"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="715"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="723"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="717"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="725"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="718"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="734"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="728"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="736"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="731"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="734"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="742"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="742"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="750"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="746"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="754"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="750"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="758"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="762"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="770"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="766"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="774"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="768"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="776"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="770"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="778"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="772"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="780"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="774"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="782"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="780"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="788"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="781"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="789"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="787"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="795"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="789"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="797"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1391,6 +1396,194 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
         <location filename="../../desktop_crm/ui/dialogs.py" line="175"/>
         <source>Could not save: %s</source>
         <translation>无法保存：%s</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsView</name>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="136"/>
+        <source>Everyone</source>
+        <translation>所有人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="138"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="145"/>
+        <source>Period:</source>
+        <translation>期间：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="147"/>
+        <source>Whose:</source>
+        <translation>谁的：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="158"/>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="159"/>
+        <source>Last 90 days</source>
+        <translation>最近 90 天</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="160"/>
+        <source>This quarter</source>
+        <translation>本季度</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="161"/>
+        <source>This year</source>
+        <translation>今年</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="162"/>
+        <source>Last 12 months</source>
+        <translation>最近 12 个月</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="166"/>
+        <source>Nothing in this period</source>
+        <translation>此期间没有数据</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <source>Reached</source>
+        <translation>到达</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <source>Conversion</source>
+        <translation>转化率</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="171"/>
+        <source>No open opportunities with a close date</source>
+        <translation>没有带预计成交日期的进行中商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <source>Month</source>
+        <translation>月份</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <source>Opportunities</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
+        <source>Weighted</source>
+        <translation>加权金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <source>Person / week</source>
+        <translation>人员 / 周</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <source>Activities</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <source>Per week</source>
+        <translation>每周</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="183"/>
+        <source>No overdue follow-ups</source>
+        <translation>没有逾期的跟进</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
+        <source>Person</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
+        <source>Overdue follow-ups</source>
+        <translation>逾期跟进</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="188"/>
+        <source>Funnel and win rate</source>
+        <translation>销售漏斗与赢单率</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="189"/>
+        <source>Weighted forecast by month of expected close</source>
+        <translation>按预计成交月份的加权预测</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="191"/>
+        <source>Activities per person per week</source>
+        <translation>每人每周的活动</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="193"/>
+        <source>Overdue follow-ups per person</source>
+        <translation>每人的逾期跟进</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="233"/>
+        <source>Computing…</source>
+        <translation>正在计算…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="245"/>
+        <source>(nobody)</source>
+        <translation>（无人）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="253"/>
+        <source>Reports, %1 to %2</source>
+        <translation>报表，%1 至 %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="274"/>
+        <source>Win rate: %1 (%2 won, %3 lost in the period)</source>
+        <translation>赢单率：%1（此期间赢单 %2 个，输单 %3 个）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="295"/>
+        <source>Weighted: amount × probability, per currency (never added across currencies). %1 open opportunity(s) have no expected close date.</source>
+        <translation>加权金额：金额 × 概率，按币种分别计算（不同币种从不相加）。%1 个进行中的商机没有预计成交日期。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="324"/>
+        <source>Export reports</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="331"/>
+        <source>The reports are still being computed.</source>
+        <translation>报表仍在计算中。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="347"/>
+        <source>Exported %1 row(s) to %2</source>
+        <translation>已导出 %1 行到 %2</translation>
     </message>
 </context>
 <context>

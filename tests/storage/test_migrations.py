@@ -79,8 +79,8 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {"0001", "0002", "0003", "0004", "0005", "0006", "0007"}
-    assert migrations.head_revision() == "0007"
+    assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)}
+    assert migrations.head_revision() == "0009"
 
 
 def test_head_matches_schema_py(replica):
@@ -94,7 +94,13 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 
 
 #: What revisions 0003 to 0007 change in the metadata's terms (0002 adds only the FTS5 table).
-CHANGES_0007 = {("add_table", "masked_fields")}
+CHANGES_0009 = {
+    ("add_index", "ix_stage_history_report"),
+    ("add_index", "ix_opportunities_report"),
+    ("add_index", "ix_activities_overdue_report"),
+}
+CHANGES_0008 = {("add_column", "reason")} | CHANGES_0009
+CHANGES_0007 = {("add_table", "masked_fields")} | CHANGES_0008
 CHANGES_0006 = {
     ("add_column", "from_status"),
     ("add_column", "to_status"),
@@ -185,7 +191,7 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0007"
+    assert replica.schema_revision == "0009"
     assert len(_triggers(replica.engine)) == 9
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
@@ -381,7 +387,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0007"
+        assert rep.schema_revision == "0009"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -421,7 +427,7 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
                     {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0007"
+        assert rep.schema_revision == "0009"
         with rep.engine.connect() as conn:
             rows = conn.execute(
                 text(
@@ -470,7 +476,7 @@ def test_upgrade_to_0006_keeps_the_status_log_and_downgrade_restores_it(tmp_path
                     dict(zip(("a", "o", "n", "at", "by"), row, strict=True)),
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0007"
+        assert rep.schema_revision == "0009"
         assert _schema_diffs(rep.engine) == []
         assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
         with rep.engine.begin() as conn:
@@ -487,8 +493,9 @@ def test_upgrade_to_0007_adds_the_masked_fields_table_and_downgrade_drops_it(tmp
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0007
         with rep.engine.begin() as conn:
             conn.execute(text("INSERT INTO accounts(id, name, updated_at) VALUES ('a1', 'A', 'x')"))
-        migrate(rep.engine)
+        migrate(rep.engine, "0007")
         assert rep.schema_revision == "0007"
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0008
         assert _schema_diffs(rep.engine) == []
         with rep.engine.begin() as conn:
             conn.execute(text("INSERT INTO masked_fields VALUES ('account', 'a1', '[\"notes\"]')"))
@@ -499,4 +506,48 @@ def test_upgrade_to_0007_adds_the_masked_fields_table_and_downgrade_drops_it(tmp
             )
             assert conn.execute(text("SELECT count(*) FROM accounts")).scalar() == 1
         assert "masked_fields" not in tables
+        assert rep.integrity_check() == []
+
+
+# Revision 0008: the status log says why a status rule changed a status ------------------------
+
+
+def test_upgrade_to_0008_keeps_the_status_log_without_reasons(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0007") as rep:
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0008
+        with rep.engine.begin() as conn:
+            conn.execute(text("INSERT INTO accounts(id, name, updated_at) VALUES ('a1', 'A', 'x')"))
+            for row in STATUS_ROWS:
+                conn.execute(
+                    text(
+                        "INSERT INTO account_status_log(account_id, from_status, to_status, "
+                        "changed_at, changed_by) VALUES (:a, :o, :n, :at, :by)"
+                    ),
+                    dict(zip(("a", "o", "n", "at", "by"), row, strict=True)),
+                )
+        migrate(rep.engine, "0008")
+        assert rep.schema_revision == "0008"
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0009
+        assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
+        with rep.engine.connect() as conn:
+            reasons = conn.execute(text("SELECT reason FROM account_status_log")).scalars().all()
+        assert reasons == [None, None]
+        with rep.engine.begin() as conn:
+            migrations.downgrade(conn, "0007")
+        assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
+        assert rep.integrity_check() == []
+
+
+# Revision 0009: indexes the reports read without touching table rows ----------------------------
+
+
+def test_upgrade_to_0009_adds_the_report_indexes_and_downgrade_drops_them(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0008") as rep:
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0009
+        migrate(rep.engine)
+        assert rep.schema_revision == "0009"
+        assert _schema_diffs(rep.engine) == []
+        with rep.engine.begin() as conn:
+            migrations.downgrade(conn, "0008")
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0009
         assert rep.integrity_check() == []

@@ -1,0 +1,202 @@
+"""The queries behind the Reports tab: the stage history of the period's opportunities, open
+opportunities by month of expected close, activities per author and day, and open follow-ups
+past due per author.
+
+Each aggregates in SQL and returns a few small rows; the client service
+(``client/reports.py``) turns them into the report. Times are compared as the replica stores
+them (UTC ISO text), so a period is a pair of UTC instants. ``owner_id`` narrows every query to
+one person: opportunities by owner, activities and follow-ups by author.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    not_,
+    select,
+    text,
+)
+
+from desktop_crm.storage.schema import activities, opportunities, opportunity_stage_history
+
+
+def time_text(value: datetime) -> str:
+    """A time as the replica stores it (UTC ISO text), so text comparison orders by time."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class StageReach:
+    """How many of the period's opportunities got this far: ``furthest`` is the position (in
+    ``open_keys``) of the furthest open stage each ever entered (None: none recorded), and
+    whether it was won or lost within the period."""
+
+    furthest: int | None
+    won: bool
+    lost: bool
+    count: int
+
+
+def stage_reach(
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    open_keys: Sequence[str],
+    won_keys: Sequence[str],
+    lost_keys: Sequence[str],
+    owner_id: str | None = None,
+) -> list[StageReach]:
+    """The live opportunities whose stage changed (or that were created) in ``[start, end)``,
+    counted by the furthest open stage their history reached before ``end`` and by whether
+    they were won or lost in the period."""
+    h = opportunity_stage_history.c
+    o = opportunities.c
+    since, until = time_text(start), time_text(end)
+    position = case(
+        {key: n for n, key in enumerate(open_keys)}, value=h.to_stage, else_=None
+    ) if open_keys else literal(None)
+    in_period = h.changed_at >= since
+
+    def flag(keys: Sequence[str]) -> ColumnElement[int]:
+        if not keys:
+            return literal(0)
+        return func.max(case((and_(h.to_stage.in_(list(keys)), in_period), 1), else_=0))
+
+    # For everyone, "not deleted" is a probe into the few deleted ids held in memory while
+    # the history is read in index order (ix_stage_history_report), one group per
+    # opportunity; one person's live ids are looked up in ix_opportunities_report. Both
+    # avoid visiting each opportunity's row (a join did, at twice the cost).
+    if owner_id is None:
+        wanted = h.opportunity_id.not_in(select(o.id).where(o.deleted == 1))
+    else:
+        wanted = h.opportunity_id.in_(
+            select(o.id).where(o.deleted == 0, o.owner_id == owner_id)
+        )
+    per_opportunity = (
+        select(
+            func.max(position).label("furthest"),
+            flag(won_keys).label("won"),
+            flag(lost_keys).label("lost"),
+        )
+        .where(h.changed_at < until, wanted)
+        .group_by(h.opportunity_id)
+        .having(func.max(h.changed_at) >= since)
+    )
+    sub = per_opportunity.subquery()
+    rows = conn.execute(
+        select(sub.c.furthest, sub.c.won, sub.c.lost, func.count()).group_by(
+            sub.c.furthest, sub.c.won, sub.c.lost
+        )
+    )
+    return [
+        StageReach(None if r[0] is None else int(r[0]), bool(r[1]), bool(r[2]), int(r[3]))
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAmount:
+    """Open opportunities closing in one month, in one currency at one probability."""
+
+    month: str  # YYYY-MM; "" for no expected close date
+    currency: str
+    probability: int
+    amount: Decimal  # their amounts added up, exactly
+    count: int
+
+
+#: Amounts SQLite can add up exactly: plain integers of up to 12 digits (a million of them
+#: stay far below its 64-bit limit). Any other amount is added up in Python as a Decimal.
+_WHOLE_AMOUNT = and_(
+    opportunities.c.amount.op("NOT GLOB", is_comparison=True)("*[^0-9]*"),
+    func.length(opportunities.c.amount).between(1, 12),
+)
+
+
+def open_amounts_by_month(
+    conn: Connection, open_keys: Sequence[str], owner_id: str | None = None
+) -> list[OpenAmount]:
+    """The live opportunities in open stages, grouped by month of expected close, currency and
+    probability, with their exact total amount. Money is never summed as floating point:
+    whole amounts are summed as integers in SQL, the others read one by one."""
+    o = opportunities.c
+    month = func.coalesce(func.substr(o.expected_close, 1, 7), "")
+    whole = _WHOLE_AMOUNT
+    live = [o.deleted == 0, o.stage.in_(list(open_keys))]
+    if owner_id is not None:
+        live.append(o.owner_id == owner_id)
+    whole_sum = func.sum(case((whole, cast(o.amount, Integer)), else_=0))
+    others = func.sum(case((whole, 0), else_=1))
+    grouped = (
+        select(month, o.currency, o.probability, whole_sum, func.count(), others)
+        .where(*live)
+        .group_by(month, o.currency, o.probability)
+    )
+    out: list[OpenAmount] = []
+    any_others = False
+    for r in conn.execute(grouped):
+        count, other = int(r[4]), int(r[5] or 0)
+        any_others = any_others or other > 0
+        if count > other:
+            month_text, currency, probability = str(r[0]), str(r[1] or ""), int(r[2] or 0)
+            total = Decimal(int(r[3] or 0))
+            out.append(OpenAmount(month_text, currency, probability, total, count - other))
+    if not any_others:
+        return out  # the common case: one pass over the index
+    query = select(month, o.currency, o.probability, o.amount).where(*live, not_(whole))
+    for r in conn.execute(query):
+        try:
+            amount = Decimal(str(r[3] or "0"))
+        except InvalidOperation:
+            continue  # not a number: counted nowhere rather than guessed
+        out.append(OpenAmount(str(r[0]), str(r[1] or ""), int(r[2] or 0), amount, 1))
+    return out
+
+
+def activities_per_day(
+    conn: Connection, start: datetime, end: datetime, owner_id: str | None = None
+) -> list[tuple[str, str, int]]:
+    """(author, UTC day YYYY-MM-DD, count) of the live activities started in ``[start, end)``.
+    Days, not weeks: the week is folded in Python, cheaper than a date function per row."""
+    a = activities.c
+    day = func.substr(a.start_at, 1, 10)
+    query = (
+        select(a.author_id, day, func.count())
+        .where(a.deleted == 0, a.start_at >= time_text(start), a.start_at < time_text(end))
+        .group_by(a.author_id, day)
+    )
+    if owner_id is not None:
+        query = query.where(a.author_id == owner_id)
+    return [(str(r[0] or ""), str(r[1]), int(r[2])) for r in conn.execute(query)]
+
+
+#: Open follow-ups past due per author. Written out because it names its index: without
+#: statistics SQLite takes the older partial index ``ix_activities_follow_up_open`` (same
+#: condition), which lacks the author, and then visits every overdue activity's row.
+_OVERDUE = (
+    "SELECT author_id, count(*) FROM activities INDEXED BY ix_activities_overdue_report "
+    "WHERE follow_up_done = 0 AND follow_up_at IS NOT NULL AND deleted = 0 "
+    "AND follow_up_at < :now {owner} GROUP BY author_id"
+)
+
+
+def overdue_follow_ups(
+    conn: Connection, now: datetime, owner_id: str | None = None
+) -> list[tuple[str, int]]:
+    """(author, count) of the open follow-ups due before ``now``, read from
+    ``ix_activities_overdue_report`` alone."""
+    query = text(_OVERDUE.format(owner="" if owner_id is None else "AND author_id = :owner"))
+    rows = conn.execute(query, {"now": time_text(now), "owner": owner_id})
+    return [(str(r[0] or ""), int(r[1])) for r in rows]
