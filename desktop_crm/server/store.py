@@ -374,6 +374,29 @@ def _authorship(
     return previous.created_by, previous.others_wrote | changed
 
 
+def _action(previous: ServerRecord | None, deleted: bool) -> str:
+    """What a write does to a record, as the audit log names it."""
+    if previous is None:
+        return "create"
+    return "delete" if deleted and not previous.deleted else "update"
+
+
+def _record_values(stored: ServerRecord) -> dict[str, Any]:
+    """The ``records`` row of a record as written."""
+    data = stored.data
+    return {
+        "account_id": stored.account_id,
+        "opportunity_id": data.get("opportunity_id") if stored.entity == Entity.ACTIVITY else None,
+        "data": dumps(data),
+        "version": stored.version.to_json(),
+        "deleted": stored.deleted,
+        "updated_at": stored.updated_at,
+        "updated_by": stored.updated_by,
+        "created_by": stored.created_by,
+        "others_wrote": _others_text(stored.others_wrote),
+    }
+
+
 class RecordWriter:
     """Record writes buffered in the caller's transaction and written in bulk by :meth:`flush`:
     one multi-row statement per table instead of six statements per record.
@@ -417,12 +440,6 @@ class RecordWriter:
         stamp = iso(now())
         account_id = account_of(entity, record_id, data)
         key = (str(entity), record_id)
-        if previous is None:
-            action = "create"
-        elif deleted and not previous.deleted:
-            action = "delete"
-        else:
-            action = "update"
         stored = ServerRecord(
             entity, record_id, account_id, data, version, deleted, stamp, actor_id
         )
@@ -441,22 +458,12 @@ class RecordWriter:
                 change_id=change_id,
                 at=stamp,
             ),
-            values={
-                "account_id": account_id,
-                "opportunity_id": data.get("opportunity_id") if entity == Entity.ACTIVITY else None,
-                "data": dumps(data),
-                "version": version.to_json(),
-                "deleted": deleted,
-                "updated_at": stamp,
-                "updated_by": actor_id,
-                "created_by": stored.created_by,
-                "others_wrote": _others_text(stored.others_wrote),
-            },
+            values=_record_values(stored),
             audit={
                 "at": stamp,
                 "actor_id": actor_id,
                 "device_id": device_id,
-                "action": f"record.{action}",
+                "action": f"record.{_action(previous, deleted)}",
                 "entity": str(entity),
                 "record_id": record_id,
                 "change_id": change_id,
