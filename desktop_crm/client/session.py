@@ -15,6 +15,7 @@ from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
 from desktop_crm.client.policy import NO_POLICY, Policy
 from desktop_crm.client.profile import Profile, ProfileSettings, check_server_url
+from desktop_crm.domain.records import AccountStatus, pipeline_stage_from_row
 from desktop_crm.domain.status_rules import StatusRule
 from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.storage import configuration
@@ -134,16 +135,22 @@ def run_sync(
 
 
 def refresh_configuration(replica: Replica, client: SyncClient) -> bool:
-    """Fetch the server's status rules into the replica, so a stage move offline applies the
-    rules the server applies; False when the server sends none (an older server: the
-    replica keeps the default rules)."""
+    """Fetch the server's configuration into the replica: the pipeline stages and account
+    statuses (so stage moves and the status lists offline follow the server's), and the
+    status rules. False when the server sends no status rules (an older server: the replica
+    keeps the default rules)."""
     answer = client.config()
-    if answer.status_rules is None:
-        return False
-    rules = [StatusRule(r.when, r.to_status, tuple(r.only_from)) for r in answer.status_rules]
+    stages = [pipeline_stage_from_row(s.model_dump()) for s in answer.pipeline_stages]
+    statuses = [AccountStatus(s.key, s.name, s.position) for s in answer.account_statuses]
     with replica.writing() as conn:
-        configuration.save_status_rules(conn, rules)
-    return True
+        configuration.save_pipeline(conn, stages)
+        configuration.save_account_statuses(conn, statuses)
+        if answer.status_rules is not None:
+            configuration.save_status_rules(
+                conn,
+                [StatusRule(r.when, r.to_status, tuple(r.only_from)) for r in answer.status_rules],
+            )
+    return answer.status_rules is not None
 
 
 def keep_configuration(replica: Replica, client: SyncClient) -> None:

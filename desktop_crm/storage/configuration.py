@@ -3,14 +3,16 @@ as the replica holds it, or the defaults before the first sync brought any."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, insert, select
 
 from desktop_crm.domain.records import (
     DEFAULT_ACCOUNT_STATUSES,
     DEFAULT_PIPELINE,
+    AccountStatus,
     PipelineStage,
     pipeline_stage_from_row,
 )
@@ -62,3 +64,17 @@ def status_rules(conn: Connection) -> list[StatusRule]:
 def save_status_rules(conn: Connection, rules: Sequence[StatusRule]) -> None:
     """Keep the status rules the server handed down (an empty list: no rules)."""
     set_state(conn, STATUS_RULES_KEY, json.dumps([r.to_dict() for r in rules]))
+
+
+def save_pipeline(conn: Connection, stages: Sequence[PipelineStage]) -> None:
+    """Keep the pipeline the server handed down, replacing the one held (none: the default)."""
+    conn.execute(delete(pipeline_stages))
+    if stages:
+        conn.execute(insert(pipeline_stages), [dataclasses.asdict(s) for s in stages])
+
+
+def save_account_statuses(conn: Connection, statuses: Sequence[AccountStatus]) -> None:
+    """Keep the account statuses the server handed down (none: the default ones)."""
+    conn.execute(delete(account_statuses))
+    if statuses:
+        conn.execute(insert(account_statuses), [dataclasses.asdict(s) for s in statuses])

@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from desktop_crm.client import editing
 from desktop_crm.client.identity import Identity
 from desktop_crm.client.session import refresh_configuration
-from desktop_crm.domain.records import Entity, Opportunity
+from desktop_crm.domain.pipeline import StageRuleViolation
+from desktop_crm.domain.records import AccountStatus, Entity, Opportunity, PipelineStage
 from desktop_crm.server import config_store
 from desktop_crm.storage import configuration
 from desktop_crm.storage import records_store as store
@@ -99,3 +102,35 @@ def test_the_replica_keeps_the_servers_rules(server: ServerWorld, device: Device
     laptop.sync()
     assert _status(laptop, acc1) == "prospect"
     assert_replica_matches_server(laptop, server.engine, {acc1})
+
+
+def test_the_replica_follows_the_servers_pipeline_and_statuses(
+    server: ServerWorld, device: DeviceFactory
+) -> None:
+    """Stages and statuses configured on the server reach the replica with the rules, so an
+    offline stage move checks the server's stages and the lists offer the server's statuses."""
+    laptop = device("rep1")
+    laptop.sync()
+    stages = [
+        PipelineStage("lead", "Lead", 1, 5),
+        PipelineStage("pilot", "Pilot", 2, 40, requires_expected_close=True),
+        PipelineStage("won", "Won", 3, 100, is_closed=True, is_won=True),
+        PipelineStage("lost", "Lost", 4, 0, is_closed=True),
+    ]
+    statuses = [AccountStatus("prospect", "Prospect", 1), AccountStatus("active", "Customer", 2)]
+    with server.engine.begin() as conn:
+        config_store.set_stages(conn, stages)
+        config_store.set_statuses(conn, statuses)
+    refresh_configuration(laptop.replica, laptop.client)
+    with laptop.replica.engine.connect() as conn:
+        assert configuration.pipeline(conn) == stages
+        assert configuration.status_choices(conn) == [
+            ("prospect", "Prospect"),
+            ("active", "Customer"),
+        ]
+    deal = server.world.opportunities["acc1"]
+    with pytest.raises(StageRuleViolation) as refused:
+        editing.move_stage(laptop.replica, deal, "pilot", _who(laptop))
+    assert refused.value.missing == ["set an expected close date"]
+    with pytest.raises(ValueError, match="not a pipeline stage"):
+        editing.move_stage(laptop.replica, deal, "qualified", _who(laptop))  # not on this server
