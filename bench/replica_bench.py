@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
+from bench.chunks import chunks
 from bench.table import Table, _fmt
 from desktop_crm.domain import demo_data
 from desktop_crm.domain.records import Account, Contact
@@ -90,16 +91,6 @@ def _records(size: int) -> Iterator[Account | Contact]:
     return demo_data.generate_contacts(size, seed=2025, now=NOW)
 
 
-def _chunks(records: Iterator[Any], n: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= n:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
 
 def _load(engine: Engine, size: int, sample: Sample | None) -> tuple[int, float, Sample]:
     """Bulk-load ``size`` contacts; returns (records, seconds in bulk_apply, query sample)."""
@@ -111,7 +102,7 @@ def _load(engine: Engine, size: int, sample: Sample | None) -> tuple[int, float,
     total = 0
     spent = 0.0
     with engine.connect() as conn:
-        for chunk in _chunks(_records(size), CHUNK):
+        for chunk in chunks(_records(size), CHUNK):
             if sample is None:
                 for record in chunk:
                     if rng.randrange(keep) == 0 and len(full) < LOOKUPS * 2:

@@ -15,11 +15,11 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from bench.chunks import chunks
 from bench.table import Table, _fmt
 from desktop_crm.client import reports
 from desktop_crm.client.reports import Period
@@ -40,16 +40,6 @@ def _progress(message: str) -> None:
     print(f"  [reports] {message}", file=sys.stderr, flush=True)
 
 
-def _chunks(records: Iterator[Any], n: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= n:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
 
 def _load(replica: Replica, accounts: int) -> dict[str, int]:
     records = demo_data.generate(
@@ -63,7 +53,7 @@ def _load(replica: Replica, accounts: int) -> dict[str, int]:
     )
     counts: dict[str, int] = {}
     with replica.engine.connect() as conn:
-        for chunk in _chunks(records, CHUNK):
+        for chunk in chunks(records, CHUNK):
             for record in chunk:
                 kind = record.ENTITY.value
                 counts[kind] = counts.get(kind, 0) + 1

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.chunks import chunks
 from bench.table import Table
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -40,16 +41,6 @@ def _progress(message: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def _chunks(records: Iterator[Any], n: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) >= n:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
 
 def _build(path: Path, key: Any, records: Iterator[Any]) -> int:
     from desktop_crm.storage import bulk_load
@@ -59,7 +50,7 @@ def _build(path: Path, key: Any, records: Iterator[Any]) -> int:
     total = 0
     try:
         with replica.engine.connect() as conn:
-            for chunk in _chunks(records, CHUNK):
+            for chunk in chunks(records, CHUNK):
                 with conn.begin():
                     total += bulk_load.bulk_apply(conn, chunk)
     finally:
