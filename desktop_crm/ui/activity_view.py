@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop_crm.client import reading
 from desktop_crm.storage.queries import FeedItem
 from desktop_crm.ui.account_view import local_time
+from desktop_crm.ui.people_choice import fill_people
 from desktop_crm.ui.session import Session
 
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -67,14 +68,7 @@ class ActivityFeedView(QWidget):
     def set_names(self, names: Mapping[str, str]) -> None:
         """The people to filter by: the directory's names."""
         self.names = names
-        current = self.person.currentData()
-        self.person.blockSignals(True)
-        while self.person.count() > 1:
-            self.person.removeItem(1)
-        for user_id, name in sorted(names.items(), key=lambda pair: pair[1].casefold()):
-            self.person.addItem(name, user_id)
-        self.person.setCurrentIndex(max(0, self.person.findData(current)))
-        self.person.blockSignals(False)
+        fill_people(self.person, names)
 
     def refresh(self) -> None:
         self._request += 1

@@ -32,6 +32,7 @@ from desktop_crm.client import reports
 from desktop_crm.client.reports import Period, Reports
 from desktop_crm.domain.records import utc_now
 from desktop_crm.ui.account_view import money
+from desktop_crm.ui.people_choice import fill_people
 from desktop_crm.ui.pipeline_view import COUNT_COLOR, WON_COLOR, short_money
 from desktop_crm.ui.session import Session
 
@@ -212,14 +213,7 @@ class ReportsView(QWidget):
     def set_names(self, names: Mapping[str, str]) -> None:
         """The people to filter by: the directory's names."""
         self.names = names
-        current = self.person.currentData()
-        self.person.blockSignals(True)
-        while self.person.count() > 1:
-            self.person.removeItem(1)
-        for user_id, name in sorted(names.items(), key=lambda pair: pair[1].casefold()):
-            self.person.addItem(name, user_id)
-        self.person.setCurrentIndex(max(0, self.person.findData(current)))
-        self.person.blockSignals(False)
+        fill_people(self.person, names)
 
     def select_period(self, period: Period) -> None:
         self.period.setCurrentIndex(self.period.findData(period.value))
