@@ -9,10 +9,9 @@ from typing import Generic, TypeVar
 
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
-from desktop_crm.domain.pipeline import check_stage_entry, find_stage
 from desktop_crm.domain.records import Account, Activity, Entity, Opportunity, SyncedRecord
-from desktop_crm.storage import configuration, overview
 from desktop_crm.storage import records_store as store
+from desktop_crm.storage.opportunity_view import check_stage_move
 from desktop_crm.storage.replica import Replica
 from desktop_crm.storage.status_rules import follow_status_rules, opportunity_before
 
@@ -72,14 +71,11 @@ def move_stage(
         opportunity = store.opportunities.get(conn, opportunity_id)
         if opportunity is None:
             raise LookupError("This opportunity is no longer in your replica.")
-        target = find_stage(configuration.pipeline(conn), stage_key)
-        if opportunity.stage == target.key:
-            return Written(opportunity, NOTHING)
-        check_stage_entry(
-            opportunity, target, overview.activities_since_stage_change(conn, opportunity)
-        )
         before = opportunity.data()
-        opportunity.stage = target.key
+        from_stage, opportunity.stage = opportunity.stage, stage_key
+        target = check_stage_move(conn, opportunity, from_stage)
+        if target is None:
+            return Written(opportunity, NOTHING)
         opportunity.probability = target.default_probability
         saved = store.save_local(conn, opportunity, who.replica_id, who.user_id)
         account = follow_status_rules(conn, before, saved, who.replica_id, who.user_id)

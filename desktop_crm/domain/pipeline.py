@@ -6,6 +6,11 @@ from collections.abc import Sequence
 
 from desktop_crm.domain.records import Opportunity, PipelineStage
 
+#: What a stage's entry rules may find missing (the words the UI translates and offers a
+#: button for: log a call for the deal, set the close date).
+MISSING_ACTIVITY = "log a call or meeting since the last stage change"
+MISSING_CLOSE_DATE = "set an expected close date"
+
 
 class StageRuleViolation(ValueError):
     def __init__(self, stage: PipelineStage, missing: list[str]) -> None:
@@ -29,9 +34,9 @@ def missing_for_stage(
     """What the opportunity lacks to enter ``target``, in words; empty when it may."""
     missing: list[str] = []
     if target.requires_activity_since_stage_change and activities_since_stage_change == 0:
-        missing.append("log a call or meeting since the last stage change")
+        missing.append(MISSING_ACTIVITY)
     if target.requires_expected_close and opportunity.expected_close is None:
-        missing.append("set an expected close date")
+        missing.append(MISSING_CLOSE_DATE)
     return missing
 
 
