@@ -40,6 +40,8 @@ class OpportunityView:
     activities_since_stage_change: int = 0
     #: Record id -> its fields masked for this user's role (see ``Account360.masked``).
     masked: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: The pipeline, in order: the stages the deal may be moved to.
+    stages: list[PipelineStage] = field(default_factory=list)
 
 
 def opportunity_activities(conn: Connection, opportunity_id: str) -> list[Activity]:
@@ -81,6 +83,7 @@ def opportunity_view(conn: Connection, opportunity_id: str) -> OpportunityView |
         activities=timeline,
         activities_since_stage_change=activities_since_stage_change(conn, opportunity),
         masked=masked,
+        stages=configuration.pipeline(conn),
     )
 
 

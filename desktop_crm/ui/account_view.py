@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -49,6 +50,7 @@ class Account360View(QWidget):
     edit_contact = Signal(str, str)  # account id, contact id ("" = new contact)
     log_activity = Signal(str, str)  # account id, kind
     new_opportunity = Signal(str)  # account id
+    edit_opportunity = Signal(str)  # opportunity id
     remove_contact = Signal(str, str)  # account id, contact id
     loaded = Signal(str)  # account id
 
@@ -86,6 +88,17 @@ class Account360View(QWidget):
         self.call_button = QPushButton(self.tr("Log call (Ctrl+L)"))
         self.meeting_button = QPushButton(self.tr("Log meeting"))
         self.add_contact_button = QPushButton(self.tr("Add contact"))
+        self.log_other_button = QPushButton(self.tr("Log other"))
+        self.log_other_menu = QMenu(self.log_other_button)
+        for kind, text in (
+            ("visit", self.tr("Log a visit…")),
+            ("email", self.tr("Log an e-mail…")),
+            ("note", self.tr("Add a note…")),
+        ):
+            action = self.log_other_menu.addAction(text)
+            action.setData(kind)
+            action.triggered.connect(lambda _checked=False, k=kind: self._emit_log(k))
+        self.log_other_button.setMenu(self.log_other_menu)
         self.new_opportunity_button = QPushButton(self.tr("New opportunity"))
         self.new_opportunity_button.clicked.connect(self._new_opportunity_clicked)
         self.edit_button.clicked.connect(self._edit_clicked)
@@ -100,6 +113,7 @@ class Account360View(QWidget):
         for button in (
             self.call_button,
             self.meeting_button,
+            self.log_other_button,
             self.add_contact_button,
             self.new_opportunity_button,
             self.edit_button,
@@ -168,6 +182,15 @@ class Account360View(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.opportunities.setToolTip(self.tr("Double-click an opportunity to edit it"))
+        self.opportunities.itemDoubleClicked.connect(
+            lambda item, _column: self.edit_opportunity.emit(str(item.data(0, ID_ROLE)))
+        )
+
+    def selected_opportunity_id(self) -> str | None:
+        """The deal picked in the list: what a log dialog opened from here links to."""
+        item = self.opportunities.currentItem()
+        return None if item is None else str(item.data(0, ID_ROLE))
 
     def _build_timeline_and_history(self) -> None:
         self.timeline = QTreeWidget()

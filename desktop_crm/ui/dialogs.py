@@ -10,14 +10,12 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDate, QDateTime
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -42,7 +40,6 @@ from desktop_crm.domain.records import (
     Opportunity,
     Phone,
     PhoneKind,
-    PipelineStage,
     SyncedRecord,
 )
 from desktop_crm.domain.validation import FieldError, ValidationFailed
@@ -55,11 +52,13 @@ ERROR_STYLE = "color: #b00020;"
 
 
 def qt_to_datetime(value: QDateTime) -> datetime:
-    return datetime.fromtimestamp(value.toSecsSinceEpoch(), tz=UTC)
+    # To the millisecond: a call logged in the same second a deal changed stage still counts
+    # as "since the stage change" (the stage rules compare the two times).
+    return datetime.fromtimestamp(value.toMSecsSinceEpoch() / 1000, tz=UTC)
 
 
 def datetime_to_qt(value: datetime) -> QDateTime:
-    return QDateTime.fromSecsSinceEpoch(int(value.timestamp()))
+    return QDateTime.fromMSecsSinceEpoch(int(value.timestamp() * 1000))
 
 
 def optional_date(switch: QCheckBox, editor: QDateTimeEdit, display: str) -> QWidget:
@@ -312,7 +311,8 @@ class ContactDialog(RecordDialog):
 
 
 class ActivityDialog(RecordDialog):
-    """Log a call or a meeting: saved locally at once (works offline), synced later."""
+    """Log a call, meeting, visit, e-mail or note, optionally for one of the customer's open
+    deals: saved locally at once (works offline), synced later."""
 
     def __init__(
         self,
@@ -323,15 +323,15 @@ class ActivityDialog(RecordDialog):
         kind: ActivityKind = ActivityKind.CALL,
         contact_id: str | None = None,
         parent: QWidget | None = None,
+        *,
+        opportunities: Sequence[Opportunity] = (),
+        opportunity_id: str | None = None,
     ) -> None:
         super().__init__(session, parent)
         self.account_id = account_id
         self.kind = kind
-        is_call = kind is ActivityKind.CALL
-        self.setWindowTitle(
-            (self.tr("Log a call — %s") if is_call else self.tr("Log a meeting — %s"))
-            % account_name
-        )
+        title, outcomes, minutes = self._kind_texts(kind)
+        self.setWindowTitle(title.replace("%1", account_name))
         now = datetime.now(UTC)
         self.contact = QComboBox()
         self.contact.addItem(self.tr("(no particular contact)"), None)
@@ -340,29 +340,26 @@ class ActivityDialog(RecordDialog):
             self.contact.addItem(label, person.meta.id)
         if contact_id:
             self.contact.setCurrentIndex(max(0, self.contact.findData(contact_id)))
+        self.opportunity = QComboBox()
+        self.opportunity.addItem(self.tr("(no particular deal)"), None)
+        for deal in opportunities:
+            self.opportunity.addItem(deal.name, deal.meta.id)
+        if opportunity_id:
+            self.opportunity.setCurrentIndex(max(0, self.opportunity.findData(opportunity_id)))
         self.direction = QComboBox()
-        self.direction.addItem(self.tr("Inbound (they called)"), Direction.INBOUND.value)
-        self.direction.addItem(self.tr("Outbound (we called)"), Direction.OUTBOUND.value)
+        inbound, outbound = self._direction_texts(kind)
+        self.direction.addItem(inbound, Direction.INBOUND.value)
+        self.direction.addItem(outbound, Direction.OUTBOUND.value)
         self.start = QDateTimeEdit(datetime_to_qt(now))
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.outcome = QComboBox()
         self.outcome.setEditable(True)
-        outcomes = (
-            [
-                self.tr("Reached"),
-                self.tr("Left a voicemail"),
-                self.tr("No answer"),
-                self.tr("Wrong number"),
-            ]
-            if is_call
-            else [self.tr("Held"), self.tr("Rescheduled"), self.tr("Cancelled")]
-        )
         self.outcome.addItems(outcomes)
         self.duration = QSpinBox()
         self.duration.setRange(0, 24 * 60)
         self.duration.setSuffix(self.tr(" min"))
-        self.duration.setValue(5 if is_call else 60)
+        self.duration.setValue(minutes)
         self.participants = QLineEdit()
         self.participants.setPlaceholderText(self.tr("Names, comma-separated"))
         self.summary = QPlainTextEdit()
@@ -370,21 +367,62 @@ class ActivityDialog(RecordDialog):
         self.summary.setMinimumHeight(90)
         self.follow_up = QCheckBox(self.tr("Follow up on"))
         self.follow_up_at = QDateTimeEdit(datetime_to_qt(now + timedelta(days=3)))
+        self._add_fields(kind)
+        self.summary.setFocus()
+        self.resize(560, 520)
+        self._warn_if_deleted(account_id)
+
+    def _add_fields(self, kind: ActivityKind) -> None:
+        """The rows this kind of activity has: a note is only its text."""
         follow = optional_date(self.follow_up, self.follow_up_at, "yyyy-MM-dd HH:mm")
         self.add_field("contact_id", self.contact)
-        if is_call:
+        if self.opportunity.count() > 1:
+            self.add_field("opportunity_id", self.opportunity, self.tr("Deal"))
+        if kind in (ActivityKind.CALL, ActivityKind.EMAIL):
             self.add_field("direction", self.direction)
         self.add_field("start_at", self.start)
-        self.add_field("outcome", self.outcome)
-        self.add_field("duration_minutes", self.duration)
-        if not is_call:
+        if kind is not ActivityKind.NOTE:
+            self.add_field("outcome", self.outcome)
+        if kind in (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.VISIT):
+            self.add_field("duration_minutes", self.duration)
+        if kind in (ActivityKind.MEETING, ActivityKind.VISIT):
             self.add_field("participants", self.participants)
         self.add_field("summary", self.summary)
         self.add_field("follow_up_at", follow)
-        self.summary.setFocus()
-        self.resize(560, 520)
-        # Someone deleted this customer under our unsynced work: say so before the call is
-        # logged (it waits with that work; the server would refuse it while deleted).
+
+    def _kind_texts(self, kind: ActivityKind) -> tuple[str, list[str], int]:
+        """(window title with %1 for the customer, outcomes offered, default minutes)."""
+        held = [self.tr("Held"), self.tr("Rescheduled"), self.tr("Cancelled")]
+        texts = {
+            ActivityKind.CALL: (
+                self.tr("Log a call — %1"),
+                [
+                    self.tr("Reached"),
+                    self.tr("Left a voicemail"),
+                    self.tr("No answer"),
+                    self.tr("Wrong number"),
+                ],
+                5,
+            ),
+            ActivityKind.MEETING: (self.tr("Log a meeting — %1"), held, 60),
+            ActivityKind.VISIT: (self.tr("Log a visit — %1"), held, 90),
+            ActivityKind.EMAIL: (
+                self.tr("Log an e-mail — %1"),
+                [self.tr("Sent"), self.tr("Answered"), self.tr("Bounced")],
+                0,
+            ),
+            ActivityKind.NOTE: (self.tr("Add a note — %1"), [], 0),
+        }
+        return texts[kind]
+
+    def _direction_texts(self, kind: ActivityKind) -> tuple[str, str]:
+        if kind is ActivityKind.EMAIL:
+            return self.tr("Inbound (they wrote)"), self.tr("Outbound (we wrote)")
+        return self.tr("Inbound (they called)"), self.tr("Outbound (we called)")
+
+    def _warn_if_deleted(self, account_id: str) -> None:
+        """Someone deleted this customer under our unsynced work: say so before the activity
+        is logged (it waits with that work; the server would refuse it while deleted)."""
         self.deletion_warning = QLabel()
         self.deletion_warning.setStyleSheet(ERROR_STYLE)
         self.deletion_warning.setWordWrap(True)
@@ -392,7 +430,7 @@ class ActivityDialog(RecordDialog):
         layout = self.layout()
         if isinstance(layout, QVBoxLayout):
             layout.insertWidget(0, self.deletion_warning)
-        session.submit(
+        self.session.submit(
             lambda replica: resolving.deletion_pending(replica, account_id),
             self._warn_deleted,
             owner=self,
@@ -410,14 +448,24 @@ class ActivityDialog(RecordDialog):
         self.deletion_warning.show()
 
     def build(self) -> Activity:
+        kind = self.kind
         return Activity(
             account_id=self.account_id,
-            kind=self.kind.value,
+            kind=kind.value,
             start_at=qt_to_datetime(self.start.dateTime()),
             contact_id=self.contact.currentData(),
-            direction=self.direction.currentData() if self.kind is ActivityKind.CALL else None,
-            outcome=self.outcome.currentText().strip(),
-            duration_minutes=self.duration.value(),
+            opportunity_id=self.opportunity.currentData(),
+            direction=(
+                self.direction.currentData()
+                if kind in (ActivityKind.CALL, ActivityKind.EMAIL)
+                else None
+            ),
+            outcome="" if kind is ActivityKind.NOTE else self.outcome.currentText().strip(),
+            duration_minutes=(
+                self.duration.value()
+                if kind in (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.VISIT)
+                else 0
+            ),
             participants=[
                 p.strip()
                 for p in self.participants.text().replace("，", ",").split(",")
@@ -429,71 +477,3 @@ class ActivityDialog(RecordDialog):
             ),
             author_id=self.session.identity.user_id,
         )
-
-
-class OpportunityDialog(RecordDialog):
-    """A new opportunity for the open customer. It starts at the pipeline's first stage (whose
-    entry rules a new deal always meets); later stages are reached with "Move to stage"."""
-
-    def __init__(
-        self,
-        session: Session,
-        account: Account,
-        first_stage: PipelineStage,
-        stage_label: str,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(session, parent)
-        self.opportunity = Opportunity(
-            account_id=account.meta.id,
-            name="",
-            stage=first_stage.key,
-            currency=account.currency or "CNY",
-            probability=first_stage.default_probability,
-            owner_id=session.identity.user_id,
-        )
-        self.setWindowTitle(self.tr("New opportunity — %1").replace("%1", account.name))
-        self.name = QLineEdit()
-        self.name.setPlaceholderText(self.tr("e.g. 2027 service contract"))
-        self.amount = QLineEdit()
-        self.amount.setPlaceholderText("120000")
-        self.currency = QLineEdit(self.opportunity.currency)
-        self.probability = QSpinBox()
-        self.probability.setRange(0, 100)
-        self.probability.setSuffix(" %")
-        self.probability.setValue(self.opportunity.probability)
-        self.has_close = QCheckBox(self.tr("Expected to close by"))
-        in_a_quarter = date.today() + timedelta(days=90)
-        self.expected_close = QDateEdit(
-            QDate(in_a_quarter.year, in_a_quarter.month, in_a_quarter.day)
-        )
-        close = optional_date(self.has_close, self.expected_close, "yyyy-MM-dd")
-        self.add_field("name", self.name)
-        self.add_field("amount", self.amount)
-        self.add_field("currency", self.currency)
-        self.add_field("probability", self.probability)
-        self.add_field("expected_close", close)
-        self.add_field("stage", QLabel(stage_label))
-        self.name.setFocus()
-        self.resize(480, 320)
-
-    def build(self) -> Opportunity:
-        o = self.opportunity
-        typed = self.amount.text().strip().replace(",", "").replace("，", "").replace(" ", "")
-        try:
-            amount = Decimal(typed or "0")
-        except InvalidOperation:
-            message = self.tr("Type the amount as a number, e.g. 120000 or 99.50.")
-            raise ValidationFailed([FieldError("amount", message)]) from None
-        if not amount.is_finite():
-            raise ValidationFailed([FieldError("amount", self.tr("The amount must be a number."))])
-        o.name = self.name.text().strip()
-        o.amount = amount
-        o.currency = self.currency.text().strip().upper()
-        o.probability = self.probability.value()
-        if self.has_close.isChecked():
-            d = self.expected_close.date()
-            o.expected_close = date(d.year(), d.month(), d.day())
-        else:
-            o.expected_close = None
-        return o

@@ -48,12 +48,13 @@ from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui.account_view import Account360View
 from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
 from desktop_crm.ui.activity_view import ActivityFeedView
+from desktop_crm.ui.deal_desk import DealDesk
 from desktop_crm.ui.dialogs import (
     AccountDialog,
     ActivityDialog,
     ContactDialog,
-    OpportunityDialog,
 )
+from desktop_crm.ui.opportunity_dialog import OpportunityDialog
 from desktop_crm.ui.pipeline_view import PipelineView
 from desktop_crm.ui.reports_view import ReportsView
 from desktop_crm.ui.search_window import SearchHitsModel
@@ -311,6 +312,12 @@ class MainWindow(QMainWindow):
         self.account_view.edit_contact.connect(self.edit_contact)
         self.account_view.log_activity.connect(self.log_activity)
         self.account_view.new_opportunity.connect(self.new_opportunity)
+        self.deals = DealDesk(
+            self.session, self, self.pipeline.stage_label, self.assignable_owners
+        )
+        self.account_view.edit_opportunity.connect(self.deals.edit)
+        self.pipeline.edit_opportunity.connect(self.deals.edit)
+        self.pipeline.log_for_opportunity.connect(self.deals.log)
         self.account_view.remove_contact.connect(self.remove_contact)
         self.today.open_account.connect(self.show_account)
         self.pipeline.open_account.connect(self.show_account)
@@ -647,6 +654,8 @@ class MainWindow(QMainWindow):
             ActivityKind(kind),
             contact_id=contact_id,
             parent=self,
+            opportunities=view.open_opportunities,
+            opportunity_id=self.account_view.selected_opportunity_id(),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

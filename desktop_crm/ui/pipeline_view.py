@@ -27,6 +27,7 @@ from desktop_crm.client.reading import PipelineSummary, StageBar
 from desktop_crm.domain.pipeline import StageRuleViolation
 from desktop_crm.ui.account_view import money
 from desktop_crm.ui.session import Session
+from desktop_crm.ui.stage_rule_message import StageRuleMessage
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ACCOUNT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -127,6 +128,8 @@ class PipelineChart(QWidget):
 
 class PipelineView(QWidget):
     open_account = Signal(str)
+    edit_opportunity = Signal(str, str)  # opportunity id, the field to start at ("" = none)
+    log_for_opportunity = Signal(str, str)  # opportunity id, activity kind
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,13 +147,25 @@ class PipelineView(QWidget):
         self.stage = QComboBox()
         self.move_button = QPushButton(self.tr("Move to stage"))
         self.move_button.clicked.connect(self._move)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.open_account_button = QPushButton(self.tr("Open customer"))
+        self.open_account_button.clicked.connect(self._open_selected_account)
+        # A refused move says what is missing, with a button that does it.
+        self._moving = ""  # the deal of the last move asked for
+        self.rule_message = StageRuleMessage()
+        self.message = self.rule_message.label
+        self.rule_message.log_call.connect(
+            lambda: self.log_for_opportunity.emit(self._moving, "call")
+        )
+        self.rule_message.set_close_date.connect(
+            lambda: self.edit_opportunity.emit(self._moving, "expected_close")
+        )
+        self.table.setToolTip(self.tr("Double-click an opportunity to edit it"))
         controls = QHBoxLayout()
         controls.addWidget(QLabel(self.tr("Selected opportunity:")))
         controls.addWidget(self.stage)
         controls.addWidget(self.move_button)
-        controls.addWidget(self.message, 1)
+        controls.addWidget(self.open_account_button)
+        controls.addWidget(self.rule_message, 1)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -254,18 +269,25 @@ class PipelineView(QWidget):
                 return
 
     def _open(self, item: QTreeWidgetItem, _column: int) -> None:
+        self.edit_opportunity.emit(str(item.data(0, ID_ROLE)), "")
+
+    def _open_selected_account(self) -> None:
+        item = self.table.currentItem()
+        if item is None:
+            self.rule_message.show_text(self.tr("Pick an opportunity in the list first."))
+            return
         self.open_account.emit(str(item.data(0, ACCOUNT_ROLE)))
 
     def _move(self) -> None:
         opportunity_id = self.selected_id()
         if opportunity_id is None:
-            self.message.setText(self.tr("Pick an opportunity in the list first."))
+            self.rule_message.show_text(self.tr("Pick an opportunity in the list first."))
             return
         self.move_to(opportunity_id, str(self.stage.currentData()))
 
     def move_to(self, opportunity_id: str, stage_key: str) -> None:
-        self.message.setStyleSheet("")
-        self.message.setText(self.tr("Moving…"))
+        self._moving = opportunity_id
+        self.rule_message.show_text(self.tr("Moving…"))
         who = self._session.identity
         self._session.submit(
             lambda replica: editing.move_stage(replica, opportunity_id, stage_key, who),
@@ -275,27 +297,11 @@ class PipelineView(QWidget):
         )
 
     def _moved(self, written: Written[object]) -> None:
-        self.message.setStyleSheet("color: #1e7b34;")
-        self.message.setText(self.tr("Moved. It goes to the server with the next sync."))
+        self.rule_message.show_done(self.tr("Moved. It goes to the server with the next sync."))
         self._session.edited(written.changes)
 
     def _refused(self, error: BaseException) -> None:
-        self.message.setStyleSheet("color: #b00020;")
+        label = ""
         if isinstance(error, StageRuleViolation):
-            missing = [self._missing_text(m) for m in error.missing]
-            stage = self.stage_label(error.stage.key, error.stage.name)
-            self.message.setText(
-                self.tr("Cannot move to “%1” yet: %2.").replace("%1", stage).replace(
-                    "%2", "; ".join(missing))
-            )
-        else:
-            self.message.setText(str(error))
-
-    def _missing_text(self, missing: str) -> str:
-        known = {
-            "log a call or meeting since the last stage change": self.tr(
-                "log a call or meeting since the last stage change"
-            ),
-            "set an expected close date": self.tr("set an expected close date"),
-        }
-        return known.get(missing, missing)
+            label = self.stage_label(error.stage.key, error.stage.name)
+        self.rule_message.show_refusal(error, label)

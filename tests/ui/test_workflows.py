@@ -17,8 +17,9 @@ from desktop_crm.storage.replica import Replica
 from desktop_crm.storage.schema import contact_phones, opportunities
 from desktop_crm.storage.search import search
 from desktop_crm.ui.accounts_model import ID_ROLE
-from desktop_crm.ui.dialogs import AccountDialog, ActivityDialog, OpportunityDialog
+from desktop_crm.ui.dialogs import AccountDialog, ActivityDialog
 from desktop_crm.ui.main_window import MainWindow
+from desktop_crm.ui.opportunity_dialog import OpportunityDialog
 from tests.ui.conftest import ME
 
 
