@@ -13,8 +13,10 @@ import copy
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -195,7 +197,8 @@ class OpportunityEditDialog(OpportunityForm):
         self._search_timer.setInterval(250)
         self._search_timer.timeout.connect(self.find_customers)
         self.customer_search.textEdited.connect(lambda _text: self._search_timer.start())
-        self.customer_search.returnPressed.connect(self.find_customers)
+        # Enter searches here; it must not press the dialog's default button (Save).
+        self.customer_search.installEventFilter(self)
         self.customer_row = QWidget()
         row = QHBoxLayout(self.customer_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -288,6 +291,18 @@ class OpportunityEditDialog(OpportunityForm):
             self.timeline.addTopLevelItem(item)
 
     # Actions -------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            watched is self.customer_search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._search_timer.stop()
+            self.find_customers()
+            return True
+        return super().eventFilter(watched, event)
 
     def _stage_changed(self, _index: int) -> None:
         key = self.stage.currentData()
@@ -420,7 +435,7 @@ class OpportunityEditDialog(OpportunityForm):
         )
 
     def _written(self, written: Written[Opportunity]) -> None:
-        self._saved(Written[SyncedRecord](written.value, written.changes))
+        self._saved(cast(Written[SyncedRecord], written))
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, StageRuleViolation):
