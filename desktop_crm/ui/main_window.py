@@ -318,6 +318,11 @@ class MainWindow(QMainWindow):
         self.account_view.edit_opportunity.connect(self.deals.edit)
         self.pipeline.edit_opportunity.connect(self.deals.edit)
         self.pipeline.log_for_opportunity.connect(self.deals.log)
+        self.deals.missing.connect(
+            lambda _id: self.statusBar().showMessage(
+                self.tr("This opportunity is no longer in your replica."), HINT_MS
+            )
+        )
         self.account_view.remove_contact.connect(self.remove_contact)
         self.today.open_account.connect(self.show_account)
         self.pipeline.open_account.connect(self.show_account)

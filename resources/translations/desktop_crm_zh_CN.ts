@@ -1100,167 +1100,172 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="378"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="323"/>
+        <source>This opportunity is no longer in your replica.</source>
+        <translation>此商机已不在您的本地副本中。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="383"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="379"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="384"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="380"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="385"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="381"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="386"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="446"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="451"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="450"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="455"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="456"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="461"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="505"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="510"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="531"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="536"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="602"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="607"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="603"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="608"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="708"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="713"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="721"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="732"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="737"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="734"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="735"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="740"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="743"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="748"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="745"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="750"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="748"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="753"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="751"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="756"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="759"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="764"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="763"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="768"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="767"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="772"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="779"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="784"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="783"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="788"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="785"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="790"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="787"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="792"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="789"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="794"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="791"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="796"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="797"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="802"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="798"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="803"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="804"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="809"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="806"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="811"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>

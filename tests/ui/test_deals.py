@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
+from desktop_crm.client.identity import Identity
 from desktop_crm.domain.records import ActivityKind, Opportunity
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage.replica import Replica
@@ -25,6 +26,7 @@ from desktop_crm.ui.dialogs import ActivityDialog, RecordDialog
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.opportunity_dialog import OpportunityDialog, OpportunityEditDialog
 from desktop_crm.ui.pipeline_view import ID_ROLE
+from tests.ui.conftest import ME, LocalSession
 
 
 def _click(qtbot: Any, button: QAbstractButton) -> None:
@@ -311,3 +313,39 @@ def test_moving_a_deal_to_another_customer_asks_whether_its_activities_go_along(
         ]
     assert moved is not None and moved.account_id == other_id
     assert linked and all(a.account_id == other_id for a in linked)
+
+
+MANAGER = Identity(
+    replica_id="replica-ui-manager", user_id="user-manager1", username="manager1", role="manager"
+)
+
+
+class ManagerSession(LocalSession):
+    @property
+    def identity(self) -> Identity:
+        return MANAGER
+
+
+def test_a_manager_gives_a_deal_to_another_rep_in_its_dialog(
+    qtbot: Any, filled_replica: Replica
+) -> None:
+    session = ManagerSession(lambda: filled_replica, None)
+    win = MainWindow(session, "manager")
+    qtbot.addWidget(win)
+    try:
+        with qtbot.waitSignal(win.accounts_model.reloaded, timeout=10_000):
+            win.start()
+        qtbot.waitUntil(lambda: "user-rep2" in win.owner_ids, timeout=5000)
+        deal = _a_lead(filled_replica)
+        dialog = _edit_from_the_customer_view(qtbot, win, deal)
+        assert dialog.owner is not None
+        other = "user-rep2" if deal.owner_id != "user-rep2" else ME.user_id
+        assert dialog.owner.findData(other) >= 0
+        dialog.owner.setCurrentIndex(dialog.owner.findData(other))
+        _save(qtbot, dialog)
+        with filled_replica.engine.connect() as conn:
+            saved = store.opportunities.get(conn, deal.meta.id)
+        assert saved is not None and saved.owner_id == other
+    finally:
+        win.close()
+        session.shutdown()
