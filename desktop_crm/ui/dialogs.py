@@ -350,6 +350,8 @@ class ActivityDialog(RecordDialog):
         inbound, outbound = self._direction_texts(kind)
         self.direction.addItem(inbound, Direction.INBOUND.value)
         self.direction.addItem(outbound, Direction.OUTBOUND.value)
+        if kind is ActivityKind.EMAIL:
+            self.direction.setCurrentIndex(1)  # most e-mails logged are ones we sent
         self.start = QDateTimeEdit(datetime_to_qt(now))
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd HH:mm")

@@ -26,7 +26,7 @@ from desktop_crm.ui.dialogs import ActivityDialog, RecordDialog
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.opportunity_dialog import OpportunityDialog, OpportunityEditDialog
 from desktop_crm.ui.pipeline_view import ID_ROLE
-from tests.ui.conftest import ME, LocalSession
+from tests.ui.conftest import ME, LocalSession, save_screenshot
 
 
 def _click(qtbot: Any, button: QAbstractButton) -> None:
@@ -119,6 +119,7 @@ def test_a_new_deal_goes_from_lead_to_won_through_the_widgets_and_the_customer_t
     assert "Cannot move to “Proposal” yet" in answer
     assert "log a call or meeting" in answer and "expected close date" in answer
     assert rule.log_call_button.isVisible() and rule.set_close_button.isVisible()
+    save_screenshot(window.pipeline, "deal-refused-move.png")
 
     # "Log a call for this deal" opens the call dialog with this deal preselected.
     call = _opened(qtbot, window, rule.log_call_button)
@@ -136,6 +137,7 @@ def test_a_new_deal_goes_from_lead_to_won_through_the_widgets_and_the_customer_t
     assert editor.has_close.isChecked() and editor.expected_close.isEnabled()
     # The deal's own timeline shows the linked call.
     assert editor.timeline.topLevelItemCount() == 1
+    save_screenshot(editor, "deal-edit.png")
     assert editor.timeline.topLevelItem(0).text(3) == "Walked through the robot layout."  # type: ignore[union-attr]
     _save(qtbot, editor)
 
@@ -254,6 +256,8 @@ def test_e_mails_visits_and_notes_are_logged_from_the_customer_view_for_the_pick
         dialog = next(d for d in window.findChildren(ActivityDialog) if d.isVisible())
         assert dialog.kind.value == kind
         assert dialog.opportunity.currentData() == deal.meta.id  # the deal picked
+        if kind == "email":
+            save_screenshot(dialog, "log-email.png")
         if kind == "note":
             assert "outcome" not in dialog._widgets and "direction" not in dialog._widgets
         qtbot.keyClicks(dialog.summary, text)
