@@ -352,6 +352,7 @@ class ActivityDialog(RecordDialog):
         self.direction.addItem(outbound, Direction.OUTBOUND.value)
         if kind is ActivityKind.EMAIL:
             self.direction.setCurrentIndex(1)  # most e-mails logged are ones we sent
+        self.opened_at = now  # the start, to the microsecond, unless the user changes it
         self.start = QDateTimeEdit(datetime_to_qt(now))
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("yyyy-MM-dd HH:mm")
@@ -449,12 +450,19 @@ class ActivityDialog(RecordDialog):
         )
         self.deletion_warning.show()
 
+    def _start_at(self) -> datetime:
+        """When it happened: as picked, or (untouched) the moment the dialog opened, exactly,
+        so it counts as after a stage change made just before (the stage rules compare)."""
+        if self.start.dateTime() == datetime_to_qt(self.opened_at):
+            return self.opened_at
+        return qt_to_datetime(self.start.dateTime())
+
     def build(self) -> Activity:
         kind = self.kind
         return Activity(
             account_id=self.account_id,
             kind=kind.value,
-            start_at=qt_to_datetime(self.start.dateTime()),
+            start_at=self._start_at(),
             contact_id=self.contact.currentData(),
             opportunity_id=self.opportunity.currentData(),
             direction=(
