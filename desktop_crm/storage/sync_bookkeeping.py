@@ -74,6 +74,8 @@ class OutboxEntry:
     data: dict[str, Any]
     attempts: int
     last_error: str | None
+    #: When the edit was made on this device (sent as the change's ``changed_at``).
+    created_at: str = ""
 
 
 def _outbox_entry(row: Any) -> OutboxEntry:
@@ -89,6 +91,7 @@ def _outbox_entry(row: Any) -> OutboxEntry:
         data=json.loads(row.data),
         attempts=row.attempts,
         last_error=row.last_error,
+        created_at=row.created_at,
     )
 
 

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, select
 
@@ -839,7 +840,19 @@ def _to_change(entry: book.OutboxEntry) -> Change:
         changed_fields=list(entry.changed_fields),
         deleted=entry.deleted,
         data=entry.data,
+        # When the edit was made here: the server stamps the stage history with it, so a
+        # call logged offline after creating a deal counts as "since the stage change" there
+        # too (with the server's clock, the whole batch would look older than its push).
+        changed_at=_edit_time(entry.created_at),
     )
+
+
+def _edit_time(created_at: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(created_at)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _stored(record: WireRecord | StoredRecord) -> StoredRecord:

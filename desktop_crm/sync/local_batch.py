@@ -86,6 +86,7 @@ def _outbox_entry(row: Any) -> book.OutboxEntry:
         data=json.loads(row.data),
         attempts=row.attempts,
         last_error=row.last_error,
+        created_at=row.created_at,
     )
 
 

@@ -1,7 +1,7 @@
-"""A rep moves a deal to another of their customers in the deal's dialog and lets its
-activities go along; after the syncs (real server on loopback, real replicas) the server
-has accepted every change and the manager's replica shows the deal and its activities under
-the new customer."""
+"""Deals through the real server on loopback and real replicas: a rep takes a new deal from
+Lead to Won through the widgets and the server accepts every step (its stage rules and status
+rule agree with the replica's); a rep moves a deal to another customer with its activities,
+and the manager's replica shows them under the new customer after the syncs."""
 
 from __future__ import annotations
 
@@ -21,6 +21,14 @@ from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.schema import accounts, opportunities
 from desktop_crm.ui.dialogs import ActivityDialog
 from desktop_crm.ui.opportunity_dialog import OpportunityEditDialog
+from tests.ui.test_deals import (
+    _move,
+    _new_deal_through_the_dialog,
+    _open_account,
+    _opened,
+    _pipeline_row,
+    _save,
+)
 from tests.ui.test_reassign import Desk
 
 
@@ -48,6 +56,17 @@ def _a_deal_and_another_customer(desk: Desk) -> tuple[Opportunity, str, str]:
             .limit(1)
         ).one()
     return deal, str(other[0]), str(other[1])
+
+
+def _a_prospect(desk: Desk) -> str:
+    with desk.replica.engine.connect() as conn:
+        return str(
+            conn.execute(
+                select(accounts.c.id)
+                .where(accounts.c.status == "prospect", accounts.c.deleted == 0)
+                .limit(1)
+            ).scalar_one()
+        )
 
 
 def _edit(qtbot: Any, desk: Desk, deal_id: str) -> OpportunityEditDialog:
@@ -99,6 +118,49 @@ def test_a_deal_moved_with_its_activities_reaches_the_manager_under_the_new_cust
             acts = [store.activities.get(conn, i) for i in linked]
         assert moved is not None and moved.account_id == other_id
         assert acts and all(a is not None and a.account_id == other_id for a in acts)
+    finally:
+        rep.close()
+        manager.close()
+
+
+def test_a_deal_won_through_the_widgets_is_accepted_by_the_server_and_the_customer_is_active(
+    qtbot: Any, tmp_path: Path, deal_server: DemoServer
+) -> None:
+    rep = Desk(qtbot, tmp_path / "rep1", deal_server.url, "rep1")
+    manager = Desk(qtbot, tmp_path / "manager1", deal_server.url, "manager1")
+    try:
+        rep.start()
+        manager.start()
+        window = rep.window
+        window.show()
+        account_id = _a_prospect(rep)
+        _open_account(qtbot, window, account_id)
+        _new_deal_through_the_dialog(qtbot, window, "Solar roof")
+        window.tabs.setCurrentWidget(window.pipeline)
+        row = _pipeline_row(qtbot, window, "Solar roof")
+        window.pipeline.table.setCurrentItem(row)
+        rule = window.pipeline.rule_message
+        assert "Cannot move" in _move(qtbot, window, "Negotiation")
+        call = _opened(qtbot, window, rule.log_call_button)
+        qtbot.keyClicks(call.summary, "Roof survey booked.")  # type: ignore[attr-defined]
+        _save(qtbot, call)  # type: ignore[arg-type]
+        assert "Cannot move" in _move(qtbot, window, "Negotiation")
+        editor = _opened(qtbot, window, rule.set_close_button)
+        _save(qtbot, editor)  # type: ignore[arg-type]
+        assert _move(qtbot, window, "Negotiation").startswith("Moved")
+        assert _move(qtbot, window, "Won").startswith("Moved")
+
+        rep.sync()
+        with rep.replica.engine.connect() as conn:
+            assert book.outbox_count(conn) == 0
+            issues = book.list_sync_issues(conn)
+        assert issues == []  # every step met the server's rules
+        manager.sync()
+        with manager.replica.engine.connect() as conn:
+            account = store.accounts.get(conn, account_id)
+            deals = store.opportunities.list(conn, account_id=account_id)
+        assert [o.stage for o in deals if o.name == "Solar roof"] == ["won"]
+        assert account is not None and account.status == "active"
     finally:
         rep.close()
         manager.close()
