@@ -330,52 +330,52 @@
         <translation>（不指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="421"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="424"/>
         <source>Inbound (they called)</source>
         <translation>呼入（对方来电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="421"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="424"/>
         <source>Outbound (we called)</source>
         <translation>呼出（我方致电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="400"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="403"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="401"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="404"/>
         <source>Left a voicemail</source>
         <translation>已留言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="402"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="405"/>
         <source>No answer</source>
         <translation>无人接听</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="403"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="406"/>
         <source>Wrong number</source>
         <translation>号码错误</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="395"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="398"/>
         <source>Held</source>
         <translation>已举行</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="395"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="398"/>
         <source>Rescheduled</source>
         <translation>已改期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="395"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="398"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="361"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="364"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
@@ -385,77 +385,77 @@
         <translation>（不关联商机）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="364"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="367"/>
         <source>Names, comma-separated</source>
         <translation>姓名，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="366"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="369"/>
         <source>What was said, what was agreed</source>
         <translation>谈了什么，约定了什么</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="368"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="371"/>
         <source>Follow up on</source>
         <translation>跟进时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="380"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="383"/>
         <source>Deal</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="398"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="401"/>
         <source>Log a call — %1</source>
         <translation>记录电话 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="407"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="410"/>
         <source>Log a meeting — %1</source>
         <translation>记录会议 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="408"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="411"/>
         <source>Log a visit — %1</source>
         <translation>记录拜访 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="410"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="413"/>
         <source>Log an e-mail — %1</source>
         <translation>记录邮件 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="411"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="414"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="411"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="414"/>
         <source>Answered</source>
         <translation>已回复</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="411"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="414"/>
         <source>Bounced</source>
         <translation>被退回</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="414"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="417"/>
         <source>Add a note — %1</source>
         <translation>添加备注 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="420"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="423"/>
         <source>Inbound (they wrote)</source>
         <translation>来信（对方发来）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="420"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="423"/>
         <source>Outbound (we wrote)</source>
         <translation>去信（我方发出）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="444"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="447"/>
         <source>%1 deleted this customer on the server. What you log here is kept on this computer and not sent until the customer is restored, or you export it.</source>
         <translation>%1 已在服务器上删除该客户。你在这里记录的内容会保留在本机，在客户恢复或你将其导出之前不会发送。</translation>
     </message>
@@ -1489,55 +1489,55 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>所选商机：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="199"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="200"/>
         <source>Lead</source>
         <translation>线索</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="200"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="201"/>
         <source>Qualified</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="201"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="202"/>
         <source>Proposal</source>
         <translation>方案</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="202"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="203"/>
         <source>Negotiation</source>
         <translation>谈判</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="203"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="204"/>
         <source>Won</source>
         <translation>赢单</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="204"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="205"/>
         <source>Lost</source>
         <translation>丢单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="228"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="229"/>
         <source>%n opportunity(s) in other currencies are counted, but their amounts are not added up.</source>
         <translation>
             <numerusform>另有 %n 个其他币种的商机已计入数量，但金额未合计。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="277"/>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="284"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="278"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="285"/>
         <source>Pick an opportunity in the list first.</source>
         <translation>请先在列表中选择一个商机。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="290"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="291"/>
         <source>Moving…</source>
         <translation>正在移动…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="300"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="301"/>
         <source>Moved. It goes to the server with the next sync.</source>
         <translation>已移动，下次同步时发送到服务器。</translation>
     </message>
