@@ -23,7 +23,7 @@ from desktop_crm.demo import DemoServer
 from desktop_crm.domain.records import Account
 from desktop_crm.sync.progress import Phase
 from desktop_crm.ui.app_controller import DemoController
-from desktop_crm.ui.dialogs import OpportunityDialog
+from desktop_crm.ui.opportunity_dialog import OpportunityDialog
 from desktop_crm.ui.i18n import install_language
 from desktop_crm.ui.main_window import MainWindow
 
