@@ -23,9 +23,9 @@ from desktop_crm.demo import DemoServer
 from desktop_crm.domain.records import Account
 from desktop_crm.sync.progress import Phase
 from desktop_crm.ui.app_controller import DemoController
-from desktop_crm.ui.opportunity_dialog import OpportunityDialog
 from desktop_crm.ui.i18n import install_language
 from desktop_crm.ui.main_window import MainWindow
+from desktop_crm.ui.opportunity_dialog import OpportunityDialog
 
 OUT = Path(__file__).resolve().parent
 

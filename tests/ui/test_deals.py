@@ -235,10 +235,16 @@ def test_a_double_click_in_the_pipeline_list_edits_the_deal(
     dialog = blocker.args[0]
     assert isinstance(dialog, OpportunityEditDialog)
     assert dialog.view.opportunity.meta.id == item.data(0, ID_ROLE)
+    customer_id = dialog.view.account.meta.id
     dialog.name.setText("")
     _click(qtbot, dialog.buttons.button(QDialogButtonBox.StandardButton.Save))
     qtbot.waitUntil(lambda: dialog._errors["name"].isVisible(), timeout=5000)
     dialog.reject()
+    # Its customer opens with the button beside "Move to stage".
+    window.pipeline.table.setCurrentItem(item)
+    with qtbot.waitSignal(window.account_view.loaded, timeout=5000) as loaded:
+        _click(qtbot, window.pipeline.open_account_button)
+    assert loaded.args[0] == customer_id
 
 
 def test_e_mails_visits_and_notes_are_logged_from_the_customer_view_for_the_picked_deal(
