@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_crm import __version__
 from desktop_crm.client import cli
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ def _gui_parser() -> argparse.ArgumentParser:
             "Desktop CRM. Headless commands: sync, lookup (desktop-crm sync --help). "
             "desktop-crm open tel:NUMBER shows the caller in the running window."
         ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"desktop-crm {__version__}"
     )
     parser.add_argument(
         "--demo",

@@ -14,6 +14,7 @@ def test_the_example_policy_is_a_valid_locked_policy() -> None:
     policy = load_policy(PACKAGING / "policy.example.toml")
     assert policy.server_locked and policy.server_url == "https://crm.example.com"
     assert policy.sync_interval_seconds == 300 and policy.language == ""
+    assert policy.self_update is False
 
 
 def test_the_desktop_entry_hands_tel_links_to_the_screen_pop() -> None:

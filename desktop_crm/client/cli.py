@@ -9,7 +9,8 @@ Exit codes (documented in README.md and docs/sync-engine.md):
   4  sign-in refused (wrong password, revoked device, disabled user, too many failed sign-ins)
   5  the local data file could not be opened or is damaged (wrong key, damaged page, newer
      version); a damaged file is left as it is
-  6  the server refused or answered outside the protocol
+  6  the server refused or answered outside the protocol (also: this version is older than the
+     server's minimum client version; the message says which version to install)
   7  internal error: the traceback is in the profile folder's log (error_log.ERROR_LOG)
   8  a file could not be written: the disk is full or the profile folder is read-only
   9  lookup: no customer has that number
@@ -39,7 +40,13 @@ from desktop_crm.client.session import (
 )
 from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, ReplicaUnwritable
 from desktop_crm.sync.engine import ReplicaMismatch
-from desktop_crm.sync.http_client import Offline, ProtocolError, ServerRefused, SignInRequired
+from desktop_crm.sync.http_client import (
+    ClientTooOld,
+    Offline,
+    ProtocolError,
+    ServerRefused,
+    SignInRequired,
+)
 from desktop_crm.sync.progress import Cancelled
 
 EXIT_OK = 0
@@ -131,6 +138,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             signed_in.client.close()
     except SignInRequired as exc:
         return _fail(EXIT_SIGN_IN, f"sign-in refused: {exc}")
+    except ClientTooOld as exc:  # IT retired this build: the message names the version
+        return _fail(EXIT_SERVER, str(exc))
     except ServerRefused as exc:
         if exc.status_code == 403:  # revoked device, disabled user
             return _fail(EXIT_SIGN_IN, f"sign-in refused: {exc.detail}")
