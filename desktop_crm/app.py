@@ -23,7 +23,7 @@ from desktop_crm.client import cli
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-HEADLESS_COMMANDS = {"sync", "lookup"}
+HEADLESS_COMMANDS = {"sync", "lookup", "write-policy"}
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -70,11 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli.run(args_list)
     phone: str | None = None
     if args_list and args_list[0] == "open":
-        if len(args_list) < 2:
-            print("usage: desktop-crm open tel:NUMBER", file=sys.stderr)
-            return cli.EXIT_USAGE
-        phone = args_list[1]
-        args_list = args_list[2:]
+        # The menu starts ``desktop-crm open %u`` with no link: then it just opens the window.
+        if len(args_list) >= 2 and not args_list[1].startswith("-"):
+            phone = args_list[1]
+            args_list = args_list[2:]
+        else:
+            args_list = args_list[1:]
     args = _gui_parser().parse_args(args_list)
     if args.uri and args.uri.lower().startswith(("tel:", "callto:")):
         phone = args.uri  # desktop files pass the URI as the only argument

@@ -29,6 +29,7 @@ from pathlib import Path
 from desktop_crm.client import reading
 from desktop_crm.client.error_log import write_error_log
 from desktop_crm.client.policy import PolicyError, load_policy
+from desktop_crm.client.policy_file import write_policy
 from desktop_crm.client.profile import Profile, SettingsError, check_server_url
 from desktop_crm.client.session import (
     PASSPHRASE_ENV,
@@ -76,6 +77,16 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     lookup.add_argument("number", help="a phone number in any format, or its last 4+ digits")
     lookup.add_argument("--limit", type=int, default=10)
     lookup.set_defaults(command_handler=cmd_lookup)
+
+    write = subparsers.add_parser(
+        "write-policy",
+        help="write the machine-wide policy file (what the installers run with their settings)",
+    )
+    write.add_argument("--path", type=Path, help="where (default: the machine-wide place)")
+    write.add_argument("--server-url", default="", help="the server to use")
+    write.add_argument("--lock", default="", help="1: users cannot use another server")
+    write.add_argument("--sync-interval", default="", help="background sync interval, seconds")
+    write.set_defaults(command_handler=cmd_write_policy, profile=None)
 
 
 def _profile_arguments(parser: argparse.ArgumentParser) -> None:
@@ -185,6 +196,12 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         contact = hit.contact_name or "-"
         phone = hit.phone_raw or ""
         print(f"{hit.account_name}\t{contact}\t{phone}\t{hit.match_label}\t{hit.account_id}")
+    return EXIT_OK
+
+
+def cmd_write_policy(args: argparse.Namespace) -> int:
+    written = write_policy(args.path, args.server_url, args.lock, args.sync_interval)
+    print(f"Policy written to {written.source}.")
     return EXIT_OK
 
 

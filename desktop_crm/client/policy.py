@@ -177,7 +177,7 @@ def _parse(data: dict[str, Any], source: Path) -> Policy:
 
     url = server.get("url")
     if url is not None:
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        if not isinstance(url, str) or _scheme(url) not in ("http", "https"):
             raise fail("server.url must be the server's address, starting with https://.")
         if not urlsplit(url).netloc:
             raise fail(f"server.url {url!r} has no host name.")
@@ -216,6 +216,13 @@ def _parse(data: dict[str, Any], source: Path) -> Policy:
         self_update=self_update,
         source=source,
     )
+
+
+def _scheme(url: str) -> str | None:
+    try:
+        return urlsplit(url).scheme
+    except ValueError:  # e.g. a broken [IPv6] host
+        return None
 
 
 def _same_url(url: str) -> str:
