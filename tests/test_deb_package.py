@@ -38,6 +38,9 @@ pytestmark = [
         not (shutil.which("dpkg-deb") and shutil.which("dpkg-shlibdeps") and shutil.which("git")),
         reason="needs a Debian system with dpkg-dev and git",
     ),
+    pytest.mark.skipif(
+        not (ROOT / ".git").exists(), reason="builds from a clean clone: needs a git checkout"
+    ),
 ]
 
 
