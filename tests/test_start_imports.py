@@ -21,15 +21,15 @@ PASSPHRASE = "start imports"
 HEAVY = ("fastapi", "uvicorn", "alembic", "starlette", "psycopg", "desktop_crm.server",
          "desktop_crm.demo")  # fmt: skip
 
-CHILD = """
+CHILD = f"""
 import sys
 from desktop_crm.app import main
 code = main(sys.argv[1:])
-heavy = sorted({name for name in sys.modules
-                if any(name == h or name.startswith(h + ".") for h in %r)})
+heavy = sorted(name for name in sys.modules
+               if any(name == h or name.startswith(h + ".") for h in {HEAVY!r}))
 print("heavy:", " ".join(heavy))
 sys.exit(code)
-""" % (HEAVY,)
+"""
 
 
 def _start(profile: Path) -> tuple[str, set[str]]:

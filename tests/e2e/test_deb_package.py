@@ -4,8 +4,9 @@ Depends; else unpacked with ``dpkg -x``), then used from the installed files onl
 project venv on PATH and no source tree: ``--version``, ``sync`` and ``lookup`` against a real
 server, the demo window offscreen, the tel: handler; purge leaves users' profiles alone.
 
-Slow (a PyInstaller build: several minutes on two cores); ``.ci/run`` runs it. Set
-``DESKTOP_CRM_TEST_BUILD_VENV`` to reuse a build venv between runs while working on packaging.
+Slow (a PyInstaller build: several minutes on two cores); ``.ci/run`` runs it. While working
+on packaging, ``DESKTOP_CRM_TEST_BUILD_VENV`` reuses a build venv, and ``DESKTOP_CRM_TEST_DEB``
+skips the build and installs that .deb.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import open_replica
 from tests.e2e.conftest import PASSPHRASE, E2EServer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "desktop-crm"
 
 pytestmark = [
@@ -84,9 +85,9 @@ def _can_install_for_real() -> bool:
     return known.returncode != 0  # never replace an installation this test did not make
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
-    work = tmp_path_factory.mktemp("deb")
+def _build(work: Path) -> tuple[Path, float]:
+    """``packaging/build`` in a clean clone of this checkout (its last commit); the .deb and
+    the seconds it took. The clone is deleted before anything is installed."""
     source = work / "checkout"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(source)], check=True)
     started = time.monotonic()
@@ -99,9 +100,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
         timeout=1200, check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-6000:]
-    build_seconds = time.monotonic() - started
     (deb,) = (work / "build").glob(f"{PACKAGE}_{__version__}_*.deb")
     shutil.rmtree(source)  # the installed program may not lean on the checkout it came from
+    return deb, time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
+    work = tmp_path_factory.mktemp("deb")
+    given = os.environ.get("DESKTOP_CRM_TEST_DEB")
+    deb, build_seconds = (Path(given), 0.0) if given else _build(work)
     home = work / "home"
     home.mkdir()
     real = _can_install_for_real()
