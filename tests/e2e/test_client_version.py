@@ -14,8 +14,10 @@ from fastapi.testclient import TestClient
 from desktop_crm import __version__
 from desktop_crm.client import cli
 from desktop_crm.protocol.client_version import is_too_old, parse_version
+from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.server.app import create_app
 from desktop_crm.server.settings import Settings, SettingsError
+from desktop_crm.sync.http_client import ClientTooOld, SyncClient
 from tests.e2e.conftest import E2EServer, LiveServer, free_port, run_cli
 from tests.e2e.test_exit_codes import assert_one_line
 
@@ -75,6 +77,20 @@ def test_the_server_checks_the_version_before_the_password(e2e_server: E2EServer
         assert login(client_version="0.3.0rc1")[0] == 200
         assert login(client_version="1.0")[0] == 200
         assert login(client_version="x" * 33)[0] == 422  # bounded like every wire text
+
+
+def test_the_window_shows_the_servers_words(e2e_server: E2EServer, strict_server: str) -> None:
+    from desktop_crm.ui.app_controller import plain_error
+
+    client = SyncClient(strict_server)
+    try:
+        with pytest.raises(ClientTooOld) as refused:
+            client.login(
+                LoginRequest(username="rep1", password="pw-rep1", client_version=__version__)
+            )
+    finally:
+        client.close()
+    assert plain_error(refused.value) == TOO_OLD  # what the sign-in dialog shows
 
 
 def test_without_a_minimum_old_clients_keep_signing_in(e2e_server: E2EServer) -> None:
