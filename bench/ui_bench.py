@@ -79,10 +79,10 @@ def _contacts_replica(folder: Path, size: int, key: Any) -> tuple[Path, list[str
     return path, phones, names
 
 
-def _accounts_replica(folder: Path, size: int, key: Any) -> Path:
+def _accounts_replica(folder: Path, size: int, key: Any, path: Path | None = None) -> Path:
     from desktop_crm.domain import demo_data
 
-    path = folder / f"accounts-{size}.db"
+    path = path or folder / f"accounts-{size}.db"
     _build(
         path,
         key,

@@ -17,12 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_crm import __version__
 from desktop_crm.client import cli
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-HEADLESS_COMMANDS = {"sync", "lookup"}
+    from desktop_crm.ui.main_window import MainWindow
+
+HEADLESS_COMMANDS = {"sync", "lookup", "write-policy"}
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -32,6 +35,9 @@ def _gui_parser() -> argparse.ArgumentParser:
             "Desktop CRM. Headless commands: sync, lookup (desktop-crm sync --help). "
             "desktop-crm open tel:NUMBER shows the caller in the running window."
         ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"desktop-crm {__version__}"
     )
     parser.add_argument(
         "--demo",
@@ -55,6 +61,11 @@ def _gui_parser() -> argparse.ArgumentParser:
         help="quit after this long once the window is up (smoke tests, screenshots)",
     )
     parser.add_argument("--instance-name", default=None, help=argparse.SUPPRESS)
+    # Start-up benchmarks and smoke tests: open the profile's replica offline at once (no
+    # sign-in dialog; its passphrase, if any, from $DESKTOP_CRM_PASSPHRASE), and print when
+    # the window is usable, then quit (desktop_crm.ui.startup_report).
+    parser.add_argument("--open-offline", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--report-usable", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("uri", nargs="?", help=argparse.SUPPRESS)
     return parser
 
@@ -66,11 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli.run(args_list)
     phone: str | None = None
     if args_list and args_list[0] == "open":
-        if len(args_list) < 2:
-            print("usage: desktop-crm open tel:NUMBER", file=sys.stderr)
-            return cli.EXIT_USAGE
-        phone = args_list[1]
-        args_list = args_list[2:]
+        # The menu starts ``desktop-crm open %u`` with no link: then it just opens the window.
+        if len(args_list) >= 2 and not args_list[1].startswith("-"):
+            phone = args_list[1]
+            args_list = args_list[2:]
+        else:
+            args_list = args_list[1:]
     args = _gui_parser().parse_args(args_list)
     if args.uri and args.uri.lower().startswith(("tel:", "callto:")):
         phone = args.uri  # desktop files pass the URI as the only argument
@@ -132,7 +144,7 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
     if phone is not None:
         controller.pop_phone(phone_from_uri(phone))
 
-    def window_up(_window: object) -> None:
+    def window_up(window: MainWindow) -> None:
         # Start-up objects (modules, Qt wrappers) live as long as the app: keep them out of
         # full garbage collections, which otherwise stall every thread, the GUI's included.
         gc.collect()
@@ -142,9 +154,18 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
         )
         if args.exit_after is not None:
             QTimer.singleShot(int(args.exit_after * 1000), app.quit)
+        if args.report_usable:
+            from desktop_crm.ui.startup_report import report_when_usable
+
+            report_when_usable(window, app)
 
     controller.window_ready.connect(window_up)
-    controller.start()
+    if args.open_offline and isinstance(controller, ProfileController):
+        from desktop_crm.client.session import PASSPHRASE_ENV, read_secret
+
+        controller.start_offline(read_secret(None, PASSPHRASE_ENV))
+    else:
+        controller.start()
     try:
         return app.exec()
     finally:

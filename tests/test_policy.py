@@ -94,3 +94,13 @@ def test_a_wrong_file_is_an_error_that_says_what_to_fix(
     with pytest.raises(PolicyError, match=message) as caught:
         load_policy(path)
     assert str(path) in str(caught.value)
+
+
+def test_the_policy_can_forbid_self_updates(tmp_path: Path) -> None:
+    assert NO_POLICY.self_update  # no policy: nothing is forbidden
+    policy = load_policy(_write(tmp_path, "[updates]\nself_update = false\n"))
+    assert policy.self_update is False
+    with pytest.raises(PolicyError, match="updates.self_update must be true or false"):
+        load_policy(_write(tmp_path, '[updates]\nself_update = "no"\n'))
+    with pytest.raises(PolicyError, match="unknown setting updates.channel"):
+        load_policy(_write(tmp_path, '[updates]\nchannel = "beta"\n'))

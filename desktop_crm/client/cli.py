@@ -9,7 +9,8 @@ Exit codes (documented in README.md and docs/sync-engine.md):
   4  sign-in refused (wrong password, revoked device, disabled user, too many failed sign-ins)
   5  the local data file could not be opened or is damaged (wrong key, damaged page, newer
      version); a damaged file is left as it is
-  6  the server refused or answered outside the protocol
+  6  the server refused or answered outside the protocol (also: this version is older than the
+     server's minimum client version; the message says which version to install)
   7  internal error: the traceback is in the profile folder's log (error_log.ERROR_LOG)
   8  a file could not be written: the disk is full or the profile folder is read-only
   9  lookup: no customer has that number
@@ -28,6 +29,7 @@ from pathlib import Path
 from desktop_crm.client import reading
 from desktop_crm.client.error_log import write_error_log
 from desktop_crm.client.policy import PolicyError, load_policy
+from desktop_crm.client.policy_file import write_policy
 from desktop_crm.client.profile import Profile, SettingsError, check_server_url
 from desktop_crm.client.session import (
     PASSPHRASE_ENV,
@@ -39,7 +41,13 @@ from desktop_crm.client.session import (
 )
 from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, ReplicaUnwritable
 from desktop_crm.sync.engine import ReplicaMismatch
-from desktop_crm.sync.http_client import Offline, ProtocolError, ServerRefused, SignInRequired
+from desktop_crm.sync.http_client import (
+    ClientTooOld,
+    Offline,
+    ProtocolError,
+    ServerRefused,
+    SignInRequired,
+)
 from desktop_crm.sync.progress import Cancelled
 
 EXIT_OK = 0
@@ -69,6 +77,16 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     lookup.add_argument("number", help="a phone number in any format, or its last 4+ digits")
     lookup.add_argument("--limit", type=int, default=10)
     lookup.set_defaults(command_handler=cmd_lookup)
+
+    write = subparsers.add_parser(
+        "write-policy",
+        help="write the machine-wide policy file (what the installers run with their settings)",
+    )
+    write.add_argument("--path", type=Path, help="where (default: the machine-wide place)")
+    write.add_argument("--server-url", default="", help="the server to use")
+    write.add_argument("--lock", default="", help="1: users cannot use another server")
+    write.add_argument("--sync-interval", default="", help="background sync interval, seconds")
+    write.set_defaults(command_handler=cmd_write_policy, profile=None)
 
 
 def _profile_arguments(parser: argparse.ArgumentParser) -> None:
@@ -131,6 +149,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             signed_in.client.close()
     except SignInRequired as exc:
         return _fail(EXIT_SIGN_IN, f"sign-in refused: {exc}")
+    except ClientTooOld as exc:  # IT retired this build: the message names the version
+        return _fail(EXIT_SERVER, str(exc))
     except ServerRefused as exc:
         if exc.status_code == 403:  # revoked device, disabled user
             return _fail(EXIT_SIGN_IN, f"sign-in refused: {exc.detail}")
@@ -176,6 +196,12 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         contact = hit.contact_name or "-"
         phone = hit.phone_raw or ""
         print(f"{hit.account_name}\t{contact}\t{phone}\t{hit.match_label}\t{hit.account_id}")
+    return EXIT_OK
+
+
+def cmd_write_policy(args: argparse.Namespace) -> int:
+    written = write_policy(args.path, args.server_url, args.lock, args.sync_interval)
+    print(f"Policy written to {written.source}.")
     return EXIT_OK
 
 

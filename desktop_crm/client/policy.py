@@ -14,6 +14,9 @@ place (:func:`default_policy_path`)::
     [ui]
     language = "zh_CN"         # the default language ("" or absent: follow the system)
 
+    [updates]
+    self_update = false        # never update the program itself (IT pushes new builds)
+
 A policy overrides the user's own settings for what it names. A file that exists but is wrong
 (bad TOML, an unknown key, a locked server without a URL, a URL that is not http(s)) is an
 error with a message saying what to fix, never silently ignored: a typo in a security setting
@@ -48,6 +51,7 @@ _KNOWN: dict[str, set[str]] = {
     "server": {"url", "locked", "allow_insecure_http"},
     "sync": {"interval_seconds"},
     "ui": {"language"},
+    "updates": {"self_update"},
 }
 
 
@@ -91,6 +95,10 @@ class Policy:
     language: str | None = None
     #: Allow plain ``http://`` to a server on another machine (loopback is always allowed).
     allow_insecure_http: bool = False
+    #: False: nothing may download or install a new version of the program by itself; the
+    #: installers IT pushes are the only way in. The program has no self-updater today; this
+    #: is the switch any future one must obey.
+    self_update: bool = True
     #: Where it was read from (None: no policy).
     source: Path | None = None
 
@@ -163,11 +171,13 @@ def _parse(data: dict[str, Any], source: Path) -> Policy:
         unknown = set(values) - _KNOWN[section]
         if unknown:
             raise fail(f"unknown setting {section}.{sorted(unknown)[0]}.")
-    server, sync, ui = (data.get(name, {}) for name in ("server", "sync", "ui"))
+    server, sync, ui, updates = (
+        data.get(name, {}) for name in ("server", "sync", "ui", "updates")
+    )
 
     url = server.get("url")
     if url is not None:
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+        if not isinstance(url, str) or _scheme(url) not in ("http", "https"):
             raise fail("server.url must be the server's address, starting with https://.")
         if not urlsplit(url).netloc:
             raise fail(f"server.url {url!r} has no host name.")
@@ -193,14 +203,26 @@ def _parse(data: dict[str, Any], source: Path) -> Policy:
     if language is not None and language not in LANGUAGES:
         raise fail(f"ui.language must be one of {', '.join(repr(x) for x in LANGUAGES)}.")
 
+    self_update = updates.get("self_update", True)
+    if not isinstance(self_update, bool):
+        raise fail("updates.self_update must be true or false.")
+
     return Policy(
         server_url=url.rstrip("/") if url else None,
         server_locked=locked,
         sync_interval_seconds=interval,
         language=language,
         allow_insecure_http=insecure,
+        self_update=self_update,
         source=source,
     )
+
+
+def _scheme(url: str) -> str | None:
+    try:
+        return urlsplit(url).scheme
+    except ValueError:  # e.g. a broken [IPv6] host
+        return None
 
 
 def _same_url(url: str) -> str:

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop_crm import __version__
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
 from desktop_crm.client.policy import NO_POLICY, Policy
@@ -88,6 +89,7 @@ def sign_in(
                 device_id=settings.device_id or None,
                 device_name=f"{platform.node() or 'desktop'} ({platform.system()})",
                 installation_id=settings.installation_id,
+                client_version=__version__,
             )
         )
     except Exception:

@@ -103,6 +103,10 @@ class LoginRequest(WireModel):
     installation_id: str | None = Field(
         default=None, min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$"
     )
+    #: The client's version (``desktop_crm.__version__``), so a server that requires a
+    #: minimum can refuse older builds with 426 (:mod:`desktop_crm.protocol.client_version`).
+    #: Optional: clients from before it send none.
+    client_version: WireText | None = Field(default=None, max_length=32)
 
 
 class LoginResponse(WireModel):

@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"server processes (also {ENV_PREFIX}WORKERS; default 1). Each has its own "
         "connection pool; tokens work with any of them",
     )
+    serve.add_argument(
+        "--min-client-version",
+        metavar="VERSION",
+        help=f"refuse sign-ins from Desktop CRM older than this, e.g. 0.3 (also "
+        f"{ENV_PREFIX}MIN_CLIENT_VERSION; default: any)",
+    )
     _tls_arguments(serve)
 
     sub.add_parser("migrate", parents=[common], help="bring the database schema up to date")
@@ -388,7 +394,10 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise ValueError("--workers must be at least 1")
     settings = Settings.load(
-        database_url=args.database, data_dir=args.data_dir, demo_mode=args.demo
+        database_url=args.database,
+        data_dir=args.data_dir,
+        demo_mode=args.demo,
+        min_client_version=args.min_client_version,
     )
     if settings.demo_mode:
         logging.getLogger(__name__).warning("DEMO MODE: not for real customer data")
@@ -408,6 +417,7 @@ def _serve(args: argparse.Namespace) -> int:
             "database_url": settings.database_url,
             "data_dir": str(settings.data_dir),
             "demo_mode": settings.demo_mode,
+            "min_client_version": settings.min_client_version,
         }
     )
     uvicorn.run(
@@ -473,6 +483,7 @@ def worker_app() -> Any:
         database_url=given["database_url"],
         data_dir=given["data_dir"],
         demo_mode=given["demo_mode"],
+        min_client_version=given.get("min_client_version"),
     )
     return create_app(settings, run_migrations=False)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from desktop_crm.domain.records import ENTITY_FIELDS, Entity
+from desktop_crm.protocol.client_version import check_minimum_setting
 from desktop_crm.server.db import private_dir, sqlite_url
 
 ENV_PREFIX = "DESKTOP_CRM_SERVER_"
@@ -79,9 +80,17 @@ class Settings:
     sign_in_failures_per_user: int = 5
     sign_in_failures_per_address: int = 20
     sign_in_window: timedelta = timedelta(minutes=5)
+    #: Clients older than this (e.g. "0.3"), or too old to say their version, are refused at
+    #: sign-in with 426 and a message naming it, so IT can retire old builds. None: any.
+    min_client_version: str | None = None
 
     def __post_init__(self) -> None:
         check_secret(self.secret_key, self.demo_mode)
+        if self.min_client_version is not None:
+            try:
+                check_minimum_setting(self.min_client_version)
+            except ValueError as exc:
+                raise SettingsError(f"{ENV_PREFIX}MIN_CLIENT_VERSION: {exc}") from None
         if self.token_ttl <= timedelta(0):
             raise SettingsError("the token lifetime must be positive")
         if not 1 <= self.gzip_level <= 9:
@@ -99,6 +108,7 @@ class Settings:
         data_dir: Path | str | None = None,
         demo_mode: bool | None = None,
         environ: Mapping[str, str] | None = None,
+        min_client_version: str | None = None,
     ) -> Settings:
         env = os.environ if environ is None else environ
         directory = Path(data_dir or env.get(ENV_PREFIX + "DATA_DIR") or default_data_dir())
@@ -141,6 +151,9 @@ class Settings:
             sign_in_failures_per_user=per_user,
             sign_in_failures_per_address=per_address,
             sign_in_window=timedelta(seconds=window),
+            min_client_version=(
+                min_client_version or env.get(ENV_PREFIX + "MIN_CLIENT_VERSION") or None
+            ),
         )
 
 

@@ -58,7 +58,7 @@ import sqlcipher3.dbapi2 as dbapi2
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
-from desktop_crm.storage import migrations
+from desktop_crm.storage import revisions
 from desktop_crm.storage.engine import (
     DEFAULT_SETTINGS,
     EngineSettings,
@@ -167,7 +167,7 @@ class Replica:
     @property
     def schema_revision(self) -> str | None:
         with self.engine.connect() as conn:
-            return migrations.current_revision(conn)
+            return revisions.current_revision(conn)
 
     def integrity_check(self) -> list[str]:
         """Problems reported by ``PRAGMA integrity_check`` and ``cipher_integrity_check``.
@@ -258,7 +258,7 @@ def open_replica(
     )
     engine = create_replica_engine(path, source, settings)
     try:
-        if upgrade and checked.revision != migrations.head_revision():
+        if upgrade and checked.revision != revisions.head_revision():
             migrate(engine, path=path)
     except BaseException:
         engine.dispose()
@@ -450,15 +450,17 @@ def _check_contents(
             path,
         ) from exc
     try:
-        revisions: list[str] = []
+        stored_revisions: list[str] = []
         if "alembic_version" in tables:
-            revisions = [str(r[0]) for r in conn.execute("SELECT version_num FROM alembic_version")]
+            stored_revisions = [
+                str(r[0]) for r in conn.execute("SELECT version_num FROM alembic_version")
+            ]
         elif tables:
             raise NotADatabase(
                 f"The file {path} is an encrypted database, but not a replica of this program.",
                 path,
             )
-        unknown = [r for r in revisions if r not in migrations.known_revisions()]
+        unknown = [r for r in stored_revisions if r not in revisions.known_revisions()]
         if unknown:
             raise NewerSchema(
                 f"The local data file {path} was written by a newer version of this program "
@@ -489,7 +491,7 @@ def _check_contents(
             raise _busy(path, exc) from exc
         raise _damaged(path, str(exc)) from exc
     return _Checked(
-        revision=revisions[0] if revisions else None,
+        revision=stored_revisions[0] if stored_revisions else None,
         page_check=PageCheck(due=due, ran=run, verified_at=verified_at),
         stored_verified_at=stored,
     )
@@ -600,6 +602,8 @@ def migrate(engine: Engine, revision: str = "head", *, path: Path | None = None)
     ``ON DELETE CASCADE`` children would empty them); ``PRAGMA foreign_key_check`` runs before
     the commit, as SQLite's documentation for schema changes recommends.
     """
+    from desktop_crm.storage import migrations  # Alembic: only when a migration is due
+
     with engine.connect() as conn:
         driver = conn.connection.driver_connection
         if driver is None:  # pragma: no cover

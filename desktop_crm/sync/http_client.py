@@ -3,7 +3,7 @@
 Every failure is mapped to one of a few exceptions the engine and the UI understand:
 :class:`Offline` (cannot reach the server: retry later), :class:`SignInRequired` (token expired or
 device revoked; :class:`SignInThrottled` after too many failed sign-ins), :class:`ServerRefused`
-(the server answered with an error) and
+(the server answered with an error; :class:`ClientTooOld` when it requires a newer client) and
 :class:`ProtocolError` (the answer was not what the protocol promises).
 """
 
@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from desktop_crm.protocol.client_version import CLIENT_TOO_OLD_STATUS
 from desktop_crm.protocol.messages import (
     DEFAULT_PULL_PAGE,
     ConfigResponse,
@@ -32,6 +33,8 @@ M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 LOGIN_PATH = "/auth/login"
+#: Optional sign-in fields newer than the first servers, which refuse them as unknown (422).
+LATER_LOGIN_FIELDS = ("installation_id", "client_version")
 
 
 class SyncError(Exception):
@@ -69,6 +72,17 @@ class ServerRefused(SyncError):
         super().__init__(f"The server refused the request ({status_code}): {detail}")
 
 
+class ClientTooOld(ServerRefused):
+    """The server requires a newer Desktop CRM; the message says which version to install."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(CLIENT_TOO_OLD_STATUS, detail)
+        self.args = (detail,)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
 class ProtocolError(SyncError):
     pass
 
@@ -103,20 +117,22 @@ class SyncClient:
     # Requests -------------------------------------------------------------------------------
 
     def login(self, request: LoginRequest) -> LoginResponse:
-        body = request.model_dump(mode="json", exclude={"installation_id"})
-        if request.installation_id is None:
-            response = self._send("POST", LOGIN_PATH, json=body)
-        else:
+        body = request.model_dump(mode="json", exclude_none=True)
+        while True:
             try:
-                body["installation_id"] = request.installation_id
                 response = self._send("POST", LOGIN_PATH, json=body)
+                break
             except ServerRefused as exc:
-                # A server older than installation ids refuses the unknown field: sign in
-                # as clients did before them.
-                if exc.status_code != 422 or "installation_id" not in exc.detail:
+                # A server older than an optional field refuses it as unknown: sign in again
+                # without it, as clients did before it.
+                dropped = [
+                    name
+                    for name in LATER_LOGIN_FIELDS
+                    if exc.status_code == 422 and name in body and name in exc.detail
+                ]
+                if not dropped:
                     raise
-                del body["installation_id"]
-                response = self._send("POST", LOGIN_PATH, json=body)
+                del body[dropped[0]]
         login = self._parse(response, LoginResponse)
         self.token = login.access_token
         return login
@@ -183,6 +199,8 @@ class SyncClient:
             raise SignInRequired(_detail(response) or "Please sign in again.")
         if response.status_code == 429 and path == LOGIN_PATH:
             raise SignInThrottled(_retry_after(response))
+        if response.status_code == CLIENT_TOO_OLD_STATUS and path == LOGIN_PATH:
+            raise ClientTooOld(_detail(response))
         if response.status_code >= 400:
             raise ServerRefused(response.status_code, _detail(response))
         return response

@@ -458,6 +458,22 @@ class ProfileController(AppController):
         dialog.rejected.connect(lambda: self._rejected(first_run))
         dialog.show()
 
+    def start_offline(self, passphrase: str | None) -> None:
+        """A later start without the sign-in dialog, as if "Work offline" were clicked at once
+        (``desktop-crm --open-offline``: start-up benchmarks and smoke tests)."""
+        install_language(self.settings.language)
+        assert self.profile is not None
+        profile = self.profile
+        session = Session(lambda: open_profile_replica(profile, passphrase), None)
+        self.session = session
+        self.watch(session)
+
+        def failed(error: BaseException) -> None:
+            log.error("the replica cannot be opened: %s", plain_error(error))
+            QApplication.exit(1)
+
+        session.submit(lambda _r: None, lambda _n: self.open_window(session, self.title), failed)
+
     def _rejected(self, first_run: bool) -> None:
         if first_run and self.session is None:
             QApplication.exit(0)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import select
 
+from desktop_crm.protocol.client_version import (
+    CLIENT_TOO_OLD_STATUS,
+    is_too_old,
+    too_old_message,
+)
 from desktop_crm.protocol.messages import ErrorBody, LoginRequest, LoginResponse, MeResponse
 from desktop_crm.server import auth, db, throttle
 from desktop_crm.server import models as m
@@ -42,6 +47,11 @@ BODY_ERRORS: dict[int | str, dict[str, object]] = {
             "description": "Too many failed sign-ins for this user name or from this address; "
             "the Retry-After header gives the seconds to wait",
         },
+        CLIENT_TOO_OLD_STATUS: {
+            "model": ErrorBody,
+            "description": "The client is older than the server's minimum client version "
+            "(or names none while a minimum is set); detail says which version to install",
+        },
     },
 )
 def login(
@@ -49,6 +59,12 @@ def login(
 ) -> LoginResponse:
     """Sign in. Without ``device_id`` this registers a device and mints its replica id, or,
     given an ``installation_id`` this user signed in from before, finds that device again."""
+    if is_too_old(body.client_version, settings.min_client_version):
+        # Before the password check: an old build learns what to install, and no sign-in
+        # attempt is counted against the user.
+        raise HTTPException(
+            CLIENT_TOO_OLD_STATUS, too_old_message(settings.min_client_version or "")
+        )
     address = request.client.host if request.client is not None else None
     attempt = throttle.Attempt.of(settings, body.username, address)
     attempt.charge(conn)  # 429 once a limit is reached; counts a failure until refunded

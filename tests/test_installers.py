@@ -1,0 +1,138 @@
+"""The installers' sources (issue 11): the Windows MSI compiles with msitools' ``wixl`` and its
+tables hold what IT relies on; the PyInstaller spec's macOS bundle registers tel:/callto:; the
+Linux files are valid. Real Windows and macOS builds run on their own CI runners."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from desktop_crm import __version__
+
+PACKAGING = Path(__file__).resolve().parents[1] / "packaging"
+NEEDS_MSITOOLS = pytest.mark.skipif(
+    not (shutil.which("wixl") and shutil.which("wixl-heat") and shutil.which("msiinfo")),
+    reason="msitools (wixl, wixl-heat, msiinfo) is not installed: apt-get install wixl msitools",
+)
+
+
+def _table(msi: Path, name: str) -> list[list[str]]:
+    """The rows of one MSI table (``msiinfo export``: two header lines, then the name)."""
+    text = subprocess.run(
+        ["msiinfo", "export", str(msi), name], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.split("\t") for line in text.splitlines()[3:] if line]
+
+
+@pytest.fixture(scope="module")
+def msi(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not (shutil.which("wixl") and shutil.which("wixl-heat") and shutil.which("msiinfo")):
+        pytest.skip("msitools (wixl, wixl-heat, msiinfo) is not installed")
+    tree = tmp_path_factory.mktemp("bundle")  # a stand-in for the Windows bundle
+    (tree / "desktop-crm.exe").write_bytes(b"MZ stand-in")
+    (tree / "_internal" / "PySide6" / "plugins").mkdir(parents=True)
+    (tree / "_internal" / "python311.dll").write_bytes(b"dll")
+    (tree / "_internal" / "PySide6" / "plugins" / "qwindows.dll").write_bytes(b"dll")
+    out = tree.parent / "desktop-crm.msi"
+    subprocess.run(
+        [str(PACKAGING / "windows" / "make-msi"), str(tree), __version__, str(out)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return out
+
+
+@NEEDS_MSITOOLS
+def test_the_msi_installs_per_machine_into_program_files(msi: Path) -> None:
+    properties = dict(row[:2] for row in _table(msi, "Property"))
+    assert properties["ALLUSERS"] == "1" and properties["ProductVersion"] == __version__
+    directories = {row[0]: row for row in _table(msi, "Directory")}
+    assert directories["INSTALLDIR"][1:] == ["ProgramFiles64Folder", "Desktop CRM"]
+    files = {row[2] for row in _table(msi, "File")}
+    assert {"desktop-crm.exe", "python311.dll", "qwindows.dll"} <= files
+    shortcut = _table(msi, "Shortcut")[0]
+    assert shortcut[1:3] == ["ProgramMenuFolder", "Desktop CRM"]
+    assert shortcut[4] == "[INSTALLDIR]desktop-crm.exe"
+
+
+@NEEDS_MSITOOLS
+def test_the_msi_registers_tel_and_callto(msi: Path) -> None:
+    registry = {(row[2], row[3]): row[4] for row in _table(msi, "Registry")}
+    command = '"[INSTALLDIR]desktop-crm.exe" open "%1"'
+    for scheme in ("tel", "callto"):
+        assert registry[(f"Software\\Classes\\{scheme}\\", "URL Protocol")] == ""
+        assert registry[(f"Software\\Classes\\{scheme}\\shell\\open\\command", "")] == command
+        assert registry[("Software\\Desktop CRM\\Capabilities\\URLAssociations", scheme)] == (
+            "DesktopCRM.Phone"
+        )
+    assert all(row[1] == "2" for row in _table(msi, "Registry"))  # HKLM: per machine
+
+
+@NEEDS_MSITOOLS
+def test_the_msi_properties_write_the_machine_wide_policy_file(msi: Path) -> None:
+    (action,) = [row for row in _table(msi, "CustomAction") if row[0] == "WritePolicy"]
+    kind, source, target = int(action[1]), action[2], action[3]
+    assert source == "DesktopCrmExe"  # runs the installed program
+    assert kind & 0x3F == 18 and kind & 0x400 and kind & 0x800  # exe; deferred; as SYSTEM
+    assert target.startswith('write-policy --path "[PolicyDir]policy.toml"')
+    for flag, prop in (("--server-url", "SERVER_URL"), ("--lock", "LOCK_SERVER"),
+                       ("--sync-interval", "SYNC_INTERVAL")):  # fmt: skip
+        assert f'{flag} "[{prop}]"' in target
+    sequence = {row[0]: row for row in _table(msi, "InstallExecuteSequence")}
+    condition = sequence["WritePolicy"][1]
+    assert condition.startswith("NOT REMOVE") and "SERVER_URL" in condition
+    assert int(sequence["WritePolicy"][2]) > int(sequence["InstallFiles"][2])
+    directories = {row[0]: row for row in _table(msi, "Directory")}
+    assert directories["PolicyDir"][1:] == ["CommonAppDataFolder", "Desktop CRM"]
+    components = {row[0]: row for row in _table(msi, "Component")}
+    assert components["PolicyFolder"][2] == "PolicyDir"
+    assert ["PolicyDir", "PolicyFolder"] in _table(msi, "CreateFolder")
+
+
+def test_the_macos_bundle_opens_tel_and_callto_links() -> None:
+    tree = ast.parse((PACKAGING / "desktop-crm.spec").read_text(encoding="utf-8"))
+    calls = {
+        node.func.id: node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert {"Analysis", "EXE", "COLLECT", "BUNDLE"} <= set(calls)  # one spec, onedir
+    info = next(k.value for k in calls["BUNDLE"].keywords if k.arg == "info_plist")
+    assert isinstance(info, ast.Dict)
+    plist = ast.literal_eval(
+        ast.Dict(
+            keys=[k for k, v in zip(info.keys, info.values, strict=True) if k and _literal(v)],
+            values=[v for v in info.values if _literal(v)],
+        )
+    )
+    (url_type,) = plist["CFBundleURLTypes"]
+    assert url_type["CFBundleURLSchemes"] == ["tel", "callto"]
+
+
+def _literal(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not shutil.which("appstreamcli"), reason="appstreamcli is not installed")
+def test_the_appstream_metadata_is_valid(tmp_path: Path) -> None:
+    text = (PACKAGING / "linux" / "com.example.desktop_crm.metainfo.xml").read_text("utf-8")
+    filled = tmp_path / "com.example.desktop_crm.metainfo.xml"
+    filled.write_text(text.replace("@VERSION@", __version__).replace("@DATE@", "2026-12-02"))
+    done = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(filled)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils absent")
+def test_the_desktop_entry_is_valid() -> None:
+    entry = PACKAGING / "linux" / "desktop-crm.desktop"
+    done = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout
