@@ -91,6 +91,15 @@ contacts = Table(
     Column("consent_email", Boolean, nullable=False, server_default=text("0")),
     Column("consent_phone", Boolean, nullable=False, server_default=text("1")),
     Column("notes", Text, nullable=False, server_default=""),
+    # Consent per channel with date and source, and do-not-contact (revision 0011).
+    Column("consent_phone_at", String(10)),
+    Column("consent_phone_source", Text, nullable=False, server_default=""),
+    Column("consent_email_at", String(10)),
+    Column("consent_email_source", Text, nullable=False, server_default=""),
+    Column("consent_sms", Boolean, nullable=False, server_default=text("0")),
+    Column("consent_sms_at", String(10)),
+    Column("consent_sms_source", Text, nullable=False, server_default=""),
+    Column("do_not_contact", Boolean, nullable=False, server_default=text("0")),
     *_record_meta(),
 )
 Index("ix_contacts_name", contacts.c.name)
