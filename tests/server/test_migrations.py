@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from alembic import command
@@ -173,9 +174,9 @@ def test_revision_0010_fills_the_consent_fields_and_downgrade_keeps_recorded_con
         )
     db.migrate(bare_engine)
     assert db.current_revision(bare_engine) == "0010"
-    stored = dict(_rows(bare_engine, "SELECT id, data FROM records"))
-    assert stored["a1"] == "{}"
-    data = json.loads(str(stored["c1"]))
+    stored = _data_by_id(bare_engine)
+    assert stored["a1"] == {}
+    data = stored["c1"]
     assert (data["name"], data["consent_phone"]) == ("李雷", False)
     assert (data["consent_sms"], data["do_not_contact"], data["consent_phone_at"]) == (
         False,
@@ -189,5 +190,9 @@ def test_revision_0010_fills_the_consent_fields_and_downgrade_keeps_recorded_con
             m.records.update().where(m.records.c.id == "c1").values(data=json.dumps(data))
         )
         command.downgrade(db._alembic_config(conn), "0008")
-    kept = json.loads(str(dict(_rows(bare_engine, "SELECT id, data FROM records"))["c1"]))
+    kept = _data_by_id(bare_engine)["c1"]
     assert kept == {"account_id": "a1", "consent_phone": False, "name": "李雷", "consent_sms": True}
+
+
+def _data_by_id(engine: Engine) -> dict[str, Any]:
+    return {str(r[0]): json.loads(str(r[1])) for r in _rows(engine, "SELECT id, data FROM records")}
