@@ -127,7 +127,7 @@ def reachable_filter_box(parent: QWidget | None = None) -> QComboBox:
     """The account list's consent filter: customers with a contact reachable that way."""
     box = QComboBox(parent)
     labels = ReachableLabels(box)
-    box.addItem(labels.tr("Any consent"), ANYONE)
+    box.addItem(labels.anyone(), ANYONE)
     for by, label in labels.names().items():
         box.addItem(label, by.value)
     return box
@@ -139,6 +139,9 @@ def reachable_choice(box: QComboBox) -> ReachableBy | None:
 
 
 class ReachableLabels(QObject):
+    def anyone(self) -> str:
+        return self.tr("Any consent")
+
     def names(self) -> dict[ReachableBy, str]:
         return {
             ReachableBy.PHONE: self.tr("Someone may be called"),

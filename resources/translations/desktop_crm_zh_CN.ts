@@ -4,261 +4,235 @@
 <context>
     <name>Account360View</name>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="66"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="70"/>
         <source>Search for a customer (Ctrl+K) or pick one from the list.</source>
         <translation>搜索客户（Ctrl+K）或从列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="85"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="90"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="86"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="91"/>
         <source>Log call (Ctrl+L)</source>
         <translation>记录电话 (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="87"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="92"/>
         <source>Log meeting</source>
         <translation>记录会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="88"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="93"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="89"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="94"/>
         <source>New opportunity</source>
         <translation>新建商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="115"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="121"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="116"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="122"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="117"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="123"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="118"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="124"/>
         <source>Country</source>
         <translation>国家</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="119"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="125"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="126"/>
+        <source>Time zone</source>
+        <translation>时区</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="127"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="128"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="120"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="129"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="121"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="130"/>
         <source>Open pipeline</source>
         <translation>进行中的金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="122"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="131"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="139"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
         <source>Contact / phone</source>
         <translation>联系人 / 电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="139"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
         <source>Title / kind</source>
         <translation>职位 / 类型</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="146"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="155"/>
         <source>Edit contact…</source>
         <translation>编辑联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="157"/>
         <source>Remove contact…</source>
         <translation>删除联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="159"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="168"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="160"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="169"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="161"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="170"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="162"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="171"/>
         <source>Prob.</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="163"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="172"/>
         <source>Score</source>
         <translation>加权值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="164"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
         <source>Close</source>
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="177"/>
-        <location filename="../../desktop_crm/ui/account_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="178"/>
-        <source>What</source>
-        <translation>内容</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="179"/>
-        <source>Outcome</source>
-        <translation>结果</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="180"/>
-        <source>Summary</source>
-        <translation>摘要</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="181"/>
-        <source>By</source>
-        <translation>记录人</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="197"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="194"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="198"/>
+        <source>Closed opportunities</source>
+        <translation>已结束的商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="199"/>
         <source>Status history and former names</source>
         <translation>状态历史与曾用名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="198"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="203"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="199"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="204"/>
         <source>Open opportunities</source>
         <translation>进行中的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="289"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="294"/>
         <source>This customer is no longer in your replica.</source>
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="340"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="348"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="347"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="355"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="358"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="365"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="361"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="368"/>
         <source>Your role may not read this field. It is not empty: the server keeps it.</source>
         <translation>您的角色无权查看此字段。它并非为空：服务器保存着它的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="376"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="381"/>
+        <source>weight %1</source>
+        <translation>权重 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="393"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="403"/>
-        <source>Call</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="404"/>
-        <source>Meeting</source>
-        <translation>会议</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="405"/>
-        <source>Visit</source>
-        <translation>拜访</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="406"/>
-        <source>E-mail</source>
-        <translation>邮件</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="407"/>
-        <source>Note</source>
-        <translation>备注</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="419"/>
-        <source>follow up %1</source>
-        <translation>跟进 %1</translation>
     </message>
 </context>
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="192"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="195"/>
         <source>Edit customer</source>
         <translation>编辑客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="192"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="195"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="221"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="227"/>
         <source>(nobody)</source>
         <translation>（无人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="224"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="230"/>
         <source>Country (2 letters)</source>
         <translation>国家（两位字母）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="227"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="235"/>
         <source>Tags (comma-separated)</source>
         <translation>标签（逗号分隔）</translation>
     </message>
@@ -300,87 +274,87 @@
 <context>
     <name>ActivityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="332"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="352"/>
         <source>Log a call — %s</source>
         <translation>记录电话 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="332"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="352"/>
         <source>Log a meeting — %s</source>
         <translation>记录会议 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="337"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="357"/>
         <source>(no particular contact)</source>
         <translation>（不指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="344"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="364"/>
         <source>Inbound (they called)</source>
         <translation>呼入（对方来电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="345"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="365"/>
         <source>Outbound (we called)</source>
         <translation>呼出（我方致电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="353"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="373"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="354"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="374"/>
         <source>Left a voicemail</source>
         <translation>已留言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="355"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="375"/>
         <source>No answer</source>
         <translation>无人接听</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="356"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="376"/>
         <source>Wrong number</source>
         <translation>号码错误</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="359"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="379"/>
         <source>Held</source>
         <translation>已举行</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="359"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="379"/>
         <source>Rescheduled</source>
         <translation>已改期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="359"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="379"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="364"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="384"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="367"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="387"/>
         <source>Names, comma-separated</source>
         <translation>姓名，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="369"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="389"/>
         <source>What was said, what was agreed</source>
         <translation>谈了什么，约定了什么</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="371"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="391"/>
         <source>Follow up on</source>
         <translation>跟进时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="406"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="433"/>
         <source>%1 deleted this customer on the server. What you log here is kept on this computer and not sent until the customer is restored, or you export it.</source>
         <translation>%1 已在服务器上删除该客户。你在这里记录的内容会保留在本机，在客户恢复或你将其导出之前不会发送。</translation>
     </message>
@@ -388,83 +362,83 @@
 <context>
     <name>ActivityFeedView</name>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="42"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="43"/>
         <source>Everyone</source>
         <extracomment>How many activities the list shows.</extracomment>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="48"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="49"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="49"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="50"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="50"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="51"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="51"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="52"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="52"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="53"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="61"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="62"/>
         <source>Whose:</source>
         <translation>记录人：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="93"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="87"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="94"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="88"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="95"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="89"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="96"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="90"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="97"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="91"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="100"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="94"/>
         <source>The latest %1 activities</source>
         <translation>最近 %1 条活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="102"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="96"/>
         <source>No activities yet.</source>
         <translation>还没有活动记录。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="118"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="112"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="122"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="116"/>
         <source>Your role may not read this field.</source>
         <translation>您的角色无权查看此字段。</translation>
     </message>
@@ -485,6 +459,73 @@ You can work with what arrived; the sync continues in the background.</source>
         <translation>首次同步未完成：%1
 
 您可以使用已下载的数据，同步将在后台继续。</translation>
+    </message>
+</context>
+<context>
+    <name>Choices</name>
+    <message>
+        <location filename="../../desktop_crm/ui/choice_boxes.py" line="37"/>
+        <source>(not known)</source>
+        <translation>（未知）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/choice_boxes.py" line="38"/>
+        <source>Decision maker</source>
+        <translation>决策者</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/choice_boxes.py" line="39"/>
+        <source>Champion</source>
+        <translation>支持者</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/choice_boxes.py" line="40"/>
+        <source>Influencer</source>
+        <translation>影响者</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/choice_boxes.py" line="41"/>
+        <source>User</source>
+        <translation>使用者</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/choice_boxes.py" line="42"/>
+        <source>Gatekeeper</source>
+        <translation>把关者</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/choice_boxes.py" line="49"/>
+        <source>(not set)</source>
+        <translation>（未设置）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/choice_boxes.py" line="55"/>
+        <source>(not set: from the phone number)</source>
+        <translation>（未设置：按电话号码推断）</translation>
+    </message>
+</context>
+<context>
+    <name>ClosedOpportunities</name>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="142"/>
+        <source>Opportunity</source>
+        <extracomment>The closed deals arrived (``deals``).</extracomment>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="142"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="142"/>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="142"/>
+        <source>Closed</source>
+        <translation>结束日期</translation>
     </message>
 </context>
 <context>
@@ -583,31 +624,163 @@ You can work with what arrived; the sync continues in the background.</source>
     </message>
 </context>
 <context>
+    <name>ConsentEditor</name>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="103"/>
+        <source>on</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="112"/>
+        <source>Source, e.g. signed form, phone call</source>
+        <translation>来源，例如：签字表格、电话</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentGuard</name>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="182"/>
+        <source>No consent</source>
+        <translation>未获同意</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="187"/>
+        <source>Log anyway</source>
+        <translation>仍然记录</translation>
+    </message>
+</context>
+<context>
+    <name>ConsentTexts</name>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="41"/>
+        <source>May be called</source>
+        <translation>同意接听电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="42"/>
+        <source>May be e-mailed</source>
+        <translation>同意接收邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="43"/>
+        <source>May be sent text messages</source>
+        <translation>同意接收短信</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="48"/>
+        <source>calls</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="49"/>
+        <source>e-mails</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="50"/>
+        <source>text messages</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="56"/>
+        <source>Do not contact</source>
+        <translation>请勿联系</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="63"/>
+        <source>Consent: %1</source>
+        <translation>同意情况：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="72"/>
+        <source>%1 is marked “do not contact”. Log this %2 anyway?</source>
+        <translation>%1 已标记为“请勿联系”。仍然记录这次%2吗？</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="78"/>
+        <source>%1 has not agreed to %2.</source>
+        <translation>%1 未同意接收%2。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="84"/>
+        <source>Recorded %1 %2</source>
+        <translation>记录于 %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="89"/>
+        <source>Log this %1 anyway?</source>
+        <translation>仍然记录这次%1吗？</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="92"/>
+        <source>e-mail</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="92"/>
+        <source>call</source>
+        <translation>电话</translation>
+    </message>
+</context>
+<context>
     <name>ContactDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="254"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="264"/>
         <source>Edit contact</source>
         <translation>编辑联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="254"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="264"/>
         <source>New contact</source>
         <translation>新建联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="262"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="272"/>
         <source>One number per line, e.g. 138 0013 8000 work</source>
         <translation>每行一个号码，例如 138 0013 8000 work</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="264"/>
-        <source>May be called</source>
-        <translation>可致电</translation>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="279"/>
+        <source>Do not contact (overrides every consent)</source>
+        <translation>请勿联系（优先于所有同意）</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerClockLabel</name>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_clock.py" line="52"/>
+        <source>Local time unknown: set the customer&apos;s time zone (Edit…).</source>
+        <translation>当地时间未知：请设置客户的时区（编辑…）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="266"/>
-        <source>May be e-mailed</source>
-        <translation>可发邮件</translation>
+        <location filename="../../desktop_crm/ui/customer_clock.py" line="58"/>
+        <source>Good time to call (local time %1)</source>
+        <translation>适合致电（当地时间 %1）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_clock.py" line="61"/>
+        <source>Outside business hours (local time %1)</source>
+        <translation>非工作时间（当地时间 %1）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_clock.py" line="66"/>
+        <source>Business hours: Monday to Friday, 09:00–18:00 local time.</source>
+        <translation>工作时间：当地时间周一至周五 09:00–18:00。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_clock.py" line="68"/>
+        <source>Time zone of the customer record.</source>
+        <translation>客户资料中的时区。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_clock.py" line="71"/>
+        <source>Guessed from the phone number: its country has several time zones. Set the customer&apos;s time zone to be sure.</source>
+        <translation>按电话号码推测：该国家有多个时区。请设置客户的时区以确保准确。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_clock.py" line="75"/>
+        <source>From the phone number&apos;s region.</source>
+        <translation>按电话号码所属地区。</translation>
     </message>
 </context>
 <context>
@@ -817,82 +990,122 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>同意接听电话</translation>
     </message>
     <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="36"/>
+        <source>Agreed to text messages</source>
+        <translation>同意接收短信</translation>
+    </message>
+    <message>
         <location filename="../../desktop_crm/ui/field_labels.py" line="37"/>
+        <source>Call consent date</source>
+        <translation>电话同意日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="38"/>
+        <source>Call consent source</source>
+        <translation>电话同意来源</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="39"/>
+        <source>E-mail consent date</source>
+        <translation>邮件同意日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="40"/>
+        <source>E-mail consent source</source>
+        <translation>邮件同意来源</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="41"/>
+        <source>Text message consent date</source>
+        <translation>短信同意日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="42"/>
+        <source>Text message consent source</source>
+        <translation>短信同意来源</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="43"/>
+        <source>Do not contact</source>
+        <translation>请勿联系</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="45"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="38"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="46"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="39"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="47"/>
         <source>Probability</source>
         <translation>成交概率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="40"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="48"/>
         <source>Close date</source>
         <translation>成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="42"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="50"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="43"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="51"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="44"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="52"/>
         <source>Contact</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="45"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="53"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="46"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="54"/>
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="47"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="55"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="48"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="56"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="49"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="57"/>
         <source>Participants</source>
         <translation>参与人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="50"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="58"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="51"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="59"/>
         <source>Next step</source>
         <translation>下一步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="52"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="60"/>
         <source>Follow-up done</source>
         <translation>跟进已完成</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/field_labels.py" line="53"/>
+        <location filename="../../desktop_crm/ui/field_labels.py" line="61"/>
         <source>Logged by</source>
         <translation>记录人</translation>
     </message>
@@ -908,284 +1121,284 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="107"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="108"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
         <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="143"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="144"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="144"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="145"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="145"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="146"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="188"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="192"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="189"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="193"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="190"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="194"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="192"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="196"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="195"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="199"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="222"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="226"/>
         <source>Stop</source>
         <extracomment>Tabs that load only while shown; they are marked stale when data changes.</extracomment>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="260"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="264"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="261"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="265"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="264"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="268"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="268"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="272"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="269"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="273"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="272"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="276"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="275"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="279"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="278"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="282"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="281"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="285"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="289"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="293"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="290"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="294"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="293"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="297"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="295"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="299"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="371"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="375"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="372"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="376"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="373"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="377"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="374"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="378"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="439"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="443"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="443"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="447"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="449"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="453"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="498"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="503"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="524"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="529"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="595"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="600"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="596"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="601"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="699"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="704"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="712"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="717"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="723"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="728"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="725"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="730"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="731"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="734"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="736"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="741"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="744"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="742"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="747"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="750"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="755"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="754"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="759"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="758"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="763"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="770"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="775"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="774"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="779"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="776"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="781"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="778"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="783"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="780"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="785"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="782"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="787"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="788"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="793"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="789"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="794"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="795"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="800"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="797"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="802"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1193,27 +1406,27 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="455"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="482"/>
         <source>New opportunity — %1</source>
         <translation>新建商机 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="457"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="484"/>
         <source>e.g. 2027 service contract</source>
         <translation>例如：2027 年服务合同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="465"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="492"/>
         <source>Expected to close by</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="486"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="513"/>
         <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
         <translation>请输入数字金额，例如 120000 或 99.50。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="489"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="516"/>
         <source>The amount must be a number.</source>
         <translation>金额必须是数字。</translation>
     </message>
@@ -1381,19 +1594,52 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
     </message>
 </context>
 <context>
+    <name>ReachableLabels</name>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="143"/>
+        <source>Any consent</source>
+        <translation>任何同意情况</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="147"/>
+        <source>Someone may be called</source>
+        <translation>有人同意接听电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="148"/>
+        <source>Someone may be e-mailed</source>
+        <translation>有人同意接收邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="149"/>
+        <source>Someone may be texted</source>
+        <translation>有人同意接收短信</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="150"/>
+        <source>Someone without consent</source>
+        <translation>有人未给予任何同意</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/consent.py" line="151"/>
+        <source>Someone marked do-not-contact</source>
+        <translation>有人标记为请勿联系</translation>
+    </message>
+</context>
+<context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="130"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="133"/>
         <source>Your role may not read this field; the server keeps it.</source>
         <translation>您的角色无权查看此字段；服务器保存着它的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="132"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="135"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="175"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="178"/>
         <source>Could not save: %s</source>
         <translation>无法保存：%s</translation>
     </message>
@@ -1401,187 +1647,187 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>ReportsView</name>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="136"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="137"/>
         <source>Everyone</source>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="138"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="139"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="145"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="146"/>
         <source>Period:</source>
         <translation>期间：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="147"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="148"/>
         <source>Whose:</source>
         <translation>谁的：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="158"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="159"/>
         <source>Last 30 days</source>
         <translation>最近 30 天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="159"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="160"/>
         <source>Last 90 days</source>
         <translation>最近 90 天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="160"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="161"/>
         <source>This quarter</source>
         <translation>本季度</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="161"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="162"/>
         <source>This year</source>
         <translation>今年</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="162"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="163"/>
         <source>Last 12 months</source>
         <translation>最近 12 个月</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="166"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="167"/>
         <source>Nothing in this period</source>
         <translation>此期间没有数据</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="169"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="169"/>
         <source>Reached</source>
         <translation>到达</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="169"/>
         <source>Conversion</source>
         <translation>转化率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="171"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="172"/>
         <source>No open opportunities with a close date</source>
         <translation>没有带预计成交日期的进行中商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Opportunities</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="176"/>
         <source>Weighted</source>
         <translation>加权金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="181"/>
         <source>Person / week</source>
         <translation>人员 / 周</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="181"/>
         <source>Activities</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="181"/>
         <source>Per week</source>
         <translation>每周</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="183"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
         <source>No overdue follow-ups</source>
         <translation>没有逾期的跟进</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="185"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="185"/>
         <source>Overdue follow-ups</source>
         <translation>逾期跟进</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="188"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="189"/>
         <source>Funnel and win rate</source>
         <translation>销售漏斗与赢单率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="190"/>
         <source>Weighted forecast by month of expected close</source>
         <translation>按预计成交月份的加权预测</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="191"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="192"/>
         <source>Activities per person per week</source>
         <translation>每人每周的活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="193"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="194"/>
         <source>Overdue follow-ups per person</source>
         <translation>每人的逾期跟进</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="233"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="227"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="245"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="239"/>
         <source>(nobody)</source>
         <translation>（无人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="253"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="247"/>
         <source>Reports, %1 to %2</source>
         <translation>报表，%1 至 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="274"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="268"/>
         <source>Win rate: %1 (%2 won, %3 lost in the period)</source>
         <translation>赢单率：%1（此期间赢单 %2 个，输单 %3 个）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="295"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="289"/>
         <source>Weighted: amount × probability, per currency (never added across currencies). %1 open opportunity(s) have no expected close date.</source>
         <translation>加权金额：金额 × 概率，按币种分别计算（不同币种从不相加）。%1 个进行中的商机没有预计成交日期。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="324"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="318"/>
         <source>Export reports</source>
         <translation>导出报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="331"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="325"/>
         <source>The reports are still being computed.</source>
         <translation>报表仍在计算中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="347"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="341"/>
         <source>Exported %1 row(s) to %2</source>
         <translation>已导出 %1 行到 %2</translation>
     </message>
@@ -1855,6 +2101,123 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
         <location filename="../../desktop_crm/ui/sync_views.py" line="594"/>
         <source>Sync stopped; it continues next time.</source>
         <translation>同步已停止，下次继续。</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="48"/>
+        <source>hidden for your role</source>
+        <extracomment>A page arrived (rows now held, whether more are waiting). The rows were read anew (a customer, a filter or a reload), or reading them failed. Set by the customer view: names instead of ids.</extracomment>
+        <translation>您的角色无权查看</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="49"/>
+        <source>Your role may not read this field. It is not empty.</source>
+        <translation>您的角色无权查看此字段。它并非空白。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="51"/>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="52"/>
+        <source>Meeting</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="53"/>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="54"/>
+        <source>E-mail</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="55"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="58"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="59"/>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="60"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="61"/>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="62"/>
+        <source>By</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="184"/>
+        <source>follow up %1</source>
+        <translation>跟进 %1</translation>
+    </message>
+</context>
+<context>
+    <name>TimelinePane</name>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="53"/>
+        <source>All kinds</source>
+        <translation>所有类型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="55"/>
+        <source>Calls</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="56"/>
+        <source>Meetings</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="57"/>
+        <source>Visits</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="58"/>
+        <source>E-mails</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="59"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="64"/>
+        <source>All opportunities</source>
+        <translation>所有商机</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="121"/>
+        <source>Showing %1 — scroll down for older ones</source>
+        <translation>已显示 %1 条 — 向下滚动查看更早的记录</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="123"/>
+        <source>%1 activities</source>
+        <translation>共 %1 条活动</translation>
     </message>
 </context>
 <context>
