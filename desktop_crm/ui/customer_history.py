@@ -67,6 +67,8 @@ class TimelinePane(QWidget):
         for combo in (self.kind_filter, self.opportunity_filter):
             combo.currentIndexChanged.connect(self._filter_changed)
         self.model.page_loaded.connect(self._page_loaded)
+        self._scroll: int | None = None
+        self.model.replaced.connect(self._restore_scroll)
         bar = QHBoxLayout()
         bar.addWidget(self.kind_filter)
         bar.addWidget(self.opportunity_filter)
@@ -83,10 +85,18 @@ class TimelinePane(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
+        self._scroll = None
         self.model.show(account_id, TimelineFilter())
 
     def refresh(self) -> None:
+        """Read the shown rows again (after an edit or a sync), keeping the scroll position."""
+        self._scroll = self.view.verticalScrollBar().value()
         self.model.reload()
+
+    def _restore_scroll(self) -> None:
+        if self._scroll is not None:
+            self.view.verticalScrollBar().setValue(self._scroll)
+            self._scroll = None
 
     def set_opportunities(self, deals: Sequence[Opportunity]) -> None:
         """The opportunity filter's choices (open and closed); the choice stays if it still
