@@ -213,7 +213,15 @@ activities = Table(
     Column("author_id", String(64), nullable=False, server_default=""),
     *_record_meta(),
 )
-Index("ix_activities_account_start", activities.c.account_id, activities.c.start_at)
+# Widened to (account_id, start_at, id, deleted) by revision 0011: a timeline page's keys are
+# read from the index alone, in order, ties broken by id without a sort.
+Index(
+    "ix_activities_account_start",
+    activities.c.account_id,
+    activities.c.start_at,
+    activities.c.id,
+    activities.c.deleted,
+)
 Index("ix_activities_opportunity", activities.c.opportunity_id)
 # The activity feed: the newest first, across accounts (revision 0005); with the author and
 # the tombstone flag the Reports tab counts a period's activities per person from the index

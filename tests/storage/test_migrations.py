@@ -96,6 +96,9 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 #: What revisions 0003 to 0007 change in the metadata's terms (0002 adds only the FTS5 table).
 #: Revision 0011: a contact's consent per channel, with date and source, and do-not-contact.
 CHANGES_0011 = {
+    ("add_index", "ix_activities_account_start"),
+    ("remove_index", "ix_activities_account_start"),
+} | {
     ("add_column", name)
     for name in (
         "consent_phone_at",

@@ -9,6 +9,11 @@ SMS) has its answer, the date it was given or withdrawn and where it came from, 
 do-not-contact flag overrides them all (``domain/consent.py``). ``ALTER TABLE … ADD COLUMN``
 keeps every row; existing contacts keep their two answers and get no date, no source, no SMS
 consent and no do-not-contact. Downgrade drops the new columns again.
+
+The customer's timeline now pages through every activity (``storage/customer_history.py``):
+its index ``ix_activities_account_start`` is widened from (account_id, start_at) to
+(account_id, start_at, id, deleted), so a page's keys come from the index alone, in order
+(before: a table row read per key to check ``deleted``, and a sort of the ties by id).
 """
 
 from __future__ import annotations
@@ -33,7 +38,13 @@ COLUMNS = (
 )
 
 
+#: The timeline's index, widened so a page of keys (start time, id) is read from it alone.
+TIMELINE_INDEX = "ix_activities_account_start"
+
+
 def upgrade() -> None:
+    op.execute(f"DROP INDEX IF EXISTS {TIMELINE_INDEX}")
+    op.execute(f"CREATE INDEX {TIMELINE_INDEX} ON activities (account_id, start_at, id, deleted)")
     for name, kind, default in COLUMNS:
         if default is None:
             op.add_column("contacts", sa.Column(name, kind, nullable=True))
@@ -48,3 +59,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name, _kind, _default in reversed(COLUMNS):
         op.drop_column("contacts", name)
+    op.execute(f"DROP INDEX IF EXISTS {TIMELINE_INDEX}")
+    op.execute(f"CREATE INDEX {TIMELINE_INDEX} ON activities (account_id, start_at)")
