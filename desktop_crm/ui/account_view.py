@@ -406,7 +406,9 @@ class Account360View(QWidget):
                 child.setData(0, ID_ROLE, person.meta.id)
                 child.setToolTip(0, self.hidden_tip())
                 item.addChild(child)
-            consent = QTreeWidgetItem([ConsentTexts(self).summary(person), ""])
+            texts = ConsentTexts(self)
+            consent = QTreeWidgetItem([texts.summary(person), ""])
+            consent.setToolTip(0, texts.details(person))
             consent.setData(0, ID_ROLE, person.meta.id)
             if person.do_not_contact:
                 consent.setForeground(0, Qt.GlobalColor.darkRed)

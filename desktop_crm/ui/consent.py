@@ -28,6 +28,7 @@ from desktop_crm.domain.consent import (
     verdict,
 )
 from desktop_crm.domain.records import Contact
+from desktop_crm.domain.validation import MAX_CONSENT_SOURCE
 from desktop_crm.storage.consent_filter import ReachableBy
 
 ANYONE = "__anyone__"
@@ -61,6 +62,16 @@ class ConsentTexts(QObject):
             since = f" {consent.since.isoformat()}" if consent.since else ""
             parts.append(f"{self.short(channel)} {mark}{since}")
         return self.tr("Consent: %1").replace("%1", " · ".join(parts))
+
+    def details(self, contact: Contact) -> str:
+        """Each channel on its own line with its date and source (the consent line's tooltip)."""
+        lines = [self.summary(contact)]
+        for channel in Channel:
+            consent = consent_of(contact, channel)
+            if consent.since or consent.source:
+                since = consent.since.isoformat() if consent.since else ""
+                lines.append(f"{self.short(channel)}: {since} {consent.source}".rstrip())
+        return "\n".join(lines)
 
     def warning(self, contact: Contact, channel: Channel) -> str | None:
         """What to say before reaching ``contact`` on ``channel``; None when they agreed."""
@@ -109,6 +120,7 @@ class ConsentEditor(QWidget):
         self.dated.setChecked(consent.since is not None)
         self.since.setEnabled(consent.since is not None)
         self.source = QLineEdit(consent.source)
+        self.source.setMaxLength(MAX_CONSENT_SOURCE)
         self.source.setPlaceholderText(self.tr("Source, e.g. signed form, phone call"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

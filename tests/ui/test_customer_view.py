@@ -18,7 +18,7 @@ from desktop_crm.storage.replica import Replica
 from desktop_crm.storage.schema import accounts, contacts
 from desktop_crm.ui.dialogs import AccountDialog, ActivityDialog, ContactDialog
 from desktop_crm.ui.main_window import MainWindow
-from tests.ui.conftest import ME, NOW, model_texts
+from tests.ui.conftest import ME, NOW, model_texts, save_screenshot
 
 #: A Wednesday, 14:40 UTC: 22:40 in Shanghai, 15:40 in Berlin.
 FIXED = datetime(2026, 3, 4, 14, 40, tzinfo=UTC)
@@ -120,6 +120,7 @@ def test_the_clock_says_outside_business_hours_at_a_fixed_time(
     _open(qtbot, window, berlin.meta.id)
     assert "Good time to call (local time 15:40)" in view.clock.text()
     assert "phone number" in view.clock.toolTip()
+    save_screenshot(window, "customer-clock-and-history.png")
 
 
 def test_the_account_dialog_offers_lists_not_free_text(
@@ -200,6 +201,7 @@ def test_an_outbound_call_to_someone_who_did_not_agree_asks_first(
     dialog._save()
     box = _warning(window)
     assert "王芳 has not agreed to calls" in box.text()
+    save_screenshot(box, "consent-warning.png")
     assert "asked us to stop calling" in box.text()
     box.button(QMessageBox.StandardButton.Cancel).click()
     qtbot.wait(50)
