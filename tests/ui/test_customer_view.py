@@ -12,7 +12,14 @@ from typing import Any
 from PySide6.QtWidgets import QComboBox, QMessageBox
 from sqlalchemy import func, select
 
-from desktop_crm.domain.records import Account, Activity, Contact, Opportunity, Phone
+from desktop_crm.domain.records import (
+    Account,
+    Activity,
+    ActivityKind,
+    Contact,
+    Opportunity,
+    Phone,
+)
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage.replica import Replica
 from desktop_crm.storage.schema import accounts, contacts
@@ -257,3 +264,32 @@ def test_the_account_list_filters_by_consent(
         box.setCurrentIndex(box.findData("do_not_contact"))
     assert blocker.args == [expected]
     assert window.accounts_model.rowCount() == expected
+
+
+def test_an_e_mail_to_someone_marked_do_not_contact_asks_first(
+    qtbot: Any, window: MainWindow, filled_replica: Replica
+) -> None:
+    account = _customer(filled_replica)
+    _open(qtbot, window, account.meta.id)
+    view = window.account_view.view
+    assert view is not None
+    person = view.contacts[0]
+    person.do_not_contact = True  # as the replica would hold it after an edit
+    dialog = ActivityDialog(
+        window.session,
+        account.meta.id,
+        account.name,
+        [person],
+        ActivityKind.EMAIL,
+        contact_id=person.meta.id,
+        parent=window,
+    )
+    qtbot.addWidget(dialog)
+    dialog.open()
+    dialog.summary.setPlainText("Called about the offer by e-mail.")
+    dialog._save()
+    box = _warning(window)
+    assert "王芳 is marked “do not contact”. Log this e-mail anyway?" == box.text()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.wait(50)
+    assert not _logged(filled_replica, account)
