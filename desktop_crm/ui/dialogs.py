@@ -286,11 +286,15 @@ class ContactDialog(RecordDialog):
         self.add_field("phones", self.phones)
         self.add_field("decision_role", self.decision_role)
         self.add_field("decision_weight", self.decision_weight)
-        for channel, editor in self.consents.items():
-            self.add_field(CONSENT_FIELDS[channel][0], editor, "")
+        for n, (channel, editor) in enumerate(self.consents.items()):
+            self.add_field(CONSENT_FIELDS[channel][0], editor, "" if n else self.tr("Consent"))
+        # The dates line up: each channel's box as wide as the widest.
+        widest = max(e.agreed.sizeHint().width() for e in self.consents.values())
+        for editor in self.consents.values():
+            editor.agreed.setMinimumWidth(widest)
         self.add_field("do_not_contact", self.do_not_contact, "")
         self.add_field("notes", self.notes)
-        self.resize(620, 560)
+        self.resize(700, 560)
 
     def build(self) -> Contact:
         c = self.contact

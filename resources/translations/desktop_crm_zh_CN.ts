@@ -274,87 +274,87 @@
 <context>
     <name>ActivityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="352"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="356"/>
         <source>Log a call — %s</source>
         <translation>记录电话 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="352"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="356"/>
         <source>Log a meeting — %s</source>
         <translation>记录会议 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="357"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="361"/>
         <source>(no particular contact)</source>
         <translation>（不指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="364"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="368"/>
         <source>Inbound (they called)</source>
         <translation>呼入（对方来电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="365"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="369"/>
         <source>Outbound (we called)</source>
         <translation>呼出（我方致电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="373"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="377"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="374"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="378"/>
         <source>Left a voicemail</source>
         <translation>已留言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="375"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="379"/>
         <source>No answer</source>
         <translation>无人接听</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="376"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="380"/>
         <source>Wrong number</source>
         <translation>号码错误</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="379"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="383"/>
         <source>Held</source>
         <translation>已举行</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="379"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="383"/>
         <source>Rescheduled</source>
         <translation>已改期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="379"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="383"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="384"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="388"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="387"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="391"/>
         <source>Names, comma-separated</source>
         <translation>姓名，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="389"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="393"/>
         <source>What was said, what was agreed</source>
         <translation>谈了什么，约定了什么</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="391"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="395"/>
         <source>Follow up on</source>
         <translation>跟进时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="433"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="437"/>
         <source>%1 deleted this customer on the server. What you log here is kept on this computer and not sent until the customer is restored, or you export it.</source>
         <translation>%1 已在服务器上删除该客户。你在这里记录的内容会保留在本机，在客户恢复或你将其导出之前不会发送。</translation>
     </message>
@@ -507,23 +507,23 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ClosedOpportunities</name>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="142"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="152"/>
         <source>Opportunity</source>
         <extracomment>The closed deals arrived (``deals``).</extracomment>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="142"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="152"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="142"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="152"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="142"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="152"/>
         <source>Closed</source>
         <translation>结束日期</translation>
     </message>
@@ -626,12 +626,12 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ConsentEditor</name>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="103"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="114"/>
         <source>on</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="112"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="124"/>
         <source>Source, e.g. signed form, phone call</source>
         <translation>来源，例如：签字表格、电话</translation>
     </message>
@@ -639,12 +639,12 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ConsentGuard</name>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="182"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="194"/>
         <source>No consent</source>
         <translation>未获同意</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="187"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="199"/>
         <source>Log anyway</source>
         <translation>仍然记录</translation>
     </message>
@@ -652,72 +652,72 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ConsentTexts</name>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="41"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="42"/>
         <source>May be called</source>
         <translation>同意接听电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="42"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="43"/>
         <source>May be e-mailed</source>
         <translation>同意接收邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="43"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="44"/>
         <source>May be sent text messages</source>
         <translation>同意接收短信</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="48"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="49"/>
         <source>calls</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="49"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="50"/>
         <source>e-mails</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="50"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="51"/>
         <source>text messages</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="56"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="57"/>
         <source>Do not contact</source>
         <translation>请勿联系</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="63"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="64"/>
         <source>Consent: %1</source>
         <translation>同意情况：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="72"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="83"/>
         <source>%1 is marked “do not contact”. Log this %2 anyway?</source>
         <translation>%1 已标记为“请勿联系”。仍然记录这次%2吗？</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="78"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="89"/>
         <source>%1 has not agreed to %2.</source>
         <translation>%1 未同意接收%2。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="84"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="95"/>
         <source>Recorded %1 %2</source>
         <translation>记录于 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="89"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="100"/>
         <source>Log this %1 anyway?</source>
         <translation>仍然记录这次%1吗？</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="92"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="103"/>
         <source>e-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="92"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="103"/>
         <source>call</source>
         <translation>电话</translation>
     </message>
@@ -743,6 +743,11 @@ You can work with what arrived; the sync continues in the background.</source>
         <location filename="../../desktop_crm/ui/dialogs.py" line="279"/>
         <source>Do not contact (overrides every consent)</source>
         <translation>请勿联系（优先于所有同意）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="290"/>
+        <source>Consent</source>
+        <translation>同意情况</translation>
     </message>
 </context>
 <context>
@@ -1406,27 +1411,27 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="482"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="486"/>
         <source>New opportunity — %1</source>
         <translation>新建商机 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="484"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="488"/>
         <source>e.g. 2027 service contract</source>
         <translation>例如：2027 年服务合同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="492"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="496"/>
         <source>Expected to close by</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="513"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="517"/>
         <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
         <translation>请输入数字金额，例如 120000 或 99.50。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="516"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="520"/>
         <source>The amount must be a number.</source>
         <translation>金额必须是数字。</translation>
     </message>
@@ -1596,32 +1601,32 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>ReachableLabels</name>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="143"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="155"/>
         <source>Any consent</source>
         <translation>任何同意情况</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="147"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="159"/>
         <source>Someone may be called</source>
         <translation>有人同意接听电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="148"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="160"/>
         <source>Someone may be e-mailed</source>
         <translation>有人同意接收邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="149"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="161"/>
         <source>Someone may be texted</source>
         <translation>有人同意接收短信</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="150"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="162"/>
         <source>Someone without consent</source>
         <translation>有人未给予任何同意</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/consent.py" line="151"/>
+        <location filename="../../desktop_crm/ui/consent.py" line="163"/>
         <source>Someone marked do-not-contact</source>
         <translation>有人标记为请勿联系</translation>
     </message>
@@ -2210,12 +2215,12 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
         <translation>所有商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="121"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="131"/>
         <source>Showing %1 — scroll down for older ones</source>
         <translation>已显示 %1 条 — 向下滚动查看更早的记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="123"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="133"/>
         <source>%1 activities</source>
         <translation>共 %1 条活动</translation>
     </message>

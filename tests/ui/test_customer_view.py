@@ -142,6 +142,7 @@ def test_the_account_dialog_offers_lists_not_free_text(
     dialog.timezone.setCurrentIndex(dialog.timezone.findData("Europe/Berlin"))
     dialog.currency.setCurrentIndex(dialog.currency.findData("EUR"))
     dialog.language.setCurrentIndex(dialog.language.findData("de"))
+    save_screenshot(dialog, "account-time-zone.png")
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         dialog._save()
     with filled_replica.engine.connect() as conn:
@@ -171,6 +172,7 @@ def test_a_contact_shows_and_edits_role_weight_and_consent(
     sms.dated.setChecked(True)
     sms.source.setText("signed form")
     dialog.do_not_contact.setChecked(True)
+    save_screenshot(dialog, "contact-consent.png")
     with qtbot.waitSignal(window.refreshed, timeout=5000):
         dialog._save()
     with filled_replica.engine.connect() as conn:
