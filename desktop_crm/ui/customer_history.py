@@ -67,6 +67,7 @@ class TimelinePane(QWidget):
         for combo in (self.kind_filter, self.opportunity_filter):
             combo.currentIndexChanged.connect(self._filter_changed)
         self.model.page_loaded.connect(self._page_loaded)
+        self.model.load_failed.connect(self._load_failed)
         self._scroll: int | None = None
         self.model.replaced.connect(self._restore_scroll)
         bar = QHBoxLayout()
@@ -125,6 +126,9 @@ class TimelinePane(QWidget):
                 opportunity_id=None if deal in (ANY, None) else str(deal),
             ),
         )
+
+    def _load_failed(self, error: str) -> None:
+        self.count.setText(self.tr("Could not read the timeline: %1").replace("%1", error))
 
     def _page_loaded(self, rows: int, more: bool) -> None:
         if more:

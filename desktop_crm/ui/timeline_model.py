@@ -29,6 +29,8 @@ class TimelineModel(QAbstractTableModel):
     page_loaded = Signal(int, bool)
     #: The rows were read anew (a customer, a filter or a reload), or reading them failed.
     replaced = Signal()
+    #: Reading a page failed (the error, for the user).
+    load_failed = Signal(str)
 
     COLUMNS = ("when", "what", "outcome", "summary", "by")
 
@@ -84,7 +86,7 @@ class TimelineModel(QAbstractTableModel):
         self._session.submit(
             lambda replica: history.activity_page(replica, account_id, flt, None, limit),
             lambda page: self._replace(generation, page),
-            lambda _error: self._failed(generation),
+            lambda error: self._failed(generation, error, replacing=True),
             owner=self,
         )
 
@@ -100,9 +102,12 @@ class TimelineModel(QAbstractTableModel):
         self.page_loaded.emit(len(self._rows), self._next is not None)
         self.replaced.emit()
 
-    def _failed(self, generation: int) -> None:
-        if generation == self._generation:
-            self._loading = False
+    def _failed(self, generation: int, error: BaseException, *, replacing: bool = False) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self.load_failed.emit(str(error))
+        if replacing:
             self.replaced.emit()
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008,N802
@@ -121,7 +126,7 @@ class TimelineModel(QAbstractTableModel):
         self._session.submit(
             lambda replica: history.activity_page(replica, account_id, flt, after),
             lambda page: self._append(generation, page),
-            lambda _error: self._failed(generation),
+            lambda error: self._failed(generation, error),
             owner=self,
         )
 

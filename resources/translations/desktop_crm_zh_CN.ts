@@ -507,23 +507,23 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ClosedOpportunities</name>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="152"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="156"/>
         <source>Opportunity</source>
         <extracomment>The closed deals arrived (``deals``).</extracomment>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="152"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="156"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="152"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="156"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="152"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="156"/>
         <source>Closed</source>
         <translation>结束日期</translation>
     </message>
@@ -2111,68 +2111,68 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>TimelineModel</name>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="48"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="50"/>
         <source>hidden for your role</source>
-        <extracomment>A page arrived (rows now held, whether more are waiting). The rows were read anew (a customer, a filter or a reload), or reading them failed. Set by the customer view: names instead of ids.</extracomment>
+        <extracomment>A page arrived (rows now held, whether more are waiting). The rows were read anew (a customer, a filter or a reload), or reading them failed. Reading a page failed (the error, for the user). Set by the customer view: names instead of ids.</extracomment>
         <translation>您的角色无权查看</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="49"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="51"/>
         <source>Your role may not read this field. It is not empty.</source>
         <translation>您的角色无权查看此字段。它并非空白。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="51"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="53"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="52"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="54"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="53"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="55"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="54"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="56"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="55"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="57"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="58"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="60"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="59"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="61"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="60"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="62"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="61"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="63"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="62"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="64"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="184"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="189"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
@@ -2216,11 +2216,16 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
     </message>
     <message>
         <location filename="../../desktop_crm/ui/customer_history.py" line="131"/>
+        <source>Could not read the timeline: %1</source>
+        <translation>无法读取时间线：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="135"/>
         <source>Showing %1 — scroll down for older ones</source>
         <translation>已显示 %1 条 — 向下滚动查看更早的记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="133"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="137"/>
         <source>%1 activities</source>
         <translation>共 %1 条活动</translation>
     </message>
