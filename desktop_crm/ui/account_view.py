@@ -4,7 +4,6 @@ status history and former names — one customer on one screen."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -29,23 +28,13 @@ from desktop_crm.ui.choice_boxes import Choices, language_name
 from desktop_crm.ui.consent import ConsentTexts
 from desktop_crm.ui.customer_clock import CustomerClockLabel
 from desktop_crm.ui.customer_history import ClosedOpportunities, TimelinePane
+
+# Re-exported: the other views import them from here.
+from desktop_crm.ui.formatting import local_time as local_time
+from desktop_crm.ui.formatting import money as money
 from desktop_crm.ui.session import Session
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def local_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def money(amount: object, currency: str = "") -> str:
-    try:
-        text = f"{float(str(amount)):,.0f}"
-    except ValueError:
-        text = str(amount)
-    return f"{text} {currency}".strip()
 
 
 class Account360View(QWidget):

@@ -21,18 +21,11 @@ from PySide6.QtWidgets import (
 from desktop_crm.client import history
 from desktop_crm.client.history import TimelineFilter
 from desktop_crm.domain.records import ActivityKind, Opportunity
+from desktop_crm.ui.formatting import money
 from desktop_crm.ui.session import Session
 from desktop_crm.ui.timeline_model import ID_ROLE, TimelineModel
 
 ANY = "__any__"
-
-
-def money(amount: object, currency: str = "") -> str:
-    try:
-        text = f"{float(str(amount)):,.0f}"
-    except ValueError:
-        text = str(amount)
-    return f"{text} {currency}".strip()
 
 
 class TimelinePane(QWidget):

@@ -13,15 +13,12 @@ from desktop_crm.client import history
 from desktop_crm.client.history import ActivityPage, TimelineCursor, TimelineFilter
 from desktop_crm.domain.records import Activity
 from desktop_crm.storage.customer_history import PAGE_SIZE
+from desktop_crm.ui.formatting import local_time
 from desktop_crm.ui.session import Session
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def local_time(value: Any) -> str:
-    return "" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class TimelineModel(QAbstractTableModel):

@@ -4,207 +4,207 @@
 <context>
     <name>Account360View</name>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="70"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="59"/>
         <source>Search for a customer (Ctrl+K) or pick one from the list.</source>
         <translation>搜索客户（Ctrl+K）或从列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="90"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="79"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="91"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="80"/>
         <source>Log call (Ctrl+L)</source>
         <translation>记录电话 (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="92"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="81"/>
         <source>Log meeting</source>
         <translation>记录会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="93"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="82"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="94"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="83"/>
         <source>New opportunity</source>
         <translation>新建商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="121"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="110"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="122"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="111"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="123"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="112"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="124"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="113"/>
         <source>Country</source>
         <translation>国家</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="125"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="114"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="126"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="115"/>
         <source>Time zone</source>
         <translation>时区</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="127"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="116"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="128"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="117"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="129"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="118"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="130"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="119"/>
         <source>Open pipeline</source>
         <translation>进行中的金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="131"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="120"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="137"/>
         <source>Contact / phone</source>
         <translation>联系人 / 电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="137"/>
         <source>Title / kind</source>
         <translation>职位 / 类型</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="155"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="144"/>
         <source>Edit contact…</source>
         <translation>编辑联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="157"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="146"/>
         <source>Remove contact…</source>
         <translation>删除联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="157"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="169"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="158"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="170"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="159"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="171"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="160"/>
         <source>Prob.</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="172"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="161"/>
         <source>Score</source>
         <translation>加权值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="162"/>
         <source>Close</source>
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="182"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="182"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="197"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="186"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="198"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="187"/>
         <source>Closed opportunities</source>
         <translation>已结束的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="199"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="188"/>
         <source>Status history and former names</source>
         <translation>状态历史与曾用名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="203"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="192"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="204"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
         <source>Open opportunities</source>
         <translation>进行中的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="294"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="283"/>
         <source>This customer is no longer in your replica.</source>
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="348"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="337"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="355"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="344"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="365"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="354"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="368"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="357"/>
         <source>Your role may not read this field. It is not empty: the server keeps it.</source>
         <translation>您的角色无权查看此字段。它并非为空：服务器保存着它的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="381"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="370"/>
         <source>weight %1</source>
         <translation>权重 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="393"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="382"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
@@ -507,23 +507,23 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ClosedOpportunities</name>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="156"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="149"/>
         <source>Opportunity</source>
         <extracomment>The closed deals arrived (``deals``).</extracomment>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="156"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="149"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="156"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="149"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="156"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="149"/>
         <source>Closed</source>
         <translation>结束日期</translation>
     </message>
@@ -2111,68 +2111,68 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>TimelineModel</name>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="50"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="47"/>
         <source>hidden for your role</source>
         <extracomment>A page arrived (rows now held, whether more are waiting). The rows were read anew (a customer, a filter or a reload), or reading them failed. Reading a page failed (the error, for the user). Set by the customer view: names instead of ids.</extracomment>
         <translation>您的角色无权查看</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="51"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="48"/>
         <source>Your role may not read this field. It is not empty.</source>
         <translation>您的角色无权查看此字段。它并非空白。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="53"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="50"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="54"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="51"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="55"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="52"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="56"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="53"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="57"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="54"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="60"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="57"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="61"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="58"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="62"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="59"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="63"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="60"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="64"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="61"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="189"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="186"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
@@ -2180,52 +2180,52 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>TimelinePane</name>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="53"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="46"/>
         <source>All kinds</source>
         <translation>所有类型</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="55"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="48"/>
         <source>Calls</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="56"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="49"/>
         <source>Meetings</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="57"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="50"/>
         <source>Visits</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="58"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="51"/>
         <source>E-mails</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="59"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="52"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="64"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="57"/>
         <source>All opportunities</source>
         <translation>所有商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="131"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="124"/>
         <source>Could not read the timeline: %1</source>
         <translation>无法读取时间线：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="135"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="128"/>
         <source>Showing %1 — scroll down for older ones</source>
         <translation>已显示 %1 条 — 向下滚动查看更早的记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/customer_history.py" line="137"/>
+        <location filename="../../desktop_crm/ui/customer_history.py" line="130"/>
         <source>%1 activities</source>
         <translation>共 %1 条活动</translation>
     </message>
