@@ -295,3 +295,18 @@ def test_an_e_mail_to_someone_marked_do_not_contact_asks_first(
     box.button(QMessageBox.StandardButton.Cancel).click()
     qtbot.wait(50)
     assert not _logged(filled_replica, account)
+
+
+def test_a_late_page_for_an_older_filter_is_dropped(
+    qtbot: Any, window: MainWindow, filled_replica: Replica
+) -> None:
+    account = _customer(filled_replica)
+    _open(qtbot, window, account.meta.id)
+    pane = window.account_view.timeline_pane
+    model = pane.model
+    # Two filters in a row: both pages are read, only the second one's is shown.
+    pane.kind_filter.setCurrentIndex(pane.kind_filter.findData("email"))
+    with qtbot.waitSignal(model.replaced, timeout=5000):
+        pane.kind_filter.setCurrentIndex(pane.kind_filter.findData("call"))
+    qtbot.wait(100)  # the e-mails' page, had it been kept, would be here by now
+    assert model.rowCount() >= 50 and set(model_texts(model, 1)) == {"Call"}
