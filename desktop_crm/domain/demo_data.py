@@ -515,7 +515,7 @@ def _contact(rng: Random, now: datetime, ctx: _AccountContext) -> Contact:
             emails.append(
                 f"{local}{_range(rng, 1, 99)}@{_pick(rng, ('163.com', 'qq.com', 'gmail.com'))}"
             )
-    return Contact(
+    contact = Contact(
         account_id=account.meta.id,
         name=name,
         title=title,
@@ -528,6 +528,20 @@ def _contact(rng: Random, now: datetime, ctx: _AccountContext) -> Contact:
         notes="",
         meta=_meta(rng, now, account.owner_id),
     )
+    _record_consent(contact)
+    return contact
+
+
+def _record_consent(contact: Contact) -> None:
+    """When and how the demo's answers were recorded, from what the contact already holds (no
+    further random draws: the rest of the data stays as it was for every seed). Someone who
+    refused both calls and e-mails asked not to be contacted at all (about 2 %)."""
+    recorded = contact.meta.updated_at.date()
+    if contact.consent_phone:
+        contact.consent_phone_at, contact.consent_phone_source = recorded, "phone call"
+    if contact.consent_email:
+        contact.consent_email_at, contact.consent_email_source = recorded, "signed form"
+    contact.do_not_contact = not (contact.consent_phone or contact.consent_email)
 
 
 _PHONE_COUNT = _Weighted((1, 2, 3), (55, 35, 10))

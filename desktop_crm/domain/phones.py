@@ -98,9 +98,7 @@ class NormalizedPhone:
 
     def time_zones(self) -> tuple[str, ...]:
         """Likely IANA time zones of the subscriber ("OK to call now?")."""
-        number = phonenumbers.parse(self.e164, None)
-        zones = phone_timezone.time_zones_for_number(number)
-        return tuple(z for z in zones if z != "Etc/Unknown")
+        return time_zones_for_e164(self.e164)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +115,16 @@ class PhoneQuery:
     #: The input named no country: a stored number with the same national digits under
     #: another country code is a plausible (lower-ranked) match.
     country_implied: bool = False
+
+
+def time_zones_for_e164(e164: str) -> tuple[str, ...]:
+    """Likely IANA time zones of a stored E.164 number; none for one that does not parse."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return ()
+    zones = phone_timezone.time_zones_for_number(number)
+    return tuple(z for z in zones if z != "Etc/Unknown")
 
 
 def reversed_digits(e164: str) -> str:

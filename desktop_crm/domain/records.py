@@ -124,6 +124,17 @@ class Contact(SyncedRecord):
     consent_email: bool = False
     consent_phone: bool = True
     notes: str = ""
+    # Consent per channel: whether the person agreed, when (given or withdrawn) and where the
+    # answer came from ("signed form", "phone, 2026-03-01"); do_not_contact overrides them all.
+    # Added after the two booleans: older clients neither send nor erase them.
+    consent_phone_at: date | None = None
+    consent_phone_source: str = ""
+    consent_email_at: date | None = None
+    consent_email_source: str = ""
+    consent_sms: bool = False
+    consent_sms_at: date | None = None
+    consent_sms_source: str = ""
+    do_not_contact: bool = False
     meta: RecordMeta = dataclasses.field(default_factory=RecordMeta)
 
 

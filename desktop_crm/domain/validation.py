@@ -11,6 +11,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
+from desktop_crm.domain.consent import CONSENT_FIELDS
+from desktop_crm.domain.customer_clock import is_time_zone
 from desktop_crm.domain.fields import EARLIEST_DATE, LATEST_DATE, FieldKind, out_of_bounds
 from desktop_crm.domain.phones import DEFAULT_REGION, InvalidPhoneNumber, normalize_phone
 from desktop_crm.domain.records import (
@@ -28,6 +30,7 @@ from desktop_crm.domain.records import (
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME_LENGTH = 200
 MAX_TEXT_LENGTH = 20_000
+MAX_CONSENT_SOURCE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,11 @@ def validate_account(account: Account) -> list[FieldError]:
         errors.append(FieldError("currency", "Use a three-letter currency code such as CNY."))
     if account.country and not re.fullmatch(r"[A-Z]{2}", account.country):
         errors.append(FieldError("country", "Use a two-letter country code such as CN."))
+    if account.timezone and not is_time_zone(account.timezone):
+        message = f"“{account.timezone}” is not a time zone such as Asia/Shanghai."
+        errors.append(FieldError("timezone", message))
+    if account.language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", account.language):
+        errors.append(FieldError("language", "Use a language code such as zh or en."))
     return errors
 
 
@@ -89,6 +97,11 @@ def validate_contact(contact: Contact, region: str = DEFAULT_REGION) -> list[Fie
         phone.extension = normalized.extension
     if sum(p.primary for p in contact.phones) > 1:
         errors.append(FieldError("phones", "Only one phone number can be the primary one."))
+    for _agreed, _since, source in CONSENT_FIELDS.values():
+        if len(getattr(contact, source)) > MAX_CONSENT_SOURCE:
+            errors.append(
+                FieldError(source, f"Too long: at most {MAX_CONSENT_SOURCE} characters.")
+            )
     return errors
 
 

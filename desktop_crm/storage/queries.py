@@ -22,6 +22,7 @@ from desktop_crm.domain.records import (
     Opportunity,
 )
 from desktop_crm.storage import records_store as store
+from desktop_crm.storage.consent_filter import ReachableBy, accounts_reachable
 from desktop_crm.storage.schema import (
     account_former_names,
     account_status_log,
@@ -326,10 +327,14 @@ class AccountFilter:
     #: Names starting with this text (case-sensitive, uses the name index).
     name_prefix: str | None = None
     tag: str | None = None
+    #: Accounts with a contact reachable this way (``storage.consent_filter``).
+    reachable: ReachableBy | None = None
 
     def clauses(self) -> list[ColumnElement[bool]]:
         c = accounts.c
         out: list[ColumnElement[bool]] = [c.deleted == 0]
+        if self.reachable is not None:
+            out.append(accounts_reachable(self.reachable))
         if self.status is not None:
             out.append(c.status == self.status)
         if self.owner_id is not None:

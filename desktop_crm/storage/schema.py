@@ -91,6 +91,15 @@ contacts = Table(
     Column("consent_email", Boolean, nullable=False, server_default=text("0")),
     Column("consent_phone", Boolean, nullable=False, server_default=text("1")),
     Column("notes", Text, nullable=False, server_default=""),
+    # Consent per channel with date and source, and do-not-contact (revision 0011).
+    Column("consent_phone_at", String(10)),
+    Column("consent_phone_source", Text, nullable=False, server_default=""),
+    Column("consent_email_at", String(10)),
+    Column("consent_email_source", Text, nullable=False, server_default=""),
+    Column("consent_sms", Boolean, nullable=False, server_default=text("0")),
+    Column("consent_sms_at", String(10)),
+    Column("consent_sms_source", Text, nullable=False, server_default=""),
+    Column("do_not_contact", Boolean, nullable=False, server_default=text("0")),
     *_record_meta(),
 )
 Index("ix_contacts_name", contacts.c.name)
@@ -204,7 +213,15 @@ activities = Table(
     Column("author_id", String(64), nullable=False, server_default=""),
     *_record_meta(),
 )
-Index("ix_activities_account_start", activities.c.account_id, activities.c.start_at)
+# Widened to (account_id, start_at, id, deleted) by revision 0011: a timeline page's keys are
+# read from the index alone, in order, ties broken by id without a sort.
+Index(
+    "ix_activities_account_start",
+    activities.c.account_id,
+    activities.c.start_at,
+    activities.c.id,
+    activities.c.deleted,
+)
 Index("ix_activities_opportunity", activities.c.opportunity_id)
 # The activity feed: the newest first, across accounts (revision 0005); with the author and
 # the tombstone flag the Reports tab counts a period's activities per person from the index

@@ -4,7 +4,6 @@ status history and former names — one customer on one screen."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,25 +23,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_crm.client import reading
-from desktop_crm.domain.records import Activity, Contact
+from desktop_crm.domain.records import Contact
 from desktop_crm.storage.queries import Account360
+from desktop_crm.ui.choice_boxes import Choices, language_name
+from desktop_crm.ui.consent import ConsentTexts
+from desktop_crm.ui.customer_clock import CustomerClockLabel
+from desktop_crm.ui.customer_history import ClosedOpportunities, TimelinePane
+
+# Re-exported: the other views import them from here.
+from desktop_crm.ui.formatting import local_time as local_time
+from desktop_crm.ui.formatting import money as money
 from desktop_crm.ui.session import Session
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def local_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def money(amount: object, currency: str = "") -> str:
-    try:
-        text = f"{float(str(amount)):,.0f}"
-    except ValueError:
-        text = str(amount)
-    return f"{text} {currency}".strip()
 
 
 class Account360View(QWidget):
@@ -84,6 +77,7 @@ class Account360View(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
         self.subtitle.setStyleSheet("color: #555;")
+        self.clock = CustomerClockLabel(parent=self)
         self.edit_button = QPushButton(self.tr("Edit…"))
         self.call_button = QPushButton(self.tr("Log call (Ctrl+L)"))
         self.meeting_button = QPushButton(self.tr("Log meeting"))
@@ -109,6 +103,7 @@ class Account360View(QWidget):
         titles = QVBoxLayout()
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
+        titles.addWidget(self.clock)
         top.addLayout(titles, 1)
         for button in (
             self.call_button,
@@ -130,6 +125,9 @@ class Account360View(QWidget):
             ("owner", self.tr("Owner")),
             ("industry", self.tr("Industry")),
             ("country", self.tr("Country")),
+            ("language", self.tr("Language")),
+            ("timezone", self.tr("Time zone")),
+            ("currency", self.tr("Currency")),
             ("address", self.tr("Address")),
             ("tags", self.tr("Tags")),
             ("pipeline", self.tr("Open pipeline")),
@@ -193,27 +191,23 @@ class Account360View(QWidget):
         return None if item is None else str(item.data(0, ID_ROLE))
 
     def _build_timeline_and_history(self) -> None:
-        self.timeline = QTreeWidget()
-        self.timeline.setRootIsDecorated(False)
-        self.timeline.setHeaderLabels(
-            [
-                self.tr("When"),
-                self.tr("What"),
-                self.tr("Outcome"),
-                self.tr("Summary"),
-                self.tr("By"),
-            ]
-        )
-        self.timeline.header().setStretchLastSection(False)
-        self.timeline.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.timeline.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # The whole history, page by page (ui/customer_history.py); closed deals beside it.
+        self.timeline_pane = TimelinePane(self._session, self)
+        self.timeline = self.timeline_pane.view
+        self.timeline_model = self.timeline_pane.model
+        self.closed_opportunities = ClosedOpportunities(self._session, self)
+        self.closed_opportunities.loaded.connect(self._offer_opportunities)
+        # "loaded" waits for the timeline's first page: then the whole view shows the customer.
+        self._loading_id: str | None = None
+        self.timeline_model.replaced.connect(self._timeline_ready)
         self.history = QTreeWidget()
         self.history.setRootIsDecorated(False)
         self.history.setHeaderLabels([self.tr("When"), self.tr("Change")])
         self.history.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
         self.lower_tabs = QTabWidget()
-        self.lower_tabs.addTab(self.timeline, self.tr("Timeline"))
+        self.lower_tabs.addTab(self.timeline_pane, self.tr("Timeline"))
+        self.lower_tabs.addTab(self.closed_opportunities, self.tr("Closed opportunities"))
         self.lower_tabs.addTab(self.history, self.tr("Status history and former names"))
 
     def _lay_out(self, top: QHBoxLayout) -> None:
@@ -326,6 +320,9 @@ class Account360View(QWidget):
             "owner": self.owner_names.get(a.owner_id, a.owner_id[:8]),
             "industry": a.industry,
             "country": a.country,
+            "language": language_name(a.language),
+            "timezone": a.timezone,
+            "currency": a.currency,
             "address": a.address,
             "tags": ", ".join(a.tags),
             "pipeline": money(view.pipeline_value, a.currency),
@@ -355,7 +352,7 @@ class Account360View(QWidget):
             for col in (2, 3, 4):
                 item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight)
             self.opportunities.addTopLevelItem(item)
-        self._fill_timeline(view.recent_activities, view.contacts, view.masked)
+        self._show_history(account_id, view)
         self.history.clear()
         for change in view.status_history:
             old = self.status_names.get(change.from_status or "", change.from_status or "—")
@@ -372,9 +369,8 @@ class Account360View(QWidget):
                 )
             )
         self.history.sortItems(0, Qt.SortOrder.DescendingOrder)
-        for tree in (self.timeline, self.history, self.opportunities):
+        for tree in (self.history, self.opportunities):
             tree.resizeColumnToContents(0)
-        self.loaded.emit(account_id)
 
     def hidden_text(self) -> str:
         """What a masked field reads: not "—", which would say nobody wrote anything."""
@@ -387,6 +383,16 @@ class Account360View(QWidget):
         label.setText(f"<i>{self.hidden_text()}</i>")
         label.setToolTip(self.hidden_tip())
 
+    def _title_and_role(self, title: str, person: Contact) -> str:
+        """"CTO · Decision maker (70)": the title, the part in the decision and its weight."""
+        parts = [title] if title else []
+        if person.decision_role:
+            role = Choices(self).role_names().get(person.decision_role, person.decision_role)
+            parts.append(f"{role} ({person.decision_weight})")
+        elif person.decision_weight:
+            parts.append(self.tr("weight %1").replace("%1", str(person.decision_weight)))
+        return " · ".join(parts)
+
     def _fill_contacts(
         self, people: list[Contact], masked: Mapping[str, frozenset[str]] | None = None
     ) -> None:
@@ -394,7 +400,7 @@ class Account360View(QWidget):
         for person in people:
             hidden = masked.get(person.meta.id, frozenset()) if masked else frozenset()
             title = self.hidden_text() if "title" in hidden else person.title
-            item = QTreeWidgetItem([person.name, title])
+            item = QTreeWidgetItem([person.name, self._title_and_role(title, person)])
             item.setData(0, ID_ROLE, person.meta.id)
             item.setToolTip(0, self.tr("Double-click to edit"))
             for phone in person.phones:
@@ -412,38 +418,43 @@ class Account360View(QWidget):
                 child.setData(0, ID_ROLE, person.meta.id)
                 child.setToolTip(0, self.hidden_tip())
                 item.addChild(child)
+            texts = ConsentTexts(self)
+            consent = QTreeWidgetItem([texts.summary(person), ""])
+            consent.setToolTip(0, texts.details(person))
+            consent.setData(0, ID_ROLE, person.meta.id)
+            if person.do_not_contact:
+                consent.setForeground(0, Qt.GlobalColor.darkRed)
+            item.addChild(consent)
             self.contacts.addTopLevelItem(item)
             item.setExpanded(True)
 
-    def _fill_timeline(
-        self,
-        acts: list[Activity],
-        people: list[Contact],
-        masked: Mapping[str, frozenset[str]] | None = None,
-    ) -> None:
-        names = {p.meta.id: p.name for p in people}
-        kinds = {
-            "call": self.tr("Call"),
-            "meeting": self.tr("Meeting"),
-            "visit": self.tr("Visit"),
-            "email": self.tr("E-mail"),
-            "note": self.tr("Note"),
-        }
-        self.timeline.clear()
-        for act in acts:
-            what = kinds.get(act.kind, act.kind)
-            if act.contact_id and act.contact_id in names:
-                what += f" · {names[act.contact_id]}"
-            if act.duration_minutes:
-                what += f" · {act.duration_minutes} min"
-            hidden = masked.get(act.meta.id, frozenset()) if masked else frozenset()
-            summary = self.hidden_text() if "summary" in hidden else act.summary
-            if act.follow_up_at and not act.follow_up_done:
-                summary += "  → " + self.tr("follow up %1").replace(
-                    "%1", local_time(act.follow_up_at))
-            author = act.author_id or act.meta.updated_by
-            by = self.owner_names.get(author, author[:8])  # the directory: names, not ids
-            item = QTreeWidgetItem([local_time(act.start_at), what, act.outcome, summary, by])
-            item.setData(0, ID_ROLE, act.meta.id)
-            item.setToolTip(3, self.hidden_tip() if "summary" in hidden else act.summary)
-            self.timeline.addTopLevelItem(item)
+    def _show_history(self, account_id: str, view: Account360) -> None:
+        """The clock, the lazy timeline and the closed deals of the customer shown."""
+        phones = sorted(
+            (p for person in view.contacts for p in person.phones),
+            key=lambda p: not p.primary,
+        )
+        self.clock.show_for(view.account.timezone, [p.e164 for p in phones])
+        self._loading_id = account_id
+        model = self.timeline_model
+        model.contact_names = {p.meta.id: p.name for p in view.contacts}
+        model.owner_names = self.owner_names
+        model.hidden_text, model.hidden_tip = self.hidden_text(), self.hidden_tip()
+        if model.account_id == account_id:
+            self.timeline_pane.refresh()
+        else:
+            self.timeline_pane.show_account(account_id)
+        self.closed_opportunities.stage_names = self.stage_names
+        self.closed_opportunities.load(account_id)
+
+    def _timeline_ready(self) -> None:
+        if self._loading_id is not None:
+            account_id, self._loading_id = self._loading_id, None
+            self.loaded.emit(account_id)
+
+    def _offer_opportunities(self) -> None:
+        """The timeline's opportunity filter: open deals, then closed ones."""
+        view = self.view
+        if view is not None:
+            deals = [*view.open_opportunities, *self.closed_opportunities.deals]
+            self.timeline_pane.set_opportunities(deals)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop_crm.client import editing, resolving
 from desktop_crm.client.editing import Written
+from desktop_crm.domain.consent import CONSENT_FIELDS, Channel, consent_of, set_consent
 from desktop_crm.domain.phones import InvalidPhoneNumber
 from desktop_crm.domain.records import (
     Account,
@@ -43,6 +44,8 @@ from desktop_crm.domain.records import (
     SyncedRecord,
 )
 from desktop_crm.domain.validation import FieldError, ValidationFailed
+from desktop_crm.ui.choice_boxes import Choices, chosen
+from desktop_crm.ui.consent import ConsentEditor, ConsentGuard
 from desktop_crm.ui.field_labels import FieldLabels
 from desktop_crm.ui.session import Session
 
@@ -202,7 +205,10 @@ class AccountDialog(RecordDialog):
         self.status.setCurrentIndex(index)
         self.country = QLineEdit(a.country)
         self.country.setPlaceholderText("CN")
-        self.currency = QLineEdit(a.currency)
+        choices = Choices(self)
+        self.currency = choices.currency_box(a.currency)
+        self.language = choices.language_box(a.language)
+        self.timezone = choices.time_zone_box(a.timezone)
         self.address = QLineEdit(a.address)
         self.tags = QLineEdit(", ".join(a.tags))
         self.notes = QPlainTextEdit(a.notes)
@@ -222,6 +228,8 @@ class AccountDialog(RecordDialog):
             self.add_field("owner_id", self.owner)
         self.add_field("country", self.country, self.tr("Country (2 letters)"))
         self.add_field("currency", self.currency)
+        self.add_field("language", self.language)
+        self.add_field("timezone", self.timezone)
         self.add_field("address", self.address)
         self.add_field("tags", self.tags, self.tr("Tags (comma-separated)"))
         self.add_field("notes", self.notes)
@@ -235,7 +243,9 @@ class AccountDialog(RecordDialog):
         if self.owner is not None:
             a.owner_id = str(self.owner.currentData())
         a.country = self.country.text().strip()
-        a.currency = self.currency.text().strip()
+        a.currency = chosen(self.currency)
+        a.language = chosen(self.language)
+        a.timezone = chosen(self.timezone)
         a.address = self.address.text().strip()
         a.tags = [t.strip() for t in self.tags.text().replace("，", ",").split(",") if t.strip()]
         a.notes = self.notes.toPlainText()
@@ -260,20 +270,30 @@ class ContactDialog(RecordDialog):
         )
         self.phones.setPlaceholderText(self.tr("One number per line, e.g. 138 0013 8000 work"))
         self.phones.setMaximumHeight(90)
-        self.consent_phone = QCheckBox(self.tr("May be called"))
-        self.consent_phone.setChecked(c.consent_phone)
-        self.consent_email = QCheckBox(self.tr("May be e-mailed"))
-        self.consent_email.setChecked(c.consent_email)
+        self.decision_role = Choices(self).decision_role_box(c.decision_role)
+        self.decision_weight = QSpinBox()
+        self.decision_weight.setRange(0, 100)
+        self.decision_weight.setValue(max(0, min(100, c.decision_weight)))
+        self.consents = {ch: ConsentEditor(ch, consent_of(c, ch)) for ch in Channel}
+        self.do_not_contact = QCheckBox(self.tr("Do not contact (overrides every consent)"))
+        self.do_not_contact.setChecked(c.do_not_contact)
         self.notes = QPlainTextEdit(c.notes)
         self.notes.setMaximumHeight(90)
         self.add_field("name", self.name)
         self.add_field("title", self.title)
         self.add_field("emails", self.emails)
         self.add_field("phones", self.phones)
-        self.add_field("consent_phone", self.consent_phone, "")
-        self.add_field("consent_email", self.consent_email, "")
+        self.add_field("decision_role", self.decision_role)
+        self.add_field("decision_weight", self.decision_weight)
+        for n, (channel, editor) in enumerate(self.consents.items()):
+            self.add_field(CONSENT_FIELDS[channel][0], editor, "" if n else self.tr("Consent"))
+        # The dates line up: each channel's box as wide as the widest.
+        widest = max(e.agreed.sizeHint().width() for e in self.consents.values())
+        for editor in self.consents.values():
+            editor.agreed.setMinimumWidth(widest)
+        self.add_field("do_not_contact", self.do_not_contact, "")
         self.add_field("notes", self.notes)
-        self.resize(520, 460)
+        self.resize(700, 560)
 
     def build(self) -> Contact:
         c = self.contact
@@ -297,8 +317,11 @@ class ContactDialog(RecordDialog):
                 Phone(raw=raw, kind=kind, primary=previous.primary if previous else not phones)
             )
         c.phones = phones
-        c.consent_phone = self.consent_phone.isChecked()
-        c.consent_email = self.consent_email.isChecked()
+        c.decision_role = chosen(self.decision_role)
+        c.decision_weight = self.decision_weight.value()
+        for channel, editor in self.consents.items():
+            set_consent(c, channel, editor.value())
+        c.do_not_contact = self.do_not_contact.isChecked()
         c.notes = self.notes.toPlainText()
         return c
 
@@ -330,6 +353,7 @@ class ActivityDialog(RecordDialog):
         super().__init__(session, parent)
         self.account_id = account_id
         self.kind = kind
+        self.consent_guard = ConsentGuard(self, contacts)
         title, outcomes, minutes = self._kind_texts(kind)
         self.setWindowTitle(title.replace("%1", account_name))
         now = datetime.now(UTC)
@@ -437,6 +461,17 @@ class ActivityDialog(RecordDialog):
             lambda replica: resolving.deletion_pending(replica, account_id),
             self._warn_deleted,
             owner=self,
+        )
+
+    def _save(self) -> None:
+        """Warn first when this reaches someone who has not agreed (``ui/consent.py``)."""
+        direction = (
+            self.direction.currentData()
+            if self.kind in (ActivityKind.CALL, ActivityKind.EMAIL)
+            else None
+        )
+        self.consent_guard.check(
+            self.contact.currentData(), self.kind.value, direction, super()._save
         )
 
     def _warn_deleted(self, notice: resolving.DeletedCustomer | None) -> None:

@@ -48,6 +48,7 @@ from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui.account_view import Account360View
 from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
 from desktop_crm.ui.activity_view import ActivityFeedView
+from desktop_crm.ui.consent import reachable_choice, reachable_filter_box
 from desktop_crm.ui.deal_desk import DealDesk
 from desktop_crm.ui.dialogs import (
     AccountDialog,
@@ -147,11 +148,14 @@ class MainWindow(QMainWindow):
         ):
             combo.addItem(label, ALL)
             combo.currentIndexChanged.connect(self._filter_changed)
+        self.consent_filter = reachable_filter_box(self)
+        self.consent_filter.currentIndexChanged.connect(self._filter_changed)
         self.count_label = QLabel()
         filters = QHBoxLayout()
         filters.addWidget(self.status_filter)
         filters.addWidget(self.owner_filter)
         filters.addWidget(self.tag_filter)
+        filters.addWidget(self.consent_filter)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
         list_page = QWidget()
@@ -503,6 +507,7 @@ class MainWindow(QMainWindow):
                 status=value(self.status_filter),
                 owner_id=value(self.owner_filter),
                 tag=value(self.tag_filter),
+                reachable=reachable_choice(self.consent_filter),
             )
         )
 

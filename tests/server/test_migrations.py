@@ -3,7 +3,9 @@ DESKTOP_CRM_TEST_POSTGRES_URL is set)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from alembic import command
@@ -144,7 +146,7 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
                 ),
                 dict(zip(("a", "f", "t", "at", "by"), row, strict=True)),
             )
-    db.migrate(bare_engine)
+    db.migrate(bare_engine, "0008")
     assert db.current_revision(bare_engine) == "0008"
     assert _rows(bare_engine, log) == STATUS_LOG
     assert _rows(bare_engine, "SELECT reason FROM account_status_log") == [(None,), (None,)]
@@ -154,3 +156,43 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
     with bare_engine.connect() as conn:
         columns = {c["name"] for c in sa_inspect(conn).get_columns("account_status_log")}
     assert "reason" not in columns
+
+
+def test_revision_0010_fills_the_consent_fields_and_downgrade_keeps_recorded_consent(
+    bare_engine: Engine,
+) -> None:
+    db.migrate(bare_engine, "0008")
+    contact = '{"account_id":"a1","consent_phone":false,"name":"李雷"}'
+    base = {"version": '{"server":1}', "deleted": False, "updated_at": AT, "change_seq": 1}
+    with bare_engine.begin() as conn:
+        conn.execute(
+            insert(m.records),
+            [
+                {**base, "entity": "contact", "id": "c1", "account_id": "a1", "data": contact},
+                {**base, "entity": "account", "id": "a1", "account_id": "a1", "data": "{}"},
+            ],
+        )
+    db.migrate(bare_engine)
+    assert db.current_revision(bare_engine) == "0010"
+    stored = _data_by_id(bare_engine)
+    assert stored["a1"] == {}
+    data = stored["c1"]
+    assert (data["name"], data["consent_phone"]) == ("李雷", False)
+    assert (data["consent_sms"], data["do_not_contact"], data["consent_phone_at"]) == (
+        False,
+        False,
+        None,
+    )
+    # Someone records a consent before the server is taken back: the downgrade keeps it.
+    data["consent_sms"] = True
+    with bare_engine.begin() as conn:
+        conn.execute(
+            m.records.update().where(m.records.c.id == "c1").values(data=json.dumps(data))
+        )
+        command.downgrade(db._alembic_config(conn), "0008")
+    kept = _data_by_id(bare_engine)["c1"]
+    assert kept == {"account_id": "a1", "consent_phone": False, "name": "李雷", "consent_sms": True}
+
+
+def _data_by_id(engine: Engine) -> dict[str, Any]:
+    return {str(r[0]): json.loads(str(r[1])) for r in _rows(engine, "SELECT id, data FROM records")}

@@ -79,8 +79,8 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)}
-    assert migrations.head_revision() == "0009"
+    assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)} | {"0011"}
+    assert migrations.head_revision() == "0011"
 
 
 def test_head_matches_schema_py(replica):
@@ -94,7 +94,24 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 
 
 #: What revisions 0003 to 0007 change in the metadata's terms (0002 adds only the FTS5 table).
-CHANGES_0009 = {
+#: Revision 0011: a contact's consent per channel, with date and source, and do-not-contact.
+CHANGES_0011 = {
+    ("add_index", "ix_activities_account_start"),
+    ("remove_index", "ix_activities_account_start"),
+} | {
+    ("add_column", name)
+    for name in (
+        "consent_phone_at",
+        "consent_phone_source",
+        "consent_email_at",
+        "consent_email_source",
+        "consent_sms",
+        "consent_sms_at",
+        "consent_sms_source",
+        "do_not_contact",
+    )
+}
+CHANGES_0009 = CHANGES_0011 | {
     # The activity feed's time index, widened to (start_at, author_id, deleted).
     ("add_index", "ix_activities_start_at"),
     ("remove_index", "ix_activities_start_at"),
@@ -197,7 +214,7 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0009"
+    assert replica.schema_revision == "0011"
     assert len(_triggers(replica.engine)) == 9
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
@@ -393,7 +410,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0009"
+        assert rep.schema_revision == "0011"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -433,7 +450,7 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
                     {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0009"
+        assert rep.schema_revision == "0011"
         with rep.engine.connect() as conn:
             rows = conn.execute(
                 text(
@@ -482,7 +499,7 @@ def test_upgrade_to_0006_keeps_the_status_log_and_downgrade_restores_it(tmp_path
                     dict(zip(("a", "o", "n", "at", "by"), row, strict=True)),
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0009"
+        assert rep.schema_revision == "0011"
         assert _schema_diffs(rep.engine) == []
         assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
         with rep.engine.begin() as conn:
@@ -550,9 +567,41 @@ def test_upgrade_to_0009_adds_the_report_indexes_and_downgrade_drops_them(tmp_pa
     with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0008") as rep:
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0009
         migrate(rep.engine)
-        assert rep.schema_revision == "0009"
+        assert rep.schema_revision == "0011"
         assert _schema_diffs(rep.engine) == []
         with rep.engine.begin() as conn:
             migrations.downgrade(conn, "0008")
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0009
+        assert rep.integrity_check() == []
+
+
+# Revision 0011: consent per channel, with date and source, and do-not-contact ------------------
+
+
+def test_upgrade_to_0011_keeps_contacts_and_their_answers_and_downgrade_keeps_them(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0009") as rep:
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0011
+        with rep.engine.begin() as conn:
+            conn.execute(text("INSERT INTO accounts(id, name, updated_at) VALUES ('a1', 'A', 'x')"))
+            conn.execute(
+                text(
+                    "INSERT INTO contacts(id, account_id, name, consent_email, consent_phone, "
+                    "updated_at) VALUES ('c1', 'a1', '李雷', 1, 0, 'x')"
+                )
+            )
+        migrate(rep.engine)
+        assert rep.schema_revision == "0011"
+        assert _schema_diffs(rep.engine) == []
+        query = text(
+            "SELECT name, consent_email, consent_phone, consent_sms, do_not_contact, "
+            "consent_phone_at, consent_email_source FROM contacts"
+        )
+        with rep.engine.connect() as conn:
+            assert conn.execute(query).one() == ("李雷", 1, 0, 0, 0, None, "")
+        with rep.engine.begin() as conn:
+            migrations.downgrade(conn, "0009")
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0011
+        with rep.engine.connect() as conn:
+            row = conn.execute(text("SELECT name, consent_email, consent_phone FROM contacts"))
+            assert row.one() == ("李雷", 1, 0)
         assert rep.integrity_check() == []

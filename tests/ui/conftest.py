@@ -128,3 +128,8 @@ def save_screenshot(widget: Any, name: str) -> None:
     folder = os.environ.get(SCREENSHOTS_ENV)
     if folder:
         widget.grab().save(os.path.join(folder, name))
+
+
+def model_texts(model: Any, column: int) -> list[str]:
+    """What a table model shows in ``column``, row by row (e.g. the customer's timeline)."""
+    return [str(model.index(row, column).data() or "") for row in range(model.rowCount())]

@@ -24,7 +24,7 @@ from desktop_crm.ui.dialogs import ActivityDialog
 from desktop_crm.ui.i18n import install_language
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.session import Session
-from tests.ui.conftest import save_screenshot
+from tests.ui.conftest import model_texts, save_screenshot
 
 HIDDEN = "hidden for your role"
 SUMMARY = "Caller asked for the invoice copy; 请周五前回电"
@@ -71,7 +71,7 @@ class SignedIn:
             self.window.show_account(account_id)
 
     def timeline_summaries(self) -> list[str]:
-        return _texts(self.window.account_view.timeline, 3)
+        return model_texts(self.window.account_view.timeline_model, 3)
 
     def close(self) -> None:
         self.window.close()

@@ -23,6 +23,7 @@ from desktop_crm.sync.scheduler import Connectivity
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.session import Session
 from desktop_crm.ui.sync_views import ConflictDialog, SyncIssuesDialog
+from tests.ui.conftest import model_texts
 
 
 def _session(folder: Path, url: str, user: str = "rep1") -> tuple[Session, Replica]:
@@ -182,7 +183,5 @@ def test_owners_show_by_name_from_the_servers_directory(
         window.show_account(account_id)
     owner_label = window.account_view._detail_labels["owner"].text()
     assert owner_label == "rep1"  # the demo rep owns what they see; not an id prefix
-    timeline = window.account_view.timeline
-    rows = [timeline.topLevelItem(i) for i in range(timeline.topLevelItemCount())]
-    authors = {row.text(4) for row in rows if row is not None}
+    authors = set(model_texts(window.account_view.timeline_model, 4))
     assert authors and authors <= set(names.values())  # who logged each call, by name

@@ -20,7 +20,7 @@ from desktop_crm.ui.accounts_model import ID_ROLE
 from desktop_crm.ui.dialogs import AccountDialog, ActivityDialog
 from desktop_crm.ui.main_window import MainWindow
 from desktop_crm.ui.opportunity_dialog import OpportunityDialog
-from tests.ui.conftest import ME
+from tests.ui.conftest import ME, model_texts
 
 
 def _a_phone(replica: Replica) -> tuple[str, str, str]:
@@ -129,7 +129,7 @@ def test_account_360_shows_contacts_phones_opportunities_timeline(
     first = view.contacts.topLevelItem(0)
     assert first is not None and first.childCount() >= 1  # phones/e-mails under the contact
     assert opp.name in _texts(view.opportunities, 0)
-    assert view.timeline.topLevelItemCount() == len(shown.recent_activities)
+    assert view.timeline_model.rowCount() == len(shown.recent_activities)
 
 
 def test_editing_an_account_shows_validation_messages_then_saves(
@@ -186,7 +186,7 @@ def test_log_a_call_offline_appears_in_the_timeline_at_once(
 ) -> None:
     opp = _account_with_opportunity(filled_replica)
     _open_account(qtbot, window, opp.account_id)
-    before = window.account_view.timeline.topLevelItemCount()
+    before = window.account_view.timeline_model.rowCount()
     window.activateWindow()
     window.log_call_action.trigger()  # Ctrl+L
     dialogs = window.findChildren(ActivityDialog)
@@ -200,9 +200,10 @@ def test_log_a_call_offline_appears_in_the_timeline_at_once(
     with qtbot.waitSignal(window.refreshed, timeout=5000):
         dialog._save()
     qtbot.waitUntil(
-        lambda: window.account_view.timeline.topLevelItemCount() > before, timeout=5000
+        lambda: window.account_view.timeline_model.rowCount() > before, timeout=5000
     )
-    assert any("Confirmed the delivery date." in t for t in _texts(window.account_view.timeline, 3))
+    summaries = model_texts(window.account_view.timeline_model, 3)
+    assert any("Confirmed the delivery date." in t for t in summaries)
     with filled_replica.engine.connect() as conn:
         calls = [a for a in store.activities.list(conn, account_id=opp.account_id)
                  if a.summary == "Confirmed the delivery date."]
