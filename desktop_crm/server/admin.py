@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from desktop_crm.domain.status_rules import StatusRule, status_rule_from_dict
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import Role
-from desktop_crm.server import bulk, config_store, directory, tombstones
+from desktop_crm.server import audit, bulk, config_store, directory, tombstones
 from desktop_crm.server import models as m
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.store import ServerRecord, load, stored_others_wrote, write_record
@@ -142,7 +142,9 @@ def set_stages(engine: Engine, path: Path) -> int:
         except TypeError as exc:
             raise directory.DirectoryError(f"{path}: stage {position}: {exc}") from None
     with _write(engine) as conn:
+        before = config_store.load_stages(conn)
         config_store.set_stages(conn, stages)
+        _audit_setting(conn, "stages", before, stages)
     return len(stages)
 
 
@@ -164,11 +166,14 @@ def set_status_rules(engine: Engine, path: Path | None) -> int:
             except ValueError as exc:
                 raise directory.DirectoryError(f"{path}: rule {position}: {exc}") from None
     with _write(engine) as conn:
+        before = config_store.load_status_rules(conn)
         try:
             config_store.set_status_rules(conn, rules)
         except ValueError as exc:
             raise directory.DirectoryError(f"status rules: {exc}") from None
-        return len(config_store.load_status_rules(conn))
+        after = config_store.load_status_rules(conn)
+        _audit_setting(conn, "status_rules", before, after)
+        return len(after)
 
 
 def set_statuses(engine: Engine, path: Path) -> int:
@@ -181,8 +186,23 @@ def set_statuses(engine: Engine, path: Path) -> int:
         except TypeError as exc:
             raise directory.DirectoryError(f"{path}: status {position}: {exc}") from None
     with _write(engine) as conn:
+        before = config_store.load_statuses(conn)
         config_store.set_statuses(conn, statuses)
+        _audit_setting(conn, "statuses", before, statuses)
     return len(statuses)
+
+
+def _audit_setting(
+    conn: Connection, name: str, before: Sequence[object], after: Sequence[object]
+) -> None:
+    """A settings change in the audit trail, with the old and the new value."""
+
+    def plain(items: Sequence[object]) -> list[object]:
+        return [asdict(i) if is_dataclass(i) and not isinstance(i, type) else i for i in items]
+
+    audit.event(
+        conn, CLI_ACTOR, None, f"settings.{name}", {"from": plain(before), "to": plain(after)}
+    )
 
 
 def _json_list(path: Path) -> list[dict[str, Any]]:

@@ -144,7 +144,7 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
                 ),
                 dict(zip(("a", "f", "t", "at", "by"), row, strict=True)),
             )
-    db.migrate(bare_engine)
+    db.migrate(bare_engine, "0008")
     assert db.current_revision(bare_engine) == "0008"
     assert _rows(bare_engine, log) == STATUS_LOG
     assert _rows(bare_engine, "SELECT reason FROM account_status_log") == [(None,), (None,)]
@@ -154,3 +154,30 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
     with bare_engine.connect() as conn:
         columns = {c["name"] for c in sa_inspect(conn).get_columns("account_status_log")}
     assert "reason" not in columns
+
+
+def test_revision_0012_chains_the_existing_audit_entries(bare_engine: Engine) -> None:
+    from desktop_crm.server import audit
+
+    db.migrate(bare_engine, "0008")
+    with bare_engine.begin() as conn:
+        for n in range(3):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log(at, actor_id, action, detail) "
+                    "VALUES (:at, 'u1', 'login', :detail)"
+                ),
+                {"at": AT, "detail": f'{{"n": {n}}}'},
+            )
+    db.migrate(bare_engine)
+    with bare_engine.begin() as conn:
+        report = audit.verify(conn)
+        assert report.ok and report.checked == 3  # the migration's hash is audit's
+        audit.event(conn, "u2", None, "login", {})
+    with bare_engine.connect() as conn:
+        assert audit.verify(conn).checked == 4
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0008")
+    assert len(_rows(bare_engine, "SELECT id FROM audit_log")) == 4
+    with bare_engine.connect() as conn:
+        assert "audit_chain" not in sa_inspect(conn).get_table_names()
