@@ -9,6 +9,7 @@ import csv
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,49 @@ def purge_tombstones(engine: Engine, *, stale_days: int, dry_run: bool = False) 
     """Purge the tombstones every active device has pulled past (see :mod:`tombstones`)."""
     with _write(engine) as conn:
         return tombstones.purge(conn, stale_days, dry_run=dry_run, actor_id=CLI_ACTOR)
+
+
+def audit_filter(
+    conn: Connection,
+    *,
+    username: str | None = None,
+    record_id: str | None = None,
+    since: str | None = None,
+    action: str | None = None,
+    limit: int = 500,
+) -> audit.AuditFilter:
+    """The filter of ``admin audit list`` (and the audit route): an unknown user name or a
+    malformed date is :class:`audit.AuditQueryError`."""
+    user_id = None
+    if username is not None:
+        user_id = conn.scalar(
+            select(m.users.c.id).where(m.users.c.username == directory.checked("user", username))
+        )
+        if user_id is None:
+            raise audit.AuditQueryError(f"no user named {username}")
+    return audit.AuditFilter(
+        user_id=user_id,
+        record_id=None if record_id is None else directory.checked("record id", record_id),
+        since=None if since is None else audit.parse_since(since),
+        action=action,
+        limit=limit,
+    )
+
+
+def audit_list(engine: Engine, **filters: Any) -> list[dict[str, Any]]:
+    """``admin audit list``: matching entries, newest first."""
+    with engine.connect() as conn, conn.begin():
+        return audit.list_entries(conn, audit_filter(conn, **filters))
+
+
+def audit_verify(engine: Engine) -> audit.VerifyReport:
+    with engine.connect() as conn, conn.begin():
+        return audit.verify(conn)
+
+
+def audit_purge(engine: Engine, retention_days: int, *, dry_run: bool) -> audit.PurgeResult:
+    with _write(engine) as conn:
+        return audit.purge_expired(conn, timedelta(days=retention_days), CLI_ACTOR, dry_run=dry_run)
 
 
 def list_devices(engine: Engine, username: str | None) -> list[dict[str, Any]]:

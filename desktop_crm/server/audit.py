@@ -154,6 +154,10 @@ class AuditQueryError(ValueError):
     """A filter that cannot be used (a malformed date, an unknown user)."""
 
 
+class BadAuditDate(AuditQueryError):
+    """A ``since`` that is not an ISO-8601 date or time."""
+
+
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
     user_id: str | None = None
@@ -172,7 +176,7 @@ def parse_since(text: str) -> str:
     try:
         moment = parse_iso(text.strip())
     except ValueError:
-        raise AuditQueryError(
+        raise BadAuditDate(
             f"“{text}” is not a date or time; use ISO-8601, e.g. 2026-12-01 or "
             "2026-12-01T09:30:00+00:00"
         ) from None

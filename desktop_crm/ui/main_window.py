@@ -713,6 +713,15 @@ class MainWindow(QMainWindow):
         elif outcome.error:
             self.sync_text.setText(self._error_text(outcome))
             self.sync_text.setToolTip(outcome.error)
+        elif outcome.result is not None and outcome.result.server_restored:
+            # Stays until the next sync: the user should learn that the server went back.
+            self.sync_text.setText(
+                self.tr(
+                    "The server was restored from a backup; your unsynced changes were sent "
+                    "again and your data was refreshed."
+                )
+            )
+            self.sync_text.setToolTip("")
         else:
             self.sync_text.setText("")
             self.sync_text.setToolTip("")
