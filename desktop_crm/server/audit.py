@@ -315,7 +315,7 @@ def _check_base(conn: Connection, head: Any) -> tuple[int, str] | None:
         first = conn.scalar(select(func.min(m.audit_log.c.id)))
         return int(first or 0), "the chain's start was moved, and no purge entry says why"
     base_id = int(head.base_id)
-    if base_id < through or (base_id == through and head.base_hash != base_hash):
+    if base_id != through or head.base_hash != base_hash:
         return through, "the chain's start does not match the last purge entry"
     return None
 

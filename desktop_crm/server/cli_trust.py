@@ -30,7 +30,11 @@ def add_parsers(
     p.add_argument("--user", help="list: entries by this user name")
     p.add_argument("--record", help="list: entries about this record id")
     p.add_argument("--since", help="list: entries at or after this ISO-8601 date or time")
-    p.add_argument("--action", help="list: this action, or a family of them (user, record…)")
+    p.add_argument(
+        "--action",
+        dest="action_filter",
+        help="list: this action, or a family of them (user, record…)",
+    )
     p.add_argument("--limit", type=int, default=500, help="list: at most N entries")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--dry-run", action="store_true", help="purge-expired: report only")
@@ -89,7 +93,7 @@ def run_audit(engine: Engine, args: argparse.Namespace) -> int:
         username=args.user,
         record_id=args.record,
         since=args.since,
-        action=args.action,
+        action=args.action_filter,
         limit=args.limit,
     )
     if args.json:
