@@ -17,6 +17,7 @@ from desktop_crm.server import audit, db, directory
 from desktop_crm.server import models as m
 from desktop_crm.server.cli import main
 from desktop_crm.server.settings import Settings
+from desktop_crm.server.timeutil import iso, now
 from tests.server.conftest import World, change
 
 
@@ -174,7 +175,7 @@ def test_concurrent_writers_keep_one_chain(engine: Engine) -> None:
 
 
 def _old_entries(engine: Engine, count: int, years: int) -> None:
-    at = audit.iso(audit.now() - timedelta(days=365 * years))
+    at = iso(now() - timedelta(days=365 * years))
     with engine.connect() as conn, db.short_write(conn):
         audit.append(
             conn,
