@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_crm.client import reading
+from desktop_crm.client.backup import ProfileBackupError, backup_profile
 from desktop_crm.client.error_log import write_error_log
 from desktop_crm.client.policy import PolicyError, load_policy
 from desktop_crm.client.profile import Profile, SettingsError, check_server_url
@@ -69,6 +70,13 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     lookup.add_argument("number", help="a phone number in any format, or its last 4+ digits")
     lookup.add_argument("--limit", type=int, default=10)
     lookup.set_defaults(command_handler=cmd_lookup)
+
+    backup = subparsers.add_parser(
+        "backup", help="copy a profile's data, still encrypted, to a zip file"
+    )
+    _profile_arguments(backup)
+    backup.add_argument("--to", dest="target", type=Path, required=True, metavar="FILE")
+    backup.set_defaults(command_handler=cmd_backup)
 
 
 def _profile_arguments(parser: argparse.ArgumentParser) -> None:
@@ -176,6 +184,19 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         contact = hit.contact_name or "-"
         phone = hit.phone_raw or ""
         print(f"{hit.account_name}\t{contact}\t{phone}\t{hit.match_label}\t{hit.account_id}")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    profile = _profile(args)
+    passphrase = read_secret(args.passphrase_file, PASSPHRASE_ENV)
+    try:
+        size = backup_profile(profile, args.target, passphrase)
+    except ProfileBackupError as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    except PassphraseRequired as exc:
+        return _fail(EXIT_REPLICA, f"{exc} Give one with --passphrase-file or ${PASSPHRASE_ENV}.")
+    print(f"Backed up {profile.folder} to {args.target} ({size} bytes, encrypted).")
     return EXIT_OK
 
 
