@@ -30,7 +30,7 @@ from desktop_crm.ui.session import Session
 
 
 class AuditView(QWidget):
-    #: Emitted with the number of entries shown after each answer (tests wait for it).
+    # Emitted with the number of entries shown after each answer (tests wait for it).
     loaded = Signal(int)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         self.reports = ReportsView(self.session)
         self.reports.stage_label = self.pipeline.stage_label
         self.tabs.addTab(self.reports, self.tr("Reports"))
-        #: The audit trail (online), for the roles that may read it.
+        # The audit trail (online), for the roles that may read it.
         self.audit: AuditView | None = None
         if self.session.profile_sync is not None and self.session.identity.role in AUDIT_READERS:
             self.audit = AuditView(self.session)
