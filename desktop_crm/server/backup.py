@@ -3,8 +3,7 @@
 SQLite: SQLite's online backup API copies the database page by page under one read
 transaction, so the copy is consistent while the server keeps serving (writers wait for it,
 readers do not). PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore --clean`` (for
-point-in-time recovery use the database's own WAL archiving; see docs/operations in the
-user guide).
+point-in-time recovery use the database's own WAL archiving, then ``admin new-epoch``).
 
 A restore takes the database back in time, so the change-log numbers clients hold may name
 changes it no longer has. It gives the server a new **epoch** (``server_state``), which every
@@ -78,17 +77,20 @@ def restore(url: str, source: Path) -> RestoreResult:
     engine = db.make_engine(url)
     try:
         db.migrate(engine)
-        return RestoreResult(_new_epoch(engine, source), db.current_revision(engine))
+        epoch = new_epoch(engine, {"from": source.name})
+        return RestoreResult(epoch, db.current_revision(engine))
     finally:
         engine.dispose()
 
 
-def _new_epoch(engine: Engine, source: Path) -> str:
+def new_epoch(engine: Engine, detail: dict[str, object]) -> str:
+    """Start a new epoch (after a restore, or after the database was put back by other means,
+    such as PostgreSQL's point-in-time recovery): clients resnapshot at their next pull."""
     epoch = secrets.token_hex(8)
     with engine.connect() as conn, db.write_transaction(conn):
         conn.execute(delete(m.server_state).where(m.server_state.c.key == EPOCH_KEY))
         conn.execute(insert(m.server_state).values(key=EPOCH_KEY, value=epoch))
-        audit.event(conn, ACTOR, None, "server.restore", {"from": source.name, "epoch": epoch})
+        audit.event(conn, ACTOR, None, "server.restore", {**detail, "epoch": epoch})
     return epoch
 
 

@@ -295,6 +295,8 @@ def _admin(args: argparse.Namespace) -> int:
         _repair_records(engine, args)
     elif action == "audit":
         return cli_trust.run_audit(engine, args)
+    elif action == "new-epoch":
+        return cli_trust.run_new_epoch(engine)
     elif action == "list-devices":
         rows = admin.list_devices(engine, args.user)
         for row in rows:

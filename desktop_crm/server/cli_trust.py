@@ -44,6 +44,12 @@ def add_parsers(
         metavar="N",
         help=f"purge-expired: keep N days (default {ENV_PREFIX}AUDIT_RETENTION_DAYS, else 5 years)",
     )
+    adm.add_parser(
+        "new-epoch",
+        parents=[common],
+        help="after the database was put back by other means (PostgreSQL point-in-time "
+        "recovery): clients resnapshot and send their unsynced edits again",
+    )
     p = sub.add_parser(
         "backup",
         parents=[common],
@@ -142,6 +148,12 @@ def _line(entry: dict[str, Any]) -> str:
         f"{entry['id']:>7}  {entry['at'][:19]}  {who:<16} {entry['action']:<18} {what}  "
         f"{entry['address'] or '-'}  {detail}"
     )
+
+
+def run_new_epoch(engine: Engine) -> int:
+    epoch = backup.new_epoch(engine, {"by": "admin new-epoch"})
+    print(f"new server epoch {epoch}: clients take a fresh snapshot at their next sync")
+    return 0
 
 
 def run_backup(args: argparse.Namespace) -> int:

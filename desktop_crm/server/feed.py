@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -54,6 +55,8 @@ _HEAD_SEQ = select(func.coalesce(func.max(m.change_log.c.seq), 0))
 #: ``server_state`` key of the server's epoch: absent until the database is first restored
 #: from a backup, then a new random value at each restore (:mod:`desktop_crm.server.backup`).
 EPOCH_KEY = "epoch"
+#: An epoch as :mod:`desktop_crm.server.backup` mints it (``secrets.token_hex(8)``).
+_EPOCH_TEXT = re.compile(r"[0-9a-f]{16}")
 _EPOCH = select(m.server_state.c.value).where(m.server_state.c.key == EPOCH_KEY)
 #: The pull's opening reads in one round trip: the change-log head, the caller's
 #: ``scope_reset_seq``, how far tombstones were purged, and where the device was last noted.
@@ -104,7 +107,7 @@ def split_cursor(text: str | None) -> tuple[int, str | None]:
     if text is None or text == "":
         return 0, None
     epoch = cursor_epoch(text)
-    if epoch is not None and (not epoch.isascii() or not epoch.isalnum()):
+    if epoch is not None and not _EPOCH_TEXT.fullmatch(epoch):
         raise BadCursor("The cursor is not one this server issued; take a fresh snapshot.")
     return _seq_of(text.partition(".")[0]), epoch
 

@@ -75,6 +75,16 @@ def test_backup_and_restore_round_trip_with_a_new_epoch(
     after = world.pull("rep1", cursor)
     assert not after["resync_required"] and after["cursor"] == cursor
     assert world.pull("rep1", cursor.partition(".")[0])["resync_required"]  # no epoch: older
+    # After a recovery by other means, a new epoch by hand.
+    assert _new_epoch_by_hand(settings) == 0
+    assert world.pull("rep1", cursor)["resync_required"]
+    for bad in ("5.nothex", "5.", f"{cursor}x"):
+        answer = world.client.get("/sync/pull", params={"cursor": bad}, headers=world.h("rep1"))
+        assert answer.status_code == 400, bad
+
+
+def _new_epoch_by_hand(settings: Settings) -> int:
+    return main(["admin", "new-epoch", "--database", settings.database_url])
 
 
 def test_sqlite_backup_is_consistent_while_writing(
