@@ -200,7 +200,10 @@ def list_entries(conn: Connection, flt: AuditFilter) -> list[dict[str, Any]]:
         query = query.where(log.c.at >= flt.since)
     if flt.action is not None:
         # "user" finds user.role, user.team...; "user.role" finds exactly that.
-        query = query.where(or_(log.c.action == flt.action, log.c.action.like(flt.action + ".%")))
+        family = flt.action.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(
+            or_(log.c.action == flt.action, log.c.action.like(family + ".%", escape="\\"))
+        )
     if flt.actors is not None:
         query = query.where(log.c.actor_id.in_(sorted(flt.actors)))
     if flt.before_id is not None:
