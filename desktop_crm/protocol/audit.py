@@ -3,13 +3,29 @@ managers the entries of their team's members."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+
+from desktop_crm.domain.fields import bounded_time
 
 #: Entries per page, at most.
 MAX_AUDIT_PAGE = 1000
 DEFAULT_AUDIT_PAGE = 200
+
+
+def _iso_date_or_time(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be an ISO-8601 date or time, e.g. 2026-12-01") from None
+    return value
+
+
+#: ``since``: an ISO-8601 date or time (one without a zone is UTC) within the dates records hold.
+AuditSince = Annotated[datetime, BeforeValidator(_iso_date_or_time), AfterValidator(bounded_time)]
 
 
 class AuditEntry(BaseModel):

@@ -287,8 +287,8 @@ def verify(conn: Connection) -> VerifyReport:
 def _check_entry(walk: _Walk, row: Mapping[str, Any]) -> tuple[int, str] | None:
     entry_id = int(row["id"])
     if row["prev_hash"] != walk.prev_hash:
-        missing = "" if entry_id == walk.prev_id + 1 else f" (entries {walk.prev_id + 1}–"
-        missing += "" if entry_id == walk.prev_id + 1 else f"{entry_id - 1} are missing)"
+        gap = range(walk.prev_id + 1, entry_id)
+        missing = f" (entries {gap[0]}–{gap[-1]} are missing)" if gap else ""
         return entry_id, f"entry {entry_id} does not follow entry {walk.prev_id}{missing}"
     if row["hash"] != entry_hash(walk.prev_hash, row):
         return entry_id, f"entry {entry_id} was changed after it was written"

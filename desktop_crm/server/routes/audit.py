@@ -9,7 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import select
 
-from desktop_crm.protocol.audit import DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE, AuditEntry, AuditPage
+from desktop_crm.protocol.audit import (
+    DEFAULT_AUDIT_PAGE,
+    MAX_AUDIT_PAGE,
+    AuditEntry,
+    AuditPage,
+    AuditSince,
+)
 from desktop_crm.protocol.messages import Role, WireText
 from desktop_crm.server import admin, audit
 from desktop_crm.server import models as m
@@ -25,7 +31,7 @@ def read_audit(
     conn: DbDep,
     user: Annotated[WireText | None, Query(max_length=100)] = None,
     record: Annotated[WireText | None, Query(max_length=64)] = None,
-    since: Annotated[WireText | None, Query(max_length=40)] = None,
+    since: Annotated[AuditSince | None, Query()] = None,
     action: Annotated[WireText | None, Query(max_length=40)] = None,
     before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = DEFAULT_AUDIT_PAGE,
@@ -36,10 +42,13 @@ def read_audit(
     with conn.begin():
         try:
             flt = admin.audit_filter(
-                conn, username=user, record_id=record, since=since, action=action, limit=limit
+                conn,
+                username=user,
+                record_id=record,
+                since=None if since is None else since.isoformat(),
+                action=action,
+                limit=limit,
             )
-        except audit.BadAuditDate as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
         except audit.AuditQueryError as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
         if principal.role == Role.MANAGER:
