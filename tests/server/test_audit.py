@@ -286,3 +286,13 @@ def test_role_change_is_recorded_for_the_audit_reader(world: World, engine: Engi
     entries = _read(world, "admin", action="user.role").json()["entries"]
     assert entries[0]["detail"] == {"user": "rep2", "role": "manager"}
     assert entries[0]["username"] == "admin"
+
+
+def test_device_revocation_is_recorded_with_who_and_where(world: World, engine: Engine) -> None:
+    device = world.devices["rep2"]
+    response = world.client.post(f"/admin/devices/{device}/revoke", headers=world.h("admin"))
+    assert response.status_code == 200, response.text
+    [entry] = _entries(engine, "device.revoke")
+    assert entry.actor_id == world.users["admin"] and entry.address == "testclient"
+    assert json.loads(entry.detail) == {"device": device, "user": world.users["rep2"]}
+    assert _verify(engine).ok
