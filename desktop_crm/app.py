@@ -1,9 +1,9 @@
 """Composition root of ``desktop-crm``: settings -> replica -> (sync) -> UI.
 
-``desktop-crm sync|lookup …`` are headless (see :mod:`desktop_crm.client.cli`); ``desktop-crm open
-tel:NUMBER`` hands the number to the running window (screen pop) or starts one; everything else
-opens the window. Qt is imported only on the GUI path, so the headless commands start fast and
-run where no display libraries exist.
+``desktop-crm sync|lookup|backup …`` are headless (see :mod:`desktop_crm.client.cli`);
+``desktop-crm open tel:NUMBER`` hands the number to the running window (screen pop) or starts
+one; everything else opens the window. Qt is imported only on the GUI path, so the headless
+commands start fast and run where no display libraries exist.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ if TYPE_CHECKING:
 
     from desktop_crm.ui.main_window import MainWindow
 
-HEADLESS_COMMANDS = {"sync", "lookup", "write-policy"}
+HEADLESS_COMMANDS = {"sync", "lookup", "write-policy", "backup"}
 
 
 def _gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="desktop-crm",
         description=(
-            "Desktop CRM. Headless commands: sync, lookup (desktop-crm sync --help). "
+            "Desktop CRM. Headless commands: sync, lookup, backup (desktop-crm sync --help). "
             "desktop-crm open tel:NUMBER shows the caller in the running window."
         ),
     )

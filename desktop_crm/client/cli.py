@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_crm.client import reading
+from desktop_crm.client.backup import ProfileBackupError, backup_profile
 from desktop_crm.client.error_log import write_error_log
 from desktop_crm.client.policy import PolicyError, load_policy
 from desktop_crm.client.policy_file import write_policy
@@ -87,6 +88,13 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     write.add_argument("--lock", default="", help="1: users cannot use another server")
     write.add_argument("--sync-interval", default="", help="background sync interval, seconds")
     write.set_defaults(command_handler=cmd_write_policy, profile=None)
+
+    backup = subparsers.add_parser(
+        "backup", help="copy a profile's data, still encrypted, to a zip file"
+    )
+    _profile_arguments(backup)
+    backup.add_argument("--to", dest="target", type=Path, required=True, metavar="FILE")
+    backup.set_defaults(command_handler=cmd_backup)
 
 
 def _profile_arguments(parser: argparse.ArgumentParser) -> None:
@@ -202,6 +210,19 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 def cmd_write_policy(args: argparse.Namespace) -> int:
     written = write_policy(args.path, args.server_url, args.lock, args.sync_interval)
     print(f"Policy written to {written.source}.")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    profile = _profile(args)
+    passphrase = read_secret(args.passphrase_file, PASSPHRASE_ENV)
+    try:
+        size = backup_profile(profile, args.target, passphrase)
+    except ProfileBackupError as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    except PassphraseRequired as exc:
+        return _fail(EXIT_REPLICA, f"{exc} Give one with --passphrase-file or ${PASSPHRASE_ENV}.")
+    print(f"Backed up {profile.folder} to {args.target} ({size} bytes, encrypted).")
     return EXIT_OK
 
 

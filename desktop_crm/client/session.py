@@ -8,8 +8,10 @@ import logging
 import os
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from desktop_crm import __version__
 from desktop_crm.client.changes import NOTHING, Changes
@@ -29,6 +31,7 @@ from desktop_crm.sync.http_client import SignInRequired, SyncClient, SyncError
 from desktop_crm.sync.progress import Phase, SyncProgress
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PASSWORD_ENV = "DESKTOP_CRM_PASSWORD"
 PASSPHRASE_ENV = "DESKTOP_CRM_PASSPHRASE"
@@ -236,6 +239,17 @@ class ProfileSync:
             self._signed_in.client.close()
         self._signed_in = sign_in(self.profile, self.settings, self._password, self.policy)
         return self._signed_in
+
+    def online(self, request: Callable[[SyncClient], T]) -> T:
+        """Run ``request`` against the server (signing in first, or again once when the token
+        expired). For reads that only the server can answer, such as the audit trail."""
+        signed_in = self._signed_in or self.sign_in()
+        try:
+            return request(signed_in.client)
+        except SignInRequired:
+            if self._password is None:
+                raise
+            return request(self.sign_in().client)
 
     def __call__(self, replica: Replica, progress: SyncProgress) -> SyncSummary:
         signed_in = self._signed_in or self.sign_in(progress)

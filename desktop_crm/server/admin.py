@@ -8,7 +8,8 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from desktop_crm.domain.status_rules import StatusRule, status_rule_from_dict
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import Role
-from desktop_crm.server import bulk, config_store, directory, tombstones
+from desktop_crm.server import audit, bulk, config_store, directory, tombstones
 from desktop_crm.server import models as m
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.store import ServerRecord, load, stored_others_wrote, write_record
@@ -127,6 +128,49 @@ def purge_tombstones(engine: Engine, *, stale_days: int, dry_run: bool = False) 
         return tombstones.purge(conn, stale_days, dry_run=dry_run, actor_id=CLI_ACTOR)
 
 
+def audit_filter(
+    conn: Connection,
+    *,
+    username: str | None = None,
+    record_id: str | None = None,
+    since: str | None = None,
+    action: str | None = None,
+    limit: int = 500,
+) -> audit.AuditFilter:
+    """The filter of ``admin audit list`` (and the audit route): an unknown user name or a
+    malformed date is :class:`audit.AuditQueryError`."""
+    user_id = None
+    if username is not None:
+        user_id = conn.scalar(
+            select(m.users.c.id).where(m.users.c.username == directory.checked("user", username))
+        )
+        if user_id is None:
+            raise audit.AuditQueryError(f"no user named {username}")
+    return audit.AuditFilter(
+        user_id=user_id,
+        record_id=None if record_id is None else directory.checked("record id", record_id),
+        since=None if since is None else audit.parse_since(since),
+        action=action,
+        limit=limit,
+    )
+
+
+def audit_list(engine: Engine, **filters: Any) -> list[dict[str, Any]]:
+    """``admin audit list``: matching entries, newest first."""
+    with engine.connect() as conn, conn.begin():
+        return audit.list_entries(conn, audit_filter(conn, **filters))
+
+
+def audit_verify(engine: Engine) -> audit.VerifyReport:
+    with engine.connect() as conn, conn.begin():
+        return audit.verify(conn)
+
+
+def audit_purge(engine: Engine, retention_days: int, *, dry_run: bool) -> audit.PurgeResult:
+    with _write(engine) as conn:
+        return audit.purge_expired(conn, timedelta(days=retention_days), CLI_ACTOR, dry_run=dry_run)
+
+
 def list_devices(engine: Engine, username: str | None) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return directory.list_devices(conn, username)
@@ -142,7 +186,9 @@ def set_stages(engine: Engine, path: Path) -> int:
         except TypeError as exc:
             raise directory.DirectoryError(f"{path}: stage {position}: {exc}") from None
     with _write(engine) as conn:
+        before = config_store.load_stages(conn)
         config_store.set_stages(conn, stages)
+        _audit_setting(conn, "stages", before, stages)
     return len(stages)
 
 
@@ -164,11 +210,14 @@ def set_status_rules(engine: Engine, path: Path | None) -> int:
             except ValueError as exc:
                 raise directory.DirectoryError(f"{path}: rule {position}: {exc}") from None
     with _write(engine) as conn:
+        before = config_store.load_status_rules(conn)
         try:
             config_store.set_status_rules(conn, rules)
         except ValueError as exc:
             raise directory.DirectoryError(f"status rules: {exc}") from None
-        return len(config_store.load_status_rules(conn))
+        after = config_store.load_status_rules(conn)
+        _audit_setting(conn, "status_rules", before, after)
+        return len(after)
 
 
 def set_statuses(engine: Engine, path: Path) -> int:
@@ -181,8 +230,23 @@ def set_statuses(engine: Engine, path: Path) -> int:
         except TypeError as exc:
             raise directory.DirectoryError(f"{path}: status {position}: {exc}") from None
     with _write(engine) as conn:
+        before = config_store.load_statuses(conn)
         config_store.set_statuses(conn, statuses)
+        _audit_setting(conn, "statuses", before, statuses)
     return len(statuses)
+
+
+def _audit_setting(
+    conn: Connection, name: str, before: Sequence[object], after: Sequence[object]
+) -> None:
+    """A settings change in the audit trail, with the old and the new value."""
+
+    def plain(items: Sequence[object]) -> list[object]:
+        return [asdict(i) if is_dataclass(i) and not isinstance(i, type) else i for i in items]
+
+    audit.event(
+        conn, CLI_ACTOR, None, f"settings.{name}", {"from": plain(before), "to": plain(after)}
+    )
 
 
 def _json_list(path: Path) -> list[dict[str, Any]]:

@@ -12,9 +12,10 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
 from desktop_crm.protocol.messages import PROTOCOL_VERSION
-from desktop_crm.server import db, errors
+from desktop_crm.server import audit, db, errors
 from desktop_crm.server.deps import DbDep
 from desktop_crm.server.routes import admin, auth, directory, sync
+from desktop_crm.server.routes import audit as audit_routes
 from desktop_crm.server.routes.auth import INVALID_INPUT
 from desktop_crm.server.settings import Settings
 
@@ -53,6 +54,7 @@ def create_app(
     errors.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=settings.gzip_level)
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(audit.RequestAddress)
 
     @app.get(
         "/health",
@@ -78,5 +80,6 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(sync.router)
     app.include_router(admin.router)
+    app.include_router(audit_routes.router)
     app.include_router(directory.router)
     return app

@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from desktop_crm.domain.shape import text_problem
 from desktop_crm.protocol.messages import LoginRequest, LoginResponse, Role
+from desktop_crm.server import audit
 from desktop_crm.server import models as m
 from desktop_crm.server.deps import EngineDep, SettingsDep
 from desktop_crm.server.settings import Settings
@@ -154,6 +155,21 @@ def check_password(conn: Connection, request: LoginRequest) -> Row[Any]:
     return user
 
 
+#: The actor of an audit entry for a sign-in with an unknown user name.
+UNKNOWN_ACTOR = "unknown"
+
+
+def audit_failed_sign_in(conn: Connection, username: str) -> None:
+    """Audit a wrong password or an unknown user name (the name tried is kept either way)."""
+    user_id = None
+    if text_problem(username) is None:
+        user_id = conn.scalar(select(m.users.c.id).where(m.users.c.username == username))
+    # Any text a client sent, made storable (no lone surrogates, no NUL).
+    tried = username[:200].encode("utf-8", "backslashreplace").decode("utf-8")
+    tried = tried.replace("\x00", "\\x00")
+    audit_event(conn, user_id or UNKNOWN_ACTOR, None, "login.failed", {"username": tried})
+
+
 def login(conn: Connection, settings: Settings, request: LoginRequest) -> LoginResponse:
     """Check the password, then :func:`open_session`."""
     return open_session(conn, settings, request, check_password(conn, request))
@@ -264,17 +280,9 @@ def audit_event(
     entity: str | None = None,
     record_id: str | None = None,
 ) -> None:
-    conn.execute(
-        m.audit_log.insert().values(
-            at=iso(now()),
-            actor_id=actor_id,
-            device_id=device_id,
-            action=action,
-            entity=entity,
-            record_id=record_id,
-            detail=json.dumps(detail, default=str),
-        )
-    )
+    """Append an entry to the audit chain (:mod:`desktop_crm.server.audit`) in the caller's
+    write transaction; the request's client address is recorded with it."""
+    audit.event(conn, actor_id, device_id, action, detail, entity, record_id)
 
 
 # The request's principal -----------------------------------------------------------------------

@@ -18,7 +18,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import Role
-from desktop_crm.server import admin, db
+from desktop_crm.server import admin, cli_trust, db
+from desktop_crm.server.audit import AuditQueryError
+from desktop_crm.server.backup import BackupError
 from desktop_crm.server.directory import DirectoryError, check_password_policy
 from desktop_crm.server.settings import (
     ENV_PREFIX,
@@ -148,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="devices that have not pulled for N days stop holding tombstones back "
         f"(default {ENV_PREFIX}STALE_DEVICE_DAYS, else 90); they resnapshot if they return",
     )
+    cli_trust.add_parsers(sub, adm, common)
     return parser
 
 
@@ -211,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return _run(args)
-    except (DirectoryError, SettingsError, ValueError) as exc:
+    except (DirectoryError, SettingsError, BackupError, AuditQueryError, ValueError) as exc:
         print(f"desktop-crm-server: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:
@@ -226,6 +229,8 @@ def _run(args: argparse.Namespace) -> int:
         engine = _engine(args)
         print(f"schema at revision {db.current_revision(engine)}")
         return 0
+    if args.command in ("backup", "restore"):
+        return cli_trust.run_backup(args)
     if args.command == "demo-data":
         demo = args.demo or os.environ.get(ENV_PREFIX + "DEMO", "") in {"1", "true", "yes"}
         password = _password_from_file(args)
@@ -294,6 +299,10 @@ def _admin(args: argparse.Namespace) -> int:
         _purge_tombstones(engine, args)
     elif action == "repair-records":
         _repair_records(engine, args)
+    elif action == "audit":
+        return cli_trust.run_audit(engine, args)
+    elif action == "new-epoch":
+        return cli_trust.run_new_epoch(engine)
     elif action == "list-devices":
         rows = admin.list_devices(engine, args.user)
         for row in rows:

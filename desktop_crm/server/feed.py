@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -30,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.domain.shape import text_problem
+from desktop_crm.protocol.cursor import cursor_epoch, cursor_text
 from desktop_crm.server import models as m
 from desktop_crm.server import tombstones
 from desktop_crm.server.auth import Principal
@@ -50,6 +52,12 @@ class BadCursor(ValueError):
 
 
 _HEAD_SEQ = select(func.coalesce(func.max(m.change_log.c.seq), 0))
+#: ``server_state`` key of the server's epoch: absent until the database is first restored
+#: from a backup, then a new random value at each restore (:mod:`desktop_crm.server.backup`).
+EPOCH_KEY = "epoch"
+#: An epoch as :mod:`desktop_crm.server.backup` mints it (``secrets.token_hex(8)``).
+_EPOCH_TEXT = re.compile(r"[0-9a-f]{16}")
+_EPOCH = select(m.server_state.c.value).where(m.server_state.c.key == EPOCH_KEY)
 #: The pull's opening reads in one round trip: the change-log head, the caller's
 #: ``scope_reset_seq``, how far tombstones were purged, and where the device was last noted.
 _PULL_OPENING = select(
@@ -58,6 +66,7 @@ _PULL_OPENING = select(
     tombstones.PURGED_THROUGH_QUERY.scalar_subquery(),
     select(m.devices.c.pull_seq).where(m.devices.c.id == bindparam("device_id")).scalar_subquery(),
     select(m.devices.c.pulled_at).where(m.devices.c.id == bindparam("device_id")).scalar_subquery(),
+    _EPOCH.scalar_subquery(),
 )
 
 
@@ -91,9 +100,23 @@ def head_seq(conn: Connection) -> int:
     return int(conn.scalar(_HEAD_SEQ) or 0)
 
 
-def parse_cursor(text: str | None) -> int:
+def split_cursor(text: str | None) -> tuple[int, str | None]:
+    """A cursor's sequence number and epoch. A cursor is the sequence number, followed by
+    ``.epoch`` once the server has been restored from a backup (:mod:`protocol.cursor`): a cursor
+    from another epoch names a place in a history this database no longer has."""
     if text is None or text == "":
-        return 0
+        return 0, None
+    epoch = cursor_epoch(text)
+    if epoch is not None and not _EPOCH_TEXT.fullmatch(epoch):
+        raise BadCursor("The cursor is not one this server issued; take a fresh snapshot.")
+    return _seq_of(text.partition(".")[0]), epoch
+
+
+def current_epoch(conn: Connection) -> str | None:
+    return conn.scalar(_EPOCH)
+
+
+def _seq_of(text: str) -> int:
     # Sequence numbers are 64-bit in the databases: a larger one would fail in the driver.
     if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) >= 2**63:
         raise BadCursor("The cursor is not one this server issued; take a fresh snapshot.")
@@ -160,6 +183,7 @@ def snapshot_page(
     """A snapshot page; the first one notes the device at the snapshot's position."""
     key = PageKey.decode(after) if after else None
     seq = key.seq if key is not None else head_seq(conn)
+    epoch = current_epoch(conn)
     wide = key.wide if key is not None else _wide_scope(conn, principal)
     query = select(*WIRE_COLUMNS, m.records.c.account_id).where(m.records.c.deleted.is_(False))
     scope = account_filter(
@@ -181,7 +205,8 @@ def snapshot_page(
         next_page = PageKey(seq, last.account_id, last.entity, last.id, wide).encode()
     body = ",".join(wire_json(row[:9], masks, principal.user_id) for row in rows)
     return FeedAnswer(
-        f'{{"records":[{body}],"next_page":{json.dumps(next_page)},"cursor":"{seq}"}}',
+        f'{{"records":[{body}],"next_page":{json.dumps(next_page)},'
+        f'"cursor":"{cursor_text(seq, epoch)}"}}',
         note=seq if key is None else None,
         snapshot=True,
     )
@@ -200,20 +225,25 @@ def pull_page(
     conn: Connection, principal: Principal, masks: Masks, cursor: str | None, limit: int
 ) -> FeedAnswer:
     """A pull page; notes the device at the cursor it presented when that moved."""
-    since = parse_cursor(cursor)
-    head, reset_seq, purged, noted, noted_at = conn.execute(
+    since, cursor_epoch = split_cursor(cursor)
+    head, reset_seq, purged, noted, noted_at, epoch = conn.execute(
         _PULL_OPENING, {"user_id": principal.user_id, "device_id": principal.device_id}
     ).one()
     head = int(head or 0)
-    if since > head or (reset_seq or 0) > since or since < int(purged or 0):
-        # A cursor from another server (restored backup), from before a wholesale scope
-        # change, or from before tombstones it has not seen were purged: only a fresh
+    if (
+        since > head
+        or (cursor and cursor_epoch != epoch)
+        or (reset_seq or 0) > since
+        or since < int(purged or 0)
+    ):
+        # A cursor from another server or epoch (a restored backup), from before a wholesale
+        # scope change, or from before tombstones it has not seen were purged: only a fresh
         # snapshot makes the replica right again.
-        return FeedAnswer(_pull_body("", "[]", str(since), False, True))
+        return FeedAnswer(_pull_body("", "[]", cursor_text(since, epoch), False, True))
     note = since if tombstones.needs_note(since, noted, noted_at) else None
     if since == head:
         # Nothing new (the common case).
-        return FeedAnswer(_pull_body("", "[]", str(head), False, False), note)
+        return FeedAnswer(_pull_body("", "[]", cursor_text(head, epoch), False, False), note)
     query = select(*WIRE_COLUMNS, m.records.c.change_seq).where(
         m.records.c.change_seq > since, m.records.c.change_seq <= head
     )
@@ -228,9 +258,9 @@ def pull_page(
         upto = int(rows[-1].change_seq)
     removals = _removals(conn, principal, since, upto)
     if removals is None:  # tombstones were purged while this page was read
-        return FeedAnswer(_pull_body("", "[]", str(since), False, True))
+        return FeedAnswer(_pull_body("", "[]", cursor_text(since, epoch), False, True))
     body = ",".join(wire_json(row[:9], masks, principal.user_id) for row in rows)
-    return FeedAnswer(_pull_body(body, removals, str(upto), has_more, False), note)
+    return FeedAnswer(_pull_body(body, removals, cursor_text(upto, epoch), has_more, False), note)
 
 
 def _pull_body(records: str, removals: str, cursor: str, has_more: bool, resync: bool) -> str:

@@ -218,7 +218,26 @@ audit_log = Table(
     Column("record_id", String(ID), nullable=True),
     Column("change_id", String(ID), nullable=True),
     Column("detail", Text, nullable=False, server_default="{}"),
+    #: The client address of the request (None for the command line and older entries).
+    Column("address", String(64), nullable=True),
+    #: The hash chain (see :mod:`desktop_crm.server.audit`).
+    Column("detail_hash", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
     Index("ix_audit_record", "entity", "record_id"),
+    Index("ix_audit_actor", "actor_id", "id"),
+    Index("ix_audit_at", "at"),
+)
+
+#: One row (id 1): the audit chain's head (last entry) and base (where it starts after a purge).
+audit_chain = Table(
+    "audit_chain",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("base_id", BigInteger, nullable=False),
+    Column("base_hash", String(64), nullable=False),
 )
 
 pipeline_stages = Table(

@@ -29,6 +29,8 @@ WELL_KNOWN_SECRETS = frozenset(
 DEFAULT_MASKED_FIELDS = ("contact.emails", "account.notes", "activity.summary")
 DEMO_SECRET_FILE = "demo-secret.key"
 DEFAULT_STALE_DEVICE_DAYS = 90
+#: Five years (the design brief's retention for the logs of sensitive operations).
+DEFAULT_AUDIT_RETENTION_DAYS = 5 * 365 + 1
 
 
 class SettingsError(ValueError):
@@ -176,6 +178,16 @@ def stale_device_days(environ: Mapping[str, str] | None = None) -> int:
     days = _whole_number(env, "STALE_DEVICE_DAYS", DEFAULT_STALE_DEVICE_DAYS)
     if days < 1:
         raise SettingsError(f"{ENV_PREFIX}STALE_DEVICE_DAYS must be at least 1")
+    return days
+
+
+def audit_retention_days(environ: Mapping[str, str] | None = None) -> int:
+    """``DESKTOP_CRM_SERVER_AUDIT_RETENTION_DAYS`` (default five years): ``admin audit
+    purge-expired`` removes audit entries older than this."""
+    env = os.environ if environ is None else environ
+    days = _whole_number(env, "AUDIT_RETENTION_DAYS", DEFAULT_AUDIT_RETENTION_DAYS)
+    if days < 1:
+        raise SettingsError(f"{ENV_PREFIX}AUDIT_RETENTION_DAYS must be at least 1")
     return days
 
 

@@ -24,6 +24,7 @@ from desktop_crm.domain.records import ACCOUNT_LINK, FIELDS, Entity
 from desktop_crm.domain.repair import repaired_text, repaired_vector
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector, vector_problem
 from desktop_crm.protocol.messages import WireRecord
+from desktop_crm.server import audit
 from desktop_crm.server import models as m
 from desktop_crm.server.timeutil import iso, now
 
@@ -194,7 +195,6 @@ _UPDATE_RECORD = (
         }
     )
 )
-_INSERT_AUDIT = insert(m.audit_log)
 _INSERT_APPLIED = insert(m.applied_changes)
 #: The insert for each kind of history row (its fields are the table's columns).
 _INSERT_HISTORY: dict[type[HistoryRow], Insert] = {
@@ -381,6 +381,33 @@ def _action(previous: ServerRecord | None, deleted: bool) -> str:
     return "delete" if deleted and not previous.deleted else "update"
 
 
+#: Fields whose old and new values the audit entry of a record write keeps: ownership decides
+#: who sees a customer. (Other fields' values stay out of the audit: they are personal data the
+#: record and its history already hold, and copying every edit would double the push's writes.)
+AUDITED_VALUES = ("owner_id",)
+
+
+def _audit_detail(
+    previous: ServerRecord | None,
+    data: Mapping[str, Any],
+    deleted: bool,
+    changed_fields: Sequence[str],
+    version: VersionVector,
+) -> dict[str, Any]:
+    """The detail of a record write's audit entry: the fields changed, the version, the old and
+    new owner when it changed, and the name of a deleted record (what was deleted)."""
+    detail: dict[str, Any] = {"changed_fields": list(changed_fields), "version": version.to_dict()}
+    if previous is None:
+        return detail
+    for name in AUDITED_VALUES:
+        old, new = previous.data.get(name), data.get(name)
+        if name in data and old != new:
+            detail[name] = {"from": old, "to": new}
+    if deleted and not previous.deleted and previous.data.get("name"):
+        detail["name"] = previous.data["name"]
+    return detail
+
+
 def _record_values(stored: ServerRecord) -> dict[str, Any]:
     """The ``records`` row of a record as written."""
     data = stored.data
@@ -468,7 +495,7 @@ class RecordWriter:
                 "record_id": record_id,
                 "change_id": change_id,
             },
-            audit_detail={"changed_fields": list(changed_fields), "version": version.to_dict()},
+            audit_detail=_audit_detail(previous, data, deleted, changed_fields, version),
             history=history_rows(
                 entity,
                 record_id,
@@ -565,7 +592,7 @@ class RecordWriter:
             conn.execute(_INSERT_RECORD, inserts)
         if updates:
             conn.execute(_UPDATE_RECORD, updates)
-        conn.execute(_INSERT_AUDIT, audits)
+        audit.append(conn, audits)
         if applied:
             conn.execute(_INSERT_APPLIED, applied)
         for statement, rows in history.items():

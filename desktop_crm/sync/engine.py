@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, select
 from desktop_crm.domain.merge import three_way_merge
 from desktop_crm.domain.records import Entity, new_id, utc_now
 from desktop_crm.domain.version_vector import VersionVector
+from desktop_crm.protocol.cursor import cursor_epoch
 from desktop_crm.protocol.messages import (
     DEFAULT_SNAPSHOT_PAGE,
     MAX_PUSH_BATCH,
@@ -92,6 +93,9 @@ class SyncSummary:
     issues: int = 0
     removed: int = 0
     resynced: bool = False
+    #: The server was restored from a backup since the last sync (a new epoch): unsynced
+    #: edits were sent again and the replica took a fresh snapshot.
+    server_restored: bool = False
     new_conflicts: list[tuple[str, str]] = field(default_factory=list)
     new_issues: int = 0
     #: The kinds of record that arrived from the server (for the screens to refresh).
@@ -109,6 +113,8 @@ class SyncSummary:
         )
         if self.deleted_customers:
             text += f", customers deleted while you had work on them {len(self.deleted_customers)}"
+        if self.server_restored:
+            text += "; the server was restored from a backup: your unsynced changes were sent again"
         return text
 
 
@@ -309,6 +315,7 @@ class SyncEngine:
         summary.resynced = True
         self._push_all(summary)
         with self._writes.begin() as conn:
+            before = book.get_state(conn, CURSOR_KEY)
             mark = max((e.seq for e in book.pending_changes(conn, 1_000_000)), default=0)
             book.set_state(conn, RESYNC_KEY, str(mark))
             book.set_state(conn, RESYNC_PAGES_KEY, "0")
@@ -316,6 +323,13 @@ class SyncEngine:
             book.delete_state(conn, SNAPSHOT_PAGE_KEY)
             book.delete_state(conn, SNAPSHOT_CURSOR_KEY)
         self._snapshot(summary)
+        with self._db.connect() as conn:
+            after = book.get_state(conn, CURSOR_KEY)
+        if before and cursor_epoch(before) != cursor_epoch(after):
+            # The server was restored from a backup: the edits this replica still held were
+            # pushed above, and the snapshot replaced what the server no longer has.
+            log.warning("the server was restored from a backup; took a fresh snapshot")
+            summary.server_restored = True
 
     def _sweep(self, conn: Connection, pages: int) -> int:
         """End of a re-snapshot: drop local records the new scope does not contain, parking

@@ -10,11 +10,13 @@ device revoked; :class:`SignInThrottled` after too many failed sign-ins), :class
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from desktop_crm.protocol.audit import AuditPage
 from desktop_crm.protocol.client_version import CLIENT_TOO_OLD_STATUS
 from desktop_crm.protocol.messages import (
     DEFAULT_PULL_PAGE,
@@ -182,6 +184,10 @@ class SyncClient:
     def config(self) -> ConfigResponse:
         """The server's configuration (pipeline stages, account statuses, status rules)."""
         return self._parse(self._send("GET", "/config"), ConfigResponse)
+
+    def audit(self, params: Mapping[str, str | int]) -> AuditPage:
+        """A page of the audit trail (administrators; managers: their team's entries)."""
+        return self._parse(self._send("GET", "/admin/audit", params=dict(params)), AuditPage)
 
     # Plumbing -------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_crm.client import editing, reading
+from desktop_crm.client.audit import AUDIT_READERS
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.editing import Written
 from desktop_crm.client.reading import ListChoices, SyncStatus
@@ -48,6 +49,7 @@ from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui.account_view import Account360View
 from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
 from desktop_crm.ui.activity_view import ActivityFeedView
+from desktop_crm.ui.audit_view import AuditView
 from desktop_crm.ui.consent import reachable_choice, reachable_filter_box
 from desktop_crm.ui.deal_desk import DealDesk
 from desktop_crm.ui.dialogs import (
@@ -198,6 +200,11 @@ class MainWindow(QMainWindow):
         self.reports = ReportsView(self.session)
         self.reports.stage_label = self.pipeline.stage_label
         self.tabs.addTab(self.reports, self.tr("Reports"))
+        # The audit trail (online), for the roles that may read it.
+        self.audit: AuditView | None = None
+        if self.session.profile_sync is not None and self.session.identity.role in AUDIT_READERS:
+            self.audit = AuditView(self.session)
+            self.tabs.addTab(self.audit, self.tr("Audit"))
         #: Tabs that load only while shown; they are marked stale when data changes.
         self._lazy_tabs: tuple[PipelineView | ActivityFeedView | ReportsView, ...] = (
             self.pipeline,
@@ -732,6 +739,15 @@ class MainWindow(QMainWindow):
         elif outcome.error:
             self.sync_text.setText(self._error_text(outcome))
             self.sync_text.setToolTip(outcome.error)
+        elif outcome.result is not None and outcome.result.server_restored:
+            # Stays until the next sync: the user should learn that the server went back.
+            self.sync_text.setText(
+                self.tr(
+                    "The server was restored from a backup; your unsynced changes were sent "
+                    "again and your data was refreshed."
+                )
+            )
+            self.sync_text.setToolTip("")
         else:
             self.sync_text.setText("")
             self.sync_text.setToolTip("")

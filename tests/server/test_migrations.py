@@ -172,7 +172,7 @@ def test_revision_0010_fills_the_consent_fields_and_downgrade_keeps_recorded_con
                 {**base, "entity": "account", "id": "a1", "account_id": "a1", "data": "{}"},
             ],
         )
-    db.migrate(bare_engine)
+    db.migrate(bare_engine, "0010")
     assert db.current_revision(bare_engine) == "0010"
     stored = _data_by_id(bare_engine)
     assert stored["a1"] == {}
@@ -196,3 +196,29 @@ def test_revision_0010_fills_the_consent_fields_and_downgrade_keeps_recorded_con
 
 def _data_by_id(engine: Engine) -> dict[str, Any]:
     return {str(r[0]): json.loads(str(r[1])) for r in _rows(engine, "SELECT id, data FROM records")}
+
+def test_revision_0012_chains_the_existing_audit_entries(bare_engine: Engine) -> None:
+    from desktop_crm.server import audit
+
+    db.migrate(bare_engine, "0008")
+    with bare_engine.begin() as conn:
+        for n in range(3):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log(at, actor_id, action, detail) "
+                    "VALUES (:at, 'u1', 'login', :detail)"
+                ),
+                {"at": AT, "detail": f'{{"n": {n}}}'},
+            )
+    db.migrate(bare_engine)
+    with bare_engine.begin() as conn:
+        report = audit.verify(conn)
+        assert report.ok and report.checked == 3  # the migration's hash is audit's
+        audit.event(conn, "u2", None, "login", {})
+    with bare_engine.connect() as conn:
+        assert audit.verify(conn).checked == 4
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0008")
+    assert len(_rows(bare_engine, "SELECT id FROM audit_log")) == 4
+    with bare_engine.connect() as conn:
+        assert "audit_chain" not in sa_inspect(conn).get_table_names()

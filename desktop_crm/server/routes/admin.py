@@ -17,7 +17,7 @@ from desktop_crm.server.scope import can_see_account
 
 router = APIRouter(tags=["admin"])
 
-_NOT_FOUND: dict[int | str, dict[str, object]] = {
+NOT_FOUND: dict[int | str, dict[str, object]] = {
     **AUTH_ERRORS,
     **INVALID_INPUT,
     404: {"model": ErrorBody, "description": "Not found, or not allowed for this role"},
@@ -48,13 +48,13 @@ class AssignResponse(BaseModel):
     owner_id: str | None
 
 
-@router.get("/admin/devices", responses=_NOT_FOUND)
+@router.get("/admin/devices", responses=NOT_FOUND)
 def list_devices(principal: AdminOnly, conn: DbDep) -> list[DeviceInfo]:
     with conn.begin():
         return [DeviceInfo(**row) for row in directory.list_devices(conn)]
 
 
-@router.post("/admin/devices/{device_id}/revoke", responses={**_NOT_FOUND, **INVALID_INPUT})
+@router.post("/admin/devices/{device_id}/revoke", responses={**NOT_FOUND, **INVALID_INPUT})
 def revoke_device(
     device_id: Annotated[WireText, Path(max_length=64)], principal: AdminOnly, conn: DbDep
 ) -> DeviceInfo:
@@ -68,7 +68,7 @@ def revoke_device(
     return DeviceInfo(**rows[0])
 
 
-@router.post("/accounts/{account_id}/assign", responses={**_NOT_FOUND, **BODY_ERRORS})
+@router.post("/accounts/{account_id}/assign", responses={**NOT_FOUND, **BODY_ERRORS})
 def assign_account(
     account_id: Annotated[WireText, Path(max_length=64)],
     body: AssignRequest,

@@ -68,8 +68,13 @@ def login(
     address = request.client.host if request.client is not None else None
     attempt = throttle.Attempt.of(settings, body.username, address)
     attempt.charge(conn)  # 429 once a limit is reached; counts a failure until refunded
-    with conn.begin():  # read-only: Argon2 must not hold SQLite's write lock
-        user = auth.check_password(conn, body)  # 401: the charge stands
+    try:
+        with conn.begin():  # read-only: Argon2 must not hold SQLite's write lock
+            user = auth.check_password(conn, body)  # 401: the charge stands
+    except auth.WrongCredentials:
+        with db.short_write(conn):
+            auth.audit_failed_sign_in(conn, body.username)
+        raise
     if attempt.limits:
         with db.short_write(conn):  # committed even if the device is refused below
             attempt.refund(conn)
