@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
+from desktop_crm.domain.erasure import ERASED_REASON, is_erased_contact
 from desktop_crm.domain.fields import bounded_time, decode_wire_value
 from desktop_crm.domain.pipeline import StageRuleViolation, check_stage_entry
 from desktop_crm.domain.records import (
@@ -308,6 +309,12 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         raise Rejected(PURGED)
     if current is not None and not _visible(batch, current.account_id):
         raise Rejected(NOT_FOUND)
+    if entity is Entity.CONTACT and (
+        is_erased_contact(change.data) or (current is not None and is_erased_contact(current.data))
+    ):
+        # An erased person stays erased: a replica's older copy or edit cannot bring them back,
+        # and no client may write the marker (replicas recognise an erasure by it).
+        raise Rejected(ERASED_REASON)
     _check_raises(batch, new, current)
 
     data = dict(current.data) if current is not None else {}
