@@ -36,7 +36,7 @@ from desktop_crm.protocol.messages import (
     Removal,
     WireRecord,
 )
-from desktop_crm.storage import bulk_load
+from desktop_crm.storage import bulk_load, erasure
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.engine import writer
@@ -100,6 +100,8 @@ class SyncSummary:
     deleted_customers: list[DeletedCustomer] = field(default_factory=list)
     #: The accounts among ``deleted_customers`` this sync learned of.
     newly_deleted_customers: list[str] = field(default_factory=list)
+    #: People erased on the server whose data this sync removed from the replica.
+    erased: int = 0
 
     def line(self) -> str:
         text = (
@@ -172,6 +174,8 @@ class SyncEngine:
             summary.conflicts = book.conflict_count(conn)
             summary.issues = book.sync_issue_count(conn)
             summary.deleted_customers = deleted_customers.open_notices(conn, prune=True)
+        if summary.erased:
+            erasure.wipe_leftovers(self._db)
         self.progress.report(Phase.DONE, summary.pulled + summary.pushed, message=summary.line())
         return summary
 
@@ -241,7 +245,7 @@ class SyncEngine:
                 fetched += 1
                 ahead = (page.next_page, pool.submit(self._fetch_snapshot, page.next_page, size))
             with self._writes.begin() as conn:
-                self._apply_snapshot_page(conn, page.records)
+                self._apply_snapshot_page(conn, page.records, summary)
                 self._park_unreadable(conn, page.records, page.unreadable, summary)
                 if resync:
                     seen = [f"{r.entity}:{r.id}" for r in page.records]
@@ -292,9 +296,12 @@ class SyncEngine:
             return PullPage.from_response(client.pull(cursor))
         return PullPage.from_response(client.pull(cursor, limit=self._pull_limit))
 
-    def _apply_snapshot_page(self, conn: Connection, records: Sequence[StoredRecord]) -> None:
+    def _apply_snapshot_page(
+        self, conn: Connection, records: Sequence[StoredRecord], summary: SyncSummary
+    ) -> None:
         if not records:
             return
+        summary.erased += erasure.erase_locally(conn, records)
         if book.outbox_count(conn) == 0 and book.conflict_count(conn) == 0:
             # Nothing unsynced anywhere (always so on a first sync into an empty replica):
             # the server's copies are the truth, so the bulk loader can take them as they are.
@@ -417,6 +424,11 @@ class SyncEngine:
         if not records:
             return 0
         stored = [_stored(r) for r in records]
+        # A person erased on the server: their data goes from everywhere here first, and
+        # unsynced edits to them become a sync issue instead of being merged or sent.
+        erased = erasure.erase_locally(conn, stored)
+        if summary is not None:
+            summary.erased += erased
         # Before the page lands: a customer deleted under our unsynced work is noticed (and
         # that work held back from push) instead of being refused later into the issues list.
         noticed = deleted_customers.note_page(conn, stored)
