@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,8 @@ from desktop_crm.server import models as m
 from desktop_crm.server.auth import Principal, audit_event
 from desktop_crm.server.config_store import load_stages
 from desktop_crm.server.directory import owner_of, set_assignment, user_by_id
+from desktop_crm.server.scope import ALL_ROLES
+from desktop_crm.server.store import allocate_seq, touch_account
 from desktop_crm.server.timeutil import iso, now
 
 DEFAULT_AGE = "2y"
@@ -54,6 +57,19 @@ def parse_age(text: str) -> timedelta:
 
 def archived_ids(conn: Connection) -> set[str]:
     return set(conn.scalars(select(m.archived_accounts.c.account_id)))
+
+
+def archived_for(conn: Connection, user_id: str, account_ids: Iterable[str]) -> set[str]:
+    """Which of ``account_ids`` are archived with ``user_id`` as their owner."""
+    ids = sorted(set(account_ids))
+    return set(
+        conn.scalars(
+            select(m.archived_accounts.c.account_id).where(
+                m.archived_accounts.c.owner_id == user_id,
+                m.archived_accounts.c.account_id.in_(ids),
+            )
+        )
+    )
 
 
 def candidates(conn: Connection, age: timedelta, at: datetime | None = None) -> list[str]:
@@ -136,6 +152,17 @@ def archive_account(conn: Connection, account_id: str, actor_id: str) -> None:
         )
     )
     set_assignment(conn, account_id, None, actor_id)
+    for user_id in _seeing_everything(conn):
+        # They see every account, so the assignment did not decide: tell them directly.
+        allocate_seq(
+            conn,
+            kind="scope",
+            entity=Entity.ACCOUNT,
+            record_id=account_id,
+            account_id=account_id,
+            actor_id=actor_id,
+            user_id=user_id,
+        )
     audit_event(
         conn,
         actor_id,
@@ -144,6 +171,13 @@ def archive_account(conn: Connection, account_id: str, actor_id: str) -> None:
         {"owner": owner},
         entity=Entity.ACCOUNT.value,
         record_id=account_id,
+    )
+
+
+def _seeing_everything(conn: Connection) -> list[str]:
+    roles = [r.value for r in ALL_ROLES]
+    return list(
+        conn.scalars(select(m.users.c.id).where(m.users.c.role.in_(roles)).order_by(m.users.c.id))
     )
 
 
@@ -161,11 +195,12 @@ def restore(conn: Connection, account_id: str, actor_id: str) -> str | None:
         raise ArchiveNotFound(account_id)
     owner = row.owner_id
     info = user_by_id(conn, owner) if owner else None
-    conn.execute(
-        delete(m.archived_accounts).where(m.archived_accounts.c.account_id == account_id)
-    )
-    if info is not None:
-        set_assignment(conn, account_id, owner, actor_id)
+    conn.execute(delete(m.archived_accounts).where(m.archived_accounts.c.account_id == account_id))
+    touched = set_assignment(conn, account_id, owner, actor_id)[1] if info is not None else 0
+    if not touched:
+        # Nobody gained it by the assignment: re-queue its records for those who see
+        # everything (the owner's gain re-queues them otherwise).
+        touch_account(conn, account_id, actor_id)
     audit_event(
         conn,
         actor_id,
@@ -191,8 +226,10 @@ def _may_see(principal: Principal, owner_id: str | None, owner_team: str | None)
         return True
     if owner_id == principal.user_id:
         return True
-    return principal.role == Role.MANAGER and principal.team_id is not None and (
-        owner_team == principal.team_id
+    return (
+        principal.role == Role.MANAGER
+        and principal.team_id is not None
+        and (owner_team == principal.team_id)
     )
 
 

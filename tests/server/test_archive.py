@@ -51,7 +51,13 @@ def test_only_quiet_accounts_without_open_deals_are_archived(world: World) -> No
     assert _archive(world, older_than="4y", dry_run=True).json()["accounts"] == []
     cursor = world.pull_all("rep1")["cursor"]
     rep2_cursor = world.pull_all("rep2")["cursor"]
+    desk_cursor = world.pull_all("desk1")["cursor"]
     assert _archive(world, older_than="2y").json()["accounts"] == [world.accounts["acc1"]]
+    # Those who see every account lose it too, and a snapshot no longer has it.
+    desk = world.pull_all("desk1", desk_cursor)["removals"]
+    assert {"entity": "account", "id": world.accounts["acc1"]} in desk
+    assert world.accounts["acc1"] not in world.ids(world.snapshot("admin")[0])
+    assert world.accounts["acc2"] in world.ids(world.snapshot("admin")[0])
     # It left rep1's replica (every record under it), and no one else's.
     gone = world.pull_all("rep1", cursor)
     assert {(r["entity"], r["id"]) for r in gone["removals"]} >= {
@@ -67,6 +73,7 @@ def test_search_the_archive_by_role_and_restore(world: World) -> None:
     _age(world, "acc1")
     _archive(world, older_than="2y")
     cursor = world.pull_all("rep1")["cursor"]
+    admin_cursor = world.pull_all("admin")["cursor"]
 
     def found(who: str, q: str = "acc1") -> list[str]:
         response = world.client.get("/archive/accounts", params={"q": q}, headers=world.h(who))
@@ -86,6 +93,7 @@ def test_search_the_archive_by_role_and_restore(world: World) -> None:
     back = world.pull_all("rep1", cursor)
     assert {r["id"] for r in back["records"]} >= {acc1, world.contacts["acc1"]}
     assert found("rep1") == []
+    assert acc1 in world.ids(world.pull_all("admin", admin_cursor)["records"])
     again = world.client.post(f"/accounts/{acc1}/restore", headers=world.h("admin"))
     assert again.status_code == 404
 
@@ -106,12 +114,20 @@ def test_archive_roles_and_bad_input(world: World) -> None:
     twice = world.client.post(f"/accounts/{acc2}/archive", headers=world.h("admin"))
     assert twice.status_code == 409
     assert world.client.post("/accounts/nope/restore", headers=world.h("admin")).status_code == 404
-    # rep2's push to the archived account is refused (it is no longer in their scope).
+    # An edit its owner made before the archiving still reaches it; nobody else's does.
+    version = world.client.get(f"/records/account/{acc2}", headers=world.h("admin")).json()[
+        "version"
+    ]
+    [kept] = world.push(
+        "rep2", change("account", acc2, {"notes": "x"}, base=version, new={**version, "r2": 1})
+    )
+    assert kept["status"] == "applied", kept
     [refused] = world.push(
-        "rep2",
-        change("account", acc2, {"notes": "x"}, base={"server": 2}, new={"server": 2, "r2": 1}),
+        "rep1", change("account", acc2, {"notes": "y"}, base=version, new={**version, "r1": 1})
     )
     assert refused["status"] == "rejected"
+    # It stays archived: not in rep2's scope, not readable there.
+    assert world.client.get(f"/records/account/{acc2}", headers=world.h("rep2")).status_code == 404
 
 
 def test_cli_archive_and_restore(world: World, settings: Settings, capsys: Any) -> None:
