@@ -8,8 +8,10 @@ import logging
 import os
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
@@ -26,6 +28,8 @@ from desktop_crm.sync.deleted_customers import open_notices
 from desktop_crm.sync.engine import ReplicaMismatch, SyncEngine, SyncSummary
 from desktop_crm.sync.http_client import SignInRequired, SyncClient, SyncError
 from desktop_crm.sync.progress import Phase, SyncProgress
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +253,17 @@ class ProfileSync:
         name_deleters(replica, signed_in.client, summary)
         keep_configuration(replica, signed_in.client)
         return summary
+
+    def online(self, operation: Callable[[SyncClient], T]) -> T:
+        """Run a server operation (the archive search, say) signed in, signing in again once
+        if the token expired. Call it off the GUI thread."""
+        signed_in = self._signed_in or self.sign_in()
+        try:
+            return operation(signed_in.client)
+        except SignInRequired:
+            if self._password is None:
+                raise
+            return operation(self.sign_in().client)
 
     def _refresh_user_names(self, replica: Replica, signed_in: SignedIn) -> None:
         now = time.monotonic()

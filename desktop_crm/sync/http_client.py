@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -26,6 +27,7 @@ from desktop_crm.protocol.messages import (
     PushResponse,
     SnapshotResponse,
 )
+from desktop_crm.protocol.privacy import ArchiveResponse, ArchiveSearchResponse, RestoreResponse
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
 
 M = TypeVar("M", bound=BaseModel)
@@ -166,6 +168,22 @@ class SyncClient:
     def config(self) -> ConfigResponse:
         """The server's configuration (pipeline stages, account statuses, status rules)."""
         return self._parse(self._send("GET", "/config"), ConfigResponse)
+
+    # The archive (online only: archived accounts are on no replica) --------------------------
+
+    def search_archive(self, text: str, limit: int = 50) -> ArchiveSearchResponse:
+        params: dict[str, str | int] = {"q": text, "limit": limit}
+        return self._parse(
+            self._send("GET", "/archive/accounts", params=params), ArchiveSearchResponse
+        )
+
+    def archive_account(self, account_id: str) -> ArchiveResponse:
+        path = f"/accounts/{quote(account_id, safe='')}/archive"
+        return self._parse(self._send("POST", path), ArchiveResponse)
+
+    def restore_account(self, account_id: str) -> RestoreResponse:
+        path = f"/accounts/{quote(account_id, safe='')}/restore"
+        return self._parse(self._send("POST", path), RestoreResponse)
 
     # Plumbing -------------------------------------------------------------------------------
 
