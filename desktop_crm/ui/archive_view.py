@@ -52,7 +52,7 @@ class ArchiveDialog(QDialog):
     """The archive search: type part of a name, see the archived customers the user would
     otherwise see; administrators restore one to its owner."""
 
-    #: An account was restored (its id): it comes back with the next sync.
+    # An account was restored (its id): it comes back with the next sync.
     restored = Signal(str)
 
     def __init__(self, session: Session, names: dict[str, str], parent: QWidget | None = None):
