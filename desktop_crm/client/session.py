@@ -191,8 +191,16 @@ def name_deleters(replica: Replica, client: SyncClient, summary: SyncSummary) ->
 
 def sync_changes(summary: SyncSummary) -> Changes:
     """What a sync changed in the replica, as far as the screens care."""
-    if summary.removed or summary.resynced or summary.new_conflicts or summary.new_issues:
-        return Changes.everything()  # records left or were restored: anything may show it
+    if (
+        summary.removed
+        or summary.resynced
+        or summary.new_conflicts
+        or summary.new_issues
+        or summary.erased
+    ):
+        # Records left or were restored, or a person was erased (texts anywhere may have
+        # quoted them): anything may show it.
+        return Changes.everything()
     if summary.received:
         return Changes.of_entities(summary.received)
     return NOTHING

@@ -59,7 +59,7 @@ def personal_texts(contacts: Iterable[Mapping[str, Any]]) -> set[str]:
     for data in contacts:
         if is_erased_contact(data):
             continue
-        for name in ("name", "notes", "title"):
+        for name in ("name", "notes"):  # a title ("Head of purchasing") names nobody
             value = data.get(name)
             if isinstance(value, str):
                 out.add(value.strip())

@@ -108,6 +108,8 @@ class SyncSummary:
             f"pulled {self.pulled}, pushed {self.pushed}, conflicts {self.conflicts}, "
             f"sync issues {self.issues}, removed {self.removed}"
         )
+        if self.erased:
+            text += f", people erased at their request {self.erased}"
         if self.deleted_customers:
             text += f", customers deleted while you had work on them {len(self.deleted_customers)}"
         return text
