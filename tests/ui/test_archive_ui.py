@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop_crm.demo import DemoServer
 from desktop_crm.ui.archive_view import ArchiveDialog
+from tests.ui.conftest import save_screenshot
 from tests.ui.test_reassign import Desk
 
 
@@ -66,6 +67,8 @@ def test_an_admin_archives_and_restores_a_customer_in_the_app(
 
         desk_view = admin.window.open_archive()
         assert _search(qtbot, desk_view, name) == [name]
+        desk_view.table.selectRow(0)
+        save_screenshot(desk_view, "archive-search.png")
         desk_view.table.selectRow(0)
         with qtbot.waitSignal(desk_view.restored, timeout=10_000):
             desk_view.restore_button.click()
