@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from desktop_crm.domain.erasure import (
     ERASED_REASON,
@@ -185,7 +186,10 @@ def wipe_leftovers(engine: Engine) -> None:
     it, so no earlier page image that held the person's data stays in the ``-wal`` file.
     Best effort: a reader holding an old snapshot (the window's worker) can keep the log from
     being truncated; the next erasure or checkpoint completes it."""
-    with engine.connect() as conn:
-        busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-        if busy:
-            log.warning("the write-ahead log could not be truncated after an erasure (busy)")
+    try:
+        with engine.connect() as conn:
+            busy, _, _ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    except OperationalError:
+        busy = 1
+    if busy:
+        log.warning("the write-ahead log could not be truncated after an erasure (busy)")

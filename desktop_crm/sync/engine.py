@@ -156,6 +156,21 @@ class SyncEngine:
         """
         summary = SyncSummary()
         self._check_identity()
+        try:
+            self._rounds(summary)
+        finally:
+            # Also when the sync stopped half-way: an erasure already applied is wiped now.
+            if summary.erased:
+                erasure.wipe_leftovers(self._db)
+        with self._writes.begin() as conn:
+            book.set_state(conn, LAST_SYNC_KEY, utc_now().isoformat())
+            summary.conflicts = book.conflict_count(conn)
+            summary.issues = book.sync_issue_count(conn)
+            summary.deleted_customers = deleted_customers.open_notices(conn, prune=True)
+        self.progress.report(Phase.DONE, summary.pulled + summary.pushed, message=summary.line())
+        return summary
+
+    def _rounds(self, summary: SyncSummary) -> None:
         with self._db.connect() as conn:
             needs_snapshot = (
                 book.get_state(conn, CURSOR_KEY) is None
@@ -171,15 +186,6 @@ class SyncEngine:
                 break
         else:
             log.error("sync did not settle after %d rounds", MAX_ROUNDS)
-        with self._writes.begin() as conn:
-            book.set_state(conn, LAST_SYNC_KEY, utc_now().isoformat())
-            summary.conflicts = book.conflict_count(conn)
-            summary.issues = book.sync_issue_count(conn)
-            summary.deleted_customers = deleted_customers.open_notices(conn, prune=True)
-        if summary.erased:
-            erasure.wipe_leftovers(self._db)
-        self.progress.report(Phase.DONE, summary.pulled + summary.pushed, message=summary.line())
-        return summary
 
     def _check_identity(self) -> None:
         """A replica holds one user's data and one replica id's edits: refuse to mix."""

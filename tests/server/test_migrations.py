@@ -144,7 +144,7 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
                 ),
                 dict(zip(("a", "f", "t", "at", "by"), row, strict=True)),
             )
-    db.migrate(bare_engine)
+    db.migrate(bare_engine, "0008")
     assert db.current_revision(bare_engine) == "0008"
     assert _rows(bare_engine, log) == STATUS_LOG
     assert _rows(bare_engine, "SELECT reason FROM account_status_log") == [(None,), (None,)]
@@ -154,3 +154,27 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
     with bare_engine.connect() as conn:
         columns = {c["name"] for c in sa_inspect(conn).get_columns("account_status_log")}
     assert "reason" not in columns
+
+
+def test_revision_0013_adds_the_erasure_and_archive_tables_and_drops_them(
+    bare_engine: Engine,
+) -> None:
+    db.migrate(bare_engine, "0008")
+    with bare_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO account_status_log(account_id, from_status, to_status, "
+                "changed_at, changed_by) VALUES ('a', NULL, 'active', 't', 'u')"
+            )
+        )
+    db.migrate(bare_engine, "0013")
+    with bare_engine.connect() as conn:
+        tables = set(sa_inspect(conn).get_table_names())
+    assert {"erased_records", "archived_accounts"} <= tables
+    assert _rows(bare_engine, "SELECT to_status FROM account_status_log") == [("active",)]
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0008")
+    with bare_engine.connect() as conn:
+        tables = set(sa_inspect(conn).get_table_names())
+    assert not {"erased_records", "archived_accounts"} & tables
+    assert _rows(bare_engine, "SELECT to_status FROM account_status_log") == [("active",)]
