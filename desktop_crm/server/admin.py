@@ -453,8 +453,10 @@ def _json_or_none(text: str) -> Any:
 
 
 def export_person(engine: Engine, contact_id: str) -> dict[str, Any]:
-    with engine.connect() as conn, conn.begin():
-        return erasure.export_person(conn, contact_id)
+    with _write(engine) as conn:
+        found = erasure.export_person(conn, contact_id)
+        erasure.audit_export(conn, contact_id, found, CLI_ACTOR, None)
+        return found
 
 
 def erase_person(engine: Engine, contact_id: str, reason: str) -> erasure.ErasureReport:

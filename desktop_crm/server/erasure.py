@@ -17,10 +17,11 @@ from then on (:mod:`server.push`).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from desktop_crm.domain.erasure import (
     Scrubber,
@@ -35,6 +36,9 @@ from desktop_crm.server import models as m
 from desktop_crm.server.auth import audit_event
 from desktop_crm.server.store import ServerRecord, load, server_edit, write_record
 from desktop_crm.server.timeutil import iso, now
+
+#: A phone number quoted in another format still ends with these digits.
+PHONE_TAIL = 8
 
 
 class PersonNotFound(LookupError):
@@ -94,13 +98,30 @@ def _activities(conn: Connection, contact: ServerRecord, scrubber: Scrubber) -> 
     return out
 
 
+def _detail(text: str | None) -> Any:
+    try:
+        return json.loads(text or "{}")
+    except ValueError:
+        return text or ""
+
+
 def _audit_rows(conn: Connection, contact: ServerRecord, scrubber: Scrubber) -> list[Any]:
-    rows = conn.execute(select(m.audit_log).order_by(m.audit_log.c.id)).all()
+    """The audit entries about the contact or quoting them. The database narrows them down by
+    plain substrings (each personal text as stored: details are ASCII-escaped JSON; a phone's
+    last digits); the scrubber decides on the parsed detail."""
+    about = (m.audit_log.c.entity == Entity.CONTACT.value) & (m.audit_log.c.record_id == contact.id)
+    texts = personal_texts([contact.data])
+    needles = texts | {json.dumps(t)[1:-1] for t in texts}
+    needles |= {d[-PHONE_TAIL:] for d in (re.sub(r"\D", "", t) for t in texts) if len(d) >= 8}
+    quoting = [m.audit_log.c.detail.contains(n, autoescape=True) for n in sorted(needles)]
+    rows = conn.execute(
+        select(m.audit_log).where(or_(about, *quoting)).order_by(m.audit_log.c.id)
+    ).all()
     return [
         row
         for row in rows
         if (row.entity == Entity.CONTACT.value and row.record_id == contact.id)
-        or scrubber.mentions(row.detail)
+        or scrubber.mentions(_detail(row.detail))
     ]
 
 
@@ -133,10 +154,29 @@ def export_person(conn: Connection, contact_id: str) -> dict[str, Any]:
         "activities": [_record_json(a) for a in _activities(conn, contact, scrubber)],
         "history": [dict(row._mapping) for row in history],
         "audit": [
-            {**row._mapping, "detail": json.loads(row.detail or "{}")}
+            {**row._mapping, "detail": _detail(row.detail)}
             for row in _audit_rows(conn, contact, scrubber)
         ],
     }
+
+
+def audit_export(
+    conn: Connection,
+    contact_id: str,
+    found: dict[str, Any],
+    actor_id: str,
+    device_id: str | None,
+) -> None:
+    """An export is a sensitive operation: who exported whom, and how much (no values)."""
+    audit_event(
+        conn,
+        actor_id,
+        device_id,
+        "person.export",
+        {"activities": len(found["activities"]), "audit": len(found["audit"])},
+        entity=Entity.CONTACT.value,
+        record_id=contact_id,
+    )
 
 
 def erase_person(
@@ -207,7 +247,12 @@ def _scrub_audit(conn: Connection, contact: ServerRecord, scrubber: Scrubber) ->
     """Audit entries keep the fact (who, what, when); values quoting the person go."""
     count = 0
     for row in _audit_rows(conn, contact, scrubber):
-        detail = scrubber.text(row.detail)
+        parsed = _detail(row.detail)
+        scrubbed = scrubber.value(parsed)
+        if scrubbed == parsed:
+            continue
+        # Written back as audit_event writes it.
+        detail = json.dumps(scrubbed, default=str) if not isinstance(parsed, str) else scrubbed
         if detail != row.detail:
             conn.execute(
                 update(m.audit_log).where(m.audit_log.c.id == row.id).values(detail=detail)

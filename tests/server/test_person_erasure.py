@@ -186,3 +186,22 @@ def test_cli_exports_and_erases(
     after = json.loads(capsys.readouterr().out)
     assert after["contact"]["data"]["name"] == ERASED_NAME
     assert after["erased"]["reason"] == "letter 12"
+
+
+def test_erase_scrubs_audit_details_written_as_escaped_json(world: World) -> None:
+    acc1 = world.accounts["acc1"]
+    contact = str(uuid.uuid4())
+    [created] = world.push(
+        "rep1", change("contact", contact, {"account_id": acc1, "name": "王小明"})
+    )
+    assert created["status"] == "applied"
+    with world.engine.begin() as conn:
+        audit_event(conn, "server", None, "test.note", {"said": "王小明 called", "n": 3})
+    response = world.client.post(
+        f"/admin/people/{contact}/erase", json={"reason": "r"}, headers=world.h("admin")
+    )
+    assert response.status_code == 200 and response.json()["audit_entries"] >= 1
+    with world.engine.connect() as conn:
+        details = [json.loads(d) for d in conn.scalars(select(m.audit_log.c.detail))]
+    assert {"said": f"{ERASED_NAME} called", "n": 3} in details
+    assert "王小明" not in json.dumps(details, ensure_ascii=False)

@@ -18,7 +18,7 @@ from desktop_crm.protocol.privacy import (
     RestoreResponse,
 )
 from desktop_crm.server import archive, erasure
-from desktop_crm.server.auth import CurrentUser, Principal, audit_event, require_roles
+from desktop_crm.server.auth import CurrentUser, Principal, require_roles
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.deps import DbDep
 from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
@@ -55,15 +55,7 @@ def export_person(contact_id: IdPath, principal: ManagerOrAdmin, conn: DbDep) ->
             raise _not_found() from None
         if not can_see_account(conn, principal, found["contact"]["account_id"]):
             raise _not_found()
-        audit_event(
-            conn,
-            principal.user_id,
-            principal.device_id,
-            "person.export",
-            {"activities": len(found["activities"]), "audit": len(found["audit"])},
-            entity="contact",
-            record_id=contact_id,
-        )
+        erasure.audit_export(conn, contact_id, found, principal.user_id, principal.device_id)
     return PersonExport(**found)
 
 
