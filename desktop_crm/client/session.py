@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from desktop_crm.client.changes import NOTHING, Changes
+from desktop_crm.client.error_log import scrub_error_logs
 from desktop_crm.client.identity import Identity
 from desktop_crm.client.policy import NO_POLICY, Policy
 from desktop_crm.client.profile import Profile, ProfileSettings, check_server_url
@@ -114,12 +115,14 @@ def sign_in(
 def make_engine(
     replica: Replica, signed_in: SignedIn, progress: SyncProgress | None = None
 ) -> SyncEngine:
+    folder = replica.path.parent  # the profile folder
     return SyncEngine(
         replica.engine,
         signed_in.client,
         signed_in.settings.replica_id,
         user_id=signed_in.settings.user_id,
         progress=progress or SyncProgress(),
+        on_erasure=lambda scrubber: scrub_error_logs(folder, scrubber),
     )
 
 

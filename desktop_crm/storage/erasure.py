@@ -57,13 +57,19 @@ def erased_contacts(records: Iterable[StoredRecord]) -> list[StoredRecord]:
     return [r for r in records if r.entity is Entity.CONTACT and is_erased_contact(r.data)]
 
 
-def erase_locally(conn: Connection, records: Sequence[StoredRecord]) -> int:
+def erase_locally(
+    conn: Connection, records: Sequence[StoredRecord], found: list[Scrubber] | None = None
+) -> int:
     """Erase, before they are applied, the people among ``records`` that arrive erased.
-    Returns how many were still known here (0: nothing to do)."""
+    Returns how many were still known here (0: nothing to do); the scrubber of each (their
+    texts) is appended to ``found``, for files outside the replica (the error log)."""
     erased = 0
     for record in erased_contacts(records):
-        if _erase_one(conn, record):
+        scrubber = _erase_one(conn, record)
+        if scrubber is not None:
             erased += 1
+            if found is not None and scrubber:
+                found.append(scrubber)
     if erased:
         # FTS5 keeps deleted terms in old segments until they are merged.
         conn.execute(text(f"INSERT INTO {NAME_INDEX_TABLE}({NAME_INDEX_TABLE}) VALUES('optimize')"))
@@ -86,12 +92,13 @@ def _known_copies(conn: Connection, contact_id: str) -> list[dict[str, Any]]:
     return copies
 
 
-def _erase_one(conn: Connection, record: StoredRecord) -> bool:
+def _erase_one(conn: Connection, record: StoredRecord) -> Scrubber | None:
+    """None: nothing of theirs here (never seen, or erased already)."""
     scrubber = Scrubber(personal_texts(_known_copies(conn, record.id)))
     pending = book.outbox_for_record(conn, CONTACT, record.id)
     conflict = book.get_conflict(conn, CONTACT, record.id)
     if not scrubber and not pending and conflict is None:
-        return False  # nothing of theirs here (never seen, or erased already)
+        return None
     # Their own unsynced work: one issue that says what happened, and nothing of the person.
     conn.execute(
         update(sync_issues)
@@ -116,7 +123,7 @@ def _erase_one(conn: Connection, record: StoredRecord) -> bool:
         account_id = str(record.data.get("account_id") or "")
         _scrub_records(conn, account_id, scrubber)
         _scrub_bookkeeping(conn, scrubber)
-    return True
+    return scrubber
 
 
 def _scrub_rows(

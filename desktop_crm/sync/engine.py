@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, select
 
+from desktop_crm.domain.erasure import Scrubber
 from desktop_crm.domain.merge import three_way_merge
 from desktop_crm.domain.records import Entity, new_id, utc_now
 from desktop_crm.domain.version_vector import VersionVector
@@ -127,6 +128,7 @@ class SyncEngine:
         push_batch: int = MAX_PUSH_BATCH,
         pull_limit: int | None = None,
         snapshot_limit: int | None = None,
+        on_erasure: Callable[[Scrubber], None] | None = None,
     ) -> None:
         if not replica_id:
             raise ValueError("a replica id is needed to sync (sign in first)")
@@ -140,6 +142,9 @@ class SyncEngine:
         self._push_batch = max(1, min(push_batch, MAX_PUSH_BATCH))
         self._pull_limit = pull_limit
         self._snapshot_limit = snapshot_limit
+        #: Told of each person erased here (their texts), to scrub files outside the replica.
+        self._on_erasure = on_erasure
+        self._erased_texts: list[Scrubber] = []
 
     @property
     def replica_id(self) -> str:
@@ -156,12 +161,17 @@ class SyncEngine:
         """
         summary = SyncSummary()
         self._check_identity()
+        self._erased_texts = []
         try:
             self._rounds(summary)
         finally:
             # Also when the sync stopped half-way: an erasure already applied is wiped now.
             if summary.erased:
                 erasure.wipe_leftovers(self._db)
+            told, self._erased_texts = self._erased_texts, []
+            if self._on_erasure is not None:
+                for scrubber in told:
+                    self._on_erasure(scrubber)
         with self._writes.begin() as conn:
             book.set_state(conn, LAST_SYNC_KEY, utc_now().isoformat())
             summary.conflicts = book.conflict_count(conn)
@@ -309,7 +319,7 @@ class SyncEngine:
     ) -> None:
         if not records:
             return
-        summary.erased += erasure.erase_locally(conn, records)
+        summary.erased += erasure.erase_locally(conn, records, self._erased_texts)
         if book.outbox_count(conn) == 0 and book.conflict_count(conn) == 0:
             # Nothing unsynced anywhere (always so on a first sync into an empty replica):
             # the server's copies are the truth, so the bulk loader can take them as they are.
@@ -434,7 +444,7 @@ class SyncEngine:
         stored = [_stored(r) for r in records]
         # A person erased on the server: their data goes from everywhere here first, and
         # unsynced edits to them become a sync issue instead of being merged or sent.
-        erased = erasure.erase_locally(conn, stored)
+        erased = erasure.erase_locally(conn, stored, self._erased_texts)
         if summary is not None:
             summary.erased += erased
         # Before the page lands: a customer deleted under our unsynced work is noticed (and

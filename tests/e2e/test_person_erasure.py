@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from desktop_crm.client.error_log import write_error_log
+from desktop_crm.client.session import run_sync, sign_in
 from desktop_crm.domain.erasure import ERASED_NAME, ERASED_REASON
 from desktop_crm.domain.phones import Phone
 from desktop_crm.domain.records import Activity, Contact
@@ -63,8 +65,17 @@ def test_erasure_reaches_an_offline_replica_and_leaves_nothing_in_its_files(
     assert report.activities == 1
     office.engine.sync_once()  # type: ignore[union-attr]
 
+    # A traceback in the profile's error log quoted them.
+    write_error_log(away.folder, RuntimeError(f"could not save {NAME}, 13800138000"))
+    assert files_containing(away.folder, NAME) != []
     engine = away.open()
-    summary = engine.sync_once()
+    # The sync as the application runs it (client.session), with its error-log hook.
+    signed_in = sign_in(away.profile, away.profile.load_settings(), "pw-rep1")
+    try:
+        assert away.replica is not None
+        summary = run_sync(away.replica, signed_in)
+    finally:
+        signed_in.client.close()
     assert summary.erased == 1
     assert engine.sync_once().erased == 0  # done once
     records = replica_records_of(away)
