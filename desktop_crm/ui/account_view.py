@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_crm.client import reading
+from desktop_crm.domain.erasure import is_erased_contact
 from desktop_crm.domain.records import Activity, Contact
 from desktop_crm.storage.queries import Account360
 from desktop_crm.ui.session import Session
@@ -364,6 +365,12 @@ class Account360View(QWidget):
         label.setText(f"<i>{self.hidden_text()}</i>")
         label.setToolTip(self.hidden_tip())
 
+    def person_name(self, person: Contact) -> str:
+        """A contact's name; for a person erased at their request, saying so."""
+        if is_erased_contact({"name": person.name}):
+            return self.tr("(erased at their request)")
+        return person.name
+
     def _fill_contacts(
         self, people: list[Contact], masked: Mapping[str, frozenset[str]] | None = None
     ) -> None:
@@ -371,9 +378,14 @@ class Account360View(QWidget):
         for person in people:
             hidden = masked.get(person.meta.id, frozenset()) if masked else frozenset()
             title = self.hidden_text() if "title" in hidden else person.title
-            item = QTreeWidgetItem([person.name, title])
+            item = QTreeWidgetItem([self.person_name(person), title])
             item.setData(0, ID_ROLE, person.meta.id)
-            item.setToolTip(0, self.tr("Double-click to edit"))
+            item.setToolTip(
+                0,
+                self.tr("Erased at their request: nothing about them is kept.")
+                if is_erased_contact({"name": person.name})
+                else self.tr("Double-click to edit"),
+            )
             for phone in person.phones:
                 star = " ★" if phone.primary else ""
                 child = QTreeWidgetItem([f"☎ {phone.raw}{star}", phone.kind])
@@ -398,7 +410,7 @@ class Account360View(QWidget):
         people: list[Contact],
         masked: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
-        names = {p.meta.id: p.name for p in people}
+        names = {p.meta.id: self.person_name(p) for p in people}
         kinds = {
             "call": self.tr("Call"),
             "meeting": self.tr("Meeting"),

@@ -32,6 +32,7 @@ from desktop_crm.client import editing, reading
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.editing import Written
 from desktop_crm.client.reading import ListChoices, SyncStatus
+from desktop_crm.domain.erasure import is_erased_contact
 from desktop_crm.domain.records import (
     DEFAULT_PIPELINE,
     Account,
@@ -684,6 +685,12 @@ class MainWindow(QMainWindow):
         if view is None or view.account.meta.id != account_id:
             return None
         found = [c for c in view.contacts if c.meta.id == contact_id]
+        if found and is_erased_contact({"name": found[0].name}):
+            # Nothing to edit, and the server would refuse any change to them.
+            self.statusBar().showMessage(
+                self.tr("This person was erased at their request."), HINT_MS
+            )
+            return None
         contact = found[0] if found else Contact(account_id=account_id, name="")
         dialog = ContactDialog(self.session, contact, self)
         dialog.show_hidden(view.masked.get(contact_id, ()))

@@ -4,233 +4,243 @@
 <context>
     <name>Account360View</name>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="66"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="67"/>
         <source>Search for a customer (Ctrl+K) or pick one from the list.</source>
         <translation>搜索客户（Ctrl+K）或从列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="85"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="86"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="86"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="87"/>
         <source>Log call (Ctrl+L)</source>
         <translation>记录电话 (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="87"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="88"/>
         <source>Log meeting</source>
         <translation>记录会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="88"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="89"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="89"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="90"/>
         <source>New opportunity</source>
         <translation>新建商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="115"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="116"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="116"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="117"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="117"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="118"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="118"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="119"/>
         <source>Country</source>
         <translation>国家</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="119"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="120"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="120"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="121"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="121"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="122"/>
         <source>Open pipeline</source>
         <translation>进行中的金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="122"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="123"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="139"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="140"/>
         <source>Contact / phone</source>
         <translation>联系人 / 电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="139"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="140"/>
         <source>Title / kind</source>
         <translation>职位 / 类型</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="146"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="147"/>
         <source>Edit contact…</source>
         <translation>编辑联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
         <source>Remove contact…</source>
         <translation>删除联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="159"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="160"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="160"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="161"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="161"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="162"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="162"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="163"/>
         <source>Prob.</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="163"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="164"/>
         <source>Score</source>
         <translation>加权值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="164"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="165"/>
         <source>Close</source>
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="177"/>
-        <location filename="../../desktop_crm/ui/account_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="178"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="190"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="178"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="179"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="179"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="180"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="181"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="181"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="182"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="190"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="194"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="194"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="195"/>
         <source>Status history and former names</source>
         <translation>状态历史与曾用名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="198"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="199"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="199"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="200"/>
         <source>Open opportunities</source>
         <translation>进行中的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="289"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="290"/>
         <source>This customer is no longer in your replica.</source>
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="340"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="341"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="347"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="348"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="358"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="359"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="361"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="362"/>
         <source>Your role may not read this field. It is not empty: the server keeps it.</source>
         <translation>您的角色无权查看此字段。它并非为空：服务器保存着它的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="376"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="371"/>
+        <source>(erased at their request)</source>
+        <translation>（应本人要求已删除）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="385"/>
+        <source>Erased at their request: nothing about them is kept.</source>
+        <translation>应本人要求已删除：不再保留其任何信息。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="387"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="403"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="415"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="404"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="416"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="405"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="417"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="406"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="418"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="407"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="419"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="419"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="431"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
@@ -988,314 +998,319 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="108"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="109"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
         <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="144"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="145"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="145"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="146"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="146"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="147"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="189"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="190"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="190"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="191"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="191"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="192"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="193"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="194"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="196"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="197"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="223"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="224"/>
         <source>Stop</source>
         <extracomment>Tabs that load only while shown; they are marked stale when data changes.</extracomment>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="261"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="262"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="262"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="263"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="265"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="266"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="269"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="270"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="270"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="271"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="273"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="274"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="276"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="277"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="279"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="280"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="282"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="283"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="291"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="292"/>
         <source>Search the &amp;archive…</source>
         <translation>搜索归档(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="293"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="294"/>
         <source>Arc&amp;hive this customer…</source>
         <translation>归档此客户(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="301"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="302"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="302"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="303"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="305"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="306"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="307"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="308"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="383"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="384"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="384"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="385"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="385"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="386"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="386"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="387"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="451"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="452"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="455"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="456"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="461"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="462"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="510"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="511"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="536"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="537"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="607"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="608"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="608"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="609"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="653"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="654"/>
         <source>Archive customer</source>
         <translation>归档客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="655"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="656"/>
         <source>Archive %1? It leaves every computer at their next sync and stays on the server, where “Search the archive” finds it.</source>
         <translation>归档 %1？下次同步时它将从所有电脑上移除，但保留在服务器上，可通过“搜索归档”找到。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="665"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="666"/>
         <source>%1 is archived.</source>
         <translation>%1 已归档。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="670"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="671"/>
         <source>Could not archive %1: %2</source>
         <translation>无法归档 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="760"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="691"/>
+        <source>This person was erased at their request.</source>
+        <translation>此联系人已应本人要求删除。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="767"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="773"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="780"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="784"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="791"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="786"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="793"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="787"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="794"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="795"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="802"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="797"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="804"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="800"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="807"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="803"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="810"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="811"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="818"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="815"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="822"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="819"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="826"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="831"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="838"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="835"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="842"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="837"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="844"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="839"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="846"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="841"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="848"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="843"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="850"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="849"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="856"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="850"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="857"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="856"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="863"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="858"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="865"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
