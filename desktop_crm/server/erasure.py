@@ -80,12 +80,15 @@ def _record_json(record: ServerRecord) -> dict[str, Any]:
 
 
 def _activities(conn: Connection, contact: ServerRecord, scrubber: Scrubber) -> list[ServerRecord]:
-    """Activities linked to the person or quoting them (within their account, where an
-    activity about them is filed)."""
+    """Activities linked to the person (in any account: they may have changed employer) or
+    quoting them (within their account, where an activity about them is filed)."""
     rows = conn.execute(
         select(m.records.c.id, m.records.c.data).where(
             m.records.c.entity == Entity.ACTIVITY.value,
-            m.records.c.account_id == contact.account_id,
+            or_(
+                m.records.c.account_id == contact.account_id,
+                m.records.c.data.contains(contact.id, autoescape=True),
+            ),
         )
     ).all()
     out: list[ServerRecord] = []
