@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StringConstraints
 
 from desktop_crm.protocol.messages import WireModel, WireText
+
+#: An age: a number (1 to 999) and y(ears), m(onths), w(eeks) or d(ays): "2y", "18m", "90d".
+AGE_PATTERN = r"^\s*0*([1-9][0-9]{0,2})\s*([ymwdYMWD])\s*$"
+AgeText = Annotated[str, StringConstraints(pattern=AGE_PATTERN, max_length=20)]
 
 
 class EraseRequest(WireModel):
@@ -35,8 +39,8 @@ class PersonExport(WireModel):
 
 class ArchiveRequest(WireModel):
     #: How long the accounts have been quiet: "2y", "18m", "90d".
-    older_than: WireText = Field(default="2y", max_length=10)
-    dry_run: bool = False
+    older_than: AgeText = "2y"
+    dry_run: StrictBool = False
 
 
 class ArchiveResponse(WireModel):

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, delete, func, select
 from desktop_crm.domain.records import Entity
 from desktop_crm.domain.shape import text_problem
 from desktop_crm.protocol.messages import Role
+from desktop_crm.protocol.privacy import AGE_PATTERN
 from desktop_crm.server import models as m
 from desktop_crm.server.auth import Principal, audit_event
 from desktop_crm.server.config_store import load_stages
@@ -33,7 +34,7 @@ from desktop_crm.server.store import allocate_seq, touch_account
 from desktop_crm.server.timeutil import iso, now
 
 DEFAULT_AGE = "2y"
-_AGE = re.compile(r"^\s*(\d{1,4})\s*([ymwd])\s*$", re.IGNORECASE)
+_AGE = re.compile(AGE_PATTERN)
 _DAYS = {"y": 365, "m": 30, "w": 7, "d": 1}
 
 
@@ -48,7 +49,7 @@ class ArchiveNotFound(LookupError):
 def parse_age(text: str) -> timedelta:
     """``"2y"``, ``"18m"``, ``"6w"``, ``"90d"`` as a span of time (a year is 365 days)."""
     match = _AGE.match(text or "")
-    if match is None or int(match.group(1)) < 1:
+    if match is None:
         raise ArchiveError(
             f"“{text}” is not an age: write a number and y, m, w or d (for example 2y)"
         )
