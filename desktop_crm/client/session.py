@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from desktop_crm import __version__
 from desktop_crm.client.changes import NOTHING, Changes
+from desktop_crm.client.error_log import scrub_error_logs
 from desktop_crm.client.identity import Identity
 from desktop_crm.client.policy import NO_POLICY, Policy
 from desktop_crm.client.profile import Profile, ProfileSettings, check_server_url
@@ -29,6 +30,8 @@ from desktop_crm.sync.deleted_customers import open_notices
 from desktop_crm.sync.engine import ReplicaMismatch, SyncEngine, SyncSummary
 from desktop_crm.sync.http_client import SignInRequired, SyncClient, SyncError
 from desktop_crm.sync.progress import Phase, SyncProgress
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -115,12 +118,14 @@ def sign_in(
 def make_engine(
     replica: Replica, signed_in: SignedIn, progress: SyncProgress | None = None
 ) -> SyncEngine:
+    folder = replica.path.parent  # the profile folder
     return SyncEngine(
         replica.engine,
         signed_in.client,
         signed_in.settings.replica_id,
         user_id=signed_in.settings.user_id,
         progress=progress or SyncProgress(),
+        on_erasure=lambda scrubber: scrub_error_logs(folder, scrubber),
     )
 
 
@@ -192,8 +197,16 @@ def name_deleters(replica: Replica, client: SyncClient, summary: SyncSummary) ->
 
 def sync_changes(summary: SyncSummary) -> Changes:
     """What a sync changed in the replica, as far as the screens care."""
-    if summary.removed or summary.resynced or summary.new_conflicts or summary.new_issues:
-        return Changes.everything()  # records left or were restored: anything may show it
+    if (
+        summary.removed
+        or summary.resynced
+        or summary.new_conflicts
+        or summary.new_issues
+        or summary.erased
+    ):
+        # Records left or were restored, or a person was erased (texts anywhere may have
+        # quoted them): anything may show it.
+        return Changes.everything()
     if summary.received:
         return Changes.of_entities(summary.received)
     return NOTHING
@@ -242,7 +255,8 @@ class ProfileSync:
 
     def online(self, request: Callable[[SyncClient], T]) -> T:
         """Run ``request`` against the server (signing in first, or again once when the token
-        expired). For reads that only the server can answer, such as the audit trail."""
+        expired). For what only the server can answer (the audit trail, the archive); call it off
+        the GUI thread."""
         signed_in = self._signed_in or self.sign_in()
         try:
             return request(signed_in.client)

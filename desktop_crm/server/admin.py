@@ -30,7 +30,15 @@ from desktop_crm.domain.status_rules import StatusRule, status_rule_from_dict
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import Role
-from desktop_crm.server import audit, bulk, config_store, directory, tombstones
+from desktop_crm.server import (
+    archive,
+    audit,
+    bulk,
+    config_store,
+    directory,
+    erasure,
+    tombstones,
+)
 from desktop_crm.server import models as m
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.store import ServerRecord, load, stored_others_wrote, write_record
@@ -511,3 +519,29 @@ def _json_or_none(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return None
+
+
+# People and the archive (``admin person …``, ``admin archive …``) -----------------------------
+
+
+def export_person(engine: Engine, contact_id: str) -> dict[str, Any]:
+    with _write(engine) as conn:
+        found = erasure.export_person(conn, contact_id)
+        erasure.audit_export(conn, contact_id, found, CLI_ACTOR, None)
+        return found
+
+
+def erase_person(engine: Engine, contact_id: str, reason: str) -> erasure.ErasureReport:
+    with _write(engine) as conn:
+        return erasure.erase_person(conn, contact_id, reason, CLI_ACTOR)
+
+
+def archive_inactive(engine: Engine, older_than: str, *, dry_run: bool) -> archive.ArchiveReport:
+    age = archive.parse_age(older_than)
+    with _write(engine) as conn:
+        return archive.archive_inactive(conn, age, CLI_ACTOR, dry_run=dry_run)
+
+
+def restore_archived(engine: Engine, account_id: str) -> str | None:
+    with _write(engine) as conn:
+        return archive.restore(conn, account_id, CLI_ACTOR)

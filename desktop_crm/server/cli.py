@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import Role
-from desktop_crm.server import admin, cli_trust, db
+from desktop_crm.server import admin, cli_privacy, cli_trust, db
 from desktop_crm.server.audit import AuditQueryError
 from desktop_crm.server.backup import BackupError
 from desktop_crm.server.directory import DirectoryError, check_password_policy
@@ -126,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("entity", choices=[e.value for e in Entity])
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true")
+    cli_privacy.add_parsers(adm, common)
     p = adm.add_parser("revoke-device", parents=[common])
     p.add_argument("device_id")
     p = adm.add_parser("list-devices", parents=[common])
@@ -253,6 +254,8 @@ def _run(args: argparse.Namespace) -> int:
 def _admin(args: argparse.Namespace) -> int:
     engine = _engine(args)
     action = args.action
+    if action in cli_privacy.ACTIONS:
+        return cli_privacy.run(engine, args)
     if action == "create-user":
         password = _password(args, f"Password for {args.username}: ")
         user_id = admin.create_user(engine, args.username, password, Role(args.role), args.team)

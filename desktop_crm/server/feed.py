@@ -334,7 +334,7 @@ def _removals(conn: Connection, principal: Principal, since: int, upto: int) -> 
     if lost:
         # An account lost and then regained since the cursor stays: its records are in the feed.
         still = visible_accounts(conn, principal.user_id, lost)
-        gone = set() if still is None else lost - still
+        gone = lost - still if still is not None else _archived_among(conn, lost)
     if gone:
         rows = conn.execute(
             select(m.records.c.entity, m.records.c.id, m.records.c.account_id)
@@ -357,6 +357,17 @@ def _removals(conn: Connection, principal: Principal, since: int, upto: int) -> 
     if not items:
         return "[]"
     return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+
+
+def _archived_among(conn: Connection, accounts: set[str]) -> set[str]:
+    """For the roles that see every account: those lost to the archive (still archived)."""
+    return set(
+        conn.scalars(
+            select(m.archived_accounts.c.account_id).where(
+                m.archived_accounts.c.account_id.in_(sorted(accounts))
+            )
+        )
+    )
 
 
 _ACCOUNT_OF_RECORDS = select(m.records.c.id, m.records.c.account_id).where(

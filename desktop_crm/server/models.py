@@ -294,3 +294,26 @@ stage_history = Table(
     Column("changed_at", String(TIME), nullable=False),
     Column("changed_by", String(ID), nullable=False),
 )
+
+#: People erased at their request (revision 0013, :mod:`server.erasure`): pushes for them are
+#: refused. The reason names no personal data.
+erased_records = Table(
+    "erased_records",
+    metadata,
+    Column("entity", String(20), primary_key=True),
+    Column("id", String(ID), primary_key=True),
+    Column("erased_at", String(TIME), nullable=False),
+    Column("erased_by", String(ID), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+#: Accounts archived for inactivity (revision 0013, :mod:`server.archive`), with the owner they
+#: had: unassigned while archived (they leave every replica), given back on restore.
+archived_accounts = Table(
+    "archived_accounts",
+    metadata,
+    Column("account_id", String(ID), primary_key=True),
+    Column("owner_id", String(ID), nullable=True),
+    Column("archived_at", String(TIME), nullable=False),
+    Column("archived_by", String(ID), nullable=False),
+)

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
+from desktop_crm.domain.erasure import ERASED_REASON, is_erased_contact
 from desktop_crm.domain.fields import bounded_time, decode_wire_value
 from desktop_crm.domain.pipeline import StageRuleViolation, check_stage_entry
 from desktop_crm.domain.records import (
@@ -53,6 +54,7 @@ from desktop_crm.protocol.messages import (
     Role,
 )
 from desktop_crm.server import models as m
+from desktop_crm.server.archive import archived_for
 from desktop_crm.server.auth import Principal
 from desktop_crm.server.config_store import load_stages, load_status_rules, load_statuses
 from desktop_crm.server.db import write_transaction
@@ -227,6 +229,13 @@ def _prefetch(batch: Batch, changes: list[Change]) -> None:
     accounts = {account_id for entity, account_id in linked if entity == Entity.ACCOUNT}
     accounts |= {r.account_id for r in found.values() if r.account_id}
     batch.visible.update(can_see_accounts(conn, batch.principal, accounts))
+    hidden = {a for a in accounts if not batch.visible.get(a)}
+    if hidden:
+        # Edits made before an account was archived still reach it (docs/sync-protocol.md,
+        # "Archive"): its owner at archiving may write to it.
+        batch.visible.update(
+            dict.fromkeys(archived_for(conn, batch.principal.user_id, hidden), True)
+        )
 
 
 def _load(batch: Batch, entity: str, record_id: str) -> ServerRecord | None:
@@ -265,7 +274,10 @@ def _visible(batch: Batch, account_id: str) -> bool:
         return False
     seen = batch.visible.get(account_id)
     if seen is None:
-        seen = batch.visible[account_id] = can_see_account(batch.conn, batch.principal, account_id)
+        seen = can_see_account(batch.conn, batch.principal, account_id) or bool(
+            archived_for(batch.conn, batch.principal.user_id, [account_id])
+        )
+        batch.visible[account_id] = seen
     return seen
 
 
@@ -308,6 +320,12 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         raise Rejected(PURGED)
     if current is not None and not _visible(batch, current.account_id):
         raise Rejected(NOT_FOUND)
+    if entity is Entity.CONTACT and (
+        is_erased_contact(change.data) or (current is not None and is_erased_contact(current.data))
+    ):
+        # An erased person stays erased: a replica's older copy or edit cannot bring them back,
+        # and no client may write the marker (replicas recognise an erasure by it).
+        raise Rejected(ERASED_REASON)
     _check_raises(batch, new, current)
 
     data = dict(current.data) if current is not None else {}

@@ -51,7 +51,7 @@ def scoped_accounts(principal: Principal) -> Select[Any] | None:
 def account_filter(
     principal: Principal, *, correlated: bool = False, from_account: str | None = None
 ) -> ColumnElement[bool] | None:
-    """A WHERE clause on ``records.account_id`` for the caller's scope (None: no filter).
+    """A WHERE clause on ``records.account_id`` for the caller's scope.
 
     ``correlated``: an EXISTS per row instead of ``IN (subquery)``, for queries driven by
     another index (the pull walks ``change_seq``; with ``IN`` the planners preferred to
@@ -62,7 +62,12 @@ def account_filter(
     which made every later page slower than the one before."""
     accounts = _scoped_accounts(principal.role, principal.user_id, principal.team_id)
     if accounts is None:
-        return None
+        # Everything but the archive: archived accounts are unassigned, so the other roles
+        # lose them with their assignment (:mod:`server.archive`).
+        archived = select(m.archived_accounts.c.account_id)
+        if not correlated:
+            return m.records.c.account_id.not_in(archived)
+        return ~archived.where(m.archived_accounts.c.account_id == m.records.c.account_id).exists()
     if from_account is not None:
         accounts = accounts.where(m.account_assignments.c.account_id >= from_account)
     if not correlated:

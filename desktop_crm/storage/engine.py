@@ -175,6 +175,9 @@ def connect(
             if journal is None or str(journal[0]).lower() != "wal":
                 log.warning("WAL journal mode refused for %s (got %r)", path, journal)
             conn.execute("PRAGMA foreign_keys = ON")
+            # Freed cells and pages are zeroed, so an erased person's text is gone from the
+            # file, not only unlinked (storage/erasure.py).
+            conn.execute("PRAGMA secure_delete = ON")
             conn.execute(f"PRAGMA synchronous = {settings.synchronous.upper()}")
             conn.execute(f"PRAGMA cache_size = {int(settings.cache_size)}")
     except BaseException:

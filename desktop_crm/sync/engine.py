@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, select
 
+from desktop_crm.domain.erasure import Scrubber
 from desktop_crm.domain.merge import three_way_merge
 from desktop_crm.domain.records import Entity, new_id, utc_now
 from desktop_crm.domain.version_vector import VersionVector
@@ -38,7 +39,7 @@ from desktop_crm.protocol.messages import (
     Removal,
     WireRecord,
 )
-from desktop_crm.storage import bulk_load
+from desktop_crm.storage import bulk_load, erasure
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.engine import writer
@@ -105,12 +106,16 @@ class SyncSummary:
     deleted_customers: list[DeletedCustomer] = field(default_factory=list)
     #: The accounts among ``deleted_customers`` this sync learned of.
     newly_deleted_customers: list[str] = field(default_factory=list)
+    #: People erased on the server whose data this sync removed from the replica.
+    erased: int = 0
 
     def line(self) -> str:
         text = (
             f"pulled {self.pulled}, pushed {self.pushed}, conflicts {self.conflicts}, "
             f"sync issues {self.issues}, removed {self.removed}"
         )
+        if self.erased:
+            text += f", people erased at their request {self.erased}"
         if self.deleted_customers:
             text += f", customers deleted while you had work on them {len(self.deleted_customers)}"
         if self.server_restored:
@@ -130,6 +135,7 @@ class SyncEngine:
         push_batch: int = MAX_PUSH_BATCH,
         pull_limit: int | None = None,
         snapshot_limit: int | None = None,
+        on_erasure: Callable[[Scrubber], None] | None = None,
     ) -> None:
         if not replica_id:
             raise ValueError("a replica id is needed to sync (sign in first)")
@@ -143,6 +149,9 @@ class SyncEngine:
         self._push_batch = max(1, min(push_batch, MAX_PUSH_BATCH))
         self._pull_limit = pull_limit
         self._snapshot_limit = snapshot_limit
+        #: Told of each person erased here (their texts), to scrub files outside the replica.
+        self._on_erasure = on_erasure
+        self._erased_texts: list[Scrubber] = []
 
     @property
     def replica_id(self) -> str:
@@ -159,6 +168,26 @@ class SyncEngine:
         """
         summary = SyncSummary()
         self._check_identity()
+        self._erased_texts = []
+        try:
+            self._rounds(summary)
+        finally:
+            # Also when the sync stopped half-way: an erasure already applied is wiped now.
+            if summary.erased:
+                erasure.wipe_leftovers(self._db)
+            told, self._erased_texts = self._erased_texts, []
+            if self._on_erasure is not None:
+                for scrubber in told:
+                    self._on_erasure(scrubber)
+        with self._writes.begin() as conn:
+            book.set_state(conn, LAST_SYNC_KEY, utc_now().isoformat())
+            summary.conflicts = book.conflict_count(conn)
+            summary.issues = book.sync_issue_count(conn)
+            summary.deleted_customers = deleted_customers.open_notices(conn, prune=True)
+        self.progress.report(Phase.DONE, summary.pulled + summary.pushed, message=summary.line())
+        return summary
+
+    def _rounds(self, summary: SyncSummary) -> None:
         with self._db.connect() as conn:
             needs_snapshot = (
                 book.get_state(conn, CURSOR_KEY) is None
@@ -174,13 +203,6 @@ class SyncEngine:
                 break
         else:
             log.error("sync did not settle after %d rounds", MAX_ROUNDS)
-        with self._writes.begin() as conn:
-            book.set_state(conn, LAST_SYNC_KEY, utc_now().isoformat())
-            summary.conflicts = book.conflict_count(conn)
-            summary.issues = book.sync_issue_count(conn)
-            summary.deleted_customers = deleted_customers.open_notices(conn, prune=True)
-        self.progress.report(Phase.DONE, summary.pulled + summary.pushed, message=summary.line())
-        return summary
 
     def _check_identity(self) -> None:
         """A replica holds one user's data and one replica id's edits: refuse to mix."""
@@ -248,7 +270,7 @@ class SyncEngine:
                 fetched += 1
                 ahead = (page.next_page, pool.submit(self._fetch_snapshot, page.next_page, size))
             with self._writes.begin() as conn:
-                self._apply_snapshot_page(conn, page.records)
+                self._apply_snapshot_page(conn, page.records, summary)
                 self._park_unreadable(conn, page.records, page.unreadable, summary)
                 if resync:
                     seen = [f"{r.entity}:{r.id}" for r in page.records]
@@ -299,9 +321,12 @@ class SyncEngine:
             return PullPage.from_response(client.pull(cursor))
         return PullPage.from_response(client.pull(cursor, limit=self._pull_limit))
 
-    def _apply_snapshot_page(self, conn: Connection, records: Sequence[StoredRecord]) -> None:
+    def _apply_snapshot_page(
+        self, conn: Connection, records: Sequence[StoredRecord], summary: SyncSummary
+    ) -> None:
         if not records:
             return
+        summary.erased += erasure.erase_locally(conn, records, self._erased_texts)
         if book.outbox_count(conn) == 0 and book.conflict_count(conn) == 0:
             # Nothing unsynced anywhere (always so on a first sync into an empty replica):
             # the server's copies are the truth, so the bulk loader can take them as they are.
@@ -432,6 +457,11 @@ class SyncEngine:
         if not records:
             return 0
         stored = [_stored(r) for r in records]
+        # A person erased on the server: their data goes from everywhere here first, and
+        # unsynced edits to them become a sync issue instead of being merged or sent.
+        erased = erasure.erase_locally(conn, stored, self._erased_texts)
+        if summary is not None:
+            summary.erased += erased
         # Before the page lands: a customer deleted under our unsynced work is noticed (and
         # that work held back from push) instead of being refused later into the issues list.
         noticed = deleted_customers.note_page(conn, stored)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -29,6 +30,7 @@ from desktop_crm.protocol.messages import (
     PushResponse,
     SnapshotResponse,
 )
+from desktop_crm.protocol.privacy import ArchiveResponse, ArchiveSearchResponse, RestoreResponse
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
 
 M = TypeVar("M", bound=BaseModel)
@@ -188,6 +190,22 @@ class SyncClient:
     def audit(self, params: Mapping[str, str | int]) -> AuditPage:
         """A page of the audit trail (administrators; managers: their team's entries)."""
         return self._parse(self._send("GET", "/admin/audit", params=dict(params)), AuditPage)
+
+    # The archive (online only: archived accounts are on no replica) --------------------------
+
+    def search_archive(self, text: str, limit: int = 50) -> ArchiveSearchResponse:
+        params: dict[str, str | int] = {"q": text, "limit": limit}
+        return self._parse(
+            self._send("GET", "/archive/accounts", params=params), ArchiveSearchResponse
+        )
+
+    def archive_account(self, account_id: str) -> ArchiveResponse:
+        path = f"/accounts/{quote(account_id, safe='')}/archive"
+        return self._parse(self._send("POST", path), ArchiveResponse)
+
+    def restore_account(self, account_id: str) -> RestoreResponse:
+        path = f"/accounts/{quote(account_id, safe='')}/restore"
+        return self._parse(self._send("POST", path), RestoreResponse)
 
     # Plumbing -------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_crm.client import reading
+from desktop_crm.domain.erasure import is_erased_contact
 from desktop_crm.domain.records import Contact
 from desktop_crm.storage.queries import Account360
 from desktop_crm.ui.choice_boxes import Choices, language_name
@@ -393,6 +394,12 @@ class Account360View(QWidget):
             parts.append(self.tr("weight %1").replace("%1", str(person.decision_weight)))
         return " · ".join(parts)
 
+    def person_name(self, person: Contact) -> str:
+        """A contact's name; for a person erased at their request, saying so."""
+        if is_erased_contact({"name": person.name}):
+            return self.tr("(erased at their request)")
+        return person.name
+
     def _fill_contacts(
         self, people: list[Contact], masked: Mapping[str, frozenset[str]] | None = None
     ) -> None:
@@ -400,9 +407,16 @@ class Account360View(QWidget):
         for person in people:
             hidden = masked.get(person.meta.id, frozenset()) if masked else frozenset()
             title = self.hidden_text() if "title" in hidden else person.title
-            item = QTreeWidgetItem([person.name, self._title_and_role(title, person)])
+            item = QTreeWidgetItem(
+                [self.person_name(person), self._title_and_role(title, person)]
+            )
             item.setData(0, ID_ROLE, person.meta.id)
-            item.setToolTip(0, self.tr("Double-click to edit"))
+            item.setToolTip(
+                0,
+                self.tr("Erased at their request: nothing about them is kept.")
+                if is_erased_contact({"name": person.name})
+                else self.tr("Double-click to edit"),
+            )
             for phone in person.phones:
                 star = " ★" if phone.primary else ""
                 child = QTreeWidgetItem([f"☎ {phone.raw}{star}", phone.kind])
@@ -437,7 +451,7 @@ class Account360View(QWidget):
         self.clock.show_for(view.account.timezone, [p.e164 for p in phones])
         self._loading_id = account_id
         model = self.timeline_model
-        model.contact_names = {p.meta.id: p.name for p in view.contacts}
+        model.contact_names = {p.meta.id: self.person_name(p) for p in view.contacts}
         model.owner_names = self.owner_names
         model.hidden_text, model.hidden_tip = self.hidden_text(), self.hidden_tip()
         if model.account_id == account_id:

@@ -33,6 +33,7 @@ from desktop_crm.client.audit import AUDIT_READERS
 from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.editing import Written
 from desktop_crm.client.reading import ListChoices, SyncStatus
+from desktop_crm.domain.erasure import is_erased_contact
 from desktop_crm.domain.records import (
     DEFAULT_PIPELINE,
     Account,
@@ -49,6 +50,7 @@ from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui.account_view import Account360View
 from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
 from desktop_crm.ui.activity_view import ActivityFeedView
+from desktop_crm.ui.archive_view import ADMIN, ArchiveDialog, archive_open_customer
 from desktop_crm.ui.audit_view import AuditView
 from desktop_crm.ui.consent import reachable_choice, reachable_filter_box
 from desktop_crm.ui.deal_desk import DealDesk
@@ -298,6 +300,17 @@ class MainWindow(QMainWindow):
         customer_menu.addSeparator()
         customer_menu.addAction(self.new_opportunity_action)
         customer_menu.addAction(self.new_account_action)
+        customer_menu.addSeparator()
+        self.archive_search_action = QAction(self.tr("Search the &archive…"), self)
+        self.archive_search_action.triggered.connect(self.open_archive)
+        self.archive_customer_action = QAction(self.tr("Arc&hive this customer…"), self)
+        self.archive_customer_action.triggered.connect(lambda: self.archive_customer(None))
+        # The role is known once signed in: decided each time the menu opens.
+        customer_menu.aboutToShow.connect(
+            lambda: self.archive_customer_action.setVisible(self.session.identity.role == ADMIN)
+        )
+        customer_menu.addAction(self.archive_search_action)
+        customer_menu.addAction(self.archive_customer_action)
         self.sync_menu = self.menuBar().addMenu(self.tr("&Sync"))
         self.sync_action = QAction(self.tr("Sync &now"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
@@ -642,11 +655,66 @@ class MainWindow(QMainWindow):
     def _removed(self, written: Written[bool]) -> None:
         self.session.edited(written.changes)
 
+    # The archive (online) -----------------------------------------------------------------
+
+    def open_archive(self) -> ArchiveDialog:
+        dialog = ArchiveDialog(self.session, dict(self.owner_names), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(lambda _id: self.sync_now())
+        dialog.show()  # non-modal: the window stays usable while the server answers
+        return dialog
+
+    def archive_customer(self, account_id: str | None) -> QMessageBox | None:
+        """Administrators: asks first (window-modal), then archives over the server."""
+        account_id = self._current_account(account_id)
+        view = self.account_view.view
+        if self.session.identity.role != ADMIN:
+            return None
+        if not account_id or view is None or view.account.meta.id != account_id:
+            return None
+        name = view.account.name
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Archive customer"),
+            self.tr(
+                "Archive %1? It leaves every computer at their next sync and stays on the "
+                "server, where “Search the archive” finds it."
+            ).replace("%1", name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def archived() -> None:
+            self.statusBar().showMessage(self.tr("%1 is archived.").replace("%1", name), HINT_MS)
+            self.sync_now()
+
+        def failed(error: BaseException) -> None:
+            self.statusBar().showMessage(
+                self.tr("Could not archive %1: %2").replace("%1", name).replace("%2", str(error)),
+                HINT_MS,
+            )
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Yes:
+                archive_open_customer(self.session, account_id, archived, failed, self)
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
     def edit_contact(self, account_id: str, contact_id: str) -> ContactDialog | None:
         view = self.account_view.view
         if view is None or view.account.meta.id != account_id:
             return None
         found = [c for c in view.contacts if c.meta.id == contact_id]
+        if found and is_erased_contact({"name": found[0].name}):
+            # Nothing to edit, and the server would refuse any change to them.
+            self.statusBar().showMessage(
+                self.tr("This person was erased at their request."), HINT_MS
+            )
+            return None
         contact = found[0] if found else Contact(account_id=account_id, name="")
         dialog = ContactDialog(self.session, contact, self)
         dialog.show_hidden(view.masked.get(contact_id, ()))

@@ -222,3 +222,26 @@ def test_revision_0012_chains_the_existing_audit_entries(bare_engine: Engine) ->
     assert len(_rows(bare_engine, "SELECT id FROM audit_log")) == 4
     with bare_engine.connect() as conn:
         assert "audit_chain" not in sa_inspect(conn).get_table_names()
+
+def test_revision_0013_adds_the_erasure_and_archive_tables_and_drops_them(
+    bare_engine: Engine,
+) -> None:
+    db.migrate(bare_engine, "0008")
+    with bare_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO account_status_log(account_id, from_status, to_status, "
+                "changed_at, changed_by) VALUES ('a', NULL, 'active', 't', 'u')"
+            )
+        )
+    db.migrate(bare_engine, "0013")
+    with bare_engine.connect() as conn:
+        tables = set(sa_inspect(conn).get_table_names())
+    assert {"erased_records", "archived_accounts"} <= tables
+    assert _rows(bare_engine, "SELECT to_status FROM account_status_log") == [("active",)]
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0008")
+    with bare_engine.connect() as conn:
+        tables = set(sa_inspect(conn).get_table_names())
+    assert not {"erased_records", "archived_accounts"} & tables
+    assert _rows(bare_engine, "SELECT to_status FROM account_status_log") == [("active",)]
