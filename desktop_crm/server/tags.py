@@ -1,0 +1,279 @@
+"""Computing the system tags: gathering accounts' facts in batched queries, evaluating the tag
+rules (:mod:`desktop_crm.domain.tag_evaluation`) and storing what changed (:mod:`tag_store`).
+
+Two callers: an applied push re-evaluates the accounts it touched, in its own transaction
+(:func:`refresh`: a handful of queries for the whole batch, nothing at all when no rules are
+set), and the scheduled pass (:func:`evaluate_all`: ``admin evaluate-tags``, daily in
+``serve``) walks every account in chunks, for the rules that depend on time passing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from desktop_crm.domain.records import Entity, PipelineStage
+from desktop_crm.domain.tag_evaluation import AccountFacts, DealFacts, computed_tags, needs
+from desktop_crm.domain.tag_rules import TagRule
+from desktop_crm.protocol.messages import ChangeResult, ChangeStatus
+from desktop_crm.server import models as m
+from desktop_crm.server import tag_store
+from desktop_crm.server.config_store import load_stages
+from desktop_crm.server.db import write_transaction
+from desktop_crm.server.store import ServerRecord
+from desktop_crm.server.timeutil import now as server_now
+from desktop_crm.server.timeutil import parse_iso
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1000
+#: The scheduled pass in ``serve``: a first one shortly after start, then daily.
+DAILY = 24 * 3600.0
+FIRST_PASS_DELAY = 120.0
+_R = m.records.c
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationReport:
+    evaluated: int
+    changed: int
+    tagged: dict[str, int]
+
+
+def _time(text: Any) -> datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return parse_iso(text)
+    except ValueError:
+        return None
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(0)
+    return amount if amount.is_finite() else Decimal(0)
+
+
+def _created(conn: Connection, ids: list[str]) -> dict[str, datetime | None]:
+    log = m.account_status_log.c
+    rows = conn.execute(
+        select(log.account_id, func.min(log.changed_at))
+        .where(log.account_id.in_(ids))
+        .group_by(log.account_id)
+    )
+    return {account_id: _time(at) for account_id, at in rows}
+
+
+def _deals(
+    conn: Connection, ids: list[str], stages: dict[str, PipelineStage]
+) -> dict[str, list[DealFacts]]:
+    rows = conn.execute(
+        select(_R.id, _R.account_id, _R.data, _R.updated_at).where(
+            _R.entity == Entity.OPPORTUNITY.value, _R.account_id.in_(ids), _R.deleted.is_(False)
+        )
+    ).all()
+    history = m.stage_history.c
+    changed: dict[str, str] = {}
+    opportunity_ids = [r.id for r in rows]
+    for start in range(0, len(opportunity_ids), CHUNK):
+        changed.update(
+            conn.execute(
+                select(history.opportunity_id, func.max(history.changed_at))
+                .where(history.opportunity_id.in_(opportunity_ids[start : start + CHUNK]))
+                .group_by(history.opportunity_id)
+            ).tuples()
+        )
+    deals: dict[str, list[DealFacts]] = defaultdict(list)
+    for row in rows:
+        data = json.loads(row.data)
+        stage = stages.get(str(data.get("stage") or ""))
+        deals[row.account_id].append(
+            DealFacts(
+                amount=_amount(data.get("amount")),
+                currency=str(data.get("currency") or ""),
+                is_open=stage is None or not stage.is_closed,
+                is_won=stage is not None and stage.is_won,
+                stage_changed_at=_time(changed.get(row.id) or row.updated_at),
+            )
+        )
+    return deals
+
+
+def _activity_times(conn: Connection, ids: list[str]) -> dict[str, list[datetime]]:
+    rows = conn.execute(
+        select(_R.account_id, _R.data).where(
+            _R.entity == Entity.ACTIVITY.value, _R.account_id.in_(ids), _R.deleted.is_(False)
+        )
+    )
+    times: dict[str, list[datetime]] = defaultdict(list)
+    for account_id, data in rows:
+        moment = _time(json.loads(data).get("start_at"))
+        if moment is not None:
+            times[account_id].append(moment)
+    return times
+
+
+def account_facts(
+    conn: Connection, rules: Sequence[TagRule], stages: Sequence[PipelineStage], ids: list[str]
+) -> list[AccountFacts]:
+    """The facts of the live accounts among ``ids`` that the rules read (one chunk)."""
+    rows = conn.execute(
+        select(_R.id, _R.data).where(
+            _R.entity == Entity.ACCOUNT.value, _R.id.in_(ids), _R.deleted.is_(False)
+        )
+    ).all()
+    live = [r.id for r in rows]
+    wanted = needs(rules)
+    created = _created(conn, live) if "created" in wanted else {}
+    deals = _deals(conn, live, {s.key: s for s in stages}) if "deals" in wanted else {}
+    activities = _activity_times(conn, live) if "activities" in wanted else {}
+    return [
+        AccountFacts(
+            account_id=row.id,
+            fields=json.loads(row.data),
+            created_at=created.get(row.id),
+            deals=deals.get(row.id, ()),
+            activity_times=activities.get(row.id, ()),
+        )
+        for row in rows
+    ]
+
+
+def _evaluate_chunk(
+    conn: Connection,
+    rules: Sequence[TagRule],
+    stages: Sequence[PipelineStage],
+    ids: list[str],
+    at: datetime,
+) -> int:
+    """Evaluate these accounts (deleted or missing ones have no tags) and store the changes.
+    Returns how many rows changed."""
+    computed = {
+        facts.account_id: tag_store.tags_json(computed_tags(rules, facts, at))
+        for facts in account_facts(conn, rules, stages, ids)
+    }
+    before = tag_store.stored(conn, ids)
+    changes: dict[str, str] = {}
+    for account_id in ids:
+        new = computed.get(account_id, "[]")
+        if before.get(account_id, "[]") != new:
+            changes[account_id] = new
+    return tag_store.write(conn, changes, at)
+
+
+def refresh(
+    conn: Connection,
+    account_ids: Iterable[str],
+    at: datetime | None = None,
+    rules: Sequence[TagRule] | None = None,
+) -> int:
+    """Re-evaluate these accounts now; inside the caller's write transaction. ``rules``: as
+    loaded by the caller (else loaded here). Costs nothing more when no rules are set."""
+    rules = tag_store.load_rules(conn) if rules is None else rules
+    ids = sorted(set(account_ids))
+    if not rules or not ids:
+        return 0
+    stages = load_stages(conn)
+    moment = at or server_now()
+    return sum(
+        _evaluate_chunk(conn, rules, stages, ids[i : i + CHUNK], moment)
+        for i in range(0, len(ids), CHUNK)
+    )
+
+
+def typed_system_tags(
+    rules: Sequence[TagRule], data: dict[str, Any], current: ServerRecord | None
+) -> list[str]:
+    """The hand-typed tags of a pushed account that are the rules' (system) tags and that the
+    account did not already carry by hand: those a rep may not add."""
+    system = {r.tag.casefold() for r in rules}
+    before = {str(t).casefold() for t in (current.data.get("tags") or [])} if current else set()
+    return [
+        str(t)
+        for t in data.get("tags") or []
+        if str(t).casefold() in system and str(t).casefold() not in before
+    ]
+
+
+def typed_system_tags_message(names: Sequence[str]) -> str:
+    quoted = ", ".join(f"“{n}”" for n in names)
+    return (
+        f"{quoted}: a system tag, computed by the server's tag rules; it cannot be set by hand. "
+        "Remove it from the account's tags and save again."
+    )
+
+
+def pushed_accounts(results: Iterable[ChangeResult]) -> set[str]:
+    """The accounts an applied push touched (its applied changes' records' accounts)."""
+    touched: set[str] = set()
+    for result in results:
+        record = result.current
+        if result.status != ChangeStatus.APPLIED or record is None:
+            continue
+        if record.entity == Entity.ACCOUNT:
+            touched.add(record.id)
+        elif isinstance(record.data.get("account_id"), str):
+            touched.add(record.data["account_id"])
+    return touched
+
+
+def evaluate_all(
+    engine: Engine, at: datetime | None = None, chunk: int = CHUNK
+) -> EvaluationReport:
+    """The scheduled pass: every account (deleted ones lose their tags), one write transaction
+    per chunk so pushes are not held up for the whole pass."""
+    moment = at or server_now()
+    evaluated = changed = 0
+    after = ""
+    with engine.connect() as conn:
+        with conn.begin():
+            rules = tag_store.load_rules(conn)
+            stages = load_stages(conn)
+        while True:
+            with write_transaction(conn):
+                ids = list(
+                    conn.scalars(
+                        select(_R.id)
+                        .where(_R.entity == Entity.ACCOUNT.value, _R.id > after)
+                        .order_by(_R.id)
+                        .limit(chunk)
+                    )
+                )
+                if not ids:
+                    break
+                changed += _evaluate_chunk(conn, rules, stages, ids, moment)
+            evaluated += len(ids)
+            after = ids[-1]
+        with conn.begin():
+            tagged = tag_store.tagged_counts(conn)
+    return EvaluationReport(evaluated=evaluated, changed=changed, tagged=tagged)
+
+
+async def run_daily(
+    engine: Engine, interval: float = DAILY, first_delay: float = FIRST_PASS_DELAY
+) -> None:
+    """``serve``'s scheduled pass, for the rules that depend on time passing (a deal that
+    stalls, a customer with no activity): in a worker thread, so requests go on being served.
+    A failed pass is logged and the next one runs at its time."""
+    delay = first_delay
+    while True:
+        await asyncio.sleep(delay)
+        delay = interval
+        try:
+            report = await asyncio.to_thread(evaluate_all, engine)
+        except Exception:  # noqa: BLE001 - the server goes on; the next pass tries again
+            log.exception("the scheduled tag evaluation failed")
+            continue
+        log.info("tags evaluated: %d accounts, %d changed", report.evaluated, report.changed)
