@@ -63,9 +63,9 @@ def write(conn: Connection, tags_by_account: Mapping[str, str], at: datetime) ->
     if not tags_by_account:
         return 0
     ids = sorted(tags_by_account)
+    seq = _next_seq(conn)  # before the delete: a rewritten row must never get a lower seq
     for start in range(0, len(ids), _CHUNK):
         conn.execute(delete(m.account_tags).where(_T.account_id.in_(ids[start : start + _CHUNK])))
-    seq = _next_seq(conn)
     when = iso(at)
     conn.execute(
         insert(m.account_tags),

@@ -88,13 +88,12 @@ def _deals(
     changed: dict[str, str] = {}
     opportunity_ids = [r.id for r in rows]
     for start in range(0, len(opportunity_ids), CHUNK):
-        changed.update(
-            conn.execute(
-                select(history.opportunity_id, func.max(history.changed_at))
-                .where(history.opportunity_id.in_(opportunity_ids[start : start + CHUNK]))
-                .group_by(history.opportunity_id)
-            ).tuples()
+        latest = conn.execute(
+            select(history.opportunity_id, func.max(history.changed_at))
+            .where(history.opportunity_id.in_(opportunity_ids[start : start + CHUNK]))
+            .group_by(history.opportunity_id)
         )
+        changed.update((str(key), str(at)) for key, at in latest)
     deals: dict[str, list[DealFacts]] = defaultdict(list)
     for row in rows:
         data = json.loads(row.data)

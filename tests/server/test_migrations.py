@@ -145,7 +145,7 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
                 dict(zip(("a", "f", "t", "at", "by"), row, strict=True)),
             )
     db.migrate(bare_engine)
-    assert db.current_revision(bare_engine) == "0008"
+    assert db.current_revision(bare_engine) == "0011"
     assert _rows(bare_engine, log) == STATUS_LOG
     assert _rows(bare_engine, "SELECT reason FROM account_status_log") == [(None,), (None,)]
     with bare_engine.begin() as conn:
@@ -154,3 +154,21 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
     with bare_engine.connect() as conn:
         columns = {c["name"] for c in sa_inspect(conn).get_columns("account_status_log")}
     assert "reason" not in columns
+
+
+def test_revision_0011_adds_account_tags_and_keeps_the_records(bare_engine: Engine) -> None:
+    db.migrate(bare_engine, "0008")
+    with bare_engine.begin() as conn:
+        conn.execute(insert(m.server_state).values(key="other", value="kept"))
+    db.migrate(bare_engine)
+    assert db.current_revision(bare_engine) == "0011"
+    with bare_engine.begin() as conn:
+        conn.execute(
+            insert(m.account_tags).values(account_id="a1", tags="[]", seq=1, evaluated_at=AT)
+        )
+        conn.execute(insert(m.server_state).values(key="tag_rules", value="[]"))
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0008")
+    with bare_engine.connect() as conn:
+        assert "account_tags" not in sa_inspect(conn).get_table_names()
+    assert _rows(bare_engine, "SELECT key, value FROM server_state") == [("other", "kept")]
