@@ -15,6 +15,7 @@ from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.identity import Identity
 from desktop_crm.client.policy import NO_POLICY, Policy
 from desktop_crm.client.profile import Profile, ProfileSettings, check_server_url
+from desktop_crm.client.system_tags import keep_system_tags
 from desktop_crm.domain.records import AccountStatus, pipeline_stage_from_row
 from desktop_crm.domain.status_rules import StatusRule
 from desktop_crm.protocol.messages import LoginRequest
@@ -131,6 +132,7 @@ def run_sync(
         raise
     name_deleters(replica, signed_in.client, summary)
     keep_configuration(replica, signed_in.client)
+    keep_system_tags(replica, signed_in.client, summary)
     return summary
 
 
@@ -248,6 +250,7 @@ class ProfileSync:
         self._refresh_user_names(replica, signed_in)
         name_deleters(replica, signed_in.client, summary)
         keep_configuration(replica, signed_in.client)
+        keep_system_tags(replica, signed_in.client, summary)
         return summary
 
     def _refresh_user_names(self, replica: Replica, signed_in: SignedIn) -> None:
