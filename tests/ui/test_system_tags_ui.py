@@ -16,7 +16,9 @@ from desktop_crm.ui.main_window import MainWindow
 from tests.ui.conftest import save_screenshot, wait_until
 
 VIP = system_tags.SystemTag("VIP", "VIP: won 1,240,000 CNY in the last 12 months ≥ 100,000")
-AT_RISK = system_tags.SystemTag("At risk", "At risk: status is active; no activity for 97 days ≥ 90")
+AT_RISK = system_tags.SystemTag(
+    "At risk", "At risk: status is active; no activity for 97 days ≥ 90"
+)
 
 
 def _first_ids(window: MainWindow, count: int) -> list[str]:
