@@ -4,233 +4,238 @@
 <context>
     <name>Account360View</name>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="66"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="67"/>
         <source>Search for a customer (Ctrl+K) or pick one from the list.</source>
         <translation>搜索客户（Ctrl+K）或从列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="85"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="93"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="86"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="94"/>
         <source>Log call (Ctrl+L)</source>
         <translation>记录电话 (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="87"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="95"/>
         <source>Log meeting</source>
         <translation>记录会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="88"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="96"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="89"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="97"/>
         <source>New opportunity</source>
         <translation>新建商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="115"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="127"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="116"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="128"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="117"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="129"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="118"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="130"/>
         <source>Country</source>
         <translation>国家</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="119"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="131"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="120"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="132"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="121"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="133"/>
         <source>Open pipeline</source>
         <translation>进行中的金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="122"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="134"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="139"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="151"/>
         <source>Contact / phone</source>
         <translation>联系人 / 电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="139"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="151"/>
         <source>Title / kind</source>
         <translation>职位 / 类型</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="146"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="158"/>
         <source>Edit contact…</source>
         <translation>编辑联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="160"/>
         <source>Remove contact…</source>
         <translation>删除联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="159"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="171"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="160"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="172"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="161"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="162"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="174"/>
         <source>Prob.</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="163"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="175"/>
         <source>Score</source>
         <translation>加权值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="164"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="176"/>
         <source>Close</source>
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="177"/>
         <location filename="../../desktop_crm/ui/account_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="201"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="178"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="190"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="179"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="191"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="192"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="181"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="201"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="205"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="194"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="206"/>
         <source>Status history and former names</source>
         <translation>状态历史与曾用名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="198"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="210"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="199"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="211"/>
         <source>Open opportunities</source>
         <translation>进行中的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="289"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="300"/>
+        <source>System tags (computed by the server):</source>
+        <translation>系统标签（由服务器计算）：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/account_view.py" line="311"/>
         <source>This customer is no longer in your replica.</source>
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="340"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="363"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="347"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="370"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="358"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="381"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="361"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="384"/>
         <source>Your role may not read this field. It is not empty: the server keeps it.</source>
         <translation>您的角色无权查看此字段。它并非为空：服务器保存着它的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="376"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="399"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="403"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="426"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="404"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="427"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="405"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="428"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="406"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="429"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="407"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="430"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="419"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="442"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
@@ -266,35 +271,40 @@
 <context>
     <name>AccountsModel</name>
     <message>
-        <location filename="../../desktop_crm/ui/accounts_model.py" line="62"/>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="70"/>
         <source>Customer</source>
-        <extracomment>Rows read per trip to the worker. The ids of a new filter/sort arrived (count of rows).</extracomment>
+        <extracomment>Rows read per trip to the worker. The ids of a new filter/sort arrived (count of rows). The cached accounts&apos; system tags (computed by the server&apos;s rules; absent: none).</extracomment>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/accounts_model.py" line="63"/>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="71"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/accounts_model.py" line="64"/>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="72"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/accounts_model.py" line="65"/>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="73"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/accounts_model.py" line="66"/>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="74"/>
         <source>Country</source>
         <translation>国家</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/accounts_model.py" line="67"/>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="75"/>
         <source>Tags</source>
         <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/accounts_model.py" line="187"/>
+        <source>System tags (computed by the server):</source>
+        <translation>系统标签（由服务器计算）：</translation>
     </message>
 </context>
 <context>
@@ -388,83 +398,83 @@
 <context>
     <name>ActivityFeedView</name>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="42"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="43"/>
         <source>Everyone</source>
         <extracomment>How many activities the list shows.</extracomment>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="48"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="49"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="49"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="50"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="50"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="51"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="51"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="52"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="52"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="53"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="61"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="62"/>
         <source>Whose:</source>
         <translation>记录人：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="93"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="87"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="94"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="88"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="95"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="89"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="96"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="90"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="97"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="91"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="100"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="94"/>
         <source>The latest %1 activities</source>
         <translation>最近 %1 条活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="102"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="96"/>
         <source>No activities yet.</source>
         <translation>还没有活动记录。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="118"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="112"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="122"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="116"/>
         <source>Your role may not read this field.</source>
         <translation>您的角色无权查看此字段。</translation>
     </message>
@@ -915,277 +925,287 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
     </message>
     <message>
         <location filename="../../desktop_crm/ui/main_window.py" line="143"/>
+        <source>Tags computed by the server&apos;s rules</source>
+        <translation>由服务器规则计算的标签</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="145"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="144"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="146"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="145"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="147"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="188"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="148"/>
+        <source>All system tags</source>
+        <translation>全部系统标签</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="192"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="189"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="193"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="190"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="194"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="192"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="196"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="195"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="199"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="222"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="226"/>
         <source>Stop</source>
         <extracomment>Tabs that load only while shown; they are marked stale when data changes.</extracomment>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="260"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="264"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="261"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="265"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="264"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="268"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="268"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="272"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="269"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="273"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="272"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="276"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="275"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="279"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="278"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="282"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="281"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="285"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="289"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="293"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="290"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="294"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="293"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="297"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="295"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="299"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="371"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="375"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="372"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="376"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="373"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="377"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="374"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="378"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="439"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="445"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="443"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="449"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="449"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="455"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="498"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="505"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="524"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="531"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="595"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="602"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="596"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="603"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="699"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="706"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="712"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="719"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="723"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="730"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="725"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="732"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="733"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="734"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="741"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="736"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="743"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="746"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="742"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="749"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="750"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="757"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="754"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="761"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="758"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="765"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="770"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="777"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="774"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="781"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="776"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="783"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="778"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="785"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="780"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="787"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="782"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="789"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="788"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="795"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="789"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="796"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="795"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="802"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="797"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="804"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1401,187 +1421,187 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>ReportsView</name>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="136"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="137"/>
         <source>Everyone</source>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="138"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="139"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="145"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="146"/>
         <source>Period:</source>
         <translation>期间：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="147"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="148"/>
         <source>Whose:</source>
         <translation>谁的：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="158"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="159"/>
         <source>Last 30 days</source>
         <translation>最近 30 天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="159"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="160"/>
         <source>Last 90 days</source>
         <translation>最近 90 天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="160"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="161"/>
         <source>This quarter</source>
         <translation>本季度</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="161"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="162"/>
         <source>This year</source>
         <translation>今年</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="162"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="163"/>
         <source>Last 12 months</source>
         <translation>最近 12 个月</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="166"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="167"/>
         <source>Nothing in this period</source>
         <translation>此期间没有数据</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="169"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="169"/>
         <source>Reached</source>
         <translation>到达</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="169"/>
         <source>Conversion</source>
         <translation>转化率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="171"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="172"/>
         <source>No open opportunities with a close date</source>
         <translation>没有带预计成交日期的进行中商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Opportunities</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="176"/>
         <source>Weighted</source>
         <translation>加权金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="181"/>
         <source>Person / week</source>
         <translation>人员 / 周</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="181"/>
         <source>Activities</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="181"/>
         <source>Per week</source>
         <translation>每周</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="183"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
         <source>No overdue follow-ups</source>
         <translation>没有逾期的跟进</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="185"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="185"/>
         <source>Overdue follow-ups</source>
         <translation>逾期跟进</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="188"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="189"/>
         <source>Funnel and win rate</source>
         <translation>销售漏斗与赢单率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="190"/>
         <source>Weighted forecast by month of expected close</source>
         <translation>按预计成交月份的加权预测</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="191"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="192"/>
         <source>Activities per person per week</source>
         <translation>每人每周的活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="193"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="194"/>
         <source>Overdue follow-ups per person</source>
         <translation>每人的逾期跟进</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="233"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="227"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="245"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="239"/>
         <source>(nobody)</source>
         <translation>（无人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="253"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="247"/>
         <source>Reports, %1 to %2</source>
         <translation>报表，%1 至 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="274"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="268"/>
         <source>Win rate: %1 (%2 won, %3 lost in the period)</source>
         <translation>赢单率：%1（此期间赢单 %2 个，输单 %3 个）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="295"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="289"/>
         <source>Weighted: amount × probability, per currency (never added across currencies). %1 open opportunity(s) have no expected close date.</source>
         <translation>加权金额：金额 × 概率，按币种分别计算（不同币种从不相加）。%1 个进行中的商机没有预计成交日期。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="324"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="318"/>
         <source>Export reports</source>
         <translation>导出报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="331"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="325"/>
         <source>The reports are still being computed.</source>
         <translation>报表仍在计算中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="347"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="341"/>
         <source>Exported %1 row(s) to %2</source>
         <translation>已导出 %1 行到 %2</translation>
     </message>
