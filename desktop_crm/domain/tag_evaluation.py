@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -57,6 +58,7 @@ class ComputedTag:
         return {"name": self.name, "reason": self.reason}
 
 
+@functools.lru_cache(maxsize=256)  # one ``now`` per pass, a few windows: computed once each
 def window_start(now: datetime, window: Window) -> datetime:
     """``now`` minus the window; months are calendar months (the day clamped to the month)."""
     if not window.months:

@@ -43,8 +43,14 @@ def tags_json(tags: Sequence[ComputedTag]) -> str:
     return json.dumps([t.to_dict() for t in tags], ensure_ascii=False, separators=(",", ":"))
 
 
-def stored(conn: Connection, account_ids: Sequence[str]) -> dict[str, str]:
-    """account id -> its stored tags JSON, for those that have a row."""
+def stored(
+    conn: Connection, account_ids: Sequence[str], span: tuple[str, str] | None = None
+) -> dict[str, str]:
+    """account id -> its stored tags JSON, for those that have a row. ``span``: the ids are
+    every account in this key range (read as a range)."""
+    if span is not None:
+        rows = conn.execute(select(_T.account_id, _T.tags).where(_T.account_id.between(*span)))
+        return {row.account_id: row.tags for row in rows}
     found: dict[str, str] = {}
     for start in range(0, len(account_ids), _CHUNK):
         chunk = list(account_ids[start : start + _CHUNK])
