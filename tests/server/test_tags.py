@@ -5,14 +5,17 @@ each caller the tags of its scope, and a rep cannot type a system tag by hand.""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import delete, func, select
 
 from desktop_crm.server import admin, tags
+from desktop_crm.server import models as m
 from desktop_crm.server.cli import main
 from desktop_crm.server.timeutil import iso, now
 from tests.server.conftest import World, change
@@ -175,3 +178,22 @@ def test_a_bad_cursor_is_refused(ruled: World) -> None:
         "/sync/tags", params={"cursor": "abc"}, headers=ruled.h("rep1")
     )
     assert response.status_code == 400
+
+
+def test_serve_runs_the_scheduled_pass(ruled: World) -> None:
+    """The loop ``serve`` runs (first pass after ``first_delay``, then every ``interval``)."""
+    with ruled.engine.begin() as conn:
+        conn.execute(delete(m.account_tags))
+    assert _tags(ruled, "admin")["accounts"] == []
+
+    async def one_pass() -> None:
+        task = asyncio.create_task(tags.run_daily(ruled.engine, interval=3600, first_delay=0))
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            with ruled.engine.connect() as conn:
+                if conn.execute(select(func.count()).select_from(m.account_tags)).scalar():
+                    break
+        task.cancel()
+
+    asyncio.run(one_pass())
+    assert len(_tags(ruled, "admin")["accounts"]) == 3  # "New" for each, computed again
