@@ -90,12 +90,39 @@ class _Chunk:
         return and_(kind == entity.value, self.where(_R.account_id), _R.deleted.is_(False))
 
 
-def _json_text(conn: Connection, name: str) -> Any:
-    """A top-level field of the stored record JSON, as text, read by the database (parsing
-    each whole record in Python cost most of the pass)."""
-    if conn.dialect.name == "postgresql":
-        return func.json_extract_path_text(cast(_R.data, JSON), name)
-    return func.json_extract(_R.data, f"$.{name}")
+def _server_side_json(conn: Connection) -> bool:
+    """PostgreSQL reads fields out of the stored JSON itself (less to send); on SQLite its
+    ``json_extract`` parses the whole text again per field, slower than Python's parser."""
+    return conn.dialect.name == "postgresql"
+
+
+def _json_columns(conn: Connection, names: Sequence[str]) -> list[Any]:
+    if _server_side_json(conn):
+        return [func.json_extract_path_text(cast(_R.data, JSON), name) for name in names]
+    return [_R.data]
+
+
+def _json_values(conn: Connection, values: Sequence[Any], names: Sequence[str]) -> list[Any]:
+    """The fields ``names`` of a row read with :func:`_json_columns`."""
+    if _server_side_json(conn):
+        return list(values)
+    data = json.loads(values[0])
+    return [data.get(name) for name in names]
+
+
+_START_AT = '"start_at":"'
+
+
+def _start_at(data: str) -> Any:
+    """An activity's ``start_at`` from its stored JSON: found in the text (as the server
+    writes it, compact) or, failing that, parsed."""
+    start = data.find(_START_AT)
+    if start >= 0:
+        start += len(_START_AT)
+        end = data.find('"', start)
+        if end > start:
+            return data[start:end]
+    return json.loads(data).get("start_at")
 
 
 def _created(conn: Connection, chunk: _Chunk) -> dict[str, datetime | None]:
@@ -117,17 +144,17 @@ def _deals(
         .where(history.opportunity_id == _R.id)
         .scalar_subquery()
     )
+    names = ("stage", "amount", "currency")
     rows = conn.execute(
         select(
             _R.account_id,
-            _json_text(conn, "stage"),
-            _json_text(conn, "amount"),
-            _json_text(conn, "currency"),
             func.coalesce(last_change, _R.updated_at),
+            *_json_columns(conn, names),
         ).where(chunk.children(Entity.OPPORTUNITY))
     )
     deals: dict[str, list[DealFacts]] = defaultdict(list)
-    for account_id, stage_key, amount, currency, changed_at in rows:
+    for account_id, changed_at, *values in rows:
+        stage_key, amount, currency = _json_values(conn, values, names)
         stage = stages.get(str(stage_key or ""))
         deals[account_id].append(
             DealFacts(
@@ -142,14 +169,12 @@ def _deals(
 
 
 def _activity_times(conn: Connection, chunk: _Chunk) -> dict[str, list[datetime]]:
-    rows = conn.execute(
-        select(_R.account_id, _json_text(conn, "start_at")).where(
-            chunk.children(Entity.ACTIVITY)
-        )
-    )
+    server_side = _server_side_json(conn)
+    [column] = _json_columns(conn, ["start_at"])
+    rows = conn.execute(select(_R.account_id, column).where(chunk.children(Entity.ACTIVITY)))
     times: dict[str, list[datetime]] = defaultdict(list)
-    for account_id, start_at in rows:
-        moment = _time(start_at)
+    for account_id, value in rows:
+        moment = _time(value if server_side else _start_at(value))
         if moment is not None:
             times[account_id].append(moment)
     return times
