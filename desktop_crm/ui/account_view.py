@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -89,6 +90,7 @@ class Account360View(QWidget):
             "background: #fdf1d6; color: #7a4b00; border: 1px solid #e8c77a; "
             "border-radius: 4px; padding: 1px 6px; font-weight: 600;"
         )
+        self.system_tags.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.system_tags.hide()
         self.edit_button = QPushButton(self.tr("Edit…"))
         self.call_button = QPushButton(self.tr("Log call (Ctrl+L)"))

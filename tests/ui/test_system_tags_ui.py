@@ -57,6 +57,10 @@ def test_system_tags_show_beside_the_name_with_reasons_and_filter_the_list(
     assert label.isVisible()
     assert label.text() == "At risk  ·  VIP"
     assert VIP.reason in label.toolTip()
+    model.data(model.index(0, 0))
+    wait_until(qtbot, lambda: "[VIP]" in str(model.data(model.index(0, 0))))
+    window.accounts_view.setColumnWidth(0, 300)
+    qtbot.wait(100)  # let the layouts settle before the picture
     save_screenshot(window, "system-tags.png")
     with qtbot.waitSignal(window.account_view.loaded, timeout=10_000):
         window.show_account(other)
