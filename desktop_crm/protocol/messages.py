@@ -303,7 +303,7 @@ class TagsResponse(WireModel):
 
 
 class TagRulesBody(WireModel):
-    """``PUT /admin/tag-rules``: a rule file's text (``docs/tag-rules.md``)."""
+    """``POST /admin/set-tag-rules``: a rule file's text (``docs/tag-rules.md``)."""
 
     text: str = Field(max_length=200_000)
     #: ``"toml"`` or ``"json"``; absent: JSON when the text starts with ``{`` or ``[``.

@@ -142,17 +142,21 @@ def test_an_account_gained_by_reassignment_brings_its_tags(ruled: World) -> None
 def test_rules_over_the_api_admin_only_and_a_bad_file_changes_nothing(ruled: World) -> None:
     world = ruled
     bad = '[[rule]]\ntag = "VIP"\nwhen = [\n  { measure = "won_amount", op = "≥", value = 1 },\n]\n'
-    response = world.client.put(
-        "/admin/tag-rules", json={"text": bad}, headers=world.h("admin")
+    response = world.client.post(
+        "/admin/set-tag-rules", json={"text": bad}, headers=world.h("admin")
     )
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["detail"].startswith("line 4: won_amount: 'op' must be one of")
     assert len(world.client.get("/admin/tag-rules", headers=world.h("admin")).json()["rules"]) == 4
     for username in ("rep1", "manager1"):
-        denied = world.client.put("/admin/tag-rules", json={"text": ""}, headers=world.h(username))
+        denied = world.client.post(
+            "/admin/set-tag-rules", json={"text": ""}, headers=world.h(username)
+        )
         assert denied.status_code in (403, 404)
     good = '[{"tag": "Open", "when": [{"measure": "open_deals", "op": ">=", "value": 1}]}]'
-    response = world.client.put("/admin/tag-rules", json={"text": good}, headers=world.h("admin"))
+    response = world.client.post(
+        "/admin/set-tag-rules", json={"text": good}, headers=world.h("admin")
+    )
     assert response.status_code == 200, response.text
     assert response.json()["tagged"] == {"Open": 3}
     tagged = _by_account(_tags(world, "admin"))

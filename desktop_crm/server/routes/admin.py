@@ -113,7 +113,12 @@ def assign_account(
 _RULES_ERRORS: dict[int | str, dict[str, object]] = {
     **_NOT_FOUND,
     **BODY_ERRORS,
-    422: {"model": ErrorBody, "description": "The rule file is refused: its line and why"},
+    # 409, not 422: the request is well-formed (any text is), it is the rule file in it that
+    # the server cannot take; 422 stays for a malformed request, as on every route.
+    409: {
+        "model": ErrorBody,
+        "description": "The rule file is refused (its line and why); the rules stay as they were",
+    },
 }
 
 
@@ -124,7 +129,7 @@ def get_tag_rules(principal: AdminOnly, conn: DbDep) -> TagRulesResponse:
         return TagRulesResponse(rules=[r.to_dict() for r in tag_store.load_rules(conn)])
 
 
-@router.put("/admin/tag-rules", responses=_RULES_ERRORS)
+@router.post("/admin/set-tag-rules", responses=_RULES_ERRORS)
 def put_tag_rules(body: TagRulesBody, principal: AdminOnly, engine: EngineDep) -> TagRulesResponse:
     """Replace the tag rules with a rule file's text (TOML or JSON) and evaluate every account
     under them. A refused file changes nothing; the answer names its line and the reason."""
@@ -133,7 +138,7 @@ def put_tag_rules(body: TagRulesBody, principal: AdminOnly, engine: EngineDep) -
             body.text, json_format=None if body.format is None else body.format == "json"
         )
     except TagRuleError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     with engine.connect() as conn, write_transaction(conn):
         tag_store.save_rules(conn, rules)
     report = tags.evaluate_all(engine)
