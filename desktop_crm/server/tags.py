@@ -4,34 +4,31 @@ rules (:mod:`desktop_crm.domain.tag_evaluation`) and storing what changed (:mod:
 Two callers: an applied push re-evaluates the accounts it touched, in its own transaction
 (:func:`refresh`: a handful of queries for the whole batch, nothing at all when no rules are
 set), and the scheduled pass (:func:`evaluate_all`: ``admin evaluate-tags``, daily in
-``serve``) walks every account in chunks, for the rules that depend on time passing.
+``serve``) reads every account once and writes the changes in chunks, for the rules that
+depend on time passing. The facts come from :mod:`tag_facts`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Engine, and_, cast, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from desktop_crm.domain.records import Entity, PipelineStage
-from desktop_crm.domain.tag_evaluation import AccountFacts, DealFacts, computed_tags, needs
+from desktop_crm.domain.tag_evaluation import computed_tags
 from desktop_crm.domain.tag_rules import TagRule
 from desktop_crm.protocol.messages import ChangeResult, ChangeStatus
 from desktop_crm.server import models as m
-from desktop_crm.server import tag_store
+from desktop_crm.server import tag_facts, tag_store
 from desktop_crm.server.config_store import load_stages
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.store import ServerRecord
 from desktop_crm.server.timeutil import now as server_now
-from desktop_crm.server.timeutil import parse_iso
 
 log = logging.getLogger(__name__)
 
@@ -49,174 +46,18 @@ class EvaluationReport:
     tagged: dict[str, int]
 
 
-def _time(text: Any) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        return parse_iso(text)
-    except ValueError:
-        return None
-
-
-def _amount(value: Any) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return Decimal(0)
-    return amount if amount.is_finite() else Decimal(0)
-
-
-@dataclass(frozen=True, slots=True)
-class _Chunk:
-    """The accounts of one evaluation step: ``ids``, and for the scheduled pass, which walks
-    the accounts in key order, the key range they span (a range is cheaper to send and plan
-    than a thousand bound ids)."""
-
-    ids: list[str]
-    span: tuple[str, str] | None = None
-
-    def where(self, column: Any) -> Any:
-        if self.span is not None:
-            return column.between(*self.span)
-        return column.in_(self.ids)
-
-    def children(self, entity: Entity) -> Any:
-        """The live records of ``entity`` under these accounts. For a range, the entity test
-        is written so no index can serve it (``entity || ''``): SQLite, without statistics,
-        otherwise prefers the primary key's ``entity =`` and reads every record of the kind
-        (measured: the whole pass 4x slower), instead of the account range of
-        ``ix_records_account``."""
-        kind = _R.entity.op("||")("") if self.span is not None else _R.entity
-        return and_(kind == entity.value, self.where(_R.account_id), _R.deleted.is_(False))
-
-
-def _server_side_json(conn: Connection) -> bool:
-    """PostgreSQL reads fields out of the stored JSON itself (less to send); on SQLite its
-    ``json_extract`` parses the whole text again per field, slower than Python's parser."""
-    return conn.dialect.name == "postgresql"
-
-
-def _json_columns(conn: Connection, names: Sequence[str]) -> list[Any]:
-    if _server_side_json(conn):
-        return [func.json_extract_path_text(cast(_R.data, JSON), name) for name in names]
-    return [_R.data]
-
-
-def _json_values(conn: Connection, values: Sequence[Any], names: Sequence[str]) -> list[Any]:
-    """The fields ``names`` of a row read with :func:`_json_columns`."""
-    if _server_side_json(conn):
-        return list(values)
-    data = json.loads(values[0])
-    return [data.get(name) for name in names]
-
-
-_START_AT = '"start_at":"'
-
-
-def _start_at(data: str) -> Any:
-    """An activity's ``start_at`` from its stored JSON: found in the text (as the server
-    writes it, compact) or, failing that, parsed."""
-    start = data.find(_START_AT)
-    if start >= 0:
-        start += len(_START_AT)
-        end = data.find('"', start)
-        if end > start:
-            return data[start:end]
-    return json.loads(data).get("start_at")
-
-
-def _created(conn: Connection, chunk: _Chunk) -> dict[str, datetime | None]:
-    log = m.account_status_log.c
-    rows = conn.execute(
-        select(log.account_id, func.min(log.changed_at))
-        .where(chunk.where(log.account_id))
-        .group_by(log.account_id)
-    )
-    return {account_id: _time(at) for account_id, at in rows}
-
-
-def _deals(
-    conn: Connection, chunk: _Chunk, stages: dict[str, PipelineStage]
-) -> dict[str, list[DealFacts]]:
-    history = m.stage_history.c
-    last_change = (
-        select(func.max(history.changed_at))
-        .where(history.opportunity_id == _R.id)
-        .scalar_subquery()
-    )
-    names = ("stage", "amount", "currency")
-    rows = conn.execute(
-        select(
-            _R.account_id,
-            func.coalesce(last_change, _R.updated_at),
-            *_json_columns(conn, names),
-        ).where(chunk.children(Entity.OPPORTUNITY))
-    )
-    deals: dict[str, list[DealFacts]] = defaultdict(list)
-    for account_id, changed_at, *values in rows:
-        stage_key, amount, currency = _json_values(conn, values, names)
-        stage = stages.get(str(stage_key or ""))
-        deals[account_id].append(
-            DealFacts(
-                amount=_amount(amount),
-                currency=str(currency or ""),
-                is_open=stage is None or not stage.is_closed,
-                is_won=stage is not None and stage.is_won,
-                stage_changed_at=_time(changed_at),
-            )
-        )
-    return deals
-
-
-def _activity_times(conn: Connection, chunk: _Chunk) -> dict[str, list[datetime]]:
-    server_side = _server_side_json(conn)
-    [column] = _json_columns(conn, ["start_at"])
-    rows = conn.execute(select(_R.account_id, column).where(chunk.children(Entity.ACTIVITY)))
-    times: dict[str, list[datetime]] = defaultdict(list)
-    for account_id, value in rows:
-        moment = _time(value if server_side else _start_at(value))
-        if moment is not None:
-            times[account_id].append(moment)
-    return times
-
-
-def account_facts(
-    conn: Connection, rules: Sequence[TagRule], stages: Sequence[PipelineStage], chunk: _Chunk
-) -> list[AccountFacts]:
-    """The facts of the live accounts of one chunk that the rules read."""
-    rows = conn.execute(
-        select(_R.id, _R.data).where(
-            _R.entity == Entity.ACCOUNT.value, chunk.where(_R.id), _R.deleted.is_(False)
-        )
-    ).all()
-    wanted = needs(rules)
-    created = _created(conn, chunk) if "created" in wanted else {}
-    deals = _deals(conn, chunk, {s.key: s for s in stages}) if "deals" in wanted else {}
-    activities = _activity_times(conn, chunk) if "activities" in wanted else {}
-    return [
-        AccountFacts(
-            account_id=row.id,
-            fields=json.loads(row.data),
-            created_at=created.get(row.id),
-            deals=deals.get(row.id, ()),
-            activity_times=activities.get(row.id, ()),
-        )
-        for row in rows
-    ]
-
-
 def _evaluate_chunk(
     conn: Connection,
     rules: Sequence[TagRule],
     stages: Sequence[PipelineStage],
-    chunk: _Chunk,
+    chunk: tag_facts.Chunk,
     at: datetime,
 ) -> int:
     """Evaluate these accounts (deleted or missing ones have no tags) and store the changes.
     Returns how many rows changed."""
     computed = {
         facts.account_id: tag_store.tags_json(computed_tags(rules, facts, at))
-        for facts in account_facts(conn, rules, stages, chunk)
+        for facts in tag_facts.account_facts(conn, rules, stages, chunk)
     }
     before = tag_store.stored(conn, chunk.ids, chunk.span)
     changes: dict[str, str] = {}
@@ -242,7 +83,7 @@ def refresh(
     stages = load_stages(conn)
     moment = at or server_now()
     return sum(
-        _evaluate_chunk(conn, rules, stages, _Chunk(ids[i : i + CHUNK]), moment)
+        _evaluate_chunk(conn, rules, stages, tag_facts.Chunk(ids[i : i + CHUNK]), moment)
         for i in range(0, len(ids), CHUNK)
     )
 
@@ -286,34 +127,62 @@ def pushed_accounts(results: Iterable[ChangeResult]) -> set[str]:
 def evaluate_all(
     engine: Engine, at: datetime | None = None, chunk: int = CHUNK
 ) -> EvaluationReport:
-    """The scheduled pass: every account (deleted ones lose their tags), one write transaction
-    per chunk so pushes are not held up for the whole pass."""
+    """The scheduled pass: every account (deleted ones lose their tags). The facts are read
+    in one pass (:func:`tag_facts.all_facts`); the changes are written in write transactions
+    of ``chunk`` accounts, so pushes are not held up for the whole pass. An account whose
+    records changed after the read is evaluated again inside its chunk's transaction (a push
+    meanwhile must not be overwritten by what the pass read before it)."""
     moment = at or server_now()
-    evaluated = changed = 0
-    after = ""
+    changed = 0
     with engine.connect() as conn:
         with conn.begin():
             rules = tag_store.load_rules(conn)
             stages = load_stages(conn)
-        while True:
+            read_through = int(conn.scalar(select(func.max(_R.change_seq))) or 0)
+            every, facts = tag_facts.all_facts(conn, rules, stages)
+        computed = {
+            f.account_id: tag_store.tags_json(computed_tags(rules, f, moment)) for f in facts
+        }
+        del facts
+        for start in range(0, len(every), chunk):
+            ids = every[start : start + chunk]
             with write_transaction(conn):
-                ids = list(
-                    conn.scalars(
-                        select(_R.id)
-                        .where(_R.entity == Entity.ACCOUNT.value, _R.id > after)
-                        .order_by(_R.id)
-                        .limit(chunk)
-                    )
+                changed += _write_pass_chunk(
+                    conn, rules, stages, ids, computed, read_through, moment
                 )
-                if not ids:
-                    break
-                span = _Chunk(ids, (ids[0], ids[-1]))
-                changed += _evaluate_chunk(conn, rules, stages, span, moment)
-            evaluated += len(ids)
-            after = ids[-1]
         with conn.begin():
             tagged = tag_store.tagged_counts(conn)
-    return EvaluationReport(evaluated=evaluated, changed=changed, tagged=tagged)
+    return EvaluationReport(evaluated=len(every), changed=changed, tagged=tagged)
+
+
+def _write_pass_chunk(
+    conn: Connection,
+    rules: Sequence[TagRule],
+    stages: Sequence[PipelineStage],
+    ids: list[str],
+    computed: dict[str, str],
+    read_through: int,
+    at: datetime,
+) -> int:
+    span = (ids[0], ids[-1])
+    since = set(
+        conn.scalars(
+            select(_R.account_id)
+            .where(_R.change_seq > read_through, _R.account_id.between(*span))
+            .distinct()
+        )
+    )
+    before = tag_store.stored(conn, ids)
+    changes = {
+        a: computed.get(a, "[]")
+        for a in ids
+        if a not in since and before.get(a, "[]") != computed.get(a, "[]")
+    }
+    written = tag_store.write(conn, changes, at)
+    fresh = sorted(since & set(ids))
+    if fresh:  # changed after the read: evaluated on what is there now
+        written += _evaluate_chunk(conn, rules, stages, tag_facts.Chunk(fresh), at)
+    return written
 
 
 async def run_daily(
