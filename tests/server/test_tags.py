@@ -17,6 +17,10 @@ from sqlalchemy import delete, func, select
 from desktop_crm.server import admin, tags
 from desktop_crm.server import models as m
 from desktop_crm.server.cli import main
+from desktop_crm.server.config_store import load_stages
+from desktop_crm.server.db import write_transaction
+from desktop_crm.server.tag_store import load_rules
+from desktop_crm.server.tags import _write_pass_chunk  # the pass's write step
 from desktop_crm.server.timeutil import iso, now
 from tests.server.conftest import World, change
 
@@ -201,3 +205,24 @@ def test_serve_runs_the_scheduled_pass(ruled: World) -> None:
 
     asyncio.run(one_pass())
     assert len(_tags(ruled, "admin")["accounts"]) == 3  # "New" for each, computed again
+
+
+def test_a_push_during_the_pass_is_not_overwritten_by_what_the_pass_read(ruled: World) -> None:
+    """The pass read acc1 before a push changed it: writing its chunk, it evaluates acc1
+    again on what is there now instead of writing the stale result."""
+    world = ruled
+    acc1 = world.accounts["acc1"]
+    with world.engine.connect() as conn:
+        read_through = int(conn.scalar(select(func.max(m.records.c.change_seq))) or 0)
+    world.push("rep1", _win(world, "300000"))  # after the pass's read: VIP now
+    stale = '[{"name":"New","reason":"stale"}]'
+    ids = sorted(world.accounts.values())
+    with world.engine.connect() as conn, write_transaction(conn):
+        _write_pass_chunk(
+            conn, load_rules(conn), load_stages(conn), ids, dict.fromkeys(ids, stale),
+            read_through, now(),
+        )
+    tagged = _by_account(_tags(world, "admin"))
+    assert "VIP" in tagged[acc1] and tagged[acc1].get("New") != "stale"
+    other = world.accounts["acc2"]
+    assert tagged[other] == {"New": "stale"}  # untouched since the read: the pass's result
