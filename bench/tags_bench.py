@@ -76,13 +76,15 @@ def _bench_one(
                 tag_store.save_rules(conn, admin.read_tag_rules(EXAMPLES))
                 records = int(conn.scalar(select(func.count()).select_from(m.records)) or 0)
             _progress(f"{kind}: first pass")
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             first = tags.evaluate_all(engine)
             first_s = time.perf_counter() - started
+            first_cpu = time.process_time() - cpu
             _progress(f"{kind}: a day later")
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             again = tags.evaluate_all(engine, at=now() + timedelta(days=1))
             again_s = time.perf_counter() - started
+            again_cpu = time.process_time() - cpu
             with engine.connect() as conn:
                 ids = list(
                     conn.scalars(
@@ -100,6 +102,8 @@ def _bench_one(
     return {
         "records": records,
         "first_s": first_s,
+        "first_cpu": first_cpu,
+        "again_cpu": again_cpu,
         "first_changed": first.changed,
         "again_s": again_s,
         "again_changed": again.changed,
@@ -130,15 +134,20 @@ def _table(accounts: int, results: dict[str, dict[str, Any]]) -> Table:
     pick = list(results.values())
     table.add("records on the server", "", *(r["records"] for r in pick))
     table.add("scheduled pass, first (all rows written)", "s", *(r["first_s"] for r in pick))
+    table.add("  CPU time of this process", "s", *(r["first_cpu"] for r in pick))
     table.add("  accounts per second", "acc/s", *(accounts / r["first_s"] for r in pick))
     table.add("scheduled pass, a day later", "s", *(r["again_s"] for r in pick))
+    table.add("  CPU time of this process", "s", *(r["again_cpu"] for r in pick))
     table.add("  rows changed", "", *(r["again_changed"] for r in pick))
     table.add("push re-evaluation, 500 accounts", "ms", *(r["push_s"] * 1000 for r in pick))
     table.notes.append(f"target: the pass over 100,000 accounts < {TARGET_S:.0f} s")
     for kind, r in results.items():
         tagged = ", ".join(f"{k} {v:,}" for k, v in sorted(r["tagged"].items()))
         table.notes.append(f"{names[kind]}: tagged {tagged}")
-    table.notes.append(f"load average when done: {os.getloadavg()[0]:.1f} (2 cores)")
+    table.notes.append(
+        f"load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; the CPU "
+        "time (SQLite works in this process) is what the pass costs an idle machine"
+    )
     return table
 
 
