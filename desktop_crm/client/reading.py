@@ -13,16 +13,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from desktop_crm.domain.records import Account, Opportunity, PipelineStage
-from desktop_crm.storage import configuration, overview, queries
+from desktop_crm.storage import configuration, overview, queries, system_tags
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.overview import ListChoices
 from desktop_crm.storage.replica import Replica
 from desktop_crm.storage.search import SearchHit
 from desktop_crm.storage.search import search as search_replica
+from desktop_crm.storage.system_tags import SystemTag
 from desktop_crm.sync.deleted_customers import DeletedCustomer, open_notices
 from desktop_crm.sync.engine import LAST_SYNC_KEY
 
-__all__ = ["ListChoices"]
+__all__ = ["ListChoices", "SystemTag"]
 
 
 def search(
@@ -62,6 +63,12 @@ def account_ids(
 def accounts_by_id(replica: Replica, ids: Sequence[str]) -> dict[str, Account]:
     with replica.engine.connect() as conn:
         return queries.accounts_by_id(conn, list(ids))
+
+
+def system_tags_by_id(replica: Replica, ids: Sequence[str]) -> dict[str, list[SystemTag]]:
+    """The system tags of these accounts (those that have any), for the list's rows."""
+    with replica.engine.connect() as conn:
+        return system_tags.tags_of(conn, ids)
 
 
 def follow_ups(replica: Replica, now: datetime, user_id: str | None) -> queries.FollowUpsDue:

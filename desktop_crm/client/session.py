@@ -19,6 +19,7 @@ from desktop_crm.client.error_log import scrub_error_logs
 from desktop_crm.client.identity import Identity
 from desktop_crm.client.policy import NO_POLICY, Policy
 from desktop_crm.client.profile import Profile, ProfileSettings, check_server_url
+from desktop_crm.client.system_tags import keep_system_tags
 from desktop_crm.domain.records import AccountStatus, pipeline_stage_from_row
 from desktop_crm.domain.status_rules import StatusRule
 from desktop_crm.protocol.messages import LoginRequest
@@ -141,6 +142,7 @@ def run_sync(
         raise
     name_deleters(replica, signed_in.client, summary)
     keep_configuration(replica, signed_in.client)
+    keep_system_tags(replica, signed_in.client, summary)
     return summary
 
 
@@ -278,6 +280,7 @@ class ProfileSync:
         self._refresh_user_names(replica, signed_in)
         name_deleters(replica, signed_in.client, summary)
         keep_configuration(replica, signed_in.client)
+        keep_system_tags(replica, signed_in.client, summary)
         return summary
 
     def _refresh_user_names(self, replica: Replica, signed_in: SignedIn) -> None:

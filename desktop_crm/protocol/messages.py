@@ -279,3 +279,44 @@ class ConfigResponse(WireModel):
     #: The status rules in force (the default rule when none is configured; may be empty).
     #: None only from a server older than status rules: the client then uses the default.
     status_rules: list[StatusRuleConfig] | None = None
+
+
+# System tags (computed by the server's tag rules) ----------------------------------------------
+
+
+class SystemTag(WireModel):
+    name: str
+    #: Why the tag holds: "VIP: won 1,240,000 CNY in the last 12 months ≥ 100,000".
+    reason: str
+
+
+class AccountTags(WireModel):
+    """An account's system tags as they stand now (replace what the replica had; ``[]``: none)."""
+
+    account_id: str
+    tags: list[SystemTag]
+
+
+class TagsResponse(WireModel):
+    """``GET /sync/tags``: the accounts in scope whose system tags changed since ``cursor``."""
+
+    accounts: list[AccountTags]
+    #: Opaque; send it back as ``cursor`` next time.
+    cursor: str
+    has_more: bool
+
+
+class TagRulesBody(WireModel):
+    """``POST /admin/set-tag-rules``: a rule file's text (``docs/tag-rules.md``)."""
+
+    text: str = Field(max_length=200_000)
+    #: ``"toml"`` or ``"json"``; absent: JSON when the text starts with ``{`` or ``[``.
+    format: str | None = Field(default=None, pattern=r"^(toml|json)$")
+
+
+class TagRulesResponse(WireModel):
+    #: The rules in force, as JSON objects (``docs/tag-rules.md``).
+    rules: list[dict[str, Any]]
+    #: Accounts evaluated and how many now carry each tag (after a change of rules).
+    evaluated: int = 0
+    tagged: dict[str, int] = {}

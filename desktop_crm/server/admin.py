@@ -27,6 +27,7 @@ from desktop_crm.domain.records import (
 from desktop_crm.domain.repair import repaired_text, repaired_vector
 from desktop_crm.domain.shape import data_problems
 from desktop_crm.domain.status_rules import StatusRule, status_rule_from_dict
+from desktop_crm.domain.tag_rules import TagRule, TagRuleError, parse_rule_file
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID, VersionVector
 from desktop_crm.protocol.messages import Role
@@ -37,6 +38,8 @@ from desktop_crm.server import (
     config_store,
     directory,
     erasure,
+    tag_store,
+    tags,
     tombstones,
 )
 from desktop_crm.server import models as m
@@ -226,6 +229,33 @@ def set_status_rules(engine: Engine, path: Path | None) -> int:
         after = config_store.load_status_rules(conn)
         _audit_setting(conn, "status_rules", before, after)
         return len(after)
+
+
+def read_tag_rules(path: Path) -> list[TagRule]:
+    """The rules in a TOML or JSON file (JSON: a ``.json`` name or text starting with ``{``/``[``),
+    or DirectoryError naming the file, the line and the reason."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise directory.DirectoryError(f"cannot read {path}: {exc}") from None
+    try:
+        return parse_rule_file(text, json_format=True if path.suffix == ".json" else None)
+    except TagRuleError as exc:
+        raise directory.DirectoryError(f"{path}: {exc}") from None
+
+
+def set_tag_rules(engine: Engine, path: Path) -> tuple[list[TagRule], tags.EvaluationReport]:
+    """Store the rules in ``path`` (nothing changes when the file is refused) and evaluate
+    every account under them."""
+    rules = read_tag_rules(path)
+    with _write(engine) as conn:
+        tag_store.save_rules(conn, rules)
+    return rules, tags.evaluate_all(engine)
+
+
+def tag_rules(engine: Engine) -> list[TagRule]:
+    with engine.connect() as conn:
+        return tag_store.load_rules(conn)
 
 
 def set_statuses(engine: Engine, path: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
 from desktop_crm.protocol.messages import PROTOCOL_VERSION
-from desktop_crm.server import audit, db, errors
+from desktop_crm.server import audit, db, errors, tags
 from desktop_crm.server.deps import DbDep
 from desktop_crm.server.routes import admin, auth, directory, privacy, sync
 from desktop_crm.server.routes import audit as audit_routes
@@ -39,7 +40,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        daily = asyncio.create_task(tags.run_daily(engine))  # the tag rules' scheduled pass
         yield
+        daily.cancel()
         engine.dispose()
 
     app = FastAPI(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
 import logging
@@ -18,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import Role
-from desktop_crm.server import admin, cli_privacy, cli_trust, db
+from desktop_crm.server import admin, cli_privacy, cli_trust, db, tags
 from desktop_crm.server.audit import AuditQueryError
 from desktop_crm.server.backup import BackupError
 from desktop_crm.server.directory import DirectoryError, check_password_policy
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = adm.add_parser("set-statuses", parents=[common], help="account statuses from JSON")
     p.add_argument("file", type=Path)
     _add_status_rules_parser(adm, common)
+    _add_tag_parsers(adm, common)
     p = adm.add_parser("import-csv", parents=[common], help="import records from CSV")
     p.add_argument("entity", choices=[e.value for e in Entity])
     p.add_argument("file", type=Path)
@@ -288,6 +290,8 @@ def _admin(args: argparse.Namespace) -> int:
         print(f"{admin.set_statuses(engine, args.file)} account statuses set")
     elif action == "status-rules":
         _status_rules(engine, args)
+    elif action in ("set-tag-rules", "tag-rules", "evaluate-tags"):
+        _tags(engine, args)
     elif action == "import-csv":
         report = admin.import_csv(engine, Entity(args.entity), args.file, dry_run=args.dry_run)
         verb = "would import" if args.dry_run else "imported"
@@ -366,6 +370,44 @@ def _status_rules(engine: Engine, args: argparse.Namespace) -> None:
     for rule in rules:
         only = f" (only from {', '.join(rule.only_from)})" if rule.only_from else ""
         print(f"{rule.when} -> {rule.to_status}{only}")
+
+
+def _add_tag_parsers(
+    adm: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    p = adm.add_parser(
+        "set-tag-rules",
+        parents=[common],
+        help="set the tag rules from a TOML or JSON file (docs/tag-rules.md) and evaluate them",
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p = adm.add_parser("tag-rules", parents=[common], help="print the tag rules in force (JSON)")
+    p = adm.add_parser(
+        "evaluate-tags",
+        parents=[common],
+        help="evaluate the tag rules for every account now (serve does it daily)",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _tags(engine: Engine, args: argparse.Namespace) -> None:
+    if args.action == "tag-rules":
+        shown = [r.to_dict() for r in admin.tag_rules(engine)]
+        print(json.dumps(shown, indent=2, ensure_ascii=False))
+        return
+    if args.action == "set-tag-rules":
+        rules, report = admin.set_tag_rules(engine, args.file)
+        if not args.json:
+            print(f"{len(rules)} tag rule(s) in force")
+    else:
+        report = tags.evaluate_all(engine)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(report), ensure_ascii=False))
+        return
+    print(f"evaluated {report.evaluated} account(s); {report.changed} changed")
+    for name, count in sorted(report.tagged.items()):
+        print(f"  {name}: {count}")
 
 
 def _purge_tombstones(engine: Engine, args: argparse.Namespace) -> None:

@@ -317,3 +317,15 @@ archived_accounts = Table(
     Column("archived_at", String(TIME), nullable=False),
     Column("archived_by", String(ID), nullable=False),
 )
+
+#: The system tags the tag rules computed per account (revision 0011; ``server/tags.py``).
+account_tags = Table(
+    "account_tags",
+    metadata,
+    Column("account_id", String(ID), primary_key=True),
+    Column("tags", Text, nullable=False),  # JSON list of {"name", "reason"}
+    # Grows whenever the row changes or the account enters a scope: GET /sync/tags's cursor.
+    Column("seq", BigInteger, nullable=False),
+    Column("evaluated_at", String(TIME), nullable=False),
+    Index("ix_account_tags_seq", "seq", unique=True),
+)

@@ -36,6 +36,7 @@ from desktop_crm.domain.records import (
 )
 from desktop_crm.domain.shape import data_problems, shown, text_problem
 from desktop_crm.domain.status_rules import StatusRule, status_change_for
+from desktop_crm.domain.tag_rules import TagRule
 from desktop_crm.domain.validation import ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import (
     SERVER_REPLICA_ID,
@@ -54,6 +55,7 @@ from desktop_crm.protocol.messages import (
     Role,
 )
 from desktop_crm.server import models as m
+from desktop_crm.server import tag_store, tags
 from desktop_crm.server.archive import archived_for
 from desktop_crm.server.auth import Principal
 from desktop_crm.server.config_store import load_stages, load_status_rules, load_statuses
@@ -135,6 +137,8 @@ class Batch:
     pushed_status: dict[str, tuple[str, VersionVector | None]] = field(default_factory=dict)
     #: account id -> why the rule changes its status, for the batch's own change of it.
     status_reasons: dict[str, str] = field(default_factory=dict)
+    #: The tag rules: their tags are the server's, never typed by hand (``server/tags.py``).
+    tag_rules: list[TagRule] = field(default_factory=list)
 
 
 def push(
@@ -154,6 +158,7 @@ def push(
             statuses={s.key for s in load_statuses(conn)},
             status_rules=load_status_rules(conn),
             pushed_status=_pushed_statuses(request.changes),
+            tag_rules=tag_store.load_rules(conn),
         )
         _prefetch(batch, request.changes)
         for change in request.changes:
@@ -169,6 +174,7 @@ def push(
                 continue
             results.append(result)
         batch.writer.flush()
+        tags.refresh(conn, tags.pushed_accounts(results), rules=batch.tag_rules)
     return PushResponse(results=results)
 
 
@@ -345,6 +351,10 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
             return _result(batch, change, ChangeStatus.CONFLICT, current)
 
     data = _validated(batch, entity, data, change.deleted, hidden)
+    if entity == Entity.ACCOUNT and batch.tag_rules:
+        refused = tags.typed_system_tags(batch.tag_rules, data, current)
+        if refused:
+            raise Rejected(tags.typed_system_tags_message(refused))
     _check_links(batch, entity, change.record_id, data, current)
     _check_permission(batch, entity, change, data, current)
     _check_people(batch, entity, data, current)

@@ -22,9 +22,11 @@ from sqlalchemy import ColumnElement, Connection, Select, bindparam, select, upd
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import Role
 from desktop_crm.server import models as m
+from desktop_crm.server import tag_store
 from desktop_crm.server.auth import Principal
 from desktop_crm.server.settings import Settings
 from desktop_crm.server.store import Masks, allocate_seq, touch_account
+from desktop_crm.server.timeutil import now
 
 ALL_ROLES = (Role.ADMIN, Role.SERVICE_DESK)
 
@@ -206,6 +208,7 @@ class ScopeChange:
                 lost_count += 1
             gained |= after - self.before[user_id]
         touched = sum(touch_account(self.conn, a, self.actor_id) for a in sorted(gained))
+        tag_store.bump(self.conn, gained, now())  # their system tags are re-sent too
         return lost_count, touched
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
 from desktop_crm.domain.records import Opportunity
 from desktop_crm.storage import records_store as store
+from desktop_crm.storage import system_tags
 from desktop_crm.storage.configuration import status_choices
 from desktop_crm.storage.schema import (
     accounts,
@@ -37,6 +38,8 @@ class ListChoices:
     statuses: list[tuple[str, str]]
     owners: list[str]
     tags: list[str]
+    #: The system tags (computed by the server's rules) some account carries.
+    system_tags: list[str] = field(default_factory=list)
 
 
 def list_choices(conn: Connection) -> ListChoices:
@@ -55,7 +58,7 @@ def list_choices(conn: Connection) -> ListChoices:
     ):
         for tag in json.loads(text or "[]"):
             tag_counts[str(tag)] += 1
-    return ListChoices(status_choices(conn), owners, sorted(tag_counts))
+    return ListChoices(status_choices(conn), owners, sorted(tag_counts), system_tags.names(conn))
 
 
 def opportunity_amounts(conn: Connection) -> list[tuple[str, str, str]]:

@@ -22,16 +22,19 @@ from desktop_crm.domain.records import (
     Opportunity,
 )
 from desktop_crm.storage import records_store as store
+from desktop_crm.storage import system_tags
 from desktop_crm.storage.consent_filter import ReachableBy, accounts_reachable
 from desktop_crm.storage.schema import (
     account_former_names,
     account_status_log,
+    account_system_tags,
     accounts,
     activities,
     contacts,
     pipeline_stages,
 )
 from desktop_crm.storage.search import next_prefix
+from desktop_crm.storage.system_tags import SystemTag
 
 # The account 360° view ------------------------------------------------------------------------
 
@@ -68,6 +71,8 @@ class Account360:
     #: Record id -> its fields the server masked for this user's role (only records that have
     #: any): shown as "hidden for your role", not as empty.
     masked: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: The system tags the server's rules computed, each with its reason (read-only).
+    system_tags: list[SystemTag] = field(default_factory=list)
 
     @property
     def pipeline_value(self) -> Decimal:
@@ -144,6 +149,7 @@ def account_360(
         ],
         former_names=[FormerName(r[0], _time(r[1]), r[2]) for r in name_rows],
         masked=_masked_in_view(conn, account, people, timeline),
+        system_tags=system_tags.tags_of(conn, [account_id]).get(account_id, []),
     )
 
 
@@ -327,6 +333,8 @@ class AccountFilter:
     #: Names starting with this text (case-sensitive, uses the name index).
     name_prefix: str | None = None
     tag: str | None = None
+    #: A system tag (computed by the server's rules) the account carries.
+    system_tag: str | None = None
     #: Accounts with a contact reachable this way (``storage.consent_filter``).
     reachable: ReachableBy | None = None
 
@@ -345,6 +353,13 @@ class AccountFilter:
             # Tags are a JSON list of strings: match the quoted element.
             quoted = '"' + self.tag.replace("\\", "\\\\").replace('"', '\\"') + '"'
             out.append(func.instr(c.tags, quoted) > 0)
+        if self.system_tag is not None:
+            t = account_system_tags.c
+            out.append(
+                select(t.account_id)
+                .where(t.name == self.system_tag, t.account_id == c.id)
+                .exists()
+            )
         return out
 
 

@@ -275,6 +275,18 @@ tags = Table(
     Column("color", String(20), nullable=False, server_default=""),
 )
 
+#: The system tags the server's tag rules computed per account, with why each holds (revision
+#: 0012): read-only here, replaced per account by ``GET /sync/tags`` (``storage/system_tags.py``).
+account_system_tags = Table(
+    "account_system_tags",
+    metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Index("ix_account_system_tags_name", "name", "account_id"),
+    sqlite_with_rowid=False,
+)
+
 # Sync bookkeeping (replica-only) -------------------------------------------------------------
 
 sync_state = Table(

@@ -29,6 +29,7 @@ from desktop_crm.protocol.messages import (
     PushRequest,
     PushResponse,
     SnapshotResponse,
+    TagsResponse,
 )
 from desktop_crm.protocol.privacy import ArchiveResponse, ArchiveSearchResponse, RestoreResponse
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
@@ -182,6 +183,14 @@ class SyncClient:
 
     def directory(self) -> DirectoryResponse:
         return self._parse(self._send("GET", "/directory"), DirectoryResponse)
+
+    def system_tags(self, cursor: str | None, limit: int = DEFAULT_PULL_PAGE) -> TagsResponse:
+        """The system tags of accounts in scope that changed since ``cursor`` (None: all).
+        A server older than tag rules answers 404 (:class:`ServerRefused`)."""
+        params: dict[str, Any] = {"limit": limit}
+        if cursor is not None:
+            params["cursor"] = cursor
+        return self._parse(self._send("GET", "/sync/tags", params=params), TagsResponse)
 
     def config(self) -> ConfigResponse:
         """The server's configuration (pipeline stages, account statuses, status rules)."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -26,6 +27,7 @@ from desktop_crm.client import reading
 from desktop_crm.domain.erasure import is_erased_contact
 from desktop_crm.domain.records import Contact
 from desktop_crm.storage.queries import Account360
+from desktop_crm.ui.accounts_model import system_tags_tooltip
 from desktop_crm.ui.choice_boxes import Choices, language_name
 from desktop_crm.ui.consent import ConsentTexts
 from desktop_crm.ui.customer_clock import CustomerClockLabel
@@ -79,6 +81,14 @@ class Account360View(QWidget):
         self.subtitle = QLabel()
         self.subtitle.setStyleSheet("color: #555;")
         self.clock = CustomerClockLabel(parent=self)
+        # The system tags beside the name; their reasons on hover.
+        self.system_tags = QLabel()
+        self.system_tags.setStyleSheet(
+            "background: #fdf1d6; color: #7a4b00; border: 1px solid #e8c77a; "
+            "border-radius: 4px; padding: 1px 6px; font-weight: 600;"
+        )
+        self.system_tags.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.system_tags.hide()
         self.edit_button = QPushButton(self.tr("Edit…"))
         self.call_button = QPushButton(self.tr("Log call (Ctrl+L)"))
         self.meeting_button = QPushButton(self.tr("Log meeting"))
@@ -102,7 +112,11 @@ class Account360View(QWidget):
         self.add_contact_button.clicked.connect(self._add_contact_clicked)
         top = QHBoxLayout()
         titles = QVBoxLayout()
-        titles.addWidget(self.title)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.title)
+        name_row.addWidget(self.system_tags, 0, Qt.AlignmentFlag.AlignVCenter)
+        name_row.addStretch(1)
+        titles.addLayout(name_row)
         titles.addWidget(self.subtitle)
         titles.addWidget(self.clock)
         top.addLayout(titles, 1)
@@ -298,6 +312,16 @@ class Account360View(QWidget):
             owner=self,
         )
 
+    def _show_system_tags(self, view: Account360) -> None:
+        tags = view.system_tags
+        self.system_tags.setVisible(bool(tags))
+        self.system_tags.setText("  ·  ".join(t.name for t in tags))
+        self.system_tags.setToolTip(
+            system_tags_tooltip(self.tr("System tags (computed by the server):"), tags)
+            if tags
+            else ""
+        )
+
     def _show(self, request: int, account_id: str, view: Account360 | None) -> None:
         if request != self._request:
             return
@@ -312,6 +336,7 @@ class Account360View(QWidget):
         self.content.show()
         a = view.account
         self.title.setText(a.name)
+        self._show_system_tags(view)
         parts = [self.status_names.get(a.status, a.status)]
         if a.industry:
             parts.append(a.industry)

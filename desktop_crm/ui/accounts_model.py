@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 
 from desktop_crm.client import reading
+from desktop_crm.client.reading import SystemTag
 from desktop_crm.domain.records import Account
 from desktop_crm.storage.queries import AccountFilter, AccountSort
 from desktop_crm.ui.session import Session
@@ -31,6 +32,11 @@ FETCH_BATCH = 200
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def system_tags_tooltip(heading: str, tags: list[SystemTag]) -> str:
+    """The reasons of an account's system tags, one a line, under ``heading``."""
+    return "\n".join([heading, *(t.reason for t in tags)])
 
 
 class AccountsModel(QAbstractTableModel):
@@ -46,6 +52,8 @@ class AccountsModel(QAbstractTableModel):
         self._ids: list[str] = []
         self._rows: dict[str, int] = {}
         self._cache: dict[str, Account] = {}
+        #: The cached accounts' system tags (computed by the server's rules; absent: none).
+        self._system_tags: dict[str, list[SystemTag]] = {}
         self._wanted: set[str] = set()
         self._in_flight: set[str] = set()
         self._filter = AccountFilter()
@@ -96,6 +104,7 @@ class AccountsModel(QAbstractTableModel):
         self._rows = {account_id: row for row, account_id in enumerate(ids)}
         if not keep_cache:
             self._cache.clear()
+            self._system_tags.clear()
         self._wanted.clear()
         self._in_flight.clear()
         self.endResetModel()
@@ -123,18 +132,29 @@ class AccountsModel(QAbstractTableModel):
         self._in_flight.update(batch)
         generation = self._generation
         self._session.submit(
-            lambda replica: reading.accounts_by_id(replica, batch),
-            lambda found: self._fetched(generation, batch, found),
+            lambda replica: (
+                reading.accounts_by_id(replica, batch),
+                reading.system_tags_by_id(replica, batch),
+            ),
+            lambda found: self._fetched(generation, batch, *found),
             owner=self,
         )
         if self._wanted:
             self._fetch_timer.start()
 
-    def _fetched(self, generation: int, batch: list[str], found: dict[str, Account]) -> None:
+    def _fetched(
+        self,
+        generation: int,
+        batch: list[str],
+        found: dict[str, Account],
+        tags: dict[str, list[SystemTag]],
+    ) -> None:
         self._in_flight.difference_update(batch)
         if generation != self._generation:
             return
         self._cache.update(found)
+        for account_id in batch:
+            self._system_tags[account_id] = tags.get(account_id, [])
         rows = [self._rows[i] for i in batch if i in self._rows]
         if rows:
             last = self.columnCount() - 1
@@ -160,7 +180,17 @@ class AccountsModel(QAbstractTableModel):
         if account is None:
             self._need(account_id)
             return "…" if index.column() == 0 else ""
-        return self._text(account, self.COLUMNS[index.column()])
+        column = self.COLUMNS[index.column()]
+        tags = self._system_tags.get(account_id, [])
+        if column == "name" and tags:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return system_tags_tooltip(self.tr("System tags (computed by the server):"), tags)
+            return f"{account.name}   " + " ".join(f"[{t.name}]" for t in tags)
+        return self._text(account, column)
+
+    def system_tags(self, account_id: str) -> list[SystemTag]:
+        """The system tags shown for this account (empty until its row was read)."""
+        return list(self._system_tags.get(account_id, []))
 
     def _text(self, account: Account, column: str) -> str:
         if column == "name":

@@ -145,10 +145,13 @@ class MainWindow(QMainWindow):
         self.status_filter = QComboBox()
         self.owner_filter = QComboBox()
         self.tag_filter = QComboBox()
+        self.system_tag_filter = QComboBox()  # the tags the server's rules computed
+        self.system_tag_filter.setToolTip(self.tr("Tags computed by the server's rules"))
         for combo, label in (
             (self.status_filter, self.tr("All statuses")),
             (self.owner_filter, self.tr("All owners")),
             (self.tag_filter, self.tr("All tags")),
+            (self.system_tag_filter, self.tr("All system tags")),
         ):
             combo.addItem(label, ALL)
             combo.currentIndexChanged.connect(self._filter_changed)
@@ -160,6 +163,7 @@ class MainWindow(QMainWindow):
         filters.addWidget(self.owner_filter)
         filters.addWidget(self.tag_filter)
         filters.addWidget(self.consent_filter)
+        filters.addWidget(self.system_tag_filter)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
         list_page = QWidget()
@@ -417,6 +421,7 @@ class MainWindow(QMainWindow):
             [(k, self.status_label(k, n)) for k, n in choices.statuses],
             choices.owners,
             choices.tags,
+            choices.system_tags,
         )
         self.statuses = choices.statuses
         self.owner_ids = choices.owners
@@ -427,6 +432,7 @@ class MainWindow(QMainWindow):
             (self.status_filter, choices.statuses),
             (self.owner_filter, [(o, self.owner_names.get(o, o[:8])) for o in choices.owners]),
             (self.tag_filter, [(t, t) for t in choices.tags]),
+            (self.system_tag_filter, [(t, t) for t in choices.system_tags]),
         ):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -528,6 +534,7 @@ class MainWindow(QMainWindow):
                 owner_id=value(self.owner_filter),
                 tag=value(self.tag_filter),
                 reachable=reachable_choice(self.consent_filter),
+                system_tag=value(self.system_tag_filter),
             )
         )
 

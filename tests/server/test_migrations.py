@@ -245,3 +245,21 @@ def test_revision_0013_adds_the_erasure_and_archive_tables_and_drops_them(
         tables = set(sa_inspect(conn).get_table_names())
     assert not {"erased_records", "archived_accounts"} & tables
     assert _rows(bare_engine, "SELECT to_status FROM account_status_log") == [("active",)]
+
+
+def test_revision_0011_adds_account_tags_and_keeps_the_records(bare_engine: Engine) -> None:
+    db.migrate(bare_engine, "0008")
+    with bare_engine.begin() as conn:
+        conn.execute(insert(m.server_state).values(key="other", value="kept"))
+    db.migrate(bare_engine, "0011")
+    assert db.current_revision(bare_engine) == "0011"
+    with bare_engine.begin() as conn:
+        conn.execute(
+            insert(m.account_tags).values(account_id="a1", tags="[]", seq=1, evaluated_at=AT)
+        )
+        conn.execute(insert(m.server_state).values(key="tag_rules", value="[]"))
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0008")
+    with bare_engine.connect() as conn:
+        assert "account_tags" not in sa_inspect(conn).get_table_names()
+    assert _rows(bare_engine, "SELECT key, value FROM server_state") == [("other", "kept")]

@@ -79,8 +79,8 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)} | {"0011"}
-    assert migrations.head_revision() == "0011"
+    assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)} | {"0011", "0012"}
+    assert migrations.head_revision() == "0012"
 
 
 def test_head_matches_schema_py(replica):
@@ -94,8 +94,12 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 
 
 #: What revisions 0003 to 0007 change in the metadata's terms (0002 adds only the FTS5 table).
+CHANGES_0012 = {
+    ("add_table", "account_system_tags"),
+    ("add_index", "ix_account_system_tags_name"),
+}
 #: Revision 0011: a contact's consent per channel, with date and source, and do-not-contact.
-CHANGES_0011 = {
+CHANGES_0011 = CHANGES_0012 | {
     ("add_index", "ix_activities_account_start"),
     ("remove_index", "ix_activities_account_start"),
 } | {
@@ -111,14 +115,14 @@ CHANGES_0011 = {
         "do_not_contact",
     )
 }
-CHANGES_0009 = CHANGES_0011 | {
+CHANGES_0009 = {
     # The activity feed's time index, widened to (start_at, author_id, deleted).
     ("add_index", "ix_activities_start_at"),
     ("remove_index", "ix_activities_start_at"),
     ("add_index", "ix_stage_history_report"),
     ("add_index", "ix_opportunities_report"),
     ("add_index", "ix_activities_overdue_report"),
-}
+} | CHANGES_0011
 CHANGES_0008 = {("add_column", "reason")} | CHANGES_0009
 CHANGES_0007 = {("add_table", "masked_fields")} | CHANGES_0008
 CHANGES_0006 = {
@@ -153,7 +157,11 @@ def test_revision_0001_lacks_only_the_name_index(tmp_path):
                 conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'")).scalars()
             )
         assert NAME_INDEX_TABLE not in tables
-        assert set(metadata.tables) - tables == {"name_index_rows", "masked_fields"}
+        assert set(metadata.tables) - tables == {
+            "name_index_rows",
+            "masked_fields",
+            "account_system_tags",
+        }
 
 
 def test_revision_0002_lacks_only_what_0003_adds(tmp_path):
@@ -214,7 +222,7 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0011"
+    assert replica.schema_revision == "0012"
     assert len(_triggers(replica.engine)) == 9
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
@@ -410,7 +418,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0011"
+        assert rep.schema_revision == "0012"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -450,7 +458,7 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
                     {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0011"
+        assert rep.schema_revision == "0012"
         with rep.engine.connect() as conn:
             rows = conn.execute(
                 text(
@@ -499,7 +507,7 @@ def test_upgrade_to_0006_keeps_the_status_log_and_downgrade_restores_it(tmp_path
                     dict(zip(("a", "o", "n", "at", "by"), row, strict=True)),
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0011"
+        assert rep.schema_revision == "0012"
         assert _schema_diffs(rep.engine) == []
         assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
         with rep.engine.begin() as conn:
@@ -566,9 +574,9 @@ def test_upgrade_to_0008_keeps_the_status_log_without_reasons(tmp_path):
 def test_upgrade_to_0009_adds_the_report_indexes_and_downgrade_drops_them(tmp_path):
     with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0008") as rep:
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0009
-        migrate(rep.engine)
-        assert rep.schema_revision == "0011"
-        assert _schema_diffs(rep.engine) == []
+        migrate(rep.engine, "0009")
+        assert rep.schema_revision == "0009"
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0011
         with rep.engine.begin() as conn:
             migrations.downgrade(conn, "0008")
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0009
@@ -589,9 +597,9 @@ def test_upgrade_to_0011_keeps_contacts_and_their_answers_and_downgrade_keeps_th
                     "updated_at) VALUES ('c1', 'a1', '李雷', 1, 0, 'x')"
                 )
             )
-        migrate(rep.engine)
+        migrate(rep.engine, "0011")
         assert rep.schema_revision == "0011"
-        assert _schema_diffs(rep.engine) == []
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0012
         query = text(
             "SELECT name, consent_email, consent_phone, consent_sms, do_not_contact, "
             "consent_phone_at, consent_email_source FROM contacts"
@@ -604,4 +612,36 @@ def test_upgrade_to_0011_keeps_contacts_and_their_answers_and_downgrade_keeps_th
         with rep.engine.connect() as conn:
             row = conn.execute(text("SELECT name, consent_email, consent_phone FROM contacts"))
             assert row.one() == ("李雷", 1, 0)
+
+
+# Revision 0012: the system tags the server's rules computed -----------------------------------
+
+
+def test_upgrade_to_0012_adds_system_tags_keeps_records_and_downgrades(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0011") as rep:
+        with rep.engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO accounts(id, name, updated_at) VALUES ('a1', 'Acme', 'x')")
+            )
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0012
+        migrate(rep.engine)
+        assert rep.schema_revision == "0012"
+        assert _schema_diffs(rep.engine) == []
+        with rep.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO account_system_tags(account_id, name, reason) "
+                    "VALUES ('a1', 'VIP', 'VIP: won a lot')"
+                )
+            )
+            conn.execute(
+                text("INSERT INTO sync_state(key, value) VALUES ('system_tags_cursor', '7')")
+            )
+        with rep.engine.begin() as conn:
+            migrations.downgrade(conn, "0011")
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0012
+        with rep.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, name FROM accounts")).all() == [("a1", "Acme")]
+            keys = set(conn.execute(text("SELECT key FROM sync_state")).scalars())
+            assert "system_tags_cursor" not in keys
         assert rep.integrity_check() == []

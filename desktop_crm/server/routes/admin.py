@@ -7,11 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from desktop_crm.protocol.messages import ErrorBody, Role, WireText
-from desktop_crm.server import directory
+from desktop_crm.domain.tag_rules import TagRuleError, parse_rule_file
+from desktop_crm.protocol.messages import (
+    ErrorBody,
+    Role,
+    TagRulesBody,
+    TagRulesResponse,
+    WireText,
+)
+from desktop_crm.server import directory, tag_store, tags
 from desktop_crm.server.auth import Principal, require_roles
 from desktop_crm.server.db import write_transaction
-from desktop_crm.server.deps import DbDep
+from desktop_crm.server.deps import DbDep, EngineDep
 from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
 from desktop_crm.server.scope import can_see_account
 
@@ -101,3 +108,51 @@ def assign_account(
         except directory.DirectoryError:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found.") from None
     return AssignResponse(account_id=account_id, owner_id=target_id)
+
+
+_RULES_ERRORS: dict[int | str, dict[str, object]] = {
+    **NOT_FOUND,
+    **BODY_ERRORS,
+    # 409, not 422: the request is well-formed (any text is), it is the rule file in it that
+    # the server cannot take; 422 stays for a malformed request, as on every route.
+    409: {
+        "model": ErrorBody,
+        "description": "The rule file is refused (its line and why); the rules stay as they were",
+    },
+}
+
+
+@router.get("/admin/tag-rules", responses=NOT_FOUND)
+def get_tag_rules(principal: AdminOnly, conn: DbDep) -> TagRulesResponse:
+    """The tag rules in force (``docs/tag-rules.md``)."""
+    with conn.begin():
+        return TagRulesResponse(rules=[r.to_dict() for r in tag_store.load_rules(conn)])
+
+
+@router.post("/admin/set-tag-rules", responses=_RULES_ERRORS)
+def put_tag_rules(body: TagRulesBody, principal: AdminOnly, engine: EngineDep) -> TagRulesResponse:
+    """Replace the tag rules with a rule file's text (TOML or JSON) and evaluate every account
+    under them. A refused file changes nothing; the answer names its line and the reason."""
+    try:
+        rules = parse_rule_file(
+            body.text, json_format=None if body.format is None else body.format == "json"
+        )
+    except TagRuleError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    with engine.connect() as conn, write_transaction(conn):
+        tag_store.save_rules(conn, rules)
+    report = tags.evaluate_all(engine)
+    return TagRulesResponse(
+        rules=[r.to_dict() for r in rules], evaluated=report.evaluated, tagged=report.tagged
+    )
+
+
+@router.post("/admin/evaluate-tags", responses=NOT_FOUND)
+def evaluate_tags(principal: AdminOnly, engine: EngineDep) -> TagRulesResponse:
+    """Evaluate the tag rules for every account now (``serve`` also does it daily)."""
+    report = tags.evaluate_all(engine)
+    with engine.connect() as conn:
+        rules = tag_store.load_rules(conn)
+    return TagRulesResponse(
+        rules=[r.to_dict() for r in rules], evaluated=report.evaluated, tagged=report.tagged
+    )

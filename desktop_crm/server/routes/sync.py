@@ -23,16 +23,17 @@ from desktop_crm.protocol.messages import (
     PushRequest,
     PushResponse,
     SnapshotResponse,
+    TagsResponse,
     WireRecord,
     WireText,
 )
-from desktop_crm.server import feed
+from desktop_crm.server import feed, tag_store
 from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
 from desktop_crm.server.config_store import config_response
 from desktop_crm.server.deps import EngineDep, SettingsDep
 from desktop_crm.server.push import push as apply_push
 from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
-from desktop_crm.server.scope import can_see_account, masks_for
+from desktop_crm.server.scope import can_see_account, masks_for, scoped_accounts
 from desktop_crm.server.store import load, to_wire
 
 router = APIRouter(tags=["sync"])
@@ -104,6 +105,24 @@ def pull(
     except feed.BadCursor as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
     return _json(answer.body)
+
+
+@router.get("/sync/tags", response_model=TagsResponse, responses=_BAD_CURSOR)
+def system_tags(
+    principal: CurrentUser,
+    engine: EngineDep,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_PAGE)] = DEFAULT_PULL_PAGE,
+) -> TagsResponse:
+    """The system tags (computed by the tag rules) of the accounts in the caller's scope that
+    changed since ``cursor``; each account's list replaces what the replica had. Repeat with
+    the returned cursor while ``has_more``; start from no cursor after a snapshot."""
+    try:
+        after = feed.parse_cursor(cursor)
+    except feed.BadCursor as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    with engine.connect() as conn, conn.begin():
+        return tag_store.page(conn, scoped_accounts(principal), after, limit)
 
 
 @router.post(

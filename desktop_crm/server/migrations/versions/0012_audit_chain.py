@@ -1,7 +1,7 @@
 """audit trail: a hash chain over ``audit_log``, the client address, the chain's head
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-02
 
 Each entry gets ``detail_hash`` (SHA-256 of its detail), ``prev_hash`` and ``hash`` (SHA-256 of
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

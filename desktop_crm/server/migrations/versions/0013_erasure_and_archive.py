@@ -1,7 +1,7 @@
 """erasure and archive: ``erased_records`` and ``archived_accounts``
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-02
 
 ``erased_records``: a person erased at their request (``admin person erase``): when, by whom and
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0008"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
