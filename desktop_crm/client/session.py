@@ -35,7 +35,6 @@ from desktop_crm.sync.progress import Phase, SyncProgress
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 PASSWORD_ENV = "DESKTOP_CRM_PASSWORD"
 PASSPHRASE_ENV = "DESKTOP_CRM_PASSPHRASE"

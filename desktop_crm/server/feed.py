@@ -112,6 +112,11 @@ def split_cursor(text: str | None) -> tuple[int, str | None]:
     return _seq_of(text.partition(".")[0]), epoch
 
 
+def parse_cursor(text: str | None) -> int:
+    """A plain sequence cursor (the system tags' own, which carries no epoch)."""
+    return 0 if text is None or text == "" else _seq_of(text)
+
+
 def current_epoch(conn: Connection) -> str | None:
     return conn.scalar(_EPOCH)
 
