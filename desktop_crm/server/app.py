@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 from desktop_crm.protocol.messages import PROTOCOL_VERSION
 from desktop_crm.server import db, errors
 from desktop_crm.server.deps import DbDep
-from desktop_crm.server.routes import admin, auth, directory, sync
+from desktop_crm.server.routes import admin, auth, directory, duplicates, sync
 from desktop_crm.server.routes.auth import INVALID_INPUT
 from desktop_crm.server.settings import Settings
 
@@ -79,4 +79,5 @@ def create_app(
     app.include_router(sync.router)
     app.include_router(admin.router)
     app.include_router(directory.router)
+    app.include_router(duplicates.router)
     return app

@@ -161,3 +161,39 @@ def test_length_window_contains_every_key_that_can_reach_the_threshold() -> None
     assert low <= 7 and high >= 15
     assert name_score("abcdefghij", "abcdefgh") >= 80  # length 8 is inside
     assert low <= 8 <= high
+
+
+def test_candidate_pairs_find_every_duplicate_name_pair_of_the_table() -> None:
+    from desktop_crm.domain.duplicates import candidate_pairs
+
+    named = [p for p in PAIRS if p.same and not (p.a_phones or p.a_emails)]
+    keys: list[str] = []
+    for pair in named:
+        keys += [
+            _party(pair.kind, pair.a, (), ()).name_key,
+            _party(pair.kind, pair.b, (), ()).name_key,
+        ]
+    found = set(candidate_pairs(keys))
+    for n in range(len(named)):
+        if keys[2 * n] != keys[2 * n + 1]:
+            assert (2 * n, 2 * n + 1) in found, named[n]
+
+
+def test_candidate_pairs_skip_names_with_little_in_common() -> None:
+    from desktop_crm.domain.duplicates import candidate_pairs
+
+    assert list(candidate_pairs(["acme trading", "acme tradin", "zulu widgets"])) == [(0, 1)]
+
+
+def test_party_index_finds_the_duplicates_of_one_new_record() -> None:
+    from desktop_crm.domain.duplicates import PartyIndex
+
+    index = PartyIndex()
+    index.add("a1", account_party("北京某某科技股份有限公司"))
+    index.add("a2", account_party("北京联想科技有限公司"))
+    index.add("a3", account_party("Envision", ["+8613800138000"]))
+    hits = index.matches(account_party("某某科技"))
+    assert [rid for rid, _ in hits] == ["a1"]
+    by_phone = index.matches(account_party("远景能源", ["+8613800138000"]))
+    assert [(rid, s.reasons) for rid, s in by_phone] == [("a3", (Reason.PHONE,))]
+    assert index.matches(account_party("完全不同的公司")) == []

@@ -159,7 +159,7 @@ def test_health_needs_no_token(client: Any) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
-    assert response.json()["schema_revision"] == "0008"
+    assert response.json()["schema_revision"] == "0009"
 
 
 def test_refused_caller_comes_before_bad_parameters(world: World) -> None:

@@ -20,7 +20,7 @@ from desktop_crm.server.settings import Settings, SettingsError, parse_masked_fi
 
 def test_migrations_match_the_models_and_are_idempotent(engine: Engine) -> None:
     db.migrate(engine)  # a second run is a no-op
-    assert db.current_revision(engine) == db.head_revision() == "0008"
+    assert db.current_revision(engine) == db.head_revision() == "0009"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), m.metadata)
         assert diff == []

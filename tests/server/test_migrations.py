@@ -144,7 +144,7 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
                 ),
                 dict(zip(("a", "f", "t", "at", "by"), row, strict=True)),
             )
-    db.migrate(bare_engine)
+    db.migrate(bare_engine, "0008")
     assert db.current_revision(bare_engine) == "0008"
     assert _rows(bare_engine, log) == STATUS_LOG
     assert _rows(bare_engine, "SELECT reason FROM account_status_log") == [(None,), (None,)]
@@ -154,3 +154,28 @@ def test_revision_0008_adds_the_status_reason_and_keeps_the_log(bare_engine: Eng
     with bare_engine.connect() as conn:
         columns = {c["name"] for c in sa_inspect(conn).get_columns("account_status_log")}
     assert "reason" not in columns
+
+
+def test_revision_0009_adds_the_duplicate_queue_and_merges_and_downgrades(
+    bare_engine: Engine,
+) -> None:
+    db.migrate(bare_engine, "0008")
+    with bare_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO account_former_names(account_id, name, changed_at, changed_by) "
+                "VALUES ('a1', 'Old', '2026-01-01', 'u')"
+            )
+        )
+    db.migrate(bare_engine)
+    assert db.current_revision(bare_engine) == "0009"
+    with bare_engine.connect() as conn:
+        tables = set(sa_inspect(conn).get_table_names())
+    assert {"duplicate_pairs", "merges"} <= tables
+    assert _rows(bare_engine, "SELECT name FROM account_former_names") == [("Old",)]
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0008")
+    with bare_engine.connect() as conn:
+        tables = set(sa_inspect(conn).get_table_names())
+    assert not {"duplicate_pairs", "merges"} & tables
+    assert _rows(bare_engine, "SELECT name FROM account_former_names") == [("Old",)]
