@@ -115,16 +115,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = adm.add_parser("set-statuses", parents=[common], help="account statuses from JSON")
     p.add_argument("file", type=Path)
     _add_status_rules_parser(adm, common)
-    p = adm.add_parser("import-csv", parents=[common], help="import records from CSV")
-    p.add_argument("entity", choices=[e.value for e in Entity])
-    p.add_argument("file", type=Path)
-    p.add_argument("--dry-run", action="store_true")
-    p.add_argument(
-        "--on-duplicate",
-        choices=admin.ON_DUPLICATE,
-        default="flag",
-        help="a row matching existing data: import it and queue the pair (flag) or leave it out",
-    )
     _add_duplicate_parsers(adm, common)
     p = adm.add_parser("revoke-device", parents=[common])
     p.add_argument("device_id")
@@ -328,6 +318,16 @@ def _import_csv(engine: Engine, args: argparse.Namespace) -> int:
 def _add_duplicate_parsers(
     adm: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
+    p = adm.add_parser("import-csv", parents=[common], help="import records from CSV")
+    p.add_argument("entity", choices=[e.value for e in Entity])
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument(
+        "--on-duplicate",
+        choices=admin.ON_DUPLICATE,
+        default="flag",
+        help="a row matching existing data: import it and queue the pair (flag) or leave it out",
+    )
     p = adm.add_parser(
         "find-duplicates", parents=[common], help="scan for suspected duplicates (review queue)"
     )
