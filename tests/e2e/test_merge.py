@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from desktop_crm.domain.records import Account, Activity, Contact, Entity, Phone
-from desktop_crm.server import admin, db
+from desktop_crm.server import admin, db, directory
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.keys import Passphrase
@@ -154,7 +154,7 @@ def test_sigkill_during_the_pull_of_a_merge_leaves_a_replica_that_finishes(
         for record in (survivor, loser, *calls):
             seed_record(conn, record)
         for account in (survivor, loser):
-            admin.directory.set_assignment(conn, account.meta.id, owner, "server")
+            directory.set_assignment(conn, account.meta.id, owner, "server")
     profile = tmp_path / "killed"
     first = _driver(profile, e2e_server)
     out, err = first.communicate(timeout=120)
