@@ -535,6 +535,7 @@ class MainWindow(QMainWindow):
         )
         dialog.show_hidden(view.masked.get(account_id, ()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_requested.connect(self.show_account)
         dialog.open()
         return dialog
 
@@ -563,6 +564,7 @@ class MainWindow(QMainWindow):
                 self.show_account(dialog.saved.meta.id)
 
         dialog.accepted.connect(open_it)
+        dialog.open_requested.connect(self.show_account)
         dialog.open()
         return dialog
 
@@ -627,6 +629,7 @@ class MainWindow(QMainWindow):
         dialog = ContactDialog(self.session, contact, self)
         dialog.show_hidden(view.masked.get(contact_id, ()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_requested.connect(self.show_account)
         dialog.open()
         return dialog
 
