@@ -238,27 +238,27 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="192"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="247"/>
         <source>Edit customer</source>
         <translation>编辑客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="192"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="247"/>
         <source>New customer</source>
         <translation>新建客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="221"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="276"/>
         <source>(nobody)</source>
         <translation>（无人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="224"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="279"/>
         <source>Country (2 letters)</source>
         <translation>国家（两位字母）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="227"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="282"/>
         <source>Tags (comma-separated)</source>
         <translation>标签（逗号分隔）</translation>
     </message>
@@ -300,87 +300,87 @@
 <context>
     <name>ActivityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="332"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="418"/>
         <source>Log a call — %s</source>
         <translation>记录电话 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="332"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="418"/>
         <source>Log a meeting — %s</source>
         <translation>记录会议 — %s</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="337"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="423"/>
         <source>(no particular contact)</source>
         <translation>（不指定联系人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="344"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="430"/>
         <source>Inbound (they called)</source>
         <translation>呼入（对方来电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="345"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="431"/>
         <source>Outbound (we called)</source>
         <translation>呼出（我方致电）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="353"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="439"/>
         <source>Reached</source>
         <translation>已接通</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="354"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="440"/>
         <source>Left a voicemail</source>
         <translation>已留言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="355"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="441"/>
         <source>No answer</source>
         <translation>无人接听</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="356"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="442"/>
         <source>Wrong number</source>
         <translation>号码错误</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="359"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="445"/>
         <source>Held</source>
         <translation>已举行</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="359"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="445"/>
         <source>Rescheduled</source>
         <translation>已改期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="359"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="445"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="364"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="450"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="367"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="453"/>
         <source>Names, comma-separated</source>
         <translation>姓名，用逗号分隔</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="369"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="455"/>
         <source>What was said, what was agreed</source>
         <translation>谈了什么，约定了什么</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="371"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="457"/>
         <source>Follow up on</source>
         <translation>跟进时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="406"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="492"/>
         <source>%1 deleted this customer on the server. What you log here is kept on this computer and not sent until the customer is restored, or you export it.</source>
         <translation>%1 已在服务器上删除该客户。你在这里记录的内容会保留在本机，在客户恢复或你将其导出之前不会发送。</translation>
     </message>
@@ -388,83 +388,83 @@
 <context>
     <name>ActivityFeedView</name>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="42"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="43"/>
         <source>Everyone</source>
         <extracomment>How many activities the list shows.</extracomment>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="48"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="49"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="49"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="50"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="50"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="51"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="51"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="52"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="52"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="53"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="61"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="62"/>
         <source>Whose:</source>
         <translation>记录人：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="93"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="87"/>
         <source>Call</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="94"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="88"/>
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="95"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="89"/>
         <source>Visit</source>
         <translation>拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="96"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="90"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="97"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="91"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="100"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="94"/>
         <source>The latest %1 activities</source>
         <translation>最近 %1 条活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="102"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="96"/>
         <source>No activities yet.</source>
         <translation>还没有活动记录。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="118"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="112"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="122"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="116"/>
         <source>Your role may not read this field.</source>
         <translation>您的角色无权查看此字段。</translation>
     </message>
@@ -585,27 +585,27 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ContactDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="254"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="319"/>
         <source>Edit contact</source>
         <translation>编辑联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="254"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="319"/>
         <source>New contact</source>
         <translation>新建联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="262"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="329"/>
         <source>One number per line, e.g. 138 0013 8000 work</source>
         <translation>每行一个号码，例如 138 0013 8000 work</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="264"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="331"/>
         <source>May be called</source>
         <translation>可致电</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="266"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="333"/>
         <source>May be e-mailed</source>
         <translation>可发邮件</translation>
     </message>
@@ -717,6 +717,55 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 %3
 
 现在修改同一客户的备注（客户 ▸ 编辑客户）：下次同步时会遇到对方的更改并显示冲突。</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateWarning</name>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="36"/>
+        <source>Open one of them, or press Save again to save anyway.</source>
+        <extracomment>Candidates listed, at most. The account id of a candidate the user chose to open instead.</extracomment>
+        <translation>可打开其中一个，或再次点击“保存”仍然保存。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="44"/>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="45"/>
+        <source>same phone</source>
+        <translation>电话相同</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="46"/>
+        <source>same e-mail</source>
+        <translation>邮箱相同</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="58"/>
+        <source>&lt;b&gt;Similar customers already exist&lt;/b&gt;</source>
+        <translation>&lt;b&gt;已存在相似的客户&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="60"/>
+        <source>&lt;b&gt;Similar contacts already exist&lt;/b&gt;</source>
+        <translation>&lt;b&gt;已存在相似的联系人&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="68"/>
+        <source>%1 — %2% (%3)</source>
+        <translation>%1 — %2%（%3）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="68"/>
+        <source>%1 at %4 — %2% (%3)</source>
+        <translation>%1（%4）— %2%（%3）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="77"/>
+        <source>Open</source>
+        <translation>打开</translation>
     </message>
 </context>
 <context>
@@ -1070,122 +1119,122 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="595"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="597"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="596"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="598"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="699"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="702"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="712"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="715"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="723"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="725"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="728"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="726"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="729"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="734"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="737"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="736"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="742"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="742"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="745"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="750"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="753"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="754"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="757"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="758"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="761"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="770"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="773"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="774"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="777"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="776"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="779"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="778"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="781"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="780"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="783"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="782"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="785"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="788"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="791"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="789"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="792"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="795"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="798"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="797"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="800"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1193,27 +1242,27 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="455"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="541"/>
         <source>New opportunity — %1</source>
         <translation>新建商机 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="457"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="543"/>
         <source>e.g. 2027 service contract</source>
         <translation>例如：2027 年服务合同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="465"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="551"/>
         <source>Expected to close by</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="486"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="572"/>
         <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
         <translation>请输入数字金额，例如 120000 或 99.50。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="489"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="575"/>
         <source>The amount must be a number.</source>
         <translation>金额必须是数字。</translation>
     </message>
@@ -1383,17 +1432,23 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>RecordDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="130"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="152"/>
         <source>Your role may not read this field; the server keeps it.</source>
+        <extracomment>The values checked: the warning is shown once per set of values. The account id of a similar record the user chose to open instead of saving. The values whose similar records were last shown (Save again: save anyway).</extracomment>
         <translation>您的角色无权查看此字段；服务器保存着它的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="132"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="154"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/dialogs.py" line="175"/>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="201"/>
+        <source>Save anyway</source>
+        <translation>仍然保存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/dialogs.py" line="228"/>
         <source>Could not save: %s</source>
         <translation>无法保存：%s</translation>
     </message>
@@ -1401,187 +1456,187 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>ReportsView</name>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="136"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="137"/>
         <source>Everyone</source>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="138"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="139"/>
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="145"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="146"/>
         <source>Period:</source>
         <translation>期间：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="147"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="148"/>
         <source>Whose:</source>
         <translation>谁的：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="158"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="159"/>
         <source>Last 30 days</source>
         <translation>最近 30 天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="159"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="160"/>
         <source>Last 90 days</source>
         <translation>最近 90 天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="160"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="161"/>
         <source>This quarter</source>
         <translation>本季度</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="161"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="162"/>
         <source>This year</source>
         <translation>今年</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="162"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="163"/>
         <source>Last 12 months</source>
         <translation>最近 12 个月</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="166"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="167"/>
         <source>Nothing in this period</source>
         <translation>此期间没有数据</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="169"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="169"/>
         <source>Reached</source>
         <translation>到达</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="168"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="169"/>
         <source>Conversion</source>
         <translation>转化率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="171"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="172"/>
         <source>No open opportunities with a close date</source>
         <translation>没有带预计成交日期的进行中商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Opportunities</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="174"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="175"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="176"/>
         <source>Weighted</source>
         <translation>加权金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="181"/>
         <source>Person / week</source>
         <translation>人员 / 周</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="181"/>
         <source>Activities</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="180"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="181"/>
         <source>Per week</source>
         <translation>每周</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="183"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
         <source>No overdue follow-ups</source>
         <translation>没有逾期的跟进</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="185"/>
         <source>Person</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="184"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="185"/>
         <source>Overdue follow-ups</source>
         <translation>逾期跟进</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="188"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="189"/>
         <source>Funnel and win rate</source>
         <translation>销售漏斗与赢单率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="190"/>
         <source>Weighted forecast by month of expected close</source>
         <translation>按预计成交月份的加权预测</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="191"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="192"/>
         <source>Activities per person per week</source>
         <translation>每人每周的活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="193"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="194"/>
         <source>Overdue follow-ups per person</source>
         <translation>每人的逾期跟进</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="233"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="227"/>
         <source>Computing…</source>
         <translation>正在计算…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="245"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="239"/>
         <source>(nobody)</source>
         <translation>（无人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="253"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="247"/>
         <source>Reports, %1 to %2</source>
         <translation>报表，%1 至 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="274"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="268"/>
         <source>Win rate: %1 (%2 won, %3 lost in the period)</source>
         <translation>赢单率：%1（此期间赢单 %2 个，输单 %3 个）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="295"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="289"/>
         <source>Weighted: amount × probability, per currency (never added across currencies). %1 open opportunity(s) have no expected close date.</source>
         <translation>加权金额：金额 × 概率，按币种分别计算（不同币种从不相加）。%1 个进行中的商机没有预计成交日期。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="324"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="318"/>
         <source>Export reports</source>
         <translation>导出报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="331"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="325"/>
         <source>The reports are still being computed.</source>
         <translation>报表仍在计算中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/reports_view.py" line="347"/>
+        <location filename="../../desktop_crm/ui/reports_view.py" line="341"/>
         <source>Exported %1 row(s) to %2</source>
         <translation>已导出 %1 行到 %2</translation>
     </message>
