@@ -311,3 +311,50 @@ def test_cli_find_duplicates_json_and_csv_import_flag_or_skip(
     bad = server_main(["admin", "find-duplicates", "--threshold", "0", *base])
     assert bad == 2
     assert server_main(["admin", "undo-merge", "nope", *base]) == 2
+
+
+def test_merging_contacts_moves_their_calls_and_an_undo_moves_them_back(world: World) -> None:
+    ids = _seed_twins(world)
+    response = world.client.post(
+        "/merges",
+        json={
+            "entity": "contact",
+            "survivor_id": ids["c1"],
+            "loser_id": ids["c2"],
+            "take_from_loser": ["title"],
+        },
+        headers=world.h("manager1"),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["moved"] == 1
+    with world.engine.connect() as conn:
+        call = load(conn, "activity", ids["call"])
+        assert call is not None
+        assert call.data["contact_id"] == ids["c1"] and call.account_id == ids["first"]
+        loser = load(conn, "contact", ids["c2"])
+        assert loser is not None and loser.deleted and loser.data["merged_into"] == ids["c1"]
+    # A call pushed later under the merged-away contact follows it to the survivor.
+    pushed = change(
+        "activity",
+        "late-call",
+        {
+            "account_id": ids["second"],
+            "contact_id": ids["c2"],
+            "kind": "call",
+            "start_at": "2026-12-01T10:00:00+00:00",
+        },
+        new={"m1": 1},
+    )
+    [result] = world.push("manager1", pushed)
+    assert result["status"] == "applied", result
+    assert result["current"]["data"]["contact_id"] == ids["c1"]
+    assert result["current"]["data"]["account_id"] == ids["first"]
+    merge_id = response.json()["merge_id"]
+    undone = world.client.post(f"/admin/merges/{merge_id}/undo", headers=world.h("admin"))
+    assert undone.status_code == 200, undone.text
+    with world.engine.connect() as conn:
+        call = load(conn, "activity", ids["call"])
+        assert call is not None
+        assert call.data["contact_id"] == ids["c2"] and call.account_id == ids["second"]
+        restored = load(conn, "contact", ids["c2"])
+        assert restored is not None and not restored.deleted
