@@ -44,8 +44,40 @@ CHILDREN = {
 }
 
 
+#: Characters and syllables the bench draws distinctive name parts from.
+_CJK = (
+    "安邦宝昌辰驰达鼎东方丰福富海瀚浩和恒宏华汇佳嘉金锦竞凯康乐力立联隆茂美明南宁鹏齐"
+    "启千庆瑞润森尚盛泰天通拓万旺威伟翔鑫新信星兴旭雅扬耀亿义银英永优宇元远跃云泽展兆"
+    "振正志智中众卓"
+)
+_SYLLABLES = (
+    "ba be bo da de di ka ke ko la le lo ma me mi na no ra re ri sa se so ta te to va ve vi za zo"
+).split()
+
+
+def _distinct(rng: random.Random, name: str) -> str:
+    """Demo names come from small word lists (the same brand in many cities): real customer
+    lists are not like that, so each account gets a distinctive part of its own."""
+    if name.isascii():
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(3)).capitalize()
+        return f"{word} {name}"
+    return name[:2] + "".join(rng.choice(_CJK) for _ in range(2)) + name[2:]
+
+
 def _records(size: int, owner: str = "rep") -> Iterator[SyncedRecord]:
-    return demo_data.generate(seed=11, accounts=size, owner_ids=[owner], now=NOW, **CHILDREN)
+    """``size`` accounts with distinctive names, one in a hundred an altered copy of an
+    earlier one (the duplicates to find)."""
+    rng = random.Random(17)
+    earlier: list[str] = []
+    generated = demo_data.generate(seed=11, accounts=size, owner_ids=[owner], now=NOW, **CHILDREN)
+    for record in generated:
+        if isinstance(record, Account):
+            if earlier and rng.random() < 0.01:
+                record.name = _altered(rng, rng.choice(earlier))
+            else:
+                record.name = _distinct(rng, record.name)
+                earlier.append(record.name)
+        yield record
 
 
 def _altered(rng: random.Random, name: str) -> str:
@@ -59,7 +91,7 @@ def _altered(rng: random.Random, name: str) -> str:
 
 
 def _queries(size: int) -> list[str]:
-    rng = random.Random(5)
+    rng = random.Random(5)  # (altered copies of stored names, and new names)
     names = [r.name for r in _records(size) if isinstance(r, Account)]
     altered = [_altered(rng, n) for n in rng.sample(names, LOOKUPS // 2)]
     new = [f"Neue Firma {rng.randrange(10**6)} GmbH" for _ in range(LOOKUPS // 4)]

@@ -232,10 +232,12 @@ def name_score(a: str, b: str) -> float:
     return score
 
 
-def similarity(a: Party, b: Party, threshold: float = DEFAULT_THRESHOLD) -> Similarity:
+def similarity(
+    a: Party, b: Party, threshold: float = DEFAULT_THRESHOLD, names: float | None = None
+) -> Similarity:
     """The score of a pair and the reasons that reach ``threshold``: an exact phone or e-mail
-    counts as 100 whatever the names say."""
-    score = name_score(a.name_key, b.name_key)
+    counts as 100 whatever the names say. ``names``: the names' score, when already known."""
+    score = name_score(a.name_key, b.name_key) if names is None else names
     reasons: list[Reason] = []
     if score >= threshold:
         reasons.append(Reason.NAME)

@@ -10,7 +10,7 @@ leave the queue.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from desktop_crm.domain.duplicates import (
     account_party,
     candidate_pairs,
     contact_party,
+    name_score,
     similarity,
 )
 from desktop_crm.domain.records import Entity
@@ -123,6 +124,26 @@ def _shared_identifier_pairs(parties: Sequence[Party]) -> Iterator[tuple[int, in
                     yield i, j
 
 
+def _name_pairs(parties: Sequence[Party], threshold: float) -> Iterator[tuple[int, int, float]]:
+    """Pairs whose names reach ``threshold``, with the names' score. Each distinct name key is
+    compared once: records sharing a key (the same name spelt alike) pair up without scoring."""
+    groups: dict[str, list[int]] = {}
+    for i, party in enumerate(parties):
+        if party.name_key:
+            groups.setdefault(party.name_key, []).append(i)
+    keys = list(groups)
+    for members in groups.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                yield i, j, 100.0
+    for a, b in candidate_pairs(keys):
+        score = name_score(keys[a], keys[b])
+        if score >= threshold:
+            for i in groups[keys[a]]:
+                for j in groups[keys[b]]:
+                    yield i, j, score
+
+
 def find_pairs(
     ids: Sequence[str],
     parties: Sequence[Party],
@@ -131,25 +152,21 @@ def find_pairs(
     report: ScanReport | None = None,
 ) -> list[FoundPair]:
     """The pairs among ``parties`` scoring at least ``threshold``, each once, ids ordered."""
-    seen: set[tuple[int, int]] = set()
+    names: dict[tuple[int, int], float] = {}
+    for i, j, score in _name_pairs(parties, threshold):
+        names[(i, j) if i < j else (j, i)] = score
+    for i, j in _shared_identifier_pairs(parties):
+        names.setdefault((i, j) if i < j else (j, i), -1.0)
     found: list[FoundPair] = []
-    candidates: Iterable[tuple[int, int]] = (
-        *candidate_pairs([p.name_key for p in parties]),
-        *_shared_identifier_pairs(parties),
-    )
-    for i, j in candidates:
-        key = (i, j) if i < j else (j, i)
-        if key in seen:
-            continue
-        seen.add(key)
-        result = similarity(parties[i], parties[j], threshold)
+    for (i, j), known in names.items():
+        result = similarity(parties[i], parties[j], threshold, None if known < 0 else known)
         if result.is_duplicate(threshold):
             id_a, id_b = sorted((ids[i], ids[j]))
             found.append(
                 FoundPair(entity.value, id_a, id_b, result.score, tuple(map(str, result.reasons)))
             )
     if report is not None:
-        report.compared += len(seen)
+        report.compared += len(names)
     return found
 
 

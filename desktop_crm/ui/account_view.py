@@ -344,8 +344,10 @@ class Account360View(QWidget):
         for former in view.former_names:
             self.history.addTopLevelItem(
                 QTreeWidgetItem(
-                    [local_time(former.changed_at), self.tr("Formerly named “%1”").replace(
-                        "%1", former.name)]
+                    [
+                        local_time(former.changed_at),
+                        self.tr("Formerly named “%1”").replace("%1", former.name),
+                    ]
                 )
             )
         self.history.sortItems(0, Qt.SortOrder.DescendingOrder)
@@ -417,7 +419,8 @@ class Account360View(QWidget):
             summary = self.hidden_text() if "summary" in hidden else act.summary
             if act.follow_up_at and not act.follow_up_done:
                 summary += "  → " + self.tr("follow up %1").replace(
-                    "%1", local_time(act.follow_up_at))
+                    "%1", local_time(act.follow_up_at)
+                )
             author = act.author_id or act.meta.updated_by
             by = self.owner_names.get(author, author[:8])  # the directory: names, not ids
             item = QTreeWidgetItem([local_time(act.start_at), what, act.outcome, summary, by])

@@ -104,8 +104,10 @@ class MainWindow(QMainWindow):
         """The search box and its results (shown over the account list while searching)."""
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
-            self.tr("Search customers by name or phone number (any format, or the last 4+ "
-                    "digits) — Ctrl+K")
+            self.tr(
+                "Search customers by name or phone number (any format, or the last 4+ "
+                "digits) — Ctrl+K"
+            )
         )
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMinimumHeight(30)
@@ -113,9 +115,7 @@ class MainWindow(QMainWindow):
         self.results_view = QTableView()
         self.results_view.setModel(self.results_model)
         self._table_defaults(self.results_view)
-        self.results_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Stretch
-        )
+        self.results_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.results_view.verticalHeader().setDefaultSectionSize(24)
         self.results_view.activated.connect(self._open_hit)
         self.results_view.clicked.connect(self._open_hit)
@@ -436,8 +436,9 @@ class MainWindow(QMainWindow):
         self.results_model.set_hits(hits)
         if hits:
             self.search_status.setText(
-                self.tr("%1 match(es) for “%2”. Enter opens the first.").replace(
-                    "%1", str(len(hits))).replace("%2", text)
+                self.tr("%1 match(es) for “%2”. Enter opens the first.")
+                .replace("%1", str(len(hits)))
+                .replace("%2", text)
             )
         else:
             self.search_status.setText(self.tr("No customer matches “%1”.").replace("%1", text))
@@ -738,9 +739,7 @@ class MainWindow(QMainWindow):
             if status.pending
             else self.tr("All changes sent")
         )
-        self.conflict_badge.setText(
-            self.tr("%1 conflict(s)").replace("%1", str(status.conflicts))
-        )
+        self.conflict_badge.setText(self.tr("%1 conflict(s)").replace("%1", str(status.conflicts)))
         self.conflict_badge.setVisible(status.conflicts > 0)
         self.issues_badge.setText(self.tr("%1 sync issue(s)").replace("%1", str(status.issues)))
         self.issues_badge.setVisible(status.issues > 0)
@@ -750,9 +749,11 @@ class MainWindow(QMainWindow):
     def _show_deleted_customers(self, status: SyncStatus) -> None:
         gone = status.deleted_customers
         if len(gone) == 1:
-            text = self.tr("%1 was deleted by %2").replace(
-                "%1", gone[0].account_name or gone[0].account_id[:8]
-            ).replace("%2", gone[0].who)
+            text = (
+                self.tr("%1 was deleted by %2")
+                .replace("%1", gone[0].account_name or gone[0].account_id[:8])
+                .replace("%2", gone[0].who)
+            )
         else:
             text = self.tr("%1 customers deleted under your work").replace("%1", str(len(gone)))
         self.deleted_badge.setText(text)
@@ -788,7 +789,8 @@ class MainWindow(QMainWindow):
         status = getattr(self, "_status", None)
         last = status.last_sync_at if status is not None else None
         self.last_sync_label.setText(
-            self.tr("Last sync: %1").replace("%1", self._ago(last)) if last
+            self.tr("Last sync: %1").replace("%1", self._ago(last))
+            if last
             else self.tr("Never synced")
         )
 
@@ -827,4 +829,3 @@ class MainWindow(QMainWindow):
         self._refresh_timer.stop()
         self._typing_timer.stop()
         super().closeEvent(event)
-

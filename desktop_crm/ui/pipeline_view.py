@@ -135,8 +135,13 @@ class PipelineView(QWidget):
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
         self.table.setHeaderLabels(
-            [self.tr("Opportunity"), self.tr("Customer"), self.tr("Stage"), self.tr("Amount"),
-             self.tr("Close")]
+            [
+                self.tr("Opportunity"),
+                self.tr("Customer"),
+                self.tr("Stage"),
+                self.tr("Amount"),
+                self.tr("Close"),
+            ]
         )
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -285,8 +290,9 @@ class PipelineView(QWidget):
             missing = [self._missing_text(m) for m in error.missing]
             stage = self.stage_label(error.stage.key, error.stage.name)
             self.message.setText(
-                self.tr("Cannot move to “%1” yet: %2.").replace("%1", stage).replace(
-                    "%2", "; ".join(missing))
+                self.tr("Cannot move to “%1” yet: %2.")
+                .replace("%1", stage)
+                .replace("%2", "; ".join(missing))
             )
         else:
             self.message.setText(str(error))
