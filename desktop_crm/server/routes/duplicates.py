@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from desktop_crm.domain.records import Entity
-from desktop_crm.protocol.messages import WireRecord, WireText
+from desktop_crm.protocol.messages import ErrorBody, WireRecord, WireText
 from desktop_crm.server import duplicates, merge
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.deps import DbDep, SettingsDep
@@ -164,7 +164,13 @@ def merge_records(
     )
 
 
-@router.post("/admin/merges/{merge_id}/undo", responses=_ERRORS)
+_UNDO_ERRORS: dict[int | str, dict[str, object]] = {
+    **_ERRORS,
+    409: {"model": ErrorBody, "description": "No such merge, already undone, or newer work on it"},
+}
+
+
+@router.post("/admin/merges/{merge_id}/undo", responses=_UNDO_ERRORS)
 def undo_merge(
     merge_id: Annotated[WireText, Path(max_length=64)], principal: AdminOnly, conn: DbDep
 ) -> UndoResponse:
