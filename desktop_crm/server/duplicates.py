@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, and_, delete, select, update
 
 from desktop_crm.domain.duplicates import (
     DEFAULT_THRESHOLD,
@@ -299,14 +299,3 @@ def set_status(
             )
         )
     return True
-
-
-def pairs_of(conn: Connection, entity: Entity, record_id: str) -> list[tuple[str, str]]:
-    table = m.duplicate_pairs
-    rows = conn.execute(
-        select(table.c.id_a, table.c.id_b).where(
-            table.c.entity == entity.value,
-            or_(table.c.id_a == record_id, table.c.id_b == record_id),
-        )
-    )
-    return [(r.id_a, r.id_b) for r in rows]
