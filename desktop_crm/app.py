@@ -45,7 +45,10 @@ def _gui_parser() -> argparse.ArgumentParser:
         help="run against an embedded demo server on loopback, in throw-away profiles",
     )
     parser.add_argument(
-        "--demo-accounts", type=int, default=None, metavar="N",
+        "--demo-accounts",
+        type=int,
+        default=None,
+        metavar="N",
         help="customers in the demo server (default 400)",
     )
     parser.add_argument(
@@ -149,9 +152,7 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
         # full garbage collections, which otherwise stall every thread, the GUI's included.
         gc.collect()
         gc.freeze()
-        logging.getLogger(__name__).info(
-            "window up after %.1f s", time.perf_counter() - started
-        )
+        logging.getLogger(__name__).info("window up after %.1f s", time.perf_counter() - started)
         if args.exit_after is not None:
             QTimer.singleShot(int(args.exit_after * 1000), app.quit)
         if args.report_usable:

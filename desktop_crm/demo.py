@@ -102,9 +102,7 @@ class DemoServer:
             app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, name="demo-server", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.run, name="demo-server", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 15
         while not self._server.started:
@@ -149,8 +147,10 @@ def colleague_edit(
         ).one()
     data: dict[str, Any] = json.loads(row.data)
     base: dict[str, int] = json.loads(row.version)
-    new_value = value if value is not None else (
-        f"{username} (by phone, {utc_now():%H:%M}): the customer asked for a new quote."
+    new_value = (
+        value
+        if value is not None
+        else (f"{username} (by phone, {utc_now():%H:%M}): the customer asked for a new quote.")
     )
     data[field] = new_value
     with SyncClient(server.url) as client:

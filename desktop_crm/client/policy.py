@@ -104,8 +104,10 @@ class Policy:
 
     def check_server(self, requested: str) -> None:
         """Refuse a server other than the locked one (a command-line ``--server``)."""
-        if self.server_locked and requested and _same_url(requested) != _same_url(
-            self.server_url or ""
+        if (
+            self.server_locked
+            and requested
+            and _same_url(requested) != _same_url(self.server_url or "")
         ):
             raise PolicyError(
                 f"This installation is managed: it syncs only with {self.server_url} "

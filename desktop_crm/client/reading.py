@@ -76,9 +76,7 @@ def follow_ups(replica: Replica, now: datetime, user_id: str | None) -> queries.
         return queries.follow_ups_due(conn, now, user_id or None)
 
 
-def activity_feed(
-    replica: Replica, author_id: str | None, limit: int
-) -> list[queries.FeedItem]:
+def activity_feed(replica: Replica, author_id: str | None, limit: int) -> list[queries.FeedItem]:
     with replica.engine.connect() as conn:
         return queries.activity_feed(conn, author_id=author_id, limit=limit)
 

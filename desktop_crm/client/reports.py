@@ -214,8 +214,15 @@ def csv_rows(report: Reports, names: Mapping[str, str]) -> list[list[str]]:
         conversion = "" if step.conversion is None else f"{step.conversion:.4f}"
         rows.append(["funnel", step.stage.key, step.stage.name, str(step.reached), conversion])
     rate = report.funnel.win_rate
-    rows.append(["win_rate", "won", str(report.funnel.won), "" if rate is None else f"{rate:.4f}",
-                 f"lost {report.funnel.lost}"])
+    rows.append(
+        [
+            "win_rate",
+            "won",
+            str(report.funnel.won),
+            "" if rate is None else f"{rate:.4f}",
+            f"lost {report.funnel.lost}",
+        ]
+    )
     for month in report.forecast:
         rows.append(
             ["forecast", month.month, month.currency, str(month.weighted), str(month.amount)]

@@ -79,9 +79,7 @@ def history_rows(
                 rows.append(FormerNameRow(record_id, old_name, changed_at, changed_by))
         change = _change(previous, data, "status")
         if change is not None:
-            rows.append(
-                StatusChangeRow(record_id, *change, changed_at, changed_by, status_reason)
-            )
+            rows.append(StatusChangeRow(record_id, *change, changed_at, changed_by, status_reason))
         return rows
     if entity == Entity.OPPORTUNITY:
         change = _change(previous, data, "stage")

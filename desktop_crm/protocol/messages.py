@@ -66,6 +66,7 @@ def _iso_time(value: object) -> object:
 #: A time sent to the server.
 RequestTime = Annotated[datetime, BeforeValidator(_iso_time)]
 
+
 def _within_bounds(value: datetime) -> datetime:
     bounded_time(value)  # raises ValueError outside the bounds
     return value  # as read: a time without a zone stays so, as the fast page reader keeps it

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, tuple_
 
+from desktop_crm.domain.duplicates import Party, PartyIndex, account_party, contact_party
 from desktop_crm.domain.fields import RecordField, value_from_text
 from desktop_crm.domain.records import (
     FIELDS,
@@ -37,13 +38,16 @@ from desktop_crm.server import (
     bulk,
     config_store,
     directory,
+    duplicates,
     erasure,
+    merge,
     tag_store,
     tags,
     tombstones,
 )
 from desktop_crm.server import models as m
 from desktop_crm.server.db import write_transaction
+from desktop_crm.server.duplicates import ScanReport
 from desktop_crm.server.store import ServerRecord, load, stored_others_wrote, write_record
 from desktop_crm.server.tombstones import PurgeReport
 
@@ -304,31 +308,137 @@ def _json_list(path: Path) -> list[dict[str, Any]]:
 class ImportReport:
     imported: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    #: Rows that match existing data (or an earlier row): line, the row's record id (None when
+    #: skipped), and what they match as "id (score: reasons)".
+    flagged: list[tuple[int, str | None, list[str]]] = field(default_factory=list)
+    skipped: int = 0
+
+
+#: What CSV import does with a row that matches existing data.
+ON_DUPLICATE = ("flag", "skip")
 
 
 def import_csv(
-    engine: Engine, entity: Entity, path: Path, *, dry_run: bool = False
+    engine: Engine,
+    entity: Entity,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    on_duplicate: str = "flag",
 ) -> ImportReport:
     """Import records from a CSV file whose header names the entity's fields (plus ``id`` and,
     for accounts, ``owner`` as a user name). Rows that fail are reported with their line number
-    and reason; the rest are imported in one transaction (none with ``dry_run``)."""
+    and reason; the rest are imported in one transaction (none with ``dry_run``).
+
+    Accounts and contacts are checked against the stored ones (and the file's earlier rows): a
+    match is imported and its pairs queued for review (``flag``), or left out (``skip``); both
+    are reported."""
+    if on_duplicate not in ON_DUPLICATE:
+        raise directory.DirectoryError(f"--on-duplicate is one of {', '.join(ON_DUPLICATE)}")
     report = ImportReport()
     try:
-        _import_file(engine, entity, path, report, dry_run)
+        _import_file(engine, entity, path, report, dry_run, on_duplicate)
     except _DryRun:
         pass
     return report
+
+
+def find_duplicates(engine: Engine, entity: Entity, threshold: float) -> ScanReport:
+    """``admin find-duplicates``: scan and fill the review queue."""
+    with _write(engine) as conn:
+        return duplicates.scan(conn, entity, threshold)
+
+
+def merge_records(
+    engine: Engine, entity: Entity, survivor_id: str, loser_id: str, take_from_loser: list[str]
+) -> merge.MergeResult:
+    with _write(engine) as conn:
+        return merge.merge(conn, entity, survivor_id, loser_id, take_from_loser, CLI_ACTOR)
+
+
+def undo_merge(engine: Engine, merge_id: str) -> str:
+    with _write(engine) as conn:
+        return merge.undo(conn, merge_id, CLI_ACTOR)
+
+
+def list_merges(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return merge.list_merges(conn)
 
 
 class _DryRun(Exception):
     """Raised to roll the import back after checking every row."""
 
 
+class _ImportDuplicates:
+    """The stored accounts or contacts, and the rows imported so far, to check rows against."""
+
+    def __init__(self, conn: Connection, entity: Entity, on_duplicate: str) -> None:
+        self.entity = entity
+        self.skip = on_duplicate == "skip"
+        self.index = PartyIndex()
+        self.pairs: list[duplicates.FoundPair] = []
+        if entity in duplicates.SCANNED:
+            for record_id, party in zip(*duplicates.load_parties(conn, entity), strict=True):
+                self.index.add(record_id, party)
+
+    def check(self, line: int, row: dict[str, str | None], report: ImportReport) -> bool:
+        """False when the row is to be skipped (reported)."""
+        if self.entity not in duplicates.SCANNED:
+            return True
+        party = _row_party(self.entity, row)
+        hits = self.index.matches(party)
+        if not hits:
+            return True
+        shown = [f"{rid} ({s.score:g}: {', '.join(s.reasons)})" for rid, s in hits[:5]]
+        report.flagged.append((line, None, shown))
+        if self.skip:
+            report.skipped += 1
+            return False
+        return True
+
+    def imported(self, record_id: str, row: dict[str, str | None], report: ImportReport) -> None:
+        if self.entity not in duplicates.SCANNED:
+            return
+        party = _row_party(self.entity, row)
+        if report.flagged and report.flagged[-1][1] is None and not self.skip:
+            line, _, shown = report.flagged[-1]
+            report.flagged[-1] = (line, record_id, shown)
+            for other, result in self.index.matches(party):
+                id_a, id_b = sorted((other, record_id))
+                self.pairs.append(
+                    duplicates.FoundPair(
+                        self.entity.value, id_a, id_b, result.score, tuple(result.reasons)
+                    )
+                )
+        self.index.add(record_id, party)
+
+
+def _row_party(entity: Entity, row: dict[str, str | None]) -> Party:
+    name = (row.get("name") or "").strip()
+    if entity is Entity.ACCOUNT:
+        return account_party(name)
+    fields = FIELDS[entity]
+    try:
+        phones = value_from_text(fields["phones"], row.get("phones") or "")
+        emails = value_from_text(fields["emails"], row.get("emails") or "")
+    except ValueError:
+        phones, emails = [], []  # the row itself is refused with the reason
+    e164 = [str(p.get("e164") or "") if isinstance(p, dict) else p.e164 for p in phones]
+    return contact_party(name, e164, emails)
+
+
 def _import_file(
-    engine: Engine, entity: Entity, path: Path, report: ImportReport, dry_run: bool
+    engine: Engine,
+    entity: Entity,
+    path: Path,
+    report: ImportReport,
+    dry_run: bool,
+    on_duplicate: str = "flag",
 ) -> None:
     fields = FIELDS[entity]
     with _write(engine) as conn:
+        checker = _ImportDuplicates(conn, entity, on_duplicate)
         try:
             handle = path.open(newline="", encoding="utf-8-sig")
         except OSError as exc:
@@ -343,12 +453,18 @@ def _import_file(
             seen: set[str] = set()
             for row in reader:
                 line = reader.line_num
+                if not checker.check(line, row, report):
+                    continue
                 try:
-                    _import_row(conn, entity, fields, row, seen)
+                    record_id = _import_row(conn, entity, fields, row, seen)
                 except (ValueError, directory.DirectoryError) as exc:
+                    if report.flagged and report.flagged[-1][0] == line:
+                        report.flagged.pop()
                     report.rejected.append((line, str(exc)))
                     continue
+                checker.imported(record_id, row, report)
                 report.imported += 1
+        duplicates.store_pairs(conn, entity, checker.pairs, replace_open=False)
         if dry_run:
             raise _DryRun
 
@@ -359,7 +475,7 @@ def _import_row(
     fields: Mapping[str, RecordField],
     row: dict[str, str | None],
     seen: set[str],
-) -> None:
+) -> str:
     data: dict[str, Any] = {}
     for name, cell in row.items():
         if name in fields and cell is not None:
@@ -405,6 +521,7 @@ def _import_row(
     if owner_id is not None:
         directory.set_assignment(conn, record_id, owner_id, CLI_ACTOR, announce=False)
     seen.add(record_id)
+    return record_id
 
 
 # Demo data -------------------------------------------------------------------------------------

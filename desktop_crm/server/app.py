@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from desktop_crm.protocol.messages import PROTOCOL_VERSION
 from desktop_crm.server import audit, db, errors, tags
 from desktop_crm.server.deps import DbDep
-from desktop_crm.server.routes import admin, auth, directory, privacy, sync
+from desktop_crm.server.routes import admin, auth, directory, duplicates, privacy, sync
 from desktop_crm.server.routes import audit as audit_routes
 from desktop_crm.server.routes.auth import INVALID_INPUT
 from desktop_crm.server.settings import Settings
@@ -86,4 +86,5 @@ def create_app(
     app.include_router(audit_routes.router)
     app.include_router(directory.router)
     app.include_router(privacy.router)
+    app.include_router(duplicates.router)
     return app

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from desktop_crm.domain.duplicates import DEFAULT_THRESHOLD
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import Role
 from desktop_crm.server import admin, cli_privacy, cli_trust, db, tags
@@ -124,10 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     _add_status_rules_parser(adm, common)
     _add_tag_parsers(adm, common)
-    p = adm.add_parser("import-csv", parents=[common], help="import records from CSV")
-    p.add_argument("entity", choices=[e.value for e in Entity])
-    p.add_argument("file", type=Path)
-    p.add_argument("--dry-run", action="store_true")
+    _add_duplicate_parsers(adm, common)
     cli_privacy.add_parsers(adm, common)
     p = adm.add_parser("revoke-device", parents=[common])
     p.add_argument("device_id")
@@ -217,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return _run(args)
+    # MergeError is a ValueError.
     except (DirectoryError, SettingsError, BackupError, AuditQueryError, ValueError) as exc:
         print(f"desktop-crm-server: {exc}", file=sys.stderr)
         return 2
@@ -293,12 +292,9 @@ def _admin(args: argparse.Namespace) -> int:
     elif action in ("set-tag-rules", "tag-rules", "evaluate-tags"):
         _tags(engine, args)
     elif action == "import-csv":
-        report = admin.import_csv(engine, Entity(args.entity), args.file, dry_run=args.dry_run)
-        verb = "would import" if args.dry_run else "imported"
-        print(f"{verb} {report.imported} {args.entity} record(s); rejected {len(report.rejected)}")
-        for line, reason in report.rejected:
-            print(f"  line {line}: {reason}")
-        return 1 if report.rejected else 0
+        return _import_csv(engine, args)
+    elif action in ("find-duplicates", "merge", "undo-merge", "list-merges"):
+        _duplicates(engine, args)
     elif action == "revoke-device":
         admin.revoke_device(engine, args.device_id)
         print(f"device {args.device_id} revoked")
@@ -318,6 +314,93 @@ def _admin(args: argparse.Namespace) -> int:
         if not rows:
             print("no devices")
     return 0
+
+
+def _import_csv(engine: Engine, args: argparse.Namespace) -> int:
+    report = admin.import_csv(
+        engine,
+        Entity(args.entity),
+        args.file,
+        dry_run=args.dry_run,
+        on_duplicate=args.on_duplicate,
+    )
+    verb = "would import" if args.dry_run else "imported"
+    print(
+        f"{verb} {report.imported} {args.entity} record(s); rejected {len(report.rejected)}; "
+        f"matching existing data {len(report.flagged)}"
+        + (f" (skipped {report.skipped})" if report.skipped else "")
+    )
+    for line, reason in report.rejected:
+        print(f"  line {line}: {reason}")
+    for line, record_id, matches in report.flagged:
+        what = f"imported as {record_id}" if record_id else "skipped"
+        print(f"  line {line}: {what}; similar to {'; '.join(matches)}")
+    return 1 if report.rejected else 0
+
+
+def _add_duplicate_parsers(
+    adm: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    p = adm.add_parser("import-csv", parents=[common], help="import records from CSV")
+    p.add_argument("entity", choices=[e.value for e in Entity])
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true")
+    p.add_argument(
+        "--on-duplicate",
+        choices=admin.ON_DUPLICATE,
+        default="flag",
+        help="a row matching existing data: import it and queue the pair (flag) or leave it out",
+    )
+    p = adm.add_parser(
+        "find-duplicates", parents=[common], help="scan for suspected duplicates (review queue)"
+    )
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, metavar="SCORE")
+    p.add_argument("--entity", choices=("account", "contact"), default="account")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p = adm.add_parser("merge", parents=[common], help="merge LOSER into SURVIVOR")
+    p.add_argument("entity", choices=("account", "contact"))
+    p.add_argument("survivor_id")
+    p.add_argument("loser_id")
+    p.add_argument(
+        "--take", default="", metavar="FIELD,…", help="fields whose value comes from LOSER"
+    )
+    p = adm.add_parser("undo-merge", parents=[common], help="undo a merge by its id")
+    p.add_argument("merge_id")
+    adm.add_parser("list-merges", parents=[common], help="the latest merges and their ids")
+
+
+def _duplicates(engine: Engine, args: argparse.Namespace) -> None:
+    if args.action == "find-duplicates":
+        report = admin.find_duplicates(engine, Entity(args.entity), args.threshold)
+        if args.json:
+            print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+            return
+        print(
+            f"scanned {report.scanned} {args.entity}(s), compared {report.compared} pair(s): "
+            f"{len(report.pairs)} suspected duplicate pair(s), {report.new} new, "
+            f"{report.dismissed_kept} already decided"
+        )
+        for pair in report.pairs[:PURGE_LISTED]:
+            print(f"  {pair.score:5.1f}  {pair.id_a}  {pair.id_b}  {', '.join(pair.reasons)}")
+    elif args.action == "merge":
+        take = [f.strip() for f in args.take.split(",") if f.strip()]
+        result = admin.merge_records(
+            engine, Entity(args.entity), args.survivor_id, args.loser_id, take
+        )
+        print(
+            f"merged {args.loser_id} into {args.survivor_id} (merge id {result.merge_id}); "
+            f"{result.moved} record(s) moved"
+        )
+    elif args.action == "undo-merge":
+        restored = admin.undo_merge(engine, args.merge_id)
+        print(f"merge {args.merge_id} undone; {restored} restored")
+    else:
+        for row in admin.list_merges(engine):
+            undone = f" undone {row['undone_at']}" if row["undone_at"] else ""
+            print(
+                f"{row['id']}  {row['merged_at']}  {row['entity']} {row['loser_id']} -> "
+                f"{row['survivor_id']}{undone}"
+            )
 
 
 #: Purged records listed one by one, at most.

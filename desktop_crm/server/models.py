@@ -329,3 +329,39 @@ account_tags = Table(
     Column("evaluated_at", String(TIME), nullable=False),
     Index("ix_account_tags_seq", "seq", unique=True),
 )
+
+#: The review queue of suspected duplicates (revision 0009): one row per pair, ``id_a`` < ``id_b``.
+#: ``status`` is "open", "dismissed" (a person said they differ: a later scan leaves it so) or
+#: "merged". ``reasons`` is a comma-separated list of name, phone, email.
+duplicate_pairs = Table(
+    "duplicate_pairs",
+    metadata,
+    Column("entity", String(20), primary_key=True),
+    Column("id_a", String(ID), primary_key=True),
+    Column("id_b", String(ID), primary_key=True),
+    Column("score", Float, nullable=False),
+    Column("reasons", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("found_at", String(TIME), nullable=False),
+    Column("decided_at", String(TIME), nullable=True),
+    Column("decided_by", String(ID), nullable=True),
+    Index("ix_duplicate_pairs_status", "status", "entity"),
+)
+
+#: Merges (revision 0009): the loser became a tombstone whose data names ``merged_into``.
+#: ``detail`` (JSON) holds what an undo needs: both records as they were, the survivor's
+#: values chosen, and the children moved. ``undone_at`` is set when an admin undid it.
+merges = Table(
+    "merges",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("entity", String(20), nullable=False),
+    Column("loser_id", String(ID), nullable=False),
+    Column("survivor_id", String(ID), nullable=False),
+    Column("merged_at", String(TIME), nullable=False),
+    Column("merged_by", String(ID), nullable=False),
+    Column("undone_at", String(TIME), nullable=True),
+    Column("undone_by", String(ID), nullable=True),
+    Column("detail", Text, nullable=False),
+    Index("ix_merges_loser", "entity", "loser_id"),
+)

@@ -61,6 +61,7 @@ from desktop_crm.server.auth import Principal
 from desktop_crm.server.config_store import load_stages, load_status_rules, load_statuses
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.directory import UserInfo, set_assignment, user_by_id
+from desktop_crm.server.merge import LoserEdit, apply_loser_edit, redirect_changes
 from desktop_crm.server.scope import can_see_account, can_see_accounts
 from desktop_crm.server.settings import Settings
 from desktop_crm.server.store import (
@@ -139,6 +140,9 @@ class Batch:
     status_reasons: dict[str, str] = field(default_factory=dict)
     #: The tag rules: their tags are the server's, never typed by hand (``server/tags.py``).
     tag_rules: list[TagRule] = field(default_factory=list)
+    #: Survivors of merges the caller may write to (their work under the merged-away account
+    #: lands there) but not read: answers leave them out.
+    granted: set[str] = field(default_factory=set)
 
 
 def push(
@@ -160,10 +164,19 @@ def push(
             pushed_status=_pushed_statuses(request.changes),
             tag_rules=tag_store.load_rules(conn),
         )
-        _prefetch(batch, request.changes)
-        for change in request.changes:
+        # Changes that name a merged-away record land on its survivor (server/merge.py).
+        redirected = redirect_changes(conn, request.changes)
+        set_apart = {edit.index: edit for edit in redirected.loser_edits}
+        _prefetch(batch, redirected.changes)
+        _grant_survivors(batch, redirected.survivors)
+        pending = iter(redirected.changes)
+        for index, change in enumerate(request.changes):
             try:
-                result = apply_change(batch, change)
+                if index in set_apart:
+                    result = _loser_edit(batch, set_apart[index])
+                else:
+                    change = next(pending)
+                    result = apply_change(batch, change)
             except Rejected as exc:
                 # Every check runs before the first write of a change: nothing to undo.
                 results.append(
@@ -176,6 +189,44 @@ def push(
         batch.writer.flush()
         tags.refresh(conn, tags.pushed_accounts(results), rules=batch.tag_rules)
     return PushResponse(results=results)
+
+
+def _grant_survivors(batch: Batch, survivors: dict[tuple[str, str], str]) -> None:
+    """Work done under an account the caller saw, merged since into one they do not see,
+    still lands (nothing is lost); the answer does not show them the survivor."""
+    for (entity, loser_id), survivor_id in survivors.items():
+        if entity != Entity.ACCOUNT or _visible(batch, survivor_id):
+            continue
+        if _visible(batch, loser_id):
+            batch.visible[survivor_id] = True
+            batch.granted.add(survivor_id)
+
+
+def _loser_edit(batch: Batch, edit: LoserEdit) -> ChangeResult:
+    """A pushed change of a merged-away record: carried to the survivor once (the change id
+    is remembered), answered with the loser's tombstone."""
+    change, conn = edit.change, batch.conn
+    batch.writer.flush()
+    tombstone = load(conn, change.entity, change.record_id)
+    if conn.execute(_APPLIED_BY_IDS, {"ids": [change.change_id]}).first() is not None:
+        return _result(batch, change, ChangeStatus.ALREADY_APPLIED, tombstone)
+    survivor = load(conn, change.entity, edit.survivor_id)
+    if survivor is None or not _visible(batch, survivor.account_id):
+        raise Rejected(NOT_FOUND)
+    principal = batch.principal
+    stored = apply_loser_edit(conn, edit, principal.user_id, principal.device_id)
+    conn.execute(
+        m.applied_changes.insert().values(
+            change_id=change.change_id,
+            user_id=principal.user_id,
+            device_id=principal.device_id,
+            entity=change.entity,
+            record_id=change.record_id,
+            seq=stored.seq if stored is not None else 0,
+            at=iso(now()),
+        )
+    )
+    return _result(batch, change, ChangeStatus.APPLIED, tombstone)
 
 
 def _usable_id(value: object) -> str | None:
@@ -263,7 +314,11 @@ def _user(batch: Batch, user_id: str) -> UserInfo | None:
 def _result(
     batch: Batch, change: Change, status: ChangeStatus, current: ServerRecord | None
 ) -> ChangeResult:
-    visible = current is not None and _visible(batch, current.account_id)
+    visible = (
+        current is not None
+        and _visible(batch, current.account_id)
+        and current.account_id not in batch.granted
+    )
     return ChangeResult(
         change_id=change.change_id,
         status=status,

@@ -144,9 +144,7 @@ def account_360(
         contacts=people,
         open_opportunities=open_opps,
         recent_activities=timeline,
-        status_history=[
-            StatusChange(r[0], r[1], _time(r[2]), r[3], r[4]) for r in status_rows
-        ],
+        status_history=[StatusChange(r[0], r[1], _time(r[2]), r[3], r[4]) for r in status_rows],
         former_names=[FormerName(r[0], _time(r[1]), r[2]) for r in name_rows],
         masked=_masked_in_view(conn, account, people, timeline),
         system_tags=system_tags.tags_of(conn, [account_id]).get(account_id, []),

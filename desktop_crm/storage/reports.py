@@ -64,9 +64,11 @@ def stage_reach(
     h = opportunity_stage_history.c
     o = opportunities.c
     since, until = time_text(start), time_text(end)
-    position = case(
-        {key: n for n, key in enumerate(open_keys)}, value=h.to_stage, else_=None
-    ) if open_keys else literal(None)
+    position = (
+        case({key: n for n, key in enumerate(open_keys)}, value=h.to_stage, else_=None)
+        if open_keys
+        else literal(None)
+    )
     in_period = h.changed_at >= since
 
     def flag(keys: Sequence[str]) -> ColumnElement[int]:
@@ -81,9 +83,7 @@ def stage_reach(
     if owner_id is None:
         wanted = h.opportunity_id.not_in(select(o.id).where(o.deleted == 1))
     else:
-        wanted = h.opportunity_id.in_(
-            select(o.id).where(o.deleted == 0, o.owner_id == owner_id)
-        )
+        wanted = h.opportunity_id.in_(select(o.id).where(o.deleted == 0, o.owner_id == owner_id))
     per_opportunity = (
         select(
             func.max(position).label("furthest"),

@@ -226,9 +226,7 @@ Index("ix_activities_opportunity", activities.c.opportunity_id)
 # The activity feed: the newest first, across accounts (revision 0005); with the author and
 # the tombstone flag the Reports tab counts a period's activities per person from the index
 # alone (revision 0007).
-Index(
-    "ix_activities_start_at", activities.c.start_at, activities.c.author_id, activities.c.deleted
-)
+Index("ix_activities_start_at", activities.c.start_at, activities.c.author_id, activities.c.deleted)
 Index(
     "ix_activities_follow_up_open",
     activities.c.follow_up_at,

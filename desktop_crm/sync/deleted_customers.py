@@ -25,6 +25,7 @@ from desktop_crm.domain.records import Entity
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
+from desktop_crm.sync.merges import MERGED_INTO
 
 #: Sync-state key of the open notices: ``{account_id: {name, deleted_by, deleted_at}}``.
 NOTICES_KEY = "deleted_customer_notices"
@@ -102,8 +103,8 @@ def note_page(conn: Connection, records: Sequence[StoredRecord]) -> list[str]:
             changed = True
     candidates = {}
     for record in accounts:
-        if not record.deleted or record.id in notices:
-            continue
+        if not record.deleted or record.id in notices or MERGED_INTO in record.data:
+            continue  # (a merge is no deletion: its work goes to the survivor, sync/merges.py)
         mine = store.read_record(conn, Entity.ACCOUNT, record.id)
         # Ours already contains the deletion (an echo of it, restored here since): no news.
         if mine is not None and not mine.deleted and not mine.version.dominates(record.version):

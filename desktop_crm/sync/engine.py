@@ -45,7 +45,7 @@ from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.engine import writer
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.storage.schema import SYNCED_TABLES
-from desktop_crm.sync import deleted_customers
+from desktop_crm.sync import deleted_customers, merges
 from desktop_crm.sync.deleted_customers import DeletedCustomer
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, Unreadable
 from desktop_crm.sync.http_client import ServerRefused, SyncClient, SyncError
@@ -395,8 +395,15 @@ class SyncEngine:
             if page.removals:
                 # Unsynced edits to records about to leave the scope go to the server first.
                 self._push_before_removal(page.removals, summary)
+            if merges.has_merges(page.records):
+                # Work under a merged-away record goes first: the server moves it to the
+                # survivor (sync/merges.py).
+                self._push_all(summary)
             with self._writes.begin() as conn:
                 summary.pulled += self._receive_many(conn, page.records, summary)
+                summary.removed += merges.drop_leftovers(
+                    conn, list(merges.merged_accounts(page.records))
+                )
                 self._park_unreadable(conn, page.records, page.unreadable, summary)
                 summary.received.update({Entity(r.entity) for r in page.records})
                 summary.removed += self._remove(conn, page.removals)

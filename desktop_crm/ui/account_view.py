@@ -390,8 +390,10 @@ class Account360View(QWidget):
         for former in view.former_names:
             self.history.addTopLevelItem(
                 QTreeWidgetItem(
-                    [local_time(former.changed_at), self.tr("Formerly named “%1”").replace(
-                        "%1", former.name)]
+                    [
+                        local_time(former.changed_at),
+                        self.tr("Formerly named “%1”").replace("%1", former.name),
+                    ]
                 )
             )
         self.history.sortItems(0, Qt.SortOrder.DescendingOrder)

@@ -233,4 +233,3 @@ class AccountsModel(QAbstractTableModel):
         self._sort, self._descending = key, descending
         if self._generation:  # before the first load, just remember the order
             self.reload(keep_cache=True)
-

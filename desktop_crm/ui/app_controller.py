@@ -119,9 +119,10 @@ class AppController(QObject):
                 QMessageBox.warning(
                     None,
                     title,
-                    self.tr("The first sync did not finish: %1\n\nYou can work with what "
-                            "arrived; the sync continues in the background.").replace(
-                        "%1", outcome.error),
+                    self.tr(
+                        "The first sync did not finish: %1\n\nYou can work with what "
+                        "arrived; the sync continues in the background."
+                    ).replace("%1", outcome.error),
                 )
             then()
 
@@ -270,7 +271,8 @@ class DemoController(AppController):
         dialog.panel.cancel_button.setEnabled(False)
         dialog.panel.show_text(
             self.tr("Starting the demo server with %1 customers…").replace(
-                "%1", str(self.server.accounts))
+                "%1", str(self.server.accounts)
+            )
         )
         dialog.show()
 
@@ -361,25 +363,36 @@ class DemoController(AppController):
         if target is None:
             return
         chosen: str = target
-        name = window.account_view.view.account.name if (
-            window.account_view.view is not None
-            and window.account_view.view.account.meta.id == target
-        ) else chosen[:8]
+        name = (
+            window.account_view.view.account.name
+            if (
+                window.account_view.view is not None
+                and window.account_view.view.account.meta.id == target
+            )
+            else chosen[:8]
+        )
 
         def done(value: str) -> None:
             self.last_colleague_edit = chosen
             if self.window is None:
                 return
             self.window.statusBar().showMessage(
-                self.tr("%1 changed the notes of “%2” on the server.").replace(
-                    "%1", colleague).replace("%2", name), 15000)
+                self.tr("%1 changed the notes of “%2” on the server.")
+                .replace("%1", colleague)
+                .replace("%2", name),
+                15000,
+            )
             box = QMessageBox(
                 QMessageBox.Icon.Information,
                 self.tr("A colleague edited a customer"),
-                self.tr("%1 changed the notes of “%2” on the server to:\n\n%3\n\nEdit the "
-                        "same customer's notes now (Customer ▸ Edit customer): your next sync "
-                        "meets their change and shows a conflict.").replace(
-                    "%1", colleague).replace("%2", name).replace("%3", value),
+                self.tr(
+                    "%1 changed the notes of “%2” on the server to:\n\n%3\n\nEdit the "
+                    "same customer's notes now (Customer ▸ Edit customer): your next sync "
+                    "meets their change and shows a conflict."
+                )
+                .replace("%1", colleague)
+                .replace("%2", name)
+                .replace("%3", value),
                 QMessageBox.StandardButton.Ok,
                 self.window,
             )
@@ -549,9 +562,11 @@ class ProfileController(AppController):
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             self.title,
-            self.tr("%1\n\nRebuild it from the server? Your unsynced changes, conflicts and "
-                    "sync issues are exported to a file first, and the damaged file is kept "
-                    "beside it.").replace("%1", str(error)),
+            self.tr(
+                "%1\n\nRebuild it from the server? Your unsynced changes, conflicts and "
+                "sync issues are exported to a file first, and the damaged file is kept "
+                "beside it."
+            ).replace("%1", str(error)),
             QMessageBox.StandardButton.NoButton,
             self.window,
         )
@@ -578,9 +593,12 @@ class ProfileController(AppController):
             self.rebuilt = aside
             self.notice(
                 QMessageBox.Icon.Information,
-                self.tr("Your unsynced work was exported to %1; the damaged file is kept in "
-                        "%2. Sign in to sync a fresh copy from the server.").replace(
-                    "%1", str(aside.export)).replace("%2", str(aside.folder)),
+                self.tr(
+                    "Your unsynced work was exported to %1; the damaged file is kept in "
+                    "%2. Sign in to sync a fresh copy from the server."
+                )
+                .replace("%1", str(aside.export))
+                .replace("%2", str(aside.folder)),
             )
             self.start()
 

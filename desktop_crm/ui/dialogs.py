@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDateTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_crm.client import editing, resolving
+from desktop_crm.client import duplicates, editing, resolving
+from desktop_crm.client.duplicates import SimilarRecord
 from desktop_crm.client.editing import Written
 from desktop_crm.domain.consent import CONSENT_FIELDS, Channel, consent_of, set_consent
 from desktop_crm.domain.phones import InvalidPhoneNumber
@@ -44,8 +46,10 @@ from desktop_crm.domain.records import (
     SyncedRecord,
 )
 from desktop_crm.domain.validation import FieldError, ValidationFailed
+from desktop_crm.storage.replica import Replica
 from desktop_crm.ui.choice_boxes import Choices, chosen
 from desktop_crm.ui.consent import ConsentEditor, ConsentGuard
+from desktop_crm.ui.duplicate_warning import DuplicateWarning
 from desktop_crm.ui.field_labels import FieldLabels
 from desktop_crm.ui.session import Session
 
@@ -78,8 +82,21 @@ def optional_date(switch: QCheckBox, editor: QDateTimeEdit, display: str) -> QWi
     return row_widget
 
 
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """An entry-time duplicate check to run on the replica worker before saving."""
+
+    entity: str
+    #: The values checked: the warning is shown once per set of values.
+    key: tuple[object, ...]
+    run: Callable[[Replica], list[SimilarRecord]]
+
+
 class RecordDialog(QDialog):
     """A form whose fields can each show an error message under them."""
+
+    #: The account id of a similar record the user chose to open instead of saving.
+    open_requested = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,7 +115,12 @@ class RecordDialog(QDialog):
         )
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
+        self.duplicates = DuplicateWarning(self)
+        self.duplicates.open_requested.connect(self._open_instead)
+        #: The values whose similar records were last shown (Save again: save anyway).
+        self._warned_for: tuple[object, ...] | None = None
         layout = QVBoxLayout(self)
+        layout.addWidget(self.duplicates)
         layout.addLayout(self.form)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
@@ -150,16 +172,47 @@ class RecordDialog(QDialog):
     def build(self) -> SyncedRecord:
         raise NotImplementedError
 
+    def duplicate_check(self, record: SyncedRecord) -> DuplicateCheck | None:
+        """What to check for similar records before saving ``record`` (None: nothing)."""
+        return None
+
     def _save(self) -> None:
         try:
             record = self.build()
         except ValidationFailed as exc:
             self.show_errors(exc.errors)
             return
+        check = self.duplicate_check(record)
+        if check is not None and check.key != self._warned_for:
+            self.buttons.setEnabled(False)
+            self.session.submit(
+                check.run, lambda hits: self._checked(check, hits), self._failed, owner=self
+            )
+            return
+        self._write(record)
+
+    def _checked(self, check: DuplicateCheck, hits: list[SimilarRecord]) -> None:
+        """Similar records: shown, and Save now means "save anyway"; none: saved at once."""
+        self._warned_for = check.key
+        if not hits:
+            self._save()
+            return
+        self.buttons.setEnabled(True)
+        self.duplicates.show_candidates(check.entity, hits)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setText(self.tr("Save anyway"))
+
+    def _open_instead(self, account_id: str) -> None:
+        self.open_requested.emit(account_id)
+        self.reject()
+
+    def _write(self, record: SyncedRecord) -> None:
         self.buttons.setEnabled(False)
         who = self.session.identity
         self.session.submit(
-            lambda replica: editing.save(replica, record, who), self._saved, self._failed,
+            lambda replica: editing.save(replica, record, who),
+            self._saved,
+            self._failed,
             owner=self,
         )
 
@@ -191,6 +244,8 @@ class AccountDialog(RecordDialog):
         super().__init__(session, parent)
         self.account = copy.deepcopy(account) if account else Account(name="")
         new = new or account is None
+        self.is_new = new
+        self.original_name = self.account.name
         self.setWindowTitle(self.tr("New customer") if new else self.tr("Edit customer"))
         a = self.account
         self.name = QLineEdit(a.name)
@@ -251,16 +306,28 @@ class AccountDialog(RecordDialog):
         a.notes = self.notes.toPlainText()
         return a
 
+    def duplicate_check(self, record: SyncedRecord) -> DuplicateCheck | None:
+        """New customers, and edits that change the name."""
+        name = record.name if isinstance(record, Account) else ""
+        if not name or (not self.is_new and name == self.original_name):
+            return None
+        record_id = record.meta.id
+        return DuplicateCheck(
+            "account",
+            (name,),
+            lambda replica: duplicates.similar_accounts(replica, name, exclude_id=record_id),
+        )
+
 
 class ContactDialog(RecordDialog):
     """Phones are typed one per line, optionally followed by their kind: ``138 0013 8000 work``."""
 
-    def __init__(
-        self, session: Session, contact: Contact, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, session: Session, contact: Contact, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.contact = copy.deepcopy(contact)
         self.setWindowTitle(self.tr("Edit contact") if contact.name else self.tr("New contact"))
+        self.is_new = not contact.name
+        self.original = (contact.name, tuple(p.raw for p in contact.phones))
         c = self.contact
         self.name = QLineEdit(c.name)
         self.title = QLineEdit(c.title)
@@ -324,6 +391,25 @@ class ContactDialog(RecordDialog):
         c.do_not_contact = self.do_not_contact.isChecked()
         c.notes = self.notes.toPlainText()
         return c
+
+    def duplicate_check(self, record: SyncedRecord) -> DuplicateCheck | None:
+        """New contacts, and edits that change the name or a phone."""
+        if not isinstance(record, Contact):
+            return None
+        phones = tuple(p.raw for p in record.phones)
+        emails = tuple(record.emails)
+        if not self.is_new and (record.name, phones) == self.original:
+            return None
+        # An edit that keeps the name is checked by its phones and e-mails only.
+        name = record.name if self.is_new or record.name != self.original[0] else ""
+        record_id = record.meta.id
+        return DuplicateCheck(
+            "contact",
+            (name, phones, emails),
+            lambda replica: duplicates.similar_contacts(
+                replica, name, phones, emails, exclude_id=record_id
+            ),
+        )
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, InvalidPhoneNumber):

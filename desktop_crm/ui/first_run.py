@@ -36,8 +36,10 @@ class SignInDialog(QDialog):
         self.setWindowTitle(self.tr("Sign in to Desktop CRM") if first_run else self.tr("Sign in"))
         self.first_run = first_run
         self.intro = QLabel(
-            self.tr("Your customers are copied to this computer, encrypted, so you can work "
-                    "offline. Sign in to download them.")
+            self.tr(
+                "Your customers are copied to this computer, encrypted, so you can work "
+                "offline. Sign in to download them."
+            )
             if first_run
             else self.tr("Sign in to sync with the server.")
         )
@@ -64,8 +66,10 @@ class SignInDialog(QDialog):
         self.need_passphrase = need_passphrase
         if need_passphrase:
             note = QLabel(
-                self.tr("This computer has no keychain to keep the replica's key. Choose a "
-                        "passphrase; you will type it each time the app starts.")
+                self.tr(
+                    "This computer has no keychain to keep the replica's key. Choose a "
+                    "passphrase; you will type it each time the app starts."
+                )
                 if first_run
                 else self.tr("Type the passphrase of this computer's encrypted replica.")
             )

@@ -110,8 +110,10 @@ class MainWindow(QMainWindow):
         """The search box and its results (shown over the account list while searching)."""
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText(
-            self.tr("Search customers by name or phone number (any format, or the last 4+ "
-                    "digits) — Ctrl+K")
+            self.tr(
+                "Search customers by name or phone number (any format, or the last 4+ "
+                "digits) — Ctrl+K"
+            )
         )
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setMinimumHeight(30)
@@ -119,9 +121,7 @@ class MainWindow(QMainWindow):
         self.results_view = QTableView()
         self.results_view.setModel(self.results_model)
         self._table_defaults(self.results_view)
-        self.results_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Stretch
-        )
+        self.results_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.results_view.verticalHeader().setDefaultSectionSize(24)
         self.results_view.activated.connect(self._open_hit)
         self.results_view.clicked.connect(self._open_hit)
@@ -478,8 +478,9 @@ class MainWindow(QMainWindow):
         self.results_model.set_hits(hits)
         if hits:
             self.search_status.setText(
-                self.tr("%1 match(es) for “%2”. Enter opens the first.").replace(
-                    "%1", str(len(hits))).replace("%2", text)
+                self.tr("%1 match(es) for “%2”. Enter opens the first.")
+                .replace("%1", str(len(hits)))
+                .replace("%2", text)
             )
         else:
             self.search_status.setText(self.tr("No customer matches “%1”.").replace("%1", text))
@@ -579,6 +580,7 @@ class MainWindow(QMainWindow):
         )
         dialog.show_hidden(view.masked.get(account_id, ()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_requested.connect(self.show_account)
         dialog.open()
         return dialog
 
@@ -607,6 +609,7 @@ class MainWindow(QMainWindow):
                 self.show_account(dialog.saved.meta.id)
 
         dialog.accepted.connect(open_it)
+        dialog.open_requested.connect(self.show_account)
         dialog.open()
         return dialog
 
@@ -726,6 +729,7 @@ class MainWindow(QMainWindow):
         dialog = ContactDialog(self.session, contact, self)
         dialog.show_hidden(view.masked.get(contact_id, ()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_requested.connect(self.show_account)
         dialog.open()
         return dialog
 
@@ -845,9 +849,7 @@ class MainWindow(QMainWindow):
             if status.pending
             else self.tr("All changes sent")
         )
-        self.conflict_badge.setText(
-            self.tr("%1 conflict(s)").replace("%1", str(status.conflicts))
-        )
+        self.conflict_badge.setText(self.tr("%1 conflict(s)").replace("%1", str(status.conflicts)))
         self.conflict_badge.setVisible(status.conflicts > 0)
         self.issues_badge.setText(self.tr("%1 sync issue(s)").replace("%1", str(status.issues)))
         self.issues_badge.setVisible(status.issues > 0)
@@ -857,9 +859,11 @@ class MainWindow(QMainWindow):
     def _show_deleted_customers(self, status: SyncStatus) -> None:
         gone = status.deleted_customers
         if len(gone) == 1:
-            text = self.tr("%1 was deleted by %2").replace(
-                "%1", gone[0].account_name or gone[0].account_id[:8]
-            ).replace("%2", gone[0].who)
+            text = (
+                self.tr("%1 was deleted by %2")
+                .replace("%1", gone[0].account_name or gone[0].account_id[:8])
+                .replace("%2", gone[0].who)
+            )
         else:
             text = self.tr("%1 customers deleted under your work").replace("%1", str(len(gone)))
         self.deleted_badge.setText(text)
@@ -895,7 +899,8 @@ class MainWindow(QMainWindow):
         status = getattr(self, "_status", None)
         last = status.last_sync_at if status is not None else None
         self.last_sync_label.setText(
-            self.tr("Last sync: %1").replace("%1", self._ago(last)) if last
+            self.tr("Last sync: %1").replace("%1", self._ago(last))
+            if last
             else self.tr("Never synced")
         )
 
@@ -934,4 +939,3 @@ class MainWindow(QMainWindow):
         self._refresh_timer.stop()
         self._typing_timer.stop()
         super().closeEvent(event)
-

@@ -138,8 +138,13 @@ class PipelineView(QWidget):
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
         self.table.setHeaderLabels(
-            [self.tr("Opportunity"), self.tr("Customer"), self.tr("Stage"), self.tr("Amount"),
-             self.tr("Close")]
+            [
+                self.tr("Opportunity"),
+                self.tr("Customer"),
+                self.tr("Stage"),
+                self.tr("Amount"),
+                self.tr("Close"),
+            ]
         )
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

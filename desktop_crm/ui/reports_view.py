@@ -88,13 +88,12 @@ class BarChart(QWidget):
         for n, bar in enumerate(self.bars):
             top = 6 + n * row
             label = metrics.elidedText(bar.label, Qt.TextElideMode.ElideRight, label_w)
-            painter.drawText(
-                QRectF(8, top, label_w, row), Qt.AlignmentFlag.AlignVCenter, label
-            )
+            painter.drawText(QRectF(8, top, label_w, row), Qt.AlignmentFlag.AlignVCenter, label)
             width = space * bar.value / longest[bar.group] if longest[bar.group] else 0.0
             painter.fillRect(QRectF(16 + label_w, top + 3, width, row - 6), self.color)
             painter.drawText(
-                QRectF(20 + label_w + width, top, text_w, row), Qt.AlignmentFlag.AlignVCenter,
+                QRectF(20 + label_w + width, top, text_w, row),
+                Qt.AlignmentFlag.AlignVCenter,
                 bar.text,
             )
         painter.end()
@@ -172,8 +171,13 @@ class ReportsView(QWidget):
             WON_COLOR, self.tr("No open opportunities with a close date")
         )
         self.forecast_table = _table(
-            [self.tr("Month"), self.tr("Currency"), self.tr("Opportunities"), self.tr("Amount"),
-             self.tr("Weighted")]
+            [
+                self.tr("Month"),
+                self.tr("Currency"),
+                self.tr("Opportunities"),
+                self.tr("Amount"),
+                self.tr("Weighted"),
+            ]
         )
         self.forecast_note = QLabel()
         self.activity_chart = BarChart(COUNT_COLOR, no_data)
@@ -187,12 +191,24 @@ class ReportsView(QWidget):
         column = QVBoxLayout(body)
         sections = (
             (self.tr("Funnel and win rate"), self.funnel_chart, self.funnel_table, self.win_rate),
-            (self.tr("Weighted forecast by month of expected close"), self.forecast_chart,
-             self.forecast_table, self.forecast_note),
-            (self.tr("Activities per person per week"), self.activity_chart,
-             self.activity_table, None),
-            (self.tr("Overdue follow-ups per person"), self.overdue_chart, self.overdue_table,
-             None),
+            (
+                self.tr("Weighted forecast by month of expected close"),
+                self.forecast_chart,
+                self.forecast_table,
+                self.forecast_note,
+            ),
+            (
+                self.tr("Activities per person per week"),
+                self.activity_chart,
+                self.activity_table,
+                None,
+            ),
+            (
+                self.tr("Overdue follow-ups per person"),
+                self.overdue_chart,
+                self.overdue_table,
+                None,
+            ),
         )
         for title, chart, table, note in sections:
             box = QGroupBox(title)
@@ -244,8 +260,9 @@ class ReportsView(QWidget):
         self.report = report
         self.message.clear()
         self.heading.setText(
-            self.tr("Reports, %1 to %2").replace("%1", report.start.date().isoformat()).replace(
-                "%2", report.end.date().isoformat())
+            self.tr("Reports, %1 to %2")
+            .replace("%1", report.start.date().isoformat())
+            .replace("%2", report.end.date().isoformat())
         )
         self._show_funnel(report)
         self._show_forecast(report)
@@ -259,9 +276,7 @@ class ReportsView(QWidget):
         for step in report.funnel.steps:
             name = self.stage_label(step.stage.key, step.stage.name)
             bars.append(Bar(name, step.reached, f"{step.reached} ({_percent(step.conversion)})"))
-            QTreeWidgetItem(
-                self.funnel_table, [name, str(step.reached), _percent(step.conversion)]
-            )
+            QTreeWidgetItem(self.funnel_table, [name, str(step.reached), _percent(step.conversion)])
         self.funnel_chart.set_bars(bars if any(b.value for b in bars) else [])
         funnel = report.funnel
         self.win_rate.setText(
@@ -277,18 +292,28 @@ class ReportsView(QWidget):
         for month in report.forecast:
             QTreeWidgetItem(
                 self.forecast_table,
-                [month.month, month.currency, str(month.count), money(month.amount, month.currency),
-                 money(month.weighted, month.currency)],
+                [
+                    month.month,
+                    month.currency,
+                    str(month.count),
+                    money(month.amount, month.currency),
+                    money(month.weighted, month.currency),
+                ],
             )
             bars.append(
-                Bar(f"{month.month} {month.currency}", float(month.weighted),
-                    f"{short_money(month.weighted)} {month.currency}", group=month.currency)
+                Bar(
+                    f"{month.month} {month.currency}",
+                    float(month.weighted),
+                    f"{short_money(month.weighted)} {month.currency}",
+                    group=month.currency,
+                )
             )
         self.forecast_chart.set_bars(bars)
         self.forecast_note.setText(
-            self.tr("Weighted: amount × probability, per currency (never added across "
-                    "currencies). %1 open opportunity(s) have no expected close date.")
-            .replace("%1", str(report.without_close_date))
+            self.tr(
+                "Weighted: amount × probability, per currency (never added across "
+                "currencies). %1 open opportunity(s) have no expected close date."
+            ).replace("%1", str(report.without_close_date))
         )
 
     def _show_activity(self, report: Reports) -> None:
@@ -338,8 +363,9 @@ class ReportsView(QWidget):
     def _exported(self, path: Path) -> Callable[[int], None]:
         def done(rows: int) -> None:
             self.message.setText(
-                self.tr("Exported %1 row(s) to %2").replace("%1", str(rows)).replace(
-                    "%2", str(path))
+                self.tr("Exported %1 row(s) to %2")
+                .replace("%1", str(rows))
+                .replace("%2", str(path))
             )
             self.exported.emit(rows)
 

@@ -22,7 +22,10 @@ class SearchHitsModel(QAbstractTableModel):
         super().__init__(parent)
         self._hits: list[SearchHit] = []
         self._headers = [
-            self.tr("Customer"), self.tr("Contact"), self.tr("Phone"), self.tr("Match")
+            self.tr("Customer"),
+            self.tr("Contact"),
+            self.tr("Phone"),
+            self.tr("Match"),
         ]
         self._labels = {
             PhoneMatch.EXACT: self.tr("phone: exact"),

@@ -224,9 +224,7 @@ class Session(QObject):
         callbacks are dropped if that widget was deleted meanwhile (a closed window)."""
         if owner is not None:
             on_done = _guarded(owner, on_done)
-            on_error = _guarded(owner, on_error) if on_error is not None else _ignore_if_gone(
-                owner
-            )
+            on_error = _guarded(owner, on_error) if on_error is not None else _ignore_if_gone(owner)
         return self.worker.submit(operation, on_done, self._watching_damage(on_error))
 
     def _watching_damage(

@@ -30,7 +30,7 @@ def phone_from_uri(uri: str) -> str:
     text = unquote(uri.strip())
     for prefix in ("tel:", "callto:", "sip:"):
         if text.lower().startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             break
     return text.split(";", 1)[0].lstrip("/").strip()
 
@@ -52,7 +52,9 @@ class InstanceServer(QObject):
     """Listens for messages from later invocations and calls ``on_message`` on the GUI thread."""
 
     def __init__(
-        self, on_message: Callable[[str], None], name: str | None = None,
+        self,
+        on_message: Callable[[str], None],
+        name: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

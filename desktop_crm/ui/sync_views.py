@@ -166,15 +166,21 @@ class ConflictDialog(QDialog):
             row_n += 1
         base = conflict.base or {}
         for name in conflict.fields:
-            self._add_field_row(row_n, name, base.get(name), conflict.mine.get(name),
-                                conflict.theirs.get(name))
+            self._add_field_row(
+                row_n, name, base.get(name), conflict.mine.get(name), conflict.theirs.get(name)
+            )
             row_n += 1
         for column, stretch in ((1, 1), (2, 1), (3, 1), (4, 2)):
             self.grid.setColumnStretch(column, stretch)
 
     def _add_headers(self) -> None:
-        headers = [self.tr("Field"), self.tr("Before"), self.tr("Mine"), self.tr("Theirs"),
-                   self.tr("Decision")]
+        headers = [
+            self.tr("Field"),
+            self.tr("Before"),
+            self.tr("Mine"),
+            self.tr("Theirs"),
+            self.tr("Decision"),
+        ]
         for col, text in enumerate(headers):
             label = QLabel(text)
             label.setStyleSheet("font-weight: 600;")
@@ -191,7 +197,10 @@ class ConflictDialog(QDialog):
         who = self.tr("you") if conflict.mine_deleted else self.tr("a colleague")
         self.grid.addWidget(
             QLabel(self.tr("Deleted by %1, edited by the other side.").replace("%1", who)),
-            row_n, 0, 1, 4,
+            row_n,
+            0,
+            1,
+            4,
         )
         box = QWidget()
         box_layout = QVBoxLayout(box)
@@ -223,7 +232,8 @@ class ConflictDialog(QDialog):
         theirs = QRadioButton(self.tr("Theirs"))
         other = QRadioButton(self.tr("Edit:"))
         edit = QLineEdit(
-            _show(mine_value) if isinstance(mine_value, str)
+            _show(mine_value)
+            if isinstance(mine_value, str)
             else json.dumps(mine_value, ensure_ascii=False)
         )
         edit.setEnabled(False)
@@ -376,8 +386,9 @@ class SyncIssuesDialog(QDialog):
     def _pick(self, row: int) -> None:
         if 0 <= row < len(self._issues):
             issue = self._issues[row]
-            self.reason.setText(self.tr("The server refused this change: %1").replace(
-                "%1", issue.reason))
+            self.reason.setText(
+                self.tr("The server refused this change: %1").replace("%1", issue.reason)
+            )
             self.data.setPlainText(
                 json.dumps(issue.data, ensure_ascii=False, indent=2, sort_keys=True)
             )
@@ -429,8 +440,7 @@ class SyncIssuesDialog(QDialog):
         self._session.submit(
             lambda replica: resolving.export_sync_issues(replica, path),
             lambda n: self.message.setText(
-                self.tr("Exported %1 issue(s) to %2").replace("%1", str(n)).replace(
-                    "%2", str(path))
+                self.tr("Exported %1 issue(s) to %2").replace("%1", str(n)).replace("%2", str(path))
             ),
             self._failed,
             owner=self,
@@ -493,7 +503,8 @@ class DeletedCustomersDialog(QDialog):
         self.list.clear()
         for gone in found:
             self.list.addItem(
-                self.tr("%1 — deleted by %2").replace("%1", gone.account_name or gone.account_id)
+                self.tr("%1 — deleted by %2")
+                .replace("%1", gone.account_name or gone.account_id)
                 .replace("%2", gone.who)
             )
         if found:
@@ -514,7 +525,9 @@ class DeletedCustomersDialog(QDialog):
                 self.tr(
                     "%1 deleted this customer while you had %2 unsynced change(s) under it. "
                     "They are kept here and not sent: restore the customer, or export them."
-                ).replace("%1", gone.who).replace("%2", str(len(gone.records)))
+                )
+                .replace("%1", gone.who)
+                .replace("%2", str(len(gone.records)))
             )
 
     def _current(self) -> resolving.DeletedCustomer | None:

@@ -73,8 +73,9 @@ class TodayView(QWidget):
         self.due = due
         self.tree.clear()
         self.heading.setText(
-            self.tr("%1 overdue, %2 due today").replace("%1", str(len(due.overdue))).replace(
-                "%2", str(len(due.today)))
+            self.tr("%1 overdue, %2 due today")
+            .replace("%1", str(len(due.overdue)))
+            .replace("%2", str(len(due.today)))
             if len(due)
             else self.tr("Nothing due today. Well done.")
         )

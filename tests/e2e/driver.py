@@ -2,6 +2,7 @@
 small pages and batches so that a SIGKILL lands between many commits.
 
     python -m tests.e2e.driver PROFILE URL USER PASSWORD [--snapshot-limit N] [--push-batch N]
+                               [--pull-limit N]
                                [--log-calls N --account ID]
 
 Prints ``SYNCING`` (flushed) right before the sync starts; exits 0 when it finished, 3 when
@@ -32,6 +33,7 @@ def main() -> int:
     parser.add_argument("password")
     parser.add_argument("--snapshot-limit", type=int, default=None)
     parser.add_argument("--push-batch", type=int, default=500)
+    parser.add_argument("--pull-limit", type=int, default=None)
     parser.add_argument("--log-calls", type=int, default=0)
     parser.add_argument("--account", default="")
     parser.add_argument("--no-sync", action="store_true")
@@ -64,6 +66,7 @@ def main() -> int:
             user_id=signed_in.settings.user_id,
             snapshot_limit=args.snapshot_limit,
             push_batch=args.push_batch,
+            pull_limit=args.pull_limit,
         )
         print("SYNCING", flush=True)  # noqa: T201 - the test waits for it
         try:

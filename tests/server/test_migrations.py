@@ -263,3 +263,28 @@ def test_revision_0011_adds_account_tags_and_keeps_the_records(bare_engine: Engi
     with bare_engine.connect() as conn:
         assert "account_tags" not in sa_inspect(conn).get_table_names()
     assert _rows(bare_engine, "SELECT key, value FROM server_state") == [("other", "kept")]
+
+
+def test_revision_0009_adds_the_duplicate_queue_and_merges_and_downgrades(
+    bare_engine: Engine,
+) -> None:
+    db.migrate(bare_engine, "0008")
+    with bare_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO account_former_names(account_id, name, changed_at, changed_by) "
+                "VALUES ('a1', 'Old', '2026-01-01', 'u')"
+            )
+        )
+    db.migrate(bare_engine, "0009")
+    assert db.current_revision(bare_engine) == "0009"
+    with bare_engine.connect() as conn:
+        tables = set(sa_inspect(conn).get_table_names())
+    assert {"duplicate_pairs", "merges"} <= tables
+    assert _rows(bare_engine, "SELECT name FROM account_former_names") == [("Old",)]
+    with bare_engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0008")
+    with bare_engine.connect() as conn:
+        tables = set(sa_inspect(conn).get_table_names())
+    assert not {"duplicate_pairs", "merges"} & tables
+    assert _rows(bare_engine, "SELECT name FROM account_former_names") == [("Old",)]

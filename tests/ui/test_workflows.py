@@ -146,15 +146,15 @@ def test_editing_an_account_shows_validation_messages_then_saves(
     assert "name" in dialog._errors["name"].text().lower()
     assert dialog._errors["country"].isVisible()
     assert dialog.isVisible()
-    dialog.name.setText("Renamed Trading Co.")
+    dialog.name.setText("Renamed Quokka Co.")
     dialog.country.setText("CN")
     with qtbot.waitSignal(window.refreshed, timeout=5000):
         dialog._save()
-    qtbot.waitUntil(lambda: window.account_view.title.text() == "Renamed Trading Co.", timeout=5000)
+    qtbot.waitUntil(lambda: window.account_view.title.text() == "Renamed Quokka Co.", timeout=5000)
     with filled_replica.engine.connect() as conn:
         assert book.outbox_count(conn) >= 1
         renamed = store.accounts.get(conn, opp.account_id)
-        assert renamed is not None and renamed.name == "Renamed Trading Co."
+        assert renamed is not None and renamed.name == "Renamed Quokka Co."
     # The former name shows in the history tab.
     assert any("Formerly named" in t for t in _texts(window.account_view.history, 1))
 

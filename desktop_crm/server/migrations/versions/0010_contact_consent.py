@@ -1,7 +1,7 @@
 """contact consent: every stored contact carries the consent fields
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02
 
 A contact's consent per channel (date and source, SMS) and its do-not-contact flag are new
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

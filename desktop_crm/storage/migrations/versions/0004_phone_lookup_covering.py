@@ -64,9 +64,7 @@ LOOKUP_INDEX = (
 def upgrade() -> None:
     op.execute("ALTER TABLE contact_phones ADD COLUMN contact_name TEXT NOT NULL DEFAULT ''")
     op.execute("ALTER TABLE contact_phones ADD COLUMN account_name TEXT NOT NULL DEFAULT ''")
-    op.execute(
-        "ALTER TABLE contact_phones ADD COLUMN account_live BOOLEAN NOT NULL DEFAULT 0"
-    )
+    op.execute("ALTER TABLE contact_phones ADD COLUMN account_live BOOLEAN NOT NULL DEFAULT 0")
     # The data: one pass over the phone rows, before the index exists (cheaper than after).
     op.execute(
         """
