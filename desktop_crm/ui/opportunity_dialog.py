@@ -386,7 +386,7 @@ class OpportunityEditDialog(OpportunityForm):
         if deal.account_id != old.meta.id and along:
             self._ask_whether_activities_move(deal, len(along))
             return
-        self._write(deal, move_activities=False)
+        self._write_deal(deal, move_activities=False)
 
     def _ask_whether_activities_move(self, deal: Opportunity, count: int) -> None:
         """A window-modal question (never a blocking one): Yes moves them, No leaves them
@@ -413,15 +413,15 @@ class OpportunityEditDialog(OpportunityForm):
         def answered(button: int) -> None:
             self.move_question = None
             if button == QMessageBox.StandardButton.Yes:
-                self._write(deal, move_activities=True)
+                self._write_deal(deal, move_activities=True)
             elif button == QMessageBox.StandardButton.No:
-                self._write(deal, move_activities=False)
+                self._write_deal(deal, move_activities=False)
 
         box.finished.connect(answered)
         self.move_question = box
         box.open()
 
-    def _write(self, deal: Opportunity, *, move_activities: bool) -> None:
+    def _write_deal(self, deal: Opportunity, *, move_activities: bool) -> None:
         self.buttons.setEnabled(False)
         self.rule_message.show_text("")
         who = self.session.identity

@@ -13,13 +13,13 @@ from desktop_crm.protocol.messages import ErrorBody, WireRecord, WireText
 from desktop_crm.server import duplicates, merge
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.deps import DbDep, SettingsDep
-from desktop_crm.server.routes.admin import _NOT_FOUND, AdminOnly, ManagerOrAdmin
+from desktop_crm.server.routes.admin import NOT_FOUND, AdminOnly, ManagerOrAdmin
 from desktop_crm.server.routes.auth import BODY_ERRORS
 from desktop_crm.server.scope import can_see_accounts, masks_for
 from desktop_crm.server.store import ServerRecord, load_many, to_wire
 
 router = APIRouter(tags=["duplicates"])
-_ERRORS = {**_NOT_FOUND, **BODY_ERRORS}
+_ERRORS = {**NOT_FOUND, **BODY_ERRORS}
 
 
 class DuplicatePair(BaseModel):
@@ -71,7 +71,7 @@ def _visible_records(
     return {i: r for i, r in records.items() if visible.get(r.account_id)}
 
 
-@router.get("/duplicates", responses=_NOT_FOUND)
+@router.get("/duplicates", responses=NOT_FOUND)
 def list_duplicates(
     principal: ManagerOrAdmin,
     conn: DbDep,
