@@ -342,8 +342,7 @@ def _visible(batch: Batch, account_id: str) -> bool:
     return seen
 
 
-def apply_change(batch: Batch, change: Change) -> ChangeResult:
-    principal = batch.principal
+def _check_texts(change: Change) -> None:
     for name, value in (("change_id", change.change_id), ("record_id", change.record_id)):
         problem = text_problem(value)
         if problem:
@@ -354,13 +353,9 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         if problem:
             raise Rejected(f"changed_fields: a name {problem}")
 
-    previous = batch.applied.get(change.change_id)
-    if previous is not None:
-        if previous.user_id != principal.user_id:
-            raise Rejected("This change id was already used for another change.")
-        current = _load(batch, previous.entity, previous.record_id)
-        return _result(batch, change, ChangeStatus.ALREADY_APPLIED, current)
 
+def _checked_shape(change: Change) -> tuple[Entity, VersionVector]:
+    """The change's record type and new version, once its data and versions are well-formed."""
     try:
         entity = Entity(change.entity)
     except ValueError:
@@ -371,7 +366,20 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
     base, new = _checked_versions(change)
     if not new or not new.dominates(base):
         raise Rejected("new_version must contain base_version plus this edit.")
+    return entity, new
 
+
+def apply_change(batch: Batch, change: Change) -> ChangeResult:
+    principal = batch.principal
+    _check_texts(change)
+    previous = batch.applied.get(change.change_id)
+    if previous is not None:
+        if previous.user_id != principal.user_id:
+            raise Rejected("This change id was already used for another change.")
+        current = _load(batch, previous.entity, previous.record_id)
+        return _result(batch, change, ChangeStatus.ALREADY_APPLIED, current)
+
+    entity, new = _checked_shape(change)
     current = _load(batch, entity, change.record_id)
     if current is None and (entity.value, change.record_id) in batch.purged:
         # Deleted, and the tombstone purged: a replica that still has the record must not
@@ -406,16 +414,7 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
             return _result(batch, change, ChangeStatus.CONFLICT, current)
 
     data = _validated(batch, entity, data, change.deleted, hidden)
-    if entity == Entity.ACCOUNT and batch.tag_rules:
-        refused = tags.typed_system_tags(batch.tag_rules, data, current)
-        if refused:
-            raise Rejected(tags.typed_system_tags_message(refused))
-    _check_links(batch, entity, change.record_id, data, current)
-    _check_permission(batch, entity, change, data, current)
-    _check_people(batch, entity, data, current)
-    changed_at = _changed_at(batch, change)
-    if entity == Entity.OPPORTUNITY and not change.deleted:
-        _check_stage(batch, change.record_id, data, current, changed_at)
+    changed_at = _check_rules(batch, entity, change, data, current)
 
     # Every check has passed: from here on nothing is rejected.
     stored = batch.writer.write(
@@ -443,6 +442,28 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         _follow_owner(batch, change.record_id, data, current)
         _cascade(batch, change.record_id, change.deleted, current)
     return _result(batch, change, ChangeStatus.APPLIED, stored)
+
+
+def _check_rules(
+    batch: Batch,
+    entity: Entity,
+    change: Change,
+    data: dict[str, Any],
+    current: ServerRecord | None,
+) -> str:
+    """The business rules a well-formed change must meet (system tags, links, permission,
+    people, stage entry); returns when the change was made."""
+    if entity == Entity.ACCOUNT and batch.tag_rules:
+        refused = tags.typed_system_tags(batch.tag_rules, data, current)
+        if refused:
+            raise Rejected(tags.typed_system_tags_message(refused))
+    _check_links(batch, entity, change.record_id, data, current)
+    _check_permission(batch, entity, change, data, current)
+    _check_people(batch, entity, data, current)
+    changed_at = _changed_at(batch, change)
+    if entity == Entity.OPPORTUNITY and not change.deleted:
+        _check_stage(batch, change.record_id, data, current, changed_at)
+    return changed_at
 
 
 def _follow_status_rules(

@@ -459,6 +459,10 @@ class Account360View(QWidget):
                 child.setData(0, ID_ROLE, person.meta.id)
                 child.setToolTip(0, self.hidden_tip())
                 item.addChild(child)
+            self.contacts.addTopLevelItem(item)
+            item.setExpanded(True)
+            if is_erased_contact({"name": person.name}):
+                continue  # nothing about them is kept, their answers included
             texts = ConsentTexts(self)
             consent = QTreeWidgetItem([texts.summary(person), ""])
             consent.setToolTip(0, texts.details(person))
@@ -466,8 +470,6 @@ class Account360View(QWidget):
             if person.do_not_contact:
                 consent.setForeground(0, Qt.GlobalColor.darkRed)
             item.addChild(consent)
-            self.contacts.addTopLevelItem(item)
-            item.setExpanded(True)
 
     def _show_history(self, account_id: str, view: Account360) -> None:
         """The clock, the lazy timeline and the closed deals of the customer shown."""
