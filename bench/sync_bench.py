@@ -120,6 +120,9 @@ def run(sizes: tuple[int, ...] | None = None, out_dir: Path | None = None) -> Ta
                 client.close()
                 assert summary.pulled == total, (summary.pulled, total)
                 table.add(accounts, total, "first sync", total / wall, "records/s")
+                table.figure("sync.first.records_per_s", total / wall, accounts)
+                table.figure("sync.first.wall_s", wall, accounts)
+                table.figure("sync.first.peak_rss_mib", rss / 1024, accounts)
                 table.add(accounts, total, "first sync wall time", wall, "s")
                 table.add(accounts, total, "client peak RSS", rss / 1024, "MiB")
                 table.add(accounts, total, "client RSS growth", (rss - rss_before) / 1024, "MiB")
@@ -149,6 +152,10 @@ def run(sizes: tuple[int, ...] | None = None, out_dir: Path | None = None) -> Ta
                     "ms",
                 )  # fmt: skip
                 table.add(accounts, 200, "round trip 100+100, best", min(times) * 1000, "ms")
+                table.figure(
+                    "sync.incremental.median_ms", statistics.median(times) * 1000, accounts
+                )
+                table.figure("sync.incremental.best_ms", min(times) * 1000, accounts)
     table.notes.append(
         "Server: desktop-crm-server serve (SQLite) in its own process; client in this process."
     )

@@ -41,7 +41,6 @@ def _progress(message: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-
 def _build(path: Path, key: Any, records: Iterator[Any]) -> int:
     from desktop_crm.storage import bulk_load
     from desktop_crm.storage.replica import create_replica
@@ -186,7 +185,11 @@ def _cold_start(path: Path, key_hex: str, *, full_check: bool) -> float:
     started = time.time()
     result = subprocess.run(
         [sys.executable, "-c", _COLD_CHILD, str(path), key_hex, repr(started), mode],
-        env=env, capture_output=True, text=True, timeout=600, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
     )
     return float(result.stdout.strip().splitlines()[-1])
 
@@ -238,6 +241,8 @@ def run(
     first = min(_cold_start(accounts, key.hex(), full_check=True) for _ in range(2))
     later = min(_cold_start(accounts, key.hex(), full_check=False) for _ in range(2))
     cold.add(size, mb, first, later)
+    cold.figure("ui.cold_start.first_s", first, size)
+    cold.figure("ui.cold_start.later_s", later, size)
     typing.notes.append(
         f"includes the {TYPING_PAUSE_MS} ms typing pause (one query per burst of keys); "
         "keys 30 ms apart; offscreen Qt; encrypted replica"
