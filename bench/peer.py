@@ -69,6 +69,7 @@ def peer_figures(peer: dict[str, Any], accounts: int) -> dict[str, float]:
         "peer.first.docs_per_s": total / (peer["firstTuned"]["ms"] / 1000),
         "peer.first.default_docs_per_s": total / (peer["firstDefault"]["ms"] / 1000),
         "peer.first.peak_rss_mib": peer["firstTuned"]["peakRssMB"],
+        "peer.first.cpu_s": peer["firstTuned"]["clientCpuS"] + peer["firstTuned"]["serverCpuS"],
     }
     if peer.get("firstTwoway"):
         out["peer.first.two_way_docs_per_s"] = total / (peer["firstTwoway"]["ms"] / 1000)
@@ -80,6 +81,7 @@ def peer_figures(peer: dict[str, Any], accounts: int) -> dict[str, float]:
 #: (our figure, the peer's, what it is, unit, True when more is better)
 _PAIRS = (
     ("sync.first.records_per_s", "peer.first.docs_per_s", "first sync", "records/s", True),
+    ("sync.first.cpu_s", "peer.first.cpu_s", "first sync CPU, client + server", "s", False),
     ("sync.first.peak_rss_mib", "peer.first.peak_rss_mib", "first sync peak RSS", "MiB", False),
     (
         "sync.incremental.median_ms",
