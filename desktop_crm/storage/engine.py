@@ -157,8 +157,8 @@ def bulk_cache(conn: Connection, kib: int = BULK_CACHE_KIB) -> Iterator[None]:
     if raw is None:  # a closed or invalidated connection: nothing to tune
         yield
         return
-    row = raw.execute("PRAGMA cache_size").fetchone()
-    before = int(row[0]) if row else DEFAULT_SETTINGS.cache_size
+    rows = raw.execute("PRAGMA cache_size").fetchall()  # all: leaves no statement open
+    before = int(rows[0][0]) if rows else DEFAULT_SETTINGS.cache_size
     # Negative sizes are KiB, positive ones pages (4 KiB each here).
     before_kib = -before if before < 0 else before * 4
     raw.execute(f"PRAGMA cache_size = {-max(int(kib), before_kib)}")
