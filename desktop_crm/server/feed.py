@@ -196,18 +196,11 @@ def pull_json(
     return pull_page(conn, principal, masks, cursor, limit).body
 
 
-@dataclass(frozen=True, slots=True)
-class _PullOpening:
-    head: int
-    #: The position to note for the device, if any (:func:`note_position`).
-    note: int | None
-    #: The whole answer when no record needs reading: nothing new, or a fresh snapshot needed.
-    answer: FeedAnswer | None
-
-
-def _pull_opening(conn: Connection, principal: Principal, since: int) -> _PullOpening:
-    """The pull's first read: the change log's high-water mark against the cursor, before any
-    scope query (an idle client's pull ends here)."""
+def pull_page(
+    conn: Connection, principal: Principal, masks: Masks, cursor: str | None, limit: int
+) -> FeedAnswer:
+    """A pull page; notes the device at the cursor it presented when that moved."""
+    since = parse_cursor(cursor)
     head, reset_seq, purged, noted, noted_at = conn.execute(
         _PULL_OPENING, {"user_id": principal.user_id, "device_id": principal.device_id}
     ).one()
@@ -216,36 +209,11 @@ def _pull_opening(conn: Connection, principal: Principal, since: int) -> _PullOp
         # A cursor from another server (restored backup), from before a wholesale scope
         # change, or from before tombstones it has not seen were purged: only a fresh
         # snapshot makes the replica right again.
-        return _PullOpening(head, None, FeedAnswer(_pull_body("", "[]", str(since), False, True)))
+        return FeedAnswer(_pull_body("", "[]", str(since), False, True))
     note = since if tombstones.needs_note(since, noted, noted_at) else None
     if since == head:
         # Nothing new (the common case).
-        return _PullOpening(
-            head, note, FeedAnswer(_pull_body("", "[]", str(head), False, False), note)
-        )
-    return _PullOpening(head, note, None)
-
-
-def answer_without_records(
-    conn: Connection, principal: Principal, cursor: str | None
-) -> FeedAnswer | None:
-    """The pull's answer when it needs no record read and no write: nothing new since the
-    cursor, or a fresh snapshot needed. None when :func:`pull_page` must run."""
-    opening = _pull_opening(conn, principal, parse_cursor(cursor))
-    if opening.answer is None or opening.answer.note is not None:
-        return None
-    return opening.answer
-
-
-def pull_page(
-    conn: Connection, principal: Principal, masks: Masks, cursor: str | None, limit: int
-) -> FeedAnswer:
-    """A pull page; notes the device at the cursor it presented when that moved."""
-    since = parse_cursor(cursor)
-    opening = _pull_opening(conn, principal, since)
-    if opening.answer is not None:
-        return opening.answer
-    head, note = opening.head, opening.note
+        return FeedAnswer(_pull_body("", "[]", str(head), False, False), note)
     query = select(*WIRE_COLUMNS, m.records.c.change_seq).where(
         m.records.c.change_seq > since, m.records.c.change_seq <= head
     )

@@ -10,8 +10,7 @@ import uuid
 import pytest
 
 from desktop_crm.protocol.messages import PullResponse, Role, SnapshotResponse
-from desktop_crm.server import admin, auth, db, directory, feed
-from desktop_crm.server.settings import Settings
+from desktop_crm.server import admin, db, directory, feed
 from tests.server.conftest import World, change
 
 
@@ -218,58 +217,3 @@ def test_page_tokens_from_before_the_scope_mode_still_work(world: World) -> None
     assert [r["id"] for r in first["records"] + rest.json()["records"]] == [
         r["id"] for r in records
     ]
-
-
-def test_an_idle_pull_answered_on_the_event_loop_still_checks_the_caller(
-    world: World, settings: Settings
-) -> None:
-    """An idle client's pull skips the thread pool (routes/sync.py ``_idle_answer``): the same
-    answer as the full pull, and a revoked device, a disabled user or a bad cursor are still
-    refused, also once the device's position is noted (when the quick answer applies)."""
-    _, cursor = world.snapshot("rep1")
-    first = world.pull("rep1", cursor)  # notes the device's position: the full pull
-    idle = world.pull("rep1", cursor)  # nothing to note: answered on the event loop
-    assert (
-        idle
-        == first
-        == {
-            "records": [],
-            "removals": [],
-            "cursor": cursor,
-            "has_more": False,
-            "resync_required": False,
-        }
-    )
-    with world.engine.connect() as conn:
-        assert (
-            feed.answer_without_records(conn, _principal(world, settings, "rep1"), cursor)
-            is not None
-        )
-    bad = world.client.get("/sync/pull", params={"cursor": "x"}, headers=world.h("rep1"))
-    assert bad.status_code == 400
-    admin.revoke_device(world.engine, world.devices["rep1"])
-    revoked = world.client.get("/sync/pull", params={"cursor": cursor}, headers=world.h("rep1"))
-    assert revoked.status_code == 403
-    _, cursor2 = world.snapshot("rep2")
-    world.pull("rep2", cursor2)
-    assert admin.set_active(world.engine, "rep2", False)
-    disabled = world.client.get("/sync/pull", params={"cursor": cursor2}, headers=world.h("rep2"))
-    assert disabled.status_code == 403
-
-
-def test_the_quick_answer_leaves_new_changes_to_the_full_pull(
-    world: World, settings: Settings
-) -> None:
-    _, cursor = world.snapshot("rep1")
-    world.pull("rep1", cursor)
-    added = _add_contacts(world, 2)
-    with world.engine.connect() as conn:
-        assert (
-            feed.answer_without_records(conn, _principal(world, settings, "rep1"), cursor) is None
-        )
-    assert [r["id"] for r in world.pull("rep1", cursor)["records"]] == added
-
-
-def _principal(world: World, settings: Settings, username: str) -> auth.Principal:
-    with world.engine.connect() as conn:
-        return auth.principal_for_token(conn, settings, world.tokens[username])

@@ -10,10 +10,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import QueuePool
-from starlette.concurrency import run_in_threadpool
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import (
@@ -31,13 +27,12 @@ from desktop_crm.protocol.messages import (
     WireText,
 )
 from desktop_crm.server import feed
-from desktop_crm.server.auth import CurrentUser, SignedToken, TokenDep, authenticate
+from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
 from desktop_crm.server.config_store import config_response
 from desktop_crm.server.deps import EngineDep, SettingsDep
 from desktop_crm.server.push import push as apply_push
 from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
 from desktop_crm.server.scope import can_see_account, masks_for
-from desktop_crm.server.settings import Settings
 from desktop_crm.server.store import load, to_wire
 
 router = APIRouter(tags=["sync"])
@@ -86,7 +81,7 @@ def snapshot(
 
 
 @router.get("/sync/pull", response_model=PullResponse, responses=_BAD_CURSOR)
-async def pull(
+def pull(
     request: Request,
     token: TokenDep,
     engine: EngineDep,
@@ -97,40 +92,6 @@ async def pull(
     """Changes in the caller's scope since ``cursor``: records (tombstones included) and
     removals of records that left the scope. Repeat with the returned cursor while
     ``has_more``."""
-    idle = _idle_answer(request, engine, settings, token, cursor)
-    if idle is not None:
-        return _json(idle.body)
-    return await run_in_threadpool(_pull, request, engine, settings, token, cursor, limit)
-
-
-def _idle_answer(
-    request: Request, engine: Engine, settings: Settings, token: SignedToken, cursor: str | None
-) -> feed.FeedAnswer | None:
-    """An idle client's pull ("nothing new"), answered on the event loop: the thread-pool trip
-    a plain ``def`` route takes costs more server CPU than the two indexed reads (the caller's
-    checks and the change log's high-water mark) do, so skipping it halves what an idle fleet
-    costs (docs/benchmarks.md). Only on a pooled connection that is free now (never waiting
-    for one here), and only when nothing needs writing; records to read, a position to note
-    or an error to report take the thread-pool way (:func:`_pull`), which does it all again."""
-    pool = engine.pool
-    if not isinstance(pool, QueuePool) or pool.checkedin() == 0:
-        return None
-    try:
-        with engine.connect() as conn, conn.begin():
-            principal = authenticate(request, conn, settings, token)
-            return feed.answer_without_records(conn, principal, cursor)
-    except (HTTPException, feed.BadCursor, SQLAlchemyError):
-        return None
-
-
-def _pull(
-    request: Request,
-    engine: Engine,
-    settings: Settings,
-    token: SignedToken,
-    cursor: str | None,
-    limit: int,
-) -> Response:
     try:
         with engine.connect() as conn:
             with conn.begin():
