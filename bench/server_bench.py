@@ -94,9 +94,16 @@ def _seed(url: str, accounts: int, children: str, seed: int) -> int:
 
 
 def _login(http: httpx.Client) -> dict[str, str]:
+    return _sign_in(http)[0]
+
+
+def _sign_in(http: httpx.Client) -> tuple[dict[str, str], str]:
+    """The bearer header and the device's replica id (a device may raise only its own entry
+    of a version vector: the server rejects other entries)."""
     response = http.post("/auth/login", json={"username": "rep1", "password": "pw"})
     response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    body = response.json()
+    return {"Authorization": f"Bearer {body['access_token']}"}, str(body["replica_id"])
 
 
 def _bench_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -115,7 +122,8 @@ def _bench_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             server_process(url, 1) as base,
             httpx.Client(base_url=base, timeout=120) as http,
         ):
-            headers = {**_login(http), "Accept-Encoding": "gzip"}
+            bearer, replica_id = _sign_in(http)
+            headers = {**bearer, "Accept-Encoding": "gzip"}
             # First sync: the whole scope through the snapshot.
             started = time.perf_counter()
             after, got, cursor = None, 0, ""
@@ -144,7 +152,7 @@ def _bench_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                     "entity": "activity",
                     "record_id": str(uuid.uuid4()),
                     "base_version": {},
-                    "new_version": {"bench": 1},
+                    "new_version": {replica_id: 1},
                     "changed_fields": ["account_id", "kind", "start_at", "summary"],
                     "data": {
                         "account_id": account_ids[i % len(account_ids)],
@@ -161,6 +169,9 @@ def _bench_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                     "/sync/push", json={"changes": changes[i : i + MAX_PUSH_BATCH]}, headers=headers
                 )
                 response.raise_for_status()
+                refused = [r for r in response.json()["results"] if r["status"] != "applied"]
+                if refused:
+                    raise RuntimeError(f"push refused: {refused[0]}")
             row("push", len(changes) / (time.perf_counter() - started), "changes/s", len(changes))
 
             # Incremental pull of everything pushed since the snapshot.
