@@ -40,6 +40,7 @@ def _progress(message: str) -> None:
     print(f"  [reports] {message}", file=sys.stderr, flush=True)
 
 
+
 def _load(replica: Replica, accounts: int) -> dict[str, int]:
     records = demo_data.generate(
         seed=2025,
@@ -75,9 +76,8 @@ def _timed(call: Callable[[], object]) -> tuple[float, float]:
     return statistics.median(spent), spent[int(len(spent) * 0.95) - 1]
 
 
-def run(
-    sizes: tuple[int, ...] | None = None, out_dir: Path | None = None, quick: bool = False
-) -> Table:
+def run(sizes: tuple[int, ...] | None = None, out_dir: Path | None = None, quick: bool = False
+        ) -> Table:
     sizes = sizes or (QUICK_SIZES if quick else DEFAULT_SIZES)
     work = (out_dir or Path("bench/out")) / "reports"
     work.mkdir(parents=True, exist_ok=True)
@@ -98,15 +98,8 @@ def run(
                     p50, p95 = _timed(
                         lambda: reports.reports(replica, start, end, NOW, whose)  # noqa: B023
                     )
-                    row = (
-                        size,
-                        counts.get("activity", 0),
-                        counts.get("opportunity", 0),
-                        period.value,
-                        whose or "everyone",
-                        p50,
-                        p95,
-                    )
+                    row = (size, counts.get("activity", 0), counts.get("opportunity", 0),
+                           period.value, whose or "everyone", p50, p95)
                     table.add(*row)
                     _progress(" | ".join(_fmt(v) for v in row))
         finally:

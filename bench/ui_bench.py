@@ -41,6 +41,7 @@ def _progress(message: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+
 def _build(path: Path, key: Any, records: Iterator[Any]) -> int:
     from desktop_crm.storage import bulk_load
     from desktop_crm.storage.replica import create_replica
@@ -185,11 +186,7 @@ def _cold_start(path: Path, key_hex: str, *, full_check: bool) -> float:
     started = time.time()
     result = subprocess.run(
         [sys.executable, "-c", _COLD_CHILD, str(path), key_hex, repr(started), mode],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
+        env=env, capture_output=True, text=True, timeout=600, check=True,
     )
     return float(result.stdout.strip().splitlines()[-1])
 
