@@ -35,7 +35,7 @@ from bench.table import Table, _fmt
 from desktop_crm.domain import demo_data
 from desktop_crm.domain.records import Account, Contact
 from desktop_crm.storage import bulk_load, migrations
-from desktop_crm.storage.engine import DEFAULT_SETTINGS, EngineSettings, bulk_cache
+from desktop_crm.storage.engine import DEFAULT_SETTINGS, EngineSettings
 from desktop_crm.storage.keys import RawKey
 from desktop_crm.storage.replica import create_replica
 from desktop_crm.storage.search import search
@@ -100,8 +100,7 @@ def _load(engine: Engine, size: int, sample: Sample | None) -> tuple[int, float,
     names2: list[str] = []
     total = 0
     spent = 0.0
-    # The bulk-phase page cache the first sync uses (storage.engine.bulk_cache).
-    with engine.connect() as conn, bulk_cache(conn):
+    with engine.connect() as conn:
         for chunk in chunks(_records(size), CHUNK):
             if sample is None:
                 for record in chunk:

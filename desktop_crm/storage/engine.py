@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlencode
@@ -138,37 +136,6 @@ def _cause_of_rollback(error: BaseException) -> ReplicaError | None:
 def writer(engine: Engine) -> Engine:
     """The same engine (same pool) whose transactions take the write lock when they start."""
     return engine.execution_options(**{BEGIN_OPTION: "BEGIN IMMEDIATE"})
-
-
-#: ``PRAGMA cache_size`` (KiB) while a snapshot is stored. SQLCipher decrypts a page each time
-#: it enters the page cache and encrypts it each time it is written out; a bulk load whose
-#: random index updates do not fit the cache pays both over and over, which is most of what
-#: made an encrypted load 1.9x a plain one at a million contacts (docs/benchmarks.md,
-#: "SQLCipher overhead"). Raised for the bulk phase only: the pages are freed afterwards.
-BULK_CACHE_KIB = 262_144
-
-
-@contextmanager
-def bulk_cache(conn: Connection, kib: int = BULK_CACHE_KIB) -> Iterator[None]:
-    """A page cache of at least ``kib`` KiB on this one connection while the block runs; the
-    connection's own size is put back after (which frees the pages above it). Set on the
-    DB-API connection, outside any transaction: it takes no lock."""
-    raw = conn.connection.dbapi_connection
-    if raw is None:  # a closed or invalidated connection: nothing to tune
-        yield
-        return
-    rows = raw.execute("PRAGMA cache_size").fetchall()  # all: leaves no statement open
-    before = int(rows[0][0]) if rows else DEFAULT_SETTINGS.cache_size
-    # Negative sizes are KiB, positive ones pages (4 KiB each here).
-    before_kib = -before if before < 0 else before * 4
-    raw.execute(f"PRAGMA cache_size = {-max(int(kib), before_kib)}")
-    try:
-        yield
-    finally:
-        # On a connection that broke inside the block, the block's own error is the one to
-        # report; the connection is discarded anyway.
-        with suppress(Exception):
-            raw.execute(f"PRAGMA cache_size = {before}")
 
 
 def sqlite_uri(path: Path, mode: OpenMode, *, immutable: bool = False) -> str:

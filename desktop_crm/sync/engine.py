@@ -39,7 +39,7 @@ from desktop_crm.protocol.messages import (
 from desktop_crm.storage import bulk_load
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
-from desktop_crm.storage.engine import BULK_CACHE_KIB, bulk_cache, writer
+from desktop_crm.storage.engine import writer
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.storage.schema import SYNCED_TABLES
 from desktop_crm.sync import deleted_customers
@@ -123,15 +123,12 @@ class SyncEngine:
         push_batch: int = MAX_PUSH_BATCH,
         pull_limit: int | None = None,
         snapshot_limit: int | None = None,
-        bulk_cache_kib: int = BULK_CACHE_KIB,
     ) -> None:
         if not replica_id:
             raise ValueError("a replica id is needed to sync (sign in first)")
         self._db = replica_engine
         # Writes take the write lock up front: the window's worker writes to the same file.
         self._writes = writer(replica_engine)
-        #: The page cache while a snapshot is stored (less memory, slower encrypted load).
-        self._bulk_cache_kib = bulk_cache_kib
         self._client = client
         self._replica_id = replica_id
         self._user_id = user_id
@@ -204,18 +201,11 @@ class SyncEngine:
         # The next page is fetched while this one is written: the server and the network work
         # while the replica does. At most one request is in flight; its page is only applied
         # (and its token only stored) in order, so resuming is unaffected.
-        # One connection for the whole snapshot, with a large page cache (:func:`bulk_cache`);
-        # each page is still its own transaction, so a killed first sync resumes as before.
-        with (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-prefetch") as pool,
-            self._writes.connect() as conn,
-            bulk_cache(conn, self._bulk_cache_kib),
-        ):
-            self._snapshot_pages(conn, summary, pool, after, resync, pages, done)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-prefetch") as pool:
+            self._snapshot_pages(summary, pool, after, resync, pages, done)
 
     def _snapshot_pages(
         self,
-        conn: Connection,
         summary: SyncSummary,
         pool: ThreadPoolExecutor,
         after: str | None,
@@ -241,7 +231,7 @@ class SyncEngine:
                 # The page token is not valid any more (the server was restored from a
                 # backup, say): start the snapshot again; pages applied so far are harmless.
                 log.warning("snapshot page token refused; starting the snapshot again")
-                with conn.begin():
+                with self._writes.begin() as conn:
                     book.delete_state(conn, SNAPSHOT_PAGE_KEY)
                     book.delete_state(conn, SNAPSHOT_CURSOR_KEY)
                 after = None
@@ -250,7 +240,7 @@ class SyncEngine:
                 size = self._snapshot_page_size(fetched)
                 fetched += 1
                 ahead = (page.next_page, pool.submit(self._fetch_snapshot, page.next_page, size))
-            with conn.begin():
+            with self._writes.begin() as conn:
                 self._apply_snapshot_page(conn, page.records)
                 self._park_unreadable(conn, page.records, page.unreadable, summary)
                 if resync:
