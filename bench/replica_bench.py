@@ -91,7 +91,6 @@ def _records(size: int) -> Iterator[Account | Contact]:
     return demo_data.generate_contacts(size, seed=2025, now=NOW)
 
 
-
 def _load(engine: Engine, size: int, sample: Sample | None) -> tuple[int, float, Sample]:
     """Bulk-load ``size`` contacts; returns (records, seconds in bulk_apply, query sample)."""
     rng = random.Random(7)
@@ -191,6 +190,7 @@ def run(
     )
     for size in sizes:
         sample: Sample | None = None
+        loads: dict[str, float] = {}
         for variant in variants:
             path = work / f"{variant}-{size}-{os.getpid()}.db"
             engine = _make(variant, path, settings)
@@ -221,6 +221,8 @@ def run(
                 f"{found:.0%}",
             )
             table.add(*row)
+            table.figure(f"replica.load.records_per_s.{variant}", records / seconds, size)
+            loads[variant] = records / seconds
             _progress(" | ".join(_fmt(v) for v in row))
             for suffix in ("", "-wal", "-shm", ".key.json"):
                 extra = path.with_name(path.name + suffix)
@@ -228,6 +230,9 @@ def run(
                     extra.unlink()
             for leftover in path.parent.glob(path.name + "*"):
                 leftover.unlink()
+        if {"sqlcipher", "plain"} <= loads.keys():
+            ratio = loads["plain"] / loads["sqlcipher"]
+            table.figure("replica.load.ratio_encrypted_to_plain", ratio, size)
     table.notes += [
         f"cache_size={settings.cache_size}, synchronous={settings.synchronous}, WAL; "
         f"bulk_apply in transactions of {CHUNK:,} records",

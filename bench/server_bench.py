@@ -16,17 +16,16 @@ Measures, for a rep whose scope is every generated account:
 - first sync: paging through /sync/snapshot (gzip), records/s;
 - push: batches of MAX_PUSH_BATCH new activities, changes/s;
 - incremental pull of those changes from the snapshot cursor, records/s;
-- p95 latency of an empty incremental pull with 20 concurrent clients.
+- empty incremental pulls from 20 and 200 concurrent clients (p50, p95, pulls/s and the
+  server's CPU per pull) with 1 and 2 server workers.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -38,7 +37,8 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import create_engine, text
 
-from bench.server_process import server_process
+from bench.http_load import get_load
+from bench.server_process import running_server, server_process
 from desktop_crm.domain import demo_data
 from desktop_crm.protocol.messages import MAX_PUSH_BATCH, Role
 from desktop_crm.server import bulk, db, directory
@@ -94,26 +94,36 @@ def _seed(url: str, accounts: int, children: str, seed: int) -> int:
 
 
 def _login(http: httpx.Client) -> dict[str, str]:
+    return _sign_in(http)[0]
+
+
+def _sign_in(http: httpx.Client) -> tuple[dict[str, str], str]:
+    """The bearer header and the device's replica id (a device may raise only its own entry
+    of a version vector: the server rejects other entries)."""
     response = http.post("/auth/login", json={"username": "rep1", "password": "pw"})
     response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    body = response.json()
+    return {"Authorization": f"Bearer {body['access_token']}"}, str(body["replica_id"])
 
 
 def _bench_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
-    def row(metric: str, value: float, unit: str, n: int | str = "") -> None:
-        rows.append({"db": kind, "metric": metric, "value": value, "unit": unit, "n": n})
+    def row(metric: str, value: float, unit: str, n: int | str = "", key: str = "") -> None:
+        rows.append(
+            {"db": kind, "metric": metric, "value": value, "unit": unit, "n": n, "key": key}
+        )
 
     with _database(kind, args.postgres_url) as url:
         started = time.perf_counter()
         total = _seed(url, args.accounts, args.children, args.seed)
         row("bulk load (server side)", total / (time.perf_counter() - started), "records/s", total)
         with (
-            server_process(url, args.workers) as base,
+            server_process(url, 1) as base,
             httpx.Client(base_url=base, timeout=120) as http,
         ):
-            headers = {**_login(http), "Accept-Encoding": "gzip"}
+            bearer, replica_id = _sign_in(http)
+            headers = {**bearer, "Accept-Encoding": "gzip"}
             # First sync: the whole scope through the snapshot.
             started = time.perf_counter()
             after, got, cursor = None, 0, ""
@@ -142,7 +152,7 @@ def _bench_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                     "entity": "activity",
                     "record_id": str(uuid.uuid4()),
                     "base_version": {},
-                    "new_version": {"bench": 1},
+                    "new_version": {replica_id: 1},
                     "changed_fields": ["account_id", "kind", "start_at", "summary"],
                     "data": {
                         "account_id": account_ids[i % len(account_ids)],
@@ -159,6 +169,9 @@ def _bench_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                     "/sync/push", json={"changes": changes[i : i + MAX_PUSH_BATCH]}, headers=headers
                 )
                 response.raise_for_status()
+                refused = [r for r in response.json()["results"] if r["status"] != "applied"]
+                if refused:
+                    raise RuntimeError(f"push refused: {refused[0]}")
             row("push", len(changes) / (time.perf_counter() - started), "changes/s", len(changes))
 
             # Incremental pull of everything pushed since the snapshot.
@@ -174,28 +187,43 @@ def _bench_one(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
                     break
             row("incremental pull", pulled / (time.perf_counter() - started), "records/s", pulled)
 
-            # Empty pulls, many clients at once.
-            latencies: list[float] = []
-            lock = threading.Lock()
-
-            def client() -> None:
-                with httpx.Client(base_url=base, timeout=60) as own:
-                    mine = []
-                    for _ in range(args.pulls):
-                        t0 = time.perf_counter()
-                        own.get("/sync/pull", params={"cursor": cursor}, headers=headers)
-                        mine.append(time.perf_counter() - t0)
-                with lock:
-                    latencies.extend(mine)
-
-            threads = [threading.Thread(target=client) for _ in range(args.clients)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            p95 = statistics.quantiles(latencies, n=100)[94] * 1000
-            row(f"empty pull p95, {args.clients} clients", p95, "ms", len(latencies))
+        for workers in args.workers:
+            _empty_pulls(kind, url, workers, args, cursor, row)
     return rows
+
+
+def _empty_pulls(
+    kind: str, url: str, workers: int, args: argparse.Namespace, cursor: str, row: Any
+) -> None:
+    """Empty incremental pulls (the cursor is the head) from many clients at once, each a
+    keep-alive connection pulling back to back: the harshest steady load a fleet of idle
+    clients can make (real clients pull every few seconds)."""
+    with running_server(url, workers) as server, httpx.Client(base_url=server.base) as http:
+        headers = _login(http)
+        target = f"/sync/pull?cursor={cursor}"
+        get_load(server.base, target, headers, 4, 25)  # warm every worker's pool
+        for clients in args.clients:
+            per_client = max(args.pulls * 20 // clients, 5)
+            cpu = server.cpu_seconds()
+            result = get_load(server.base, target, headers, clients, per_client)
+            cpu_ms = (server.cpu_seconds() - cpu) / len(result.latencies) * 1000
+            if result.failures:
+                raise RuntimeError(f"{result.failures} empty pulls failed")
+            n = len(result.latencies)
+            where = f"{clients} clients, {workers} worker(s)"
+            row(f"empty pull p50, {where}", result.p50_ms, "ms", n)
+            keyed = f"{kind}.c{clients}.w{workers}"
+            row(f"empty pull p95, {where}", result.p95_ms, "ms", n, f"empty_pull.p95_ms.{keyed}")
+            row(
+                f"empty pulls/s, {where}",
+                result.per_second,
+                "requests/s",
+                n,
+                f"empty_pull.per_s.{keyed}",
+            )
+            row(
+                f"server CPU per empty pull, {where}", cpu_ms, "ms", n, f"empty_pull.cpu_ms.{keyed}"
+            )
 
 
 def run_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -222,18 +250,24 @@ def table(rows: list[dict[str, Any]], args: argparse.Namespace) -> Table:
 
     kinds = list(dict.fromkeys(r["db"] for r in rows))
     result = Table(
-        f"Server over HTTP: {args.accounts:,} accounts, children {args.children}, "
-        f"{args.workers} worker(s)",
+        f"Server over HTTP: {args.accounts:,} accounts, children {args.children}",
         ["metric", "unit", *(DB_NAMES.get(k, k) for k in kinds), "n"],
     )
+    for r in rows:
+        if r["key"]:
+            result.figure(f"server.{r['key']}", float(r["value"]), args.accounts)
+    headline = "server.empty_pull.p95_ms.sqlite.c20.w1"  # the issue's row: 20 clients, 1 worker
+    if headline in result.figures:
+        result.figure("server.empty_pull.p95_ms", result.figures[headline], args.accounts)
     for metric in dict.fromkeys(r["metric"] for r in rows):
         mine = {r["db"]: r for r in rows if r["metric"] == metric}
         first = next(iter(mine.values()))
         values = [float(mine[k]["value"]) if k in mine else "" for k in kinds]
         result.add(metric, first["unit"], *values, first["n"])
     result.notes.append(
-        f"push: batches of {MAX_PUSH_BATCH}; empty pull: {args.clients} clients x "
-        f"{args.pulls} pulls; server is a separate uvicorn process on loopback"
+        f"push: batches of {MAX_PUSH_BATCH}; snapshot, push and pull: 1 worker; empty pulls: "
+        f"each client a keep-alive connection pulling back to back (bench/http_load.py), "
+        f"{args.pulls * 20} pulls per row; server is a separate uvicorn process on loopback"
     )
     return result
 
@@ -255,6 +289,10 @@ def run(sizes: tuple[int, ...] | None = None, quick: bool = False) -> list[Table
     return tables
 
 
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="sqlite")
@@ -264,9 +302,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--page", type=int, default=5000, help="snapshot page size")
     parser.add_argument("--push", type=int, default=2000, help="changes to push")
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--pulls", type=int, default=25, help="empty pulls per client")
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument(
+        "--clients", type=_ints, default=(20, 200), help="concurrent clients, e.g. 20,200"
+    )
+    parser.add_argument("--pulls", type=int, default=25, help="empty pulls per client (at 20)")
+    parser.add_argument(
+        "--workers", type=_ints, default=(1, 2), help="server processes for the empty pulls"
+    )
     return parser.parse_args(argv)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.server_process import server_process
+from bench.server_process import running_server
 from bench.table import Table
 from desktop_crm.domain import demo_data
 from desktop_crm.domain.records import SyncedRecord
@@ -105,22 +105,33 @@ def run(sizes: tuple[int, ...] | None = None, out_dir: Path | None = None) -> Ta
             started = time.perf_counter()
             total = _seed(url, accounts)
             seed_s = time.perf_counter() - started
-            with server_process(url) as base:
+            with running_server(url) as server:
+                base = server.base
                 engine, client, _replica_id = _device(base, "big", folder, "first")
                 rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                 gc.collect()
                 gc.freeze()
                 try:
                     started = time.perf_counter()
+                    cpu = time.process_time(), server.cpu_seconds()
                     summary = engine.sync_once()
                     wall = time.perf_counter() - started
+                    client_cpu = time.process_time() - cpu[0]
+                    server_cpu = server.cpu_seconds() - cpu[1]
                 finally:
                     gc.unfreeze()
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                 client.close()
                 assert summary.pulled == total, (summary.pulled, total)
                 table.add(accounts, total, "first sync", total / wall, "records/s")
+                table.figure("sync.first.records_per_s", total / wall, accounts)
+                table.figure("sync.first.wall_s", wall, accounts)
+                table.figure("sync.first.peak_rss_mib", rss / 1024, accounts)
                 table.add(accounts, total, "first sync wall time", wall, "s")
+                # CPU seconds: steadier than wall time when other jobs share the cores.
+                table.add(accounts, total, "first sync CPU, client", client_cpu, "s")
+                table.add(accounts, total, "first sync CPU, server", server_cpu, "s")
+                table.figure("sync.first.cpu_s", client_cpu + server_cpu, accounts)
                 table.add(accounts, total, "client peak RSS", rss / 1024, "MiB")
                 table.add(accounts, total, "client RSS growth", (rss - rss_before) / 1024, "MiB")
                 table.add(accounts, total, "server seed (bulk load)", seed_s, "s")
@@ -149,6 +160,10 @@ def run(sizes: tuple[int, ...] | None = None, out_dir: Path | None = None) -> Ta
                     "ms",
                 )  # fmt: skip
                 table.add(accounts, 200, "round trip 100+100, best", min(times) * 1000, "ms")
+                table.figure(
+                    "sync.incremental.median_ms", statistics.median(times) * 1000, accounts
+                )
+                table.figure("sync.incremental.best_ms", min(times) * 1000, accounts)
     table.notes.append(
         "Server: desktop-crm-server serve (SQLite) in its own process; client in this process."
     )

@@ -12,9 +12,19 @@ class Table:
     columns: Sequence[str]
     rows: list[Sequence[object]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Figures under stable keys for ``python -m bench --json`` (e.g.
+    #: ``sync.first.records_per_s``), so a script can compare runs without parsing the table.
+    figures: dict[str, float] = field(default_factory=dict)
 
     def add(self, *row: object) -> None:
         self.rows.append(row)
+
+    def figure(self, key: str, value: float, size: int | None = None) -> None:
+        """Record ``value`` under ``key``, and under ``key@size`` when a size is given; the
+        plain key keeps the first size's value (the one the issue's table names)."""
+        self.figures.setdefault(key, float(value))
+        if size is not None:
+            self.figures[f"{key}@{size}"] = float(value)
 
     def render(self) -> str:
         cells = [[str(c) for c in self.columns]] + [[_fmt(v) for v in row] for row in self.rows]

@@ -238,6 +238,8 @@ def run(
     first = min(_cold_start(accounts, key.hex(), full_check=True) for _ in range(2))
     later = min(_cold_start(accounts, key.hex(), full_check=False) for _ in range(2))
     cold.add(size, mb, first, later)
+    cold.figure("ui.cold_start.first_s", first, size)
+    cold.figure("ui.cold_start.later_s", later, size)
     typing.notes.append(
         f"includes the {TYPING_PAUSE_MS} ms typing pause (one query per burst of keys); "
         "keys 30 ms apart; offscreen Qt; encrypted replica"
