@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         self.audit: AuditView | None = None
         if self.session.profile_sync is not None and self.session.identity.role in AUDIT_READERS:
             self.audit = AuditView(self.session)
+            self.audit.merge_undone.connect(lambda _restored: self.sync_now())
             self.tabs.addTab(self.audit, self.tr("Audit"))
         # The duplicates review queue (online), for managers and administrators.
         self.duplicates: DuplicatesView | None = None

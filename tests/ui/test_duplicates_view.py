@@ -191,3 +191,54 @@ def test_a_rep_has_no_duplicates_tab(qtbot: Any, tmp_path: Path, planted: Plante
     finally:
         window.session.shutdown()
         window.close()
+
+
+def test_an_admin_undoes_a_merge_from_the_audit_trail(
+    qtbot: Any, tmp_path: Path, planted: Planted
+) -> None:
+    engine = planted.server.engine
+    assert engine is not None
+    keep, lose = planted.keep.meta.id, planted.lose.meta.id
+    admin.merge_records(engine, Entity.ACCOUNT, keep, lose, ["industry"])
+    window, _replica = _window(qtbot, tmp_path / "a", planted.server.url, "admin", "admin")
+    try:
+        audit = window.audit
+        assert audit is not None and not audit.undo_merge.isHidden()
+        window.show()
+        audit.action.setText("merge")
+        with qtbot.waitSignal(audit.loaded, timeout=20_000):
+            window.tabs.setCurrentWidget(audit)
+        entry = audit.tree.topLevelItem(0)
+        assert entry is not None and entry.text(2) == "merge"
+        assert not audit.undo_merge.isEnabled()  # nothing selected yet
+        audit.tree.setCurrentItem(entry)
+        assert audit.undo_merge.isEnabled()
+        with qtbot.waitSignal(audit.merge_undone, timeout=20_000) as undone:
+            audit.undo_merge.click()
+        assert undone.args[0] == lose
+        with engine.connect() as conn:
+            deleted = conn.scalar(select(m.records.c.deleted).where(m.records.c.id == lose))
+        assert deleted is False
+        assert not audit.undo_merge.isEnabled()  # done: not offered twice in a row
+        # Found again and undone again: refused with the server's reason, nothing changes.
+        with qtbot.waitSignal(audit.loaded, timeout=20_000):
+            audit.search.click()
+        merges = [audit.tree.topLevelItem(i) for i in range(audit.tree.topLevelItemCount())]
+        again = next(i for i in merges if i is not None and i.text(2) == "merge")
+        audit.tree.setCurrentItem(again)
+        audit.undo_merge.click()
+        qtbot.waitUntil(lambda: "not undone" in audit.status.text(), timeout=20_000)
+    finally:
+        window.session.shutdown()
+        window.close()
+
+
+def test_a_manager_is_not_offered_to_undo_a_merge(
+    qtbot: Any, tmp_path: Path, planted: Planted
+) -> None:
+    window, _replica = _window(qtbot, tmp_path / "m3", planted.server.url, "manager1", "manager")
+    try:
+        assert window.audit is not None and window.audit.undo_merge.isHidden()
+    finally:
+        window.session.shutdown()
+        window.close()
