@@ -31,7 +31,7 @@ from desktop_crm.ui.account_view import local_time
 from desktop_crm.ui.archive_view import run_online
 from desktop_crm.ui.session import Session
 
-#: Where a merge entry's item keeps the merge's id (for "Undo merge").
+# Where a merge entry's item keeps the merge's id (for "Undo merge").
 MERGE_ID = Qt.ItemDataRole.UserRole + 1
 
 

@@ -28,7 +28,7 @@ from desktop_crm.ui.field_grid import FIRST_SIDE, SECOND_SIDE, add_headers, valu
 from desktop_crm.ui.field_labels import FieldLabels
 from desktop_crm.ui.session import Session
 
-#: The two sides of a pair, as the radio buttons' ids.
+# The two sides of a pair, as the radio buttons' ids.
 A, B = 0, 1
 
 
@@ -57,9 +57,9 @@ def review_error_text(error: BaseException) -> str:
 class MergeDialog(QDialog):
     """One pair: the survivor (A or B) and per differing field the side whose value is kept."""
 
-    #: The merge is done: the survivor's id.
+    # The merge is done: the survivor's id.
     merged = Signal(str)
-    #: The records' values were read from the replica (tests wait for it); False: not there.
+    # The records' values were read from the replica (tests wait for it); False: not there.
     ready = Signal(bool)
 
     def __init__(self, session: Session, pair: DuplicatePair, parent: QWidget | None = None):
