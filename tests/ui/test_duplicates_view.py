@@ -100,12 +100,15 @@ def test_a_manager_dismisses_one_pair_and_merges_another(
     acme = {planted.acme.meta.id, planted.acme2.meta.id}
     try:
         _sync(qtbot, window)
+        with qtbot.waitSignal(window.accounts_model.reloaded, timeout=10_000):
+            window.start()
         view = _show_queue(qtbot, window)
         assert {keep, lose} in _pairs(view) and acme in _pairs(view)
         row = _pairs(view).index({keep, lose})
         why, score = view.table.item(row, 3), view.table.item(row, 2)
         assert why is not None and why.text() == "name"
         assert score is not None and score.text() == f"{view.pairs[row].score:g}%"
+        view.select(keep, lose)
         save_screenshot(window, "duplicates-queue.png")
 
         view.select(*acme)
