@@ -170,11 +170,11 @@ class DuplicatesView(QWidget):
         dialog = MergeDialog(self._session, pair, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.merged.connect(self._merged)
+        dialog.finished.connect(lambda _result: setattr(self, "merge_dialog", None))
         self.merge_dialog = dialog
         dialog.open()
         return dialog
 
     def _merged(self, survivor_id: str) -> None:
-        self.merge_dialog = None
         self.merged.emit(survivor_id)
         self.refresh()

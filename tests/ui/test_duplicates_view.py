@@ -245,3 +245,33 @@ def test_a_manager_is_not_offered_to_undo_a_merge(
     finally:
         window.session.shutdown()
         window.close()
+
+
+def test_a_merge_someone_else_did_first_is_refused_with_the_reason(
+    qtbot: Any, tmp_path: Path, planted: Planted
+) -> None:
+    engine = planted.server.engine
+    assert engine is not None
+    keep, lose = planted.keep.meta.id, planted.lose.meta.id
+    window, replica = _window(qtbot, tmp_path / "m4", planted.server.url, "manager1", "manager")
+    try:
+        _sync(qtbot, window)
+        view = _show_queue(qtbot, window)
+        view.select(keep, lose)
+        dialog = view.open_merge()
+        assert dialog is not None
+        qtbot.waitUntil(lambda: dialog.merge_button.isEnabled(), timeout=10_000)
+        # Meanwhile an administrator merges them the other way round.
+        admin.merge_records(engine, Entity.ACCOUNT, lose, keep, [])
+        dialog.merge_button.click()
+        qtbot.waitUntil(lambda: "not done" in dialog.message.text(), timeout=20_000)
+        assert "Not found" in dialog.message.text()
+        assert dialog.isVisible() and dialog.merge_button.isEnabled()
+        with replica.engine.connect() as conn:  # nothing changed here before the next sync
+            survivor = store.read_record(conn, Entity.ACCOUNT, keep)
+        assert survivor is not None and not survivor.deleted
+        dialog.reject()
+        assert view.merge_dialog is None
+    finally:
+        window.session.shutdown()
+        window.close()
