@@ -69,6 +69,7 @@ class MergeDialog(QDialog):
         self._entity = Entity(pair.entity)
         self._labels = FieldLabels(self)
         self._fields: dict[str, QButtonGroup] = {}
+        self._sides: MergeSides | None = None
         self.setWindowTitle(
             self.tr("Merge two customers")
             if self._entity is Entity.ACCOUNT
@@ -128,6 +129,7 @@ class MergeDialog(QDialog):
         )
 
     def _fill(self, sides: MergeSides) -> None:
+        self._sides = sides
         add_headers(
             self.grid, [self.tr("Field"), self.pair.name_a, self.pair.name_b, self.tr("Keep")]
         )
@@ -152,9 +154,17 @@ class MergeDialog(QDialog):
             button = QRadioButton(text)
             group.addButton(button, side)
             line.addWidget(button)
-        group.button(self.survivor.checkedId()).setChecked(True)
         self._fields[name] = group
+        self._default_side(name, self.survivor.checkedId())
         return box
+
+    def _default_side(self, name: str, survivor: int) -> None:
+        """The survivor's own value, unless it has none and the other record has one."""
+        sides = self._sides
+        assert sides is not None
+        own, other = (sides.a, sides.b) if survivor == A else (sides.b, sides.a)
+        empty = own.get(name) in (None, "", []) and other.get(name) not in (None, "", [])
+        self._fields[name].button(1 - survivor if empty else survivor).setChecked(True)
 
     def _not_here(self, error: BaseException) -> None:
         if isinstance(error, NotOnThisComputer):
@@ -168,8 +178,8 @@ class MergeDialog(QDialog):
 
     def _survivor_changed(self, side: int) -> None:
         """The record that stays keeps its own values unless a field says otherwise."""
-        for group in self._fields.values():
-            group.button(side).setChecked(True)
+        for name in self._fields:
+            self._default_side(name, side)
 
     def keep(self, side: int) -> None:
         """Make side ``A`` or ``B`` the survivor (as a click does; also used by tests)."""
