@@ -16,7 +16,7 @@ from sqlalchemy import select
 from desktop_crm.client.profile import Profile, ProfileSettings
 from desktop_crm.client.session import ProfileSync
 from desktop_crm.demo import DEMO_PASSWORD, DemoServer, free_port
-from desktop_crm.domain.records import Account, Contact, Entity
+from desktop_crm.domain.records import Account, Contact, Entity, Phone
 from desktop_crm.server import admin, bulk
 from desktop_crm.server import models as m
 from desktop_crm.storage import records_store as store
@@ -45,10 +45,23 @@ class Planted:
         self.contact = Contact(account_id=self.lose.meta.id, name="王小明")
         self.acme = Account(name="Acme Trading GmbH", owner_id=rep1)
         self.acme2 = Account(name="ACME Trading Ltd.", owner_id=rep1)
-        records = (self.keep, self.lose, self.contact, self.acme, self.acme2)
+        # Two people of one customer with one phone number, under different names.
+        phone = Phone(raw="138 0013 8000", e164="+8613800138000")
+        self.li = Contact(account_id=self.keep.meta.id, name="李雷", title="经理", phones=[phone])
+        self.li2 = Contact(account_id=self.keep.meta.id, name="Li Lei", phones=[phone])
+        records = (
+            self.keep,
+            self.lose,
+            self.contact,
+            self.acme,
+            self.acme2,
+            self.li,
+            self.li2,
+        )
         with engine.begin() as conn:  # as an import would: owned by rep1, in the change feed
             bulk.load_records(conn, records, "test")
         admin.find_duplicates(engine, Entity.ACCOUNT, 80)
+        admin.find_duplicates(engine, Entity.CONTACT, 80)
 
 
 @pytest.fixture
@@ -277,6 +290,41 @@ def test_a_merge_someone_else_did_first_is_refused_with_the_reason(
         assert survivor is not None and not survivor.deleted
         dialog.reject()
         assert view.merge_dialog is None
+    finally:
+        window.session.shutdown()
+        window.close()
+
+
+def test_contacts_with_one_phone_are_reviewed_and_merged(
+    qtbot: Any, tmp_path: Path, planted: Planted
+) -> None:
+    li, li2 = planted.li.meta.id, planted.li2.meta.id
+    window, replica = _window(qtbot, tmp_path / "m5", planted.server.url, "manager1", "manager")
+    try:
+        _sync(qtbot, window)
+        view = _show_queue(qtbot, window)
+        with qtbot.waitSignal(view.loaded, timeout=20_000):
+            view.entity.setCurrentIndex(view.entity.findData(Entity.CONTACT.value))
+        assert _pairs(view) == [{li, li2}]
+        why = view.table.item(0, 3)
+        assert why is not None and "same phone" in why.text()
+        view.select(li, li2)
+        dialog = view.open_merge()
+        assert dialog is not None
+        qtbot.waitUntil(lambda: dialog.merge_button.isEnabled(), timeout=10_000)
+        dialog.keep(A if dialog.pair.id_a == li else B)
+        assert dialog.take_from_loser() == []  # 李雷 keeps its name; Li Lei has no title
+        assert window.session.sync is not None
+        with (
+            qtbot.waitSignal(view.merged, timeout=20_000),
+            qtbot.waitSignal(window.session.sync.finished, timeout=30_000),
+        ):
+            dialog.merge_button.click()
+        with replica.engine.connect() as conn:
+            kept = store.read_record(conn, Entity.CONTACT, li)
+            gone = store.read_record(conn, Entity.CONTACT, li2)
+        assert kept is not None and kept.data["name"] == "李雷" and not kept.deleted
+        assert gone is None or gone.deleted
     finally:
         window.session.shutdown()
         window.close()
