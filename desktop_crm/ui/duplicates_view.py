@@ -5,6 +5,8 @@ queue is read online, on the replica worker, never on the GUI thread."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -40,6 +42,8 @@ class DuplicatesView(QWidget):
         self._request = 0
         self.pairs: list[DuplicatePair] = []
         self.merge_dialog: MergeDialog | None = None
+        # User id -> name, for the owners the merge dialog shows (set by the window).
+        self.owner_names: Mapping[str, str] = {}
         self.heading = QLabel(self.tr("Suspected duplicates (read from the server)"))
         self.heading.setStyleSheet("font-size: 16px; font-weight: 600;")
         self.entity = QComboBox()
@@ -167,7 +171,7 @@ class DuplicatesView(QWidget):
         pair = self.selected()
         if pair is None:
             return None
-        dialog = MergeDialog(self._session, pair, self)
+        dialog = MergeDialog(self._session, pair, self.owner_names, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.merged.connect(self._merged)
         dialog.finished.connect(lambda _result: setattr(self, "merge_dialog", None))

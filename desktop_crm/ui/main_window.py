@@ -405,6 +405,8 @@ class MainWindow(QMainWindow):
         self.account_view.owner_names = names
         self.activity.set_names(names)
         self.reports.set_names(names)
+        if self.duplicates is not None:
+            self.duplicates.owner_names = names
 
     def _load_choices(self) -> None:
         # Names first: the owner filter is labelled with them.

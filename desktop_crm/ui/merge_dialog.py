@@ -5,6 +5,9 @@ afterwards so the replica follows."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -62,10 +65,17 @@ class MergeDialog(QDialog):
     # The records' values were read from the replica (tests wait for it); False: not there.
     ready = Signal(bool)
 
-    def __init__(self, session: Session, pair: DuplicatePair, parent: QWidget | None = None):
+    def __init__(
+        self,
+        session: Session,
+        pair: DuplicatePair,
+        owner_names: Mapping[str, str],
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self._session = session
         self.pair = pair
+        self._owner_names = owner_names
         self._entity = Entity(pair.entity)
         self._labels = FieldLabels(self)
         self._fields: dict[str, QButtonGroup] = {}
@@ -135,8 +145,8 @@ class MergeDialog(QDialog):
         )
         for row, name in enumerate(sides.fields, start=1):
             self.grid.addWidget(QLabel(self._labels(name)), row, 0)
-            self.grid.addWidget(value_cell(sides.a.get(name), FIRST_SIDE), row, 1)
-            self.grid.addWidget(value_cell(sides.b.get(name), SECOND_SIDE), row, 2)
+            self.grid.addWidget(value_cell(self._shown(name, sides.a), FIRST_SIDE), row, 1)
+            self.grid.addWidget(value_cell(self._shown(name, sides.b), SECOND_SIDE), row, 2)
             self.grid.addWidget(self._side_choice(name), row, 3)
         if not sides.fields:
             self.grid.addWidget(QLabel(self.tr("Both records hold the same values.")), 1, 0, 1, 4)
@@ -144,6 +154,13 @@ class MergeDialog(QDialog):
             self.grid.setColumnStretch(column, stretch)
         self.merge_button.setEnabled(True)
         self.ready.emit(True)
+
+    def _shown(self, name: str, data: Mapping[str, Any]) -> Any:
+        """A field's value as the dialog shows it: an owner by name."""
+        value = data.get(name)
+        if name == "owner_id" and isinstance(value, str):
+            return self._owner_names.get(value, value)
+        return value
 
     def _side_choice(self, name: str) -> QWidget:
         group = QButtonGroup(self)

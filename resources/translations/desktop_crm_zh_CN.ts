@@ -1258,84 +1258,84 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>DuplicatesView</name>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="43"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="47"/>
         <source>Suspected duplicates (read from the server)</source>
         <translation>疑似重复（从服务器读取）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="46"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="50"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="47"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="51"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="49"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="53"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="53"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="53"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
         <source>Looks like</source>
         <translation>疑似重复于</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="53"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
         <source>Score</source>
         <translation>加权值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="53"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
         <source>Why</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="63"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="67"/>
         <source>Not duplicates</source>
         <translation>不是重复</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="64"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="68"/>
         <source>Take the pair out of the queue for good</source>
         <translation>将这一对永久移出审核队列</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="66"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="70"/>
         <source>Merge…</source>
         <translation>合并…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="97"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="101"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="106"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="110"/>
         <source>This profile has no server: there is no review queue.</source>
         <translation>此配置没有服务器：没有审核队列。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="123"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="127"/>
         <source>%n suspected duplicate pair(s) to review.</source>
         <translation>
             <numerusform>有 %n 对疑似重复待审核。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="125"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="129"/>
         <source>No suspected duplicates to review.</source>
         <translation>没有待审核的疑似重复。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="157"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="161"/>
         <source>Dismissing…</source>
         <translation>正在忽略…</translation>
     </message>
@@ -1721,197 +1721,197 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
         <translation>此商机已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="420"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="422"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="421"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="423"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="422"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="424"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="423"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="425"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="490"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="492"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="495"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="497"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="501"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="503"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="552"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="554"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="578"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="580"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="651"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="653"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="652"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="654"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="697"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="699"/>
         <source>Archive customer</source>
         <translation>归档客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="699"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="701"/>
         <source>Archive %1? It leaves every computer at their next sync and stays on the server, where “Search the archive” finds it.</source>
         <translation>归档 %1？下次同步时它将从所有电脑上移除，但保留在服务器上，可通过“搜索归档”找到。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="709"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="711"/>
         <source>%1 is archived.</source>
         <translation>%1 已归档。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="714"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="716"/>
         <source>Could not archive %1: %2</source>
         <translation>无法归档 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="734"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="736"/>
         <source>This person was erased at their request.</source>
         <translation>此联系人已应本人要求删除。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="813"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="815"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="826"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="828"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="834"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="836"/>
         <source>The server was restored from a backup; your unsynced changes were sent again and your data was refreshed.</source>
         <translation>服务器已从备份恢复；您未同步的更改已重新发送，数据已刷新。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="846"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="848"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="848"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="850"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="849"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="851"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="857"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="859"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="859"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="861"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="861"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="863"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="863"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="865"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="872"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="874"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="877"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="879"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="881"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="883"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="893"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="895"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="897"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="899"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="899"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="901"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="901"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="903"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="903"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="905"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="905"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="907"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="911"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="913"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="913"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="915"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="919"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="921"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="921"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="923"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1919,103 +1919,103 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MergeDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="38"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="41"/>
         <source>Offline: duplicates are reviewed and merged on the server. Connect and retry.</source>
         <translation>离线：重复数据的审核与合并在服务器上进行。请联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="43"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="46"/>
         <source>Sign in to review duplicates.</source>
         <translation>请登录后审核重复数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="45"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="48"/>
         <source>Not found, or not allowed for your role: %1</source>
         <translation>未找到，或您的角色无权查看：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="49"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="52"/>
         <source>The server refused: %1</source>
         <translation>服务器拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="52"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="55"/>
         <source>The server could not be asked: %1</source>
         <translation>无法向服务器查询：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="73"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="84"/>
         <source>Merge two customers</source>
         <translation>合并两个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="75"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="86"/>
         <source>Merge two contacts</source>
         <translation>合并两个联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="79"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="90"/>
         <source>Pick the record that stays and, where the two differ, the value it keeps. Everything under the other record moves to the one that stays, and its name is kept as a former name. An administrator can undo the merge.</source>
         <translation>选择保留的记录，并在两者不同之处选择要保留的值。另一条记录下的所有内容都会移到保留的记录下，其名称作为曾用名保留。管理员可以撤销合并。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="85"/>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="86"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="96"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="97"/>
         <source>Keep “%1”</source>
         <translation>保留“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="105"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="116"/>
         <source>Merge</source>
         <translation>合并</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="108"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="119"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="132"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="144"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="132"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="144"/>
         <source>Keep</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="140"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="152"/>
         <source>Both records hold the same values.</source>
         <translation>两条记录的值相同。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="151"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="170"/>
         <source>Left</source>
         <translation>左侧</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="151"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="170"/>
         <source>Right</source>
         <translation>右侧</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="162"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="189"/>
         <source>A record of this pair is not on this computer yet: sync, then try again.</source>
         <translation>这一对中有记录尚未同步到本机：请先同步，再重试。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="165"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="192"/>
         <source>Could not read the two records: %1</source>
         <translation>无法读取这两条记录：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="195"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="222"/>
         <source>Merging…</source>
         <translation>正在合并…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="213"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="240"/>
         <source>The merge was not done. %1</source>
         <translation>未完成合并。%1</translation>
     </message>

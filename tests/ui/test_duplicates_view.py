@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from desktop_crm.client.profile import Profile, ProfileSettings
@@ -37,10 +38,12 @@ class Planted:
         engine = server.engine
         assert engine is not None
         with engine.connect() as conn:
-            rep1 = str(conn.scalar(select(m.users.c.id).where(m.users.c.username == "rep1")))
+            rows = conn.execute(select(m.users.c.username, m.users.c.id)).all()
+        ids = {str(name): str(user_id) for name, user_id in rows}
+        rep1, rep2 = ids["rep1"], ids["rep2"]
         self.keep = Account(name="北京某某科技股份有限公司", owner_id=rep1, industry="软件")
         self.lose = Account(
-            name="北京某某科技", owner_id=rep1, industry="人工智能", address="北京市海淀区中关村"
+            name="北京某某科技", owner_id=rep2, industry="人工智能", address="北京市海淀区中关村"
         )
         self.contact = Contact(account_id=self.lose.meta.id, name="王小明")
         self.acme = Account(name="Acme Trading GmbH", owner_id=rep1)
@@ -138,6 +141,8 @@ def test_a_manager_dismisses_one_pair_and_merges_another(
         survivor_side = A if dialog.pair.id_a == keep else B
         dialog.keep(survivor_side)
         dialog.choose("industry", B if survivor_side == A else A)
+        shown = {label.text() for label in dialog.grid_host.findChildren(QLabel)}
+        assert {"rep1", "rep2"} <= shown  # the owners by name, not by id
         # The survivor has no address: the loser's is kept unless the user says otherwise.
         assert sorted(dialog.take_from_loser()) == ["address", "industry"]
         qtbot.waitExposed(dialog)  # laid out and painted before the (optional) screenshot
