@@ -19,6 +19,14 @@ from pydantic import BaseModel, ValidationError
 
 from desktop_crm.protocol.audit import AuditPage
 from desktop_crm.protocol.client_version import CLIENT_TOO_OLD_STATUS
+from desktop_crm.protocol.duplicates import (
+    DuplicatePair,
+    DuplicateQueue,
+    MergeRequest,
+    MergeResponse,
+    PairRequest,
+    UndoResponse,
+)
 from desktop_crm.protocol.messages import (
     DEFAULT_PULL_PAGE,
     ConfigResponse,
@@ -215,6 +223,25 @@ class SyncClient:
     def restore_account(self, account_id: str) -> RestoreResponse:
         path = f"/accounts/{quote(account_id, safe='')}/restore"
         return self._parse(self._send("POST", path), RestoreResponse)
+
+    # Duplicates (online: the review queue and merges are the server's) ----------------------
+
+    def duplicates(self, entity: str, status: str = "open") -> list[DuplicatePair]:
+        """The review queue's pairs whose both records the caller sees (managers, admins)."""
+        params = {"entity": entity, "status": status}
+        return self._parse(self._send("GET", "/duplicates", params=params), DuplicateQueue).root
+
+    def dismiss_duplicate(self, request: PairRequest) -> DuplicatePair:
+        body = request.model_dump(mode="json")
+        return self._parse(self._send("POST", "/duplicates/dismiss", json=body), DuplicatePair)
+
+    def merge(self, request: MergeRequest) -> MergeResponse:
+        body = request.model_dump(mode="json")
+        return self._parse(self._send("POST", "/merges", json=body), MergeResponse)
+
+    def undo_merge(self, merge_id: str) -> UndoResponse:
+        path = f"/admin/merges/{quote(merge_id, safe='')}/undo"
+        return self._parse(self._send("POST", path), UndoResponse)
 
     # Plumbing -------------------------------------------------------------------------------
 

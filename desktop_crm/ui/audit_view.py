@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,16 +22,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_crm.client import duplicate_review
 from desktop_crm.client.audit import AuditQuery, read_audit
+from desktop_crm.client.duplicate_review import UNDOERS
 from desktop_crm.protocol.audit import AuditEntry, AuditPage
 from desktop_crm.sync.http_client import Offline, ServerRefused, SignInRequired
 from desktop_crm.ui.account_view import local_time
+from desktop_crm.ui.archive_view import run_online
 from desktop_crm.ui.session import Session
+
+# Where a merge entry's item keeps the merge's id (for "Undo merge").
+MERGE_ID = Qt.ItemDataRole.UserRole + 1
 
 
 class AuditView(QWidget):
     # Emitted with the number of entries shown after each answer (tests wait for it).
     loaded = Signal(int)
+    # An administrator undid a merge: the restored record's id (the window syncs).
+    merge_undone = Signal(str)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,11 +74,22 @@ class AuditView(QWidget):
             ]
         )
         self.tree.header().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.undo_merge = QPushButton(self.tr("Undo merge"))
+        self.undo_merge.setToolTip(
+            self.tr("Restore the merged-away record and move its children back")
+        )
+        self.undo_merge.setVisible(session.identity.role in UNDOERS)
+        self.undo_merge.setEnabled(False)
+        self.undo_merge.clicked.connect(self._undo_merge)
+        self.tree.itemSelectionChanged.connect(
+            lambda: self.undo_merge.setEnabled(self._selected_merge() is not None)
+        )
         filters = QHBoxLayout()
         for widget in (self.user, self.action, self.since, self.record, self.search):
             filters.addWidget(widget)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.undo_merge)
         bottom.addWidget(self.older)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -120,7 +139,7 @@ class AuditView(QWidget):
 
     def _item(self, entry: AuditEntry) -> QTreeWidgetItem:
         record = f"{entry.entity}: {entry.record_id}" if entry.record_id else ""
-        return QTreeWidgetItem(
+        item = QTreeWidgetItem(
             [
                 local_time(_moment(entry.at)),
                 entry.username or entry.actor_id,
@@ -129,6 +148,43 @@ class AuditView(QWidget):
                 entry.address or "",
                 _detail_text(entry.detail),
             ]
+        )
+        if entry.action == "merge" and isinstance(entry.detail, dict):
+            item.setData(0, MERGE_ID, str(entry.detail.get("merge_id") or ""))
+        return item
+
+    def _selected_merge(self) -> str | None:
+        """The merge id of the selected entry, if it is a merge."""
+        items = self.tree.selectedItems()
+        merge_id = items[0].data(0, MERGE_ID) if items else None
+        return str(merge_id) if merge_id else None
+
+    def _undo_merge(self) -> None:
+        merge_id = self._selected_merge()
+        if merge_id is None:
+            return
+        self.undo_merge.setEnabled(False)
+        self.status.setText(self.tr("Undoing the merge…"))
+        run_online(
+            self._session,
+            lambda client: duplicate_review.undo(client, merge_id),
+            self._merge_undone,
+            self._undo_failed,
+            self,
+        )
+
+    def _merge_undone(self, restored_id: str) -> None:
+        self.status.setText(
+            self.tr("Merge undone: the merged-away record comes back with the next sync.")
+        )
+        self.merge_undone.emit(restored_id)
+
+    def _undo_failed(self, error: BaseException) -> None:
+        self.undo_merge.setEnabled(self._selected_merge() is not None)
+        self.status.setText(
+            self.tr("The merge was not undone: %1").replace(
+                "%1", error.detail if isinstance(error, ServerRefused) else str(error)
+            )
         )
 
     def _failed(self, request: int, error: BaseException) -> None:

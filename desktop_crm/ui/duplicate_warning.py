@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_crm.client.duplicates import SimilarRecord
@@ -15,6 +15,16 @@ from desktop_crm.domain.duplicates import Reason
 
 #: Candidates listed, at most.
 SHOWN = 5
+
+
+def reason_text(reason: Reason | str) -> str:
+    """Why two records look alike, in the user's language (also the review queue's words)."""
+    texts: dict[str, str] = {
+        Reason.NAME: QCoreApplication.translate("DuplicateWarning", "name"),
+        Reason.PHONE: QCoreApplication.translate("DuplicateWarning", "same phone"),
+        Reason.EMAIL: QCoreApplication.translate("DuplicateWarning", "same e-mail"),
+    }
+    return texts.get(reason, str(reason))  # a StrEnum key matches its plain text too
 
 
 class DuplicateWarning(QFrame):
@@ -40,11 +50,7 @@ class DuplicateWarning(QFrame):
         self.hide()
 
     def _reason(self, reason: Reason) -> str:
-        return {
-            Reason.NAME: self.tr("name"),
-            Reason.PHONE: self.tr("same phone"),
-            Reason.EMAIL: self.tr("same e-mail"),
-        }[reason]
+        return reason_text(reason)
 
     def show_candidates(self, entity: str, candidates: Sequence[SimilarRecord]) -> None:
         for row in self._rows:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_crm.client import editing, reading
 from desktop_crm.client.audit import AUDIT_READERS
 from desktop_crm.client.changes import NOTHING, Changes
+from desktop_crm.client.duplicate_review import REVIEWERS
 from desktop_crm.client.editing import Written
 from desktop_crm.client.reading import ListChoices, SyncStatus
 from desktop_crm.domain.erasure import is_erased_contact
@@ -59,6 +60,7 @@ from desktop_crm.ui.dialogs import (
     ActivityDialog,
     ContactDialog,
 )
+from desktop_crm.ui.duplicates_view import DuplicatesView
 from desktop_crm.ui.opportunity_dialog import OpportunityDialog
 from desktop_crm.ui.pipeline_view import PipelineView
 from desktop_crm.ui.reports_view import ReportsView
@@ -210,7 +212,14 @@ class MainWindow(QMainWindow):
         self.audit: AuditView | None = None
         if self.session.profile_sync is not None and self.session.identity.role in AUDIT_READERS:
             self.audit = AuditView(self.session)
+            self.audit.merge_undone.connect(lambda _restored: self.sync_now())
             self.tabs.addTab(self.audit, self.tr("Audit"))
+        # The duplicates review queue (online), for managers and administrators.
+        self.duplicates: DuplicatesView | None = None
+        if self.session.profile_sync is not None and self.session.identity.role in REVIEWERS:
+            self.duplicates = DuplicatesView(self.session)
+            self.duplicates.merged.connect(lambda _survivor: self.sync_now())
+            self.tabs.addTab(self.duplicates, self.tr("Duplicates"))
         #: Tabs that load only while shown; they are marked stale when data changes.
         self._lazy_tabs: tuple[PipelineView | ActivityFeedView | ReportsView, ...] = (
             self.pipeline,
@@ -396,6 +405,8 @@ class MainWindow(QMainWindow):
         self.account_view.owner_names = names
         self.activity.set_names(names)
         self.reports.set_names(names)
+        if self.duplicates is not None:
+            self.duplicates.owner_names = names
 
     def _load_choices(self) -> None:
         # Names first: the owner filter is labelled with them.

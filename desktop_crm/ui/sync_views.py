@@ -43,20 +43,20 @@ from desktop_crm.client.resolving import (
 )
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.sync.progress import Phase, ProgressSnapshot, SyncProgress
+from desktop_crm.ui.field_grid import (
+    FIRST_SIDE,
+    SECOND_SIDE,
+    add_headers,
+    clear_grid,
+    show_value,
+    value_cell,
+)
 from desktop_crm.ui.field_labels import FieldLabels
 from desktop_crm.ui.session import Session
 
 log = logging.getLogger(__name__)
 
 ROLE_ID = Qt.ItemDataRole.UserRole + 1
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value or "—"
-    return json.dumps(value, ensure_ascii=False)
 
 
 class ConflictDialog(QDialog):
@@ -134,11 +134,7 @@ class ConflictDialog(QDialog):
             w.setEnabled(bool(found))
 
     def _clear_grid(self) -> None:
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        clear_grid(self.grid)
         self._choices.clear()
         self._delete_group = None
 
@@ -181,10 +177,7 @@ class ConflictDialog(QDialog):
             self.tr("Theirs"),
             self.tr("Decision"),
         ]
-        for col, text in enumerate(headers):
-            label = QLabel(text)
-            label.setStyleSheet("font-weight: 600;")
-            self.grid.addWidget(label, 0, col)
+        add_headers(self.grid, headers)
 
     def _add_delete_choice(self, conflict: book.ConflictEntry, row_n: int) -> None:
         """Deleted on one side, edited on the other: keep it deleted, or restore it."""
@@ -217,22 +210,16 @@ class ConflictDialog(QDialog):
         self.grid.addWidget(QLabel(self._labels(name)), row_n, 0)
         for col, value, style in (
             (1, before, ""),
-            (2, mine_value, "background: #e8f0fe; padding: 3px;"),
-            (3, theirs_value, "background: #fef3e0; padding: 3px;"),
+            (2, mine_value, FIRST_SIDE),
+            (3, theirs_value, SECOND_SIDE),
         ):
-            cell = QLabel(_show(value))
-            cell.setWordWrap(True)
-            cell.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            cell.setMinimumWidth(140)
-            if style:
-                cell.setStyleSheet(style)
-            self.grid.addWidget(cell, row_n, col)
+            self.grid.addWidget(value_cell(value, style), row_n, col)
         group = QButtonGroup(self)
         mine = QRadioButton(self.tr("Mine"))
         theirs = QRadioButton(self.tr("Theirs"))
         other = QRadioButton(self.tr("Edit:"))
         edit = QLineEdit(
-            _show(mine_value)
+            show_value(mine_value)
             if isinstance(mine_value, str)
             else json.dumps(mine_value, ensure_ascii=False)
         )

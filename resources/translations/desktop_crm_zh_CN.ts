@@ -639,107 +639,132 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="41"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="49"/>
         <source>Audit trail (read from the server)</source>
         <translation>审计日志（从服务器读取）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="43"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="51"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="44"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="52"/>
         <source>Action, e.g. login or user.role</source>
         <translation>操作，例如 login 或 user.role</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="45"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="53"/>
         <source>Since, e.g. 2026-12-01</source>
         <translation>起始时间，例如 2026-12-01</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="46"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="54"/>
         <source>Record id</source>
         <translation>记录 ID</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="47"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="55"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="49"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="57"/>
         <source>Older</source>
         <translation>更早</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="60"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="68"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="61"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="69"/>
         <source>Who</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="62"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="70"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="63"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="71"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="64"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="72"/>
         <source>From</source>
         <translation>来源地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="65"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="73"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="97"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="77"/>
+        <source>Undo merge</source>
+        <translation>撤销合并</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="79"/>
+        <source>Restore the merged-away record and move its children back</source>
+        <translation>恢复被合并的记录，并把其下属记录移回</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="116"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="115"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="134"/>
         <source>%1 entries</source>
         <translation>%1 条记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="117"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="136"/>
         <source>No audit entries match.</source>
         <translation>没有符合条件的审计记录。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="138"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="167"/>
+        <source>Undoing the merge…</source>
+        <translation>正在撤销合并…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="178"/>
+        <source>Merge undone: the merged-away record comes back with the next sync.</source>
+        <translation>已撤销合并：被合并的记录将在下次同步时恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="185"/>
+        <source>The merge was not undone: %1</source>
+        <translation>未能撤销合并：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="194"/>
         <source>The server refused the filter: %1</source>
         <translation>服务器拒绝了筛选条件：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="140"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="196"/>
         <source>Not found, or not allowed for your role: %1</source>
         <translation>未找到，或您的角色无权查看：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="144"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="200"/>
         <source>Offline: the audit trail is read from the server.</source>
         <translation>离线：审计日志需要从服务器读取。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="146"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="202"/>
         <source>Sign in to read the audit trail.</source>
         <translation>请登录以查看审计日志。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="148"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="204"/>
         <source>Could not read the audit trail: %1</source>
         <translation>无法读取审计日志：%1</translation>
     </message>
@@ -844,64 +869,64 @@ You can work with what arrived; the sync continues in the background.</source>
         <translation>没有未解决的冲突，一切已同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="158"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="154"/>
         <source>You and a colleague changed the same thing while apart. For each field, keep yours, take theirs, or type the right value.</source>
         <translation>您和同事在离线时修改了同一内容。请对每个字段选择保留您的、采用对方的，或输入正确的值。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="178"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="174"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="179"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="175"/>
         <source>Before</source>
         <translation>原值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="180"/>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="231"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="176"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="218"/>
         <source>Mine</source>
         <translation>我的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="181"/>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="232"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="177"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="219"/>
         <source>Theirs</source>
         <translation>对方的</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="182"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="178"/>
         <source>Decision</source>
         <translation>决定</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="192"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="185"/>
         <source>Keep it deleted</source>
         <translation>保持删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="193"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="186"/>
         <source>Restore the edited record</source>
         <translation>恢复修改后的记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="197"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="190"/>
         <source>you</source>
         <translation>您</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="197"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="190"/>
         <source>a colleague</source>
         <translation>同事</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="199"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="192"/>
         <source>Deleted by %1, edited by the other side.</source>
         <translation>%1删除了它，另一方修改了它。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="233"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="220"/>
         <source>Edit:</source>
         <translation>修改：</translation>
     </message>
@@ -1074,42 +1099,42 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>DeletedCustomersDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="470"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="457"/>
         <source>Customers deleted while you had work on them</source>
         <translation>你有未同步工作时被删除的客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="475"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="462"/>
         <source>Restore the customer</source>
         <translation>恢复该客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="476"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="463"/>
         <source>Export my work…</source>
         <translation>导出我的工作…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="506"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="493"/>
         <source>%1 — deleted by %2</source>
         <translation>%1 — 由 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="513"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="500"/>
         <source>Nothing waits: no customer was deleted under your work.</source>
         <translation>没有待处理项：没有客户在你有工作时被删除。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="517"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="504"/>
         <source>Only a manager or an administrator can restore it.</source>
         <translation>只有经理或管理员可以恢复它。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="526"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="513"/>
         <source>%1 deleted this customer while you had %2 unsynced change(s) under it. They are kept here and not sent: restore the customer, or export them.</source>
         <translation>%1 删除了该客户，而你在其下有 %2 项未同步的更改。这些更改保留在本机且不会发送：请恢复该客户，或导出它们。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="551"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="538"/>
         <source>Export my work</source>
         <translation>导出我的工作</translation>
     </message>
@@ -1183,50 +1208,136 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>DuplicateWarning</name>
     <message>
-        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="36"/>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="46"/>
         <source>Open one of them, or press Save again to save anyway.</source>
-        <extracomment>Candidates listed, at most. The account id of a candidate the user chose to open instead.</extracomment>
+        <extracomment>The account id of a candidate the user chose to open instead.</extracomment>
         <translation>可打开其中一个，或再次点击“保存”仍然保存。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="44"/>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="23"/>
         <source>name</source>
+        <extracomment>Candidates listed, at most.</extracomment>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="45"/>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="24"/>
         <source>same phone</source>
         <translation>电话相同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="46"/>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="25"/>
         <source>same e-mail</source>
         <translation>邮箱相同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="58"/>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="64"/>
         <source>&lt;b&gt;Similar customers already exist&lt;/b&gt;</source>
         <translation>&lt;b&gt;已存在相似的客户&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="60"/>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="66"/>
         <source>&lt;b&gt;Similar contacts already exist&lt;/b&gt;</source>
         <translation>&lt;b&gt;已存在相似的联系人&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="68"/>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="74"/>
         <source>%1 — %2% (%3)</source>
         <translation>%1 — %2%（%3）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="68"/>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="74"/>
         <source>%1 at %4 — %2% (%3)</source>
         <translation>%1（%4）— %2%（%3）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="77"/>
+        <location filename="../../desktop_crm/ui/duplicate_warning.py" line="83"/>
         <source>Open</source>
         <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicatesView</name>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="47"/>
+        <source>Suspected duplicates (read from the server)</source>
+        <translation>疑似重复（从服务器读取）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="50"/>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="51"/>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="53"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
+        <source>Looks like</source>
+        <translation>疑似重复于</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
+        <source>Score</source>
+        <translation>加权值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="67"/>
+        <source>Not duplicates</source>
+        <translation>不是重复</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="68"/>
+        <source>Take the pair out of the queue for good</source>
+        <translation>将这一对永久移出审核队列</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="70"/>
+        <source>Merge…</source>
+        <translation>合并…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="101"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="110"/>
+        <source>This profile has no server: there is no review queue.</source>
+        <translation>此配置没有服务器：没有审核队列。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="127"/>
+        <source>%n suspected duplicate pair(s) to review.</source>
+        <translation>
+            <numerusform>有 %n 对疑似重复待审核。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="129"/>
+        <source>No suspected duplicates to review.</source>
+        <translation>没有待审核的疑似重复。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="161"/>
+        <source>Dismissing…</source>
+        <translation>正在忽略…</translation>
     </message>
 </context>
 <context>
@@ -1450,7 +1561,7 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>FirstSyncDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="660"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="647"/>
         <source>Stopping after the current page…</source>
         <translation>当前页完成后停止…</translation>
     </message>
@@ -1458,346 +1569,455 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="114"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="116"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
         <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="149"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="151"/>
         <source>Tags computed by the server&apos;s rules</source>
         <translation>由服务器规则计算的标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="151"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="153"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="152"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="154"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="153"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="155"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="154"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="156"/>
         <source>All system tags</source>
         <translation>全部系统标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="201"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="203"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="202"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="204"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="203"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="205"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="205"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="207"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="208"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="210"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="213"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="216"/>
         <source>Audit</source>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="240"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="222"/>
+        <source>Duplicates</source>
+        <translation>重复数据</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/main_window.py" line="249"/>
         <source>Stop</source>
         <extracomment>Tabs that load only while shown; they are marked stale when data changes.</extracomment>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="278"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="287"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="279"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="288"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="282"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="291"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="286"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="295"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="287"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="296"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="290"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="299"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="293"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="302"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="296"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="305"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="299"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="308"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="308"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="317"/>
         <source>Search the &amp;archive…</source>
         <translation>搜索归档(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="310"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="319"/>
         <source>Arc&amp;hive this customer…</source>
         <translation>归档此客户(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="318"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="327"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="319"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="328"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="322"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="331"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="324"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="333"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="351"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="360"/>
         <source>This opportunity is no longer in your replica.</source>
         <translation>此商机已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="411"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="422"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="412"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="423"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="413"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="424"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="414"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="425"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="481"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="492"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="486"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="497"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="492"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="503"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="543"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="554"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="569"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="580"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="642"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="653"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="643"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="654"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="688"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="699"/>
         <source>Archive customer</source>
         <translation>归档客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="690"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="701"/>
         <source>Archive %1? It leaves every computer at their next sync and stays on the server, where “Search the archive” finds it.</source>
         <translation>归档 %1？下次同步时它将从所有电脑上移除，但保留在服务器上，可通过“搜索归档”找到。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="700"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="711"/>
         <source>%1 is archived.</source>
         <translation>%1 已归档。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="705"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="716"/>
         <source>Could not archive %1: %2</source>
         <translation>无法归档 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="725"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="736"/>
         <source>This person was erased at their request.</source>
         <translation>此联系人已应本人要求删除。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="804"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="815"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="817"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="828"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="825"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="836"/>
         <source>The server was restored from a backup; your unsynced changes were sent again and your data was refreshed.</source>
         <translation>服务器已从备份恢复；您未同步的更改已重新发送，数据已刷新。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="837"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="848"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="839"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="850"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="840"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="851"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="848"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="859"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="850"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="861"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="852"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="863"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="854"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="865"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="863"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="874"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="868"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="879"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="872"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="883"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="884"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="895"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="888"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="899"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="890"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="901"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="892"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="903"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="894"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="905"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="896"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="907"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="902"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="913"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="904"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="915"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="910"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="921"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="912"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="923"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="41"/>
+        <source>Offline: duplicates are reviewed and merged on the server. Connect and retry.</source>
+        <translation>离线：重复数据的审核与合并在服务器上进行。请联网后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="46"/>
+        <source>Sign in to review duplicates.</source>
+        <translation>请登录后审核重复数据。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="48"/>
+        <source>Not found, or not allowed for your role: %1</source>
+        <translation>未找到，或您的角色无权查看：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="52"/>
+        <source>The server refused: %1</source>
+        <translation>服务器拒绝：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="55"/>
+        <source>The server could not be asked: %1</source>
+        <translation>无法向服务器查询：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="84"/>
+        <source>Merge two customers</source>
+        <translation>合并两个客户</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="86"/>
+        <source>Merge two contacts</source>
+        <translation>合并两个联系人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="90"/>
+        <source>Pick the record that stays and, where the two differ, the value it keeps. Everything under the other record moves to the one that stays, and its name is kept as a former name. An administrator can undo the merge.</source>
+        <translation>选择保留的记录，并在两者不同之处选择要保留的值。另一条记录下的所有内容都会移到保留的记录下，其名称作为曾用名保留。管理员可以撤销合并。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="96"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="97"/>
+        <source>Keep “%1”</source>
+        <translation>保留“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="116"/>
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="119"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="144"/>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="144"/>
+        <source>Keep</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="152"/>
+        <source>Both records hold the same values.</source>
+        <translation>两条记录的值相同。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="170"/>
+        <source>Left</source>
+        <translation>左侧</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="170"/>
+        <source>Right</source>
+        <translation>右侧</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="189"/>
+        <source>A record of this pair is not on this computer yet: sync, then try again.</source>
+        <translation>这一对中有记录尚未同步到本机：请先同步，再重试。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="192"/>
+        <source>Could not read the two records: %1</source>
+        <translation>无法读取这两条记录：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="222"/>
+        <source>Merging…</source>
+        <translation>正在合并…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="240"/>
+        <source>The merge was not done. %1</source>
+        <translation>未完成合并。%1</translation>
     </message>
 </context>
 <context>
@@ -2556,52 +2776,52 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>SyncIssuesDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="329"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="316"/>
         <source>Sync issues</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="336"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="323"/>
         <source>The refused change, as JSON: edit it, then retry.</source>
         <translation>被拒绝的更改（JSON）：修改后重试。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="337"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="324"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="338"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="325"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="339"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="326"/>
         <source>Export all…</source>
         <translation>全部导出…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="381"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="368"/>
         <source>No sync issues: the server took every change.</source>
         <translation>没有同步问题：服务器已接受所有更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="390"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="377"/>
         <source>The server refused this change: %1</source>
         <translation>服务器拒绝了此更改：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="407"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="394"/>
         <source>Not valid JSON: %1</source>
         <translation>不是有效的 JSON：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="431"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="418"/>
         <source>Export sync issues</source>
         <translation>导出同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="443"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="430"/>
         <source>Exported %1 issue(s) to %2</source>
         <translation>已将 %1 个问题导出到 %2</translation>
     </message>
@@ -2609,47 +2829,47 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>SyncProgressPanel</name>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="591"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="578"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="600"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="587"/>
         <source>Connecting to the server…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="601"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="588"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="602"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="589"/>
         <source>Downloading your customers…</source>
         <translation>正在下载您的客户…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="603"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="590"/>
         <source>Receiving changes…</source>
         <translation>正在接收更改…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="604"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="591"/>
         <source>Sending your changes…</source>
         <translation>正在发送您的更改…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="605"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="592"/>
         <source>Removing records that left your scope…</source>
         <translation>正在移除已不属于您的记录…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="606"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="593"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/sync_views.py" line="607"/>
+        <location filename="../../desktop_crm/ui/sync_views.py" line="594"/>
         <source>Sync stopped; it continues next time.</source>
         <translation>同步已停止，下次继续。</translation>
     </message>

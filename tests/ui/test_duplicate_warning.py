@@ -11,7 +11,7 @@ from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.replica import Replica
 from desktop_crm.ui.dialogs import AccountDialog
 from desktop_crm.ui.main_window import MainWindow
-from tests.ui.conftest import ME
+from tests.ui.conftest import ME, save_screenshot
 
 
 def _new_customer_dialog(window: MainWindow) -> AccountDialog:
@@ -41,6 +41,7 @@ def test_similar_customers_are_shown_and_save_again_saves_anyway(
     assert "Similar customers already exist" in dialog.duplicates.title.text()
     [candidate] = dialog.duplicates.candidates
     assert candidate.name == "北京某某科技股份有限公司" and candidate.score == 100.0
+    save_screenshot(dialog, "duplicate-warning.png")
     assert _outbox(filled_replica) == before  # nothing saved yet
     with qtbot.waitSignal(window.account_view.loaded, timeout=5000) as loaded:
         dialog._save()  # "Save anyway"

@@ -6,10 +6,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field
 
 from desktop_crm.domain.records import Entity
-from desktop_crm.protocol.messages import ErrorBody, WireRecord, WireText
+from desktop_crm.protocol.duplicates import (
+    DuplicatePair,
+    MergeRequest,
+    MergeResponse,
+    PairRequest,
+    UndoResponse,
+)
+from desktop_crm.protocol.messages import ErrorBody, WireText
 from desktop_crm.server import duplicates, merge
 from desktop_crm.server.db import write_transaction
 from desktop_crm.server.deps import DbDep, SettingsDep
@@ -20,45 +26,6 @@ from desktop_crm.server.store import ServerRecord, load_many, to_wire
 
 router = APIRouter(tags=["duplicates"])
 _ERRORS = {**NOT_FOUND, **BODY_ERRORS}
-
-
-class DuplicatePair(BaseModel):
-    entity: str
-    id_a: str
-    id_b: str
-    name_a: str
-    name_b: str
-    score: float
-    reasons: list[str]
-    status: str
-    found_at: str
-
-
-class PairRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    entity: Entity
-    id_a: WireText = Field(min_length=1, max_length=64)
-    id_b: WireText = Field(min_length=1, max_length=64)
-
-
-class MergeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    entity: Entity
-    survivor_id: WireText = Field(min_length=1, max_length=64)
-    loser_id: WireText = Field(min_length=1, max_length=64)
-    #: The fields whose value comes from the merged-away record (the rest keep the survivor's).
-    take_from_loser: list[WireText] = Field(default=[], max_length=50)
-
-
-class MergeResponse(BaseModel):
-    merge_id: str
-    survivor: WireRecord
-    moved: int
-
-
-class UndoResponse(BaseModel):
-    merge_id: str
-    restored_id: str
 
 
 def _visible_records(
