@@ -29,7 +29,12 @@ from sqlalchemy import (
     text,
 )
 
-from desktop_crm.storage.schema import activities, opportunities, opportunity_stage_history
+from desktop_crm.storage.schema import (
+    activities,
+    activity_day_counts,
+    opportunities,
+    opportunity_stage_history,
+)
 
 
 def time_text(value: datetime) -> str:
@@ -169,17 +174,41 @@ def activities_per_day(
     conn: Connection, start: datetime, end: datetime, owner_id: str | None = None
 ) -> list[tuple[str, str, int]]:
     """(author, UTC day YYYY-MM-DD, count) of the live activities started in ``[start, end)``.
-    Days, not weeks: the week is folded in Python, cheaper than a date function per row."""
+    Days, not weeks: the week is folded in Python, cheaper than a date function per row.
+
+    The whole days inside the period come from ``activity_day_counts`` (kept by triggers,
+    revision 0013); only the period's first and last day, which it covers in part, are counted
+    from the activities' time index."""
+    since, until = time_text(start), time_text(end)
+    first, last = since[:10], until[:10]
+    c = activity_day_counts.c
+    whole_days = select(c.author_id, c.day, c.count).where(c.day > first, c.day < last)
+    if owner_id is not None:
+        whole_days = whole_days.where(c.author_id == owner_id)
+    rows = [(str(r[0]), str(r[1]), int(r[2])) for r in conn.execute(whole_days)]
+    for day in dict.fromkeys((first, last)):
+        # Text starting with ``day`` sorts from ``day`` to just before ``day`` with its last
+        # character bumped, so the index range holds that one day's activities.
+        after_day = day[:-1] + chr(ord(day[-1]) + 1)
+        rows += _counted_in(conn, max(since, day), min(until, after_day), day, owner_id)
+    return rows
+
+
+def _counted_in(
+    conn: Connection, since: str, until: str, day: str, owner_id: str | None
+) -> list[tuple[str, str, int]]:
+    """(author, ``day``, count) of the live activities started in ``[since, until)``, a part
+    of ``day``, from ``ix_activities_start_at``."""
     a = activities.c
-    day = func.substr(a.start_at, 1, 10)
     query = (
-        select(a.author_id, day, func.count())
-        .where(a.deleted == 0, a.start_at >= time_text(start), a.start_at < time_text(end))
-        .group_by(a.author_id, day)
+        select(a.author_id, func.count())
+        .where(a.deleted == 0, a.start_at >= since, a.start_at < until)
+        .where(func.substr(a.start_at, 1, 10) == day)
+        .group_by(a.author_id)
     )
     if owner_id is not None:
         query = query.where(a.author_id == owner_id)
-    return [(str(r[0] or ""), str(r[1]), int(r[2])) for r in conn.execute(query)]
+    return [(str(r[0] or ""), day, int(r[1])) for r in conn.execute(query)]
 
 
 #: Open follow-ups past due per author. Written out because it names its index: without

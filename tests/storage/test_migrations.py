@@ -79,8 +79,10 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)} | {"0011", "0012"}
-    assert migrations.head_revision() == "0012"
+    assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)} | {
+        "0011", "0012", "0013"
+    }
+    assert migrations.head_revision() == "0013"
 
 
 def test_head_matches_schema_py(replica):
@@ -94,10 +96,12 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 
 
 #: What revisions 0003 to 0007 change in the metadata's terms (0002 adds only the FTS5 table).
+#: Revision 0013: the activities counted per author and day (its triggers are not in metadata).
+CHANGES_0013 = {("add_table", "activity_day_counts")}
 CHANGES_0012 = {
     ("add_table", "account_system_tags"),
     ("add_index", "ix_account_system_tags_name"),
-}
+} | CHANGES_0013
 #: Revision 0011: a contact's consent per channel, with date and source, and do-not-contact.
 CHANGES_0011 = CHANGES_0012 | {
     ("add_index", "ix_activities_account_start"),
@@ -161,6 +165,7 @@ def test_revision_0001_lacks_only_the_name_index(tmp_path):
             "name_index_rows",
             "masked_fields",
             "account_system_tags",
+            "activity_day_counts",
         }
 
 
@@ -222,8 +227,8 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0012"
-    assert len(_triggers(replica.engine)) == 9
+    assert replica.schema_revision == "0013"
+    assert len(_triggers(replica.engine)) == 12
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
 
@@ -418,7 +423,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0012"
+        assert rep.schema_revision == "0013"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -458,7 +463,7 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
                     {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0012"
+        assert rep.schema_revision == "0013"
         with rep.engine.connect() as conn:
             rows = conn.execute(
                 text(
@@ -507,7 +512,7 @@ def test_upgrade_to_0006_keeps_the_status_log_and_downgrade_restores_it(tmp_path
                     dict(zip(("a", "o", "n", "at", "by"), row, strict=True)),
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0012"
+        assert rep.schema_revision == "0013"
         assert _schema_diffs(rep.engine) == []
         assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
         with rep.engine.begin() as conn:
@@ -625,7 +630,7 @@ def test_upgrade_to_0012_adds_system_tags_keeps_records_and_downgrades(tmp_path)
             )
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0012
         migrate(rep.engine)
-        assert rep.schema_revision == "0012"
+        assert rep.schema_revision == "0013"
         assert _schema_diffs(rep.engine) == []
         with rep.engine.begin() as conn:
             conn.execute(
