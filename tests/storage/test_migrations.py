@@ -650,3 +650,47 @@ def test_upgrade_to_0012_adds_system_tags_keeps_records_and_downgrades(tmp_path)
             keys = set(conn.execute(text("SELECT key FROM sync_state")).scalars())
             assert "system_tags_cursor" not in keys
         assert rep.integrity_check() == []
+
+
+# Revision 0013: activities counted per author and day, kept by triggers ---------------------
+
+
+def test_upgrade_to_0013_counts_the_stored_activities_and_downgrade_drops_the_counts(tmp_path):
+    rows = [  # id, start_at, author, deleted
+        ("x1", "2026-03-01T23:59:59+00:00", "rep-a", 0),
+        ("x2", "2026-03-01T00:00:00+00:00", "rep-a", 0),
+        ("x3", "2026-03-02T00:00:00+00:00", "rep-a", 0),
+        ("x4", "2026-03-02T08:00:00+00:00", "", 0),
+        ("x5", "2026-03-02T09:00:00+00:00", "rep-a", 1),  # a tombstone counts nowhere
+    ]
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0012") as rep:
+        with rep.engine.begin() as conn:
+            for row in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO activities(id, account_id, kind, start_at, author_id, "
+                        "deleted, updated_at) VALUES (:id, 'a1', 'call', :s, :a, :d, 'x')"
+                    ),
+                    dict(zip(("id", "s", "a", "d"), row, strict=True)),
+                )
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0013
+        migrate(rep.engine)
+        assert rep.schema_revision == "0013"
+        assert _schema_diffs(rep.engine) == []
+        counts = "SELECT day, author_id, count FROM activity_day_counts ORDER BY 1, 2"
+        with rep.engine.begin() as conn:
+            assert conn.execute(text(counts)).all() == [
+                ("2026-03-01", "rep-a", 2), ("2026-03-02", "", 1), ("2026-03-02", "rep-a", 1)
+            ]
+            conn.execute(text("UPDATE activities SET deleted = 0 WHERE id = 'x5'"))
+            conn.execute(text("DELETE FROM activities WHERE id = 'x4'"))
+            assert conn.execute(text(counts)).all() == [
+                ("2026-03-01", "rep-a", 2), ("2026-03-02", "rep-a", 2)
+            ]
+        with rep.engine.begin() as conn:
+            migrations.downgrade(conn, "0012")
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0013
+        assert not {t for t in _triggers(rep.engine) if t.startswith("activity_day_counts")}
+        with rep.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM activities")).scalar_one() == 4
+        assert rep.integrity_check() == []
