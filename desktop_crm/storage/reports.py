@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    or_,
     select,
     text,
 )
@@ -44,14 +45,15 @@ def time_text(value: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StageReach:
-    """How many of the period's opportunities got this far: ``furthest`` is the position (in
-    ``open_keys``) of the furthest open stage each ever entered (None: none recorded), and
-    whether it was won or lost within the period."""
+    """How far the period's opportunities got: ``reached[n]`` counts those whose history
+    entered the open stage at position ``n`` of ``open_keys`` or a later one before the
+    period's end (a won one went through every open stage; one with no open stage recorded
+    at least entered the first), ``won``/``lost`` those won or lost within the period (a
+    deal both won and lost there counts as won)."""
 
-    furthest: int | None
-    won: bool
-    lost: bool
-    count: int
+    reached: list[int]
+    won: int
+    lost: int
 
 
 def stage_reach(
@@ -62,7 +64,7 @@ def stage_reach(
     won_keys: Sequence[str],
     lost_keys: Sequence[str],
     owner_id: str | None = None,
-) -> list[StageReach]:
+) -> StageReach:
     """The live opportunities whose stage changed (or that were created) in ``[start, end)``,
     counted by the furthest open stage their history reached before ``end`` and by whether
     they were won or lost in the period."""
@@ -91,24 +93,32 @@ def stage_reach(
         wanted = h.opportunity_id.in_(select(o.id).where(o.deleted == 0, o.owner_id == owner_id))
     per_opportunity = (
         select(
-            func.max(position).label("furthest"),
+            func.coalesce(func.max(position), 0).label("furthest"),
             flag(won_keys).label("won"),
             flag(lost_keys).label("lost"),
         )
         .where(h.changed_at < until, wanted)
         .group_by(h.opportunity_id)
         .having(func.max(h.changed_at) >= since)
-    )
-    sub = per_opportunity.subquery()
-    rows = conn.execute(
-        select(sub.c.furthest, sub.c.won, sub.c.lost, func.count()).group_by(
-            sub.c.furthest, sub.c.won, sub.c.lost
-        )
-    )
-    return [
-        StageReach(None if r[0] is None else int(r[0]), bool(r[1]), bool(r[2]), int(r[3]))
-        for r in rows
+    ).subquery()
+    # Added up in the same pass, one row out: grouping the per-opportunity rows by outcome
+    # first sorted them all, two thirds of the query's time over 150,000 opportunities.
+    won, lost, furthest = per_opportunity.c.won, per_opportunity.c.lost, per_opportunity.c.furthest
+    reached = [
+        func.sum(case((or_(won == 1, furthest >= n), 1), else_=0)) for n in range(1, len(open_keys))
     ]
+    row = conn.execute(
+        select(
+            func.count(),
+            func.sum(won),
+            func.sum(case((and_(lost == 1, won == 0), 1), else_=0)),
+            *reached,
+        ).select_from(per_opportunity)
+    ).one()
+    counts = [int(v or 0) for v in row]
+    return StageReach(
+        reached=counts[:1] + counts[3:] if open_keys else [], won=counts[1], lost=counts[2]
+    )
 
 
 @dataclass(frozen=True, slots=True)
