@@ -154,20 +154,23 @@ def open_amounts_by_month(
         live.append(o.owner_id == owner_id)
     whole_sum = func.sum(case((whole, cast(o.amount, Integer)), else_=0))
     others = func.sum(case((whole, 0), else_=1))
+    # Grouped in the index's order (stage, then expected close day, currency, probability),
+    # so without a sort; the days are folded into months here, a few thousand rows.
     grouped = (
-        select(month, o.currency, o.probability, whole_sum, func.count(), others)
+        select(o.expected_close, o.currency, o.probability, whole_sum, func.count(), others)
         .where(*live)
-        .group_by(month, o.currency, o.probability)
+        .group_by(o.stage, o.expected_close, o.currency, o.probability)
     )
-    out: list[OpenAmount] = []
+    sums: dict[tuple[str, str, int], tuple[int, int]] = {}
     any_others = False
     for r in conn.execute(grouped):
         count, other = int(r[4]), int(r[5] or 0)
         any_others = any_others or other > 0
         if count > other:
-            month_text, currency, probability = str(r[0]), str(r[1] or ""), int(r[2] or 0)
-            total = Decimal(int(r[3] or 0))
-            out.append(OpenAmount(month_text, currency, probability, total, count - other))
+            key = ((r[0] or "")[:7], str(r[1] or ""), int(r[2] or 0))
+            total, counted = sums.get(key, (0, 0))
+            sums[key] = (total + int(r[3] or 0), counted + count - other)
+    out = [OpenAmount(*key, Decimal(total), count) for key, (total, count) in sums.items()]
     if not any_others:
         return out  # the common case: one pass over the index
     query = select(month, o.currency, o.probability, o.amount).where(*live, not_(whole))

@@ -170,6 +170,16 @@ Index(
     opportunities.c.amount,
     opportunities.c.id,
 )
+# The whole team's forecast, grouped in this order without a sort (revision 0013).
+Index(
+    "ix_opportunities_forecast",
+    opportunities.c.deleted,
+    opportunities.c.stage,
+    opportunities.c.expected_close,
+    opportunities.c.currency,
+    opportunities.c.probability,
+    opportunities.c.amount,
+)
 
 opportunity_stage_history = Table(
     "opportunity_stage_history",

