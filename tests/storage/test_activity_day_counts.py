@@ -146,3 +146,28 @@ def test_activities_per_day_equals_a_plain_count(
             {"s": sql.time_text(since), "e": sql.time_text(until), "o": owner},
         )
         assert got == Counter({(r[0], r[1]): r[2] for r in rows})
+
+
+def test_a_bulk_load_counts_its_activities_without_the_trigger_and_keeps_it(
+    replica: Replica,
+) -> None:
+    records = list(demo_data.generate(seed=5, accounts=60, owner_ids=AUTHORS, now=MIDNIGHT))
+    fresh = [r for r in records if isinstance(r, Activity)]
+    assert len(fresh) >= 100
+    for record in fresh[::7]:
+        record.meta.deleted = True  # tombstones arrive in a snapshot too
+    with replica.engine.begin() as conn:
+        bulk_load.bulk_apply(conn, records, batch_size=50)
+        assert _kept(conn) == _counted(conn)
+        triggers = conn.execute(
+            text("SELECT name FROM sqlite_master WHERE name LIKE 'activity_day_counts_%'")
+        )
+        assert set(triggers.scalars()) == {f"activity_day_counts_a{x}" for x in "idu"}
+    # Again, moved and some restored: records the replica holds take the one-by-one path.
+    for n, record in enumerate(fresh[::3]):
+        record.start_at += timedelta(hours=n)
+        record.author_id = AUTHORS[n % 3]
+        record.meta.deleted = n % 2 == 0
+    with replica.engine.begin() as conn:
+        bulk_load.bulk_apply(conn, [*fresh[::3], _activity(99, 5, "rep-b", 1)])
+        assert _kept(conn) == _counted(conn)
