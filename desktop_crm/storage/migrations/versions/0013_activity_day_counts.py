@@ -13,8 +13,10 @@ a few thousand rows instead and counts only the period's two partial edge days f
 
 Exact by construction: AFTER INSERT / DELETE / UPDATE triggers on ``activities`` keep it, so
 every write path (local edits, sync apply, the bulk snapshot load, erasure) changes it in the
-same statement, hence the same transaction, as the activity. A row whose count falls to 0 is
-deleted. The upgrade fills it from the activities already stored; the downgrade drops it.
+same statement, hence the same transaction, as the activity (the bulk loader, like the
+name index's, drops the insert trigger around a large batch and adds the batch's counts itself,
+in the same transaction: per row, inside a long transaction, the trigger grew costly). A row
+whose count falls to 0 is deleted. The upgrade fills it from the activities already stored; the downgrade drops it.
 
 ``ix_opportunities_forecast`` orders the live opportunities by stage, expected close,
 currency and probability, so the whole team's forecast groups them without sorting 113k
