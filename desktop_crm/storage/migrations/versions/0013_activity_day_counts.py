@@ -16,7 +16,8 @@ every write path (local edits, sync apply, the bulk snapshot load, erasure) chan
 same statement, hence the same transaction, as the activity (the bulk loader, like the
 name index's, drops the insert trigger around a large batch and adds the batch's counts itself,
 in the same transaction: per row, inside a long transaction, the trigger grew costly). A row
-whose count falls to 0 is deleted. The upgrade fills it from the activities already stored; the downgrade drops it.
+whose count falls to 0 is deleted. The upgrade fills it from the activities already stored;
+the downgrade drops it.
 
 ``ix_opportunities_forecast`` orders the live opportunities by stage, expected close,
 currency and probability, so the whole team's forecast groups them without sorting 113k
