@@ -101,19 +101,10 @@ class Reports:
     overdue: list[tuple[str, int]]
 
 
-def _funnel(reach: list[sql.StageReach], stages: list[PipelineStage]) -> Funnel:
+def _funnel(reach: sql.StageReach, stages: list[PipelineStage]) -> Funnel:
     open_stages = [s for s in stages if not s.is_closed]
-    last = len(open_stages) - 1
-    at_least = [0] * len(open_stages)
-    won = lost = 0
-    for row in reach:
-        # A won deal went through every open stage; one with no open stage in its history
-        # (created lost, say) at least entered the pipeline.
-        furthest = last if row.won else (row.furthest if row.furthest is not None else 0)
-        for n in range(min(furthest, last) + 1):
-            at_least[n] += row.count
-        won += row.count if row.won else 0
-        lost += row.count if row.lost and not row.won else 0
+    won, lost = reach.won, reach.lost
+    at_least = reach.reached
     steps: list[FunnelStep] = []
     previous: int | None = None
     for stage, reached in zip(open_stages, at_least, strict=True):

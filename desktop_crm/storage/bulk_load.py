@@ -10,7 +10,9 @@ and bypasses the per-row name-index trigger for large batches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -40,7 +42,12 @@ from desktop_crm.storage.records_store import (
     time_text,
     version_text,
 )
-from desktop_crm.storage.schema import NAME_INDEX_TABLE, SYNCED_TABLES, contact_phones
+from desktop_crm.storage.schema import (
+    NAME_INDEX_TABLE,
+    SYNCED_TABLES,
+    activities,
+    contact_phones,
+)
 
 
 def _as_stored(record: StoredRecord | SyncedRecord) -> StoredRecord:
@@ -163,6 +170,8 @@ def _insert_fresh(
     rows = [_record_row(r) for r in records]
     if entity in _NAME_INDEXED and len(rows) >= _BYPASS_TRIGGER_MIN:
         _insert_bypassing_name_trigger(conn, entity, table, rows)
+    elif entity is Entity.ACTIVITY and len(rows) >= _BYPASS_TRIGGER_MIN:
+        _insert_counting_activity_days(conn, rows)
     else:
         insert_rows(conn, table, COLUMNS[entity], rows)
     if entity is Entity.CONTACT:
@@ -243,15 +252,29 @@ def _insert_bypassing_name_trigger(
     trigger: a trigger-driven FTS5 insert costs 3–4× a direct ``executemany`` into the FTS
     table. The trigger is dropped and re-created from its own stored SQL inside the caller's
     transaction, so other connections never see it missing and a failure restores it."""
-    trigger = f"name_index_{table.name}_ai"
+    with _trigger_dropped(conn, f"name_index_{table.name}_ai") as dropped:
+        insert_rows(conn, table, COLUMNS[entity], rows)
+        if dropped:
+            _add_name_index_entries(conn, entity, rows)
+
+
+@contextlib.contextmanager
+def _trigger_dropped(conn: Connection, trigger: str) -> Iterator[bool]:
+    """Drop ``trigger`` for the ``with`` block and re-create it from its own stored SQL after,
+    inside the caller's transaction (other connections never see it missing; a failure rolls
+    the drop back). Yields whether there was such a trigger (not before its revision)."""
     found = conn.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
     ).first()
-    if found is None:  # no such trigger in this schema: nothing to bypass
-        insert_rows(conn, table, COLUMNS[entity], rows)
+    if found is None:
+        yield False
         return
     conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
-    insert_rows(conn, table, COLUMNS[entity], rows)
+    yield True
+    conn.exec_driver_sql(str(found[0]))
+
+
+def _add_name_index_entries(conn: Connection, entity: Entity, rows: list[tuple[Any, ...]]) -> None:
     # What the trigger would do, from the values just stored: an FTS row per live record, and
     # its rowid in the map the update/delete triggers go by. Rowids are given explicitly, after
     # the highest in use. (Not ``INSERT … SELECT`` over the new rows: one statement writing
@@ -283,7 +306,28 @@ def _insert_bypassing_name_trigger(
             "INSERT OR REPLACE INTO name_index_rows(entity, record_id, fts_rowid) VALUES (?, ?, ?)",
             mapped,
         )
-    conn.exec_driver_sql(str(found[0]))
+
+
+def _insert_counting_activity_days(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert many new activities and add them to ``activity_day_counts`` per day and author
+    here, in one upsert per pair, rather than by its AFTER INSERT trigger once per row (which
+    made the bulk load of a million activities markedly slower)."""
+    with _trigger_dropped(conn, "activity_day_counts_ai") as dropped:
+        insert_rows(conn, activities, COLUMNS[Entity.ACTIVITY], rows)
+        if not dropped:
+            return
+        columns = COLUMNS[Entity.ACTIVITY]
+        at_start, at_author = columns.index("start_at"), columns.index("author_id")
+        at_deleted = columns.index("deleted")
+        # The trigger's day, substr(start_at, 1, 10), counts characters as slicing does.
+        days = Counter(
+            (str(row[at_start])[:10], row[at_author]) for row in rows if not row[at_deleted]
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO activity_day_counts (day, author_id, count) VALUES (?, ?, ?) "
+            "ON CONFLICT (day, author_id) DO UPDATE SET count = count + excluded.count",
+            [(day, author, count) for (day, author), count in days.items()],
+        )
 
 
 def _meta_of(record: StoredRecord | SyncedRecord) -> StoredRecord | RecordMeta:

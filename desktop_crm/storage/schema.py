@@ -170,6 +170,16 @@ Index(
     opportunities.c.amount,
     opportunities.c.id,
 )
+# The whole team's forecast, grouped in this order without a sort (revision 0013).
+Index(
+    "ix_opportunities_forecast",
+    opportunities.c.deleted,
+    opportunities.c.stage,
+    opportunities.c.expected_close,
+    opportunities.c.currency,
+    opportunities.c.probability,
+    opportunities.c.amount,
+)
 
 opportunity_stage_history = Table(
     "opportunity_stage_history",
@@ -241,6 +251,17 @@ Index(
     activities.c.follow_up_done,
     activities.c.deleted,
     sqlite_where=text("follow_up_done = 0 AND follow_up_at IS NOT NULL AND deleted = 0"),
+)
+
+# The Reports tab's activities per person and day, added up (revision 0013). Derived: triggers
+# on ``activities`` keep it exact in the same statement as every write (see the revision).
+activity_day_counts = Table(
+    "activity_day_counts",
+    metadata,
+    Column("day", String(10), primary_key=True),  # UTC, YYYY-MM-DD: substr(start_at, 1, 10)
+    Column("author_id", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 # Configuration pulled from the server -------------------------------------------------------

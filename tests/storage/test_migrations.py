@@ -79,8 +79,10 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 
 def test_revisions_are_linear():
-    assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)} | {"0011", "0012"}
-    assert migrations.head_revision() == "0012"
+    assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)} | {
+        "0011", "0012", "0013"
+    }
+    assert migrations.head_revision() == "0013"
 
 
 def test_head_matches_schema_py(replica):
@@ -94,10 +96,13 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 
 
 #: What revisions 0003 to 0007 change in the metadata's terms (0002 adds only the FTS5 table).
+#: Revision 0013: the activities counted per author and day (its triggers are not in
+#: metadata) and the forecast's index.
+CHANGES_0013 = {("add_table", "activity_day_counts"), ("add_index", "ix_opportunities_forecast")}
 CHANGES_0012 = {
     ("add_table", "account_system_tags"),
     ("add_index", "ix_account_system_tags_name"),
-}
+} | CHANGES_0013
 #: Revision 0011: a contact's consent per channel, with date and source, and do-not-contact.
 CHANGES_0011 = CHANGES_0012 | {
     ("add_index", "ix_activities_account_start"),
@@ -161,6 +166,7 @@ def test_revision_0001_lacks_only_the_name_index(tmp_path):
             "name_index_rows",
             "masked_fields",
             "account_system_tags",
+            "activity_day_counts",
         }
 
 
@@ -222,8 +228,8 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0012"
-    assert len(_triggers(replica.engine)) == 9
+    assert replica.schema_revision == "0013"
+    assert len(_triggers(replica.engine)) == 12
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
 
@@ -418,7 +424,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0012"
+        assert rep.schema_revision == "0013"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -458,7 +464,7 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
                     {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0012"
+        assert rep.schema_revision == "0013"
         with rep.engine.connect() as conn:
             rows = conn.execute(
                 text(
@@ -507,7 +513,7 @@ def test_upgrade_to_0006_keeps_the_status_log_and_downgrade_restores_it(tmp_path
                     dict(zip(("a", "o", "n", "at", "by"), row, strict=True)),
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0012"
+        assert rep.schema_revision == "0013"
         assert _schema_diffs(rep.engine) == []
         assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
         with rep.engine.begin() as conn:
@@ -625,7 +631,7 @@ def test_upgrade_to_0012_adds_system_tags_keeps_records_and_downgrades(tmp_path)
             )
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0012
         migrate(rep.engine)
-        assert rep.schema_revision == "0012"
+        assert rep.schema_revision == "0013"
         assert _schema_diffs(rep.engine) == []
         with rep.engine.begin() as conn:
             conn.execute(
@@ -644,4 +650,48 @@ def test_upgrade_to_0012_adds_system_tags_keeps_records_and_downgrades(tmp_path)
             assert conn.execute(text("SELECT id, name FROM accounts")).all() == [("a1", "Acme")]
             keys = set(conn.execute(text("SELECT key FROM sync_state")).scalars())
             assert "system_tags_cursor" not in keys
+        assert rep.integrity_check() == []
+
+
+# Revision 0013: activities counted per author and day, kept by triggers ---------------------
+
+
+def test_upgrade_to_0013_counts_the_stored_activities_and_downgrade_drops_the_counts(tmp_path):
+    rows = [  # id, start_at, author, deleted
+        ("x1", "2026-03-01T23:59:59+00:00", "rep-a", 0),
+        ("x2", "2026-03-01T00:00:00+00:00", "rep-a", 0),
+        ("x3", "2026-03-02T00:00:00+00:00", "rep-a", 0),
+        ("x4", "2026-03-02T08:00:00+00:00", "", 0),
+        ("x5", "2026-03-02T09:00:00+00:00", "rep-a", 1),  # a tombstone counts nowhere
+    ]
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0012") as rep:
+        with rep.engine.begin() as conn:
+            for row in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO activities(id, account_id, kind, start_at, author_id, "
+                        "deleted, updated_at) VALUES (:id, 'a1', 'call', :s, :a, :d, 'x')"
+                    ),
+                    dict(zip(("id", "s", "a", "d"), row, strict=True)),
+                )
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0013
+        migrate(rep.engine)
+        assert rep.schema_revision == "0013"
+        assert _schema_diffs(rep.engine) == []
+        counts = "SELECT day, author_id, count FROM activity_day_counts ORDER BY 1, 2"
+        with rep.engine.begin() as conn:
+            assert conn.execute(text(counts)).all() == [
+                ("2026-03-01", "rep-a", 2), ("2026-03-02", "", 1), ("2026-03-02", "rep-a", 1)
+            ]
+            conn.execute(text("UPDATE activities SET deleted = 0 WHERE id = 'x5'"))
+            conn.execute(text("DELETE FROM activities WHERE id = 'x4'"))
+            assert conn.execute(text(counts)).all() == [
+                ("2026-03-01", "rep-a", 2), ("2026-03-02", "rep-a", 2)
+            ]
+        with rep.engine.begin() as conn:
+            migrations.downgrade(conn, "0012")
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0013
+        assert not {t for t in _triggers(rep.engine) if t.startswith("activity_day_counts")}
+        with rep.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM activities")).scalar_one() == 4
         assert rep.integrity_check() == []

@@ -26,6 +26,7 @@ TABLES = (
     "contacts",
     "opportunities",
     "activities",
+    "activity_day_counts",
     "contact_phones",
     "account_status_log",
     "account_former_names",
