@@ -1,7 +1,7 @@
 """The server's duplicate scan and its review queue (``duplicate_pairs``, revision 0009).
 
 :func:`scan` reads every live account (or contact), scores the pairs worth scoring
-(:func:`desktop_crm.domain.duplicates.candidate_pairs` by name, plus every pair sharing an
+(:func:`desktop_crm.domain.duplicates.similar_name_pairs` by name, plus every pair sharing an
 E.164 phone or an e-mail) and fills the queue. A pair a person dismissed stays dismissed, a
 merged one stays merged; open pairs the scan no longer finds (a record deleted, a name changed)
 leave the queue.
@@ -20,9 +20,8 @@ from desktop_crm.domain.duplicates import (
     DEFAULT_THRESHOLD,
     Party,
     account_party,
-    candidate_pairs,
     contact_party,
-    name_score,
+    similar_name_pairs,
     similarity,
 )
 from desktop_crm.domain.records import Entity
@@ -136,12 +135,10 @@ def _name_pairs(parties: Sequence[Party], threshold: float) -> Iterator[tuple[in
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
                 yield i, j, 100.0
-    for a, b in candidate_pairs(keys):
-        score = name_score(keys[a], keys[b])
-        if score >= threshold:
-            for i in groups[keys[a]]:
-                for j in groups[keys[b]]:
-                    yield i, j, score
+    for a, b, score in similar_name_pairs(keys, threshold):
+        for i in groups[keys[a]]:
+            for j in groups[keys[b]]:
+                yield i, j, score
 
 
 def find_pairs(
