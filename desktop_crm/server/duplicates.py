@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, select, update
 
 from desktop_crm.domain.duplicates import (
     DEFAULT_THRESHOLD,
@@ -188,49 +188,69 @@ def store_pairs(
 ) -> tuple[int, int]:
     """Put found pairs in the queue: new ones open, open ones rescored, decided ones left as
     they are. With ``replace_open`` (a full scan) open pairs not found again leave the queue.
+    Each kind of change is one statement over many rows (a scan finds hundreds of thousands).
     Returns (new pairs, decided pairs found again)."""
     table = m.duplicate_pairs
     existing = {
-        (row.id_a, row.id_b): row.status
+        (row.id_a, row.id_b): (row.status, float(row.score), row.reasons)
         for row in conn.execute(
-            select(table.c.id_a, table.c.id_b, table.c.status).where(table.c.entity == entity.value)
+            select(
+                table.c.id_a, table.c.id_b, table.c.status, table.c.score, table.c.reasons
+            ).where(table.c.entity == entity.value)
         )
     }
     stamp = iso(now())
-    found_keys = {(p.id_a, p.id_b) for p in pairs}
-    inserts = [
-        {
-            "entity": entity.value,
-            "id_a": p.id_a,
-            "id_b": p.id_b,
-            "score": p.score,
-            "reasons": ",".join(p.reasons),
-            "status": OPEN,
-            "found_at": stamp,
-        }
-        for p in pairs
-        if (p.id_a, p.id_b) not in existing
-    ]
+    inserts: list[dict[str, Any]] = []
+    rescored: list[dict[str, Any]] = []
+    decided = 0
+    for p in pairs:
+        reasons = ",".join(p.reasons)
+        held = existing.get((p.id_a, p.id_b))
+        if held is None:
+            inserts.append(
+                {
+                    "entity": entity.value,
+                    "id_a": p.id_a,
+                    "id_b": p.id_b,
+                    "score": p.score,
+                    "reasons": reasons,
+                    "status": OPEN,
+                    "found_at": stamp,
+                }
+            )
+        elif held[0] == OPEN and (held[1], held[2]) != (p.score, reasons):
+            rescored.append({"k_a": p.id_a, "k_b": p.id_b, "k_score": p.score, "k_why": reasons})
+        elif held[0] in (DISMISSED, MERGED):
+            decided += 1
     if inserts:
         conn.execute(table.insert(), inserts)
-    for p in pairs:
-        if existing.get((p.id_a, p.id_b)) == OPEN:
-            conn.execute(
-                update(table)
-                .where(table.c.entity == entity.value, table.c.id_a == p.id_a)
-                .where(table.c.id_b == p.id_b)
-                .values(score=p.score, reasons=",".join(p.reasons))
-            )
+    if rescored:
+        conn.execute(
+            update(table)
+            .where(_pair_is(entity))
+            .values(score=bindparam("k_score"), reasons=bindparam("k_why")),
+            rescored,
+        )
     if replace_open:
-        gone = [k for k, status in existing.items() if status == OPEN and k not in found_keys]
-        for id_a, id_b in gone:
-            conn.execute(
-                delete(table).where(
-                    table.c.entity == entity.value, table.c.id_a == id_a, table.c.id_b == id_b
-                )
-            )
-    decided = sum(1 for k in found_keys if existing.get(k) in (DISMISSED, MERGED))
+        found_keys = {(p.id_a, p.id_b) for p in pairs}
+        gone = [
+            {"k_a": id_a, "k_b": id_b}
+            for (id_a, id_b), held in existing.items()
+            if held[0] == OPEN and (id_a, id_b) not in found_keys
+        ]
+        if gone:
+            conn.execute(delete(table).where(_pair_is(entity)), gone)
     return len(inserts), decided
+
+
+def _pair_is(entity: Entity) -> ColumnElement[bool]:
+    """The queue row of one pair, its ids bound per row (``k_a``, ``k_b``) for executemany."""
+    table = m.duplicate_pairs
+    return and_(
+        table.c.entity == entity.value,
+        table.c.id_a == bindparam("k_a"),
+        table.c.id_b == bindparam("k_b"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
