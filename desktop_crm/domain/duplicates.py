@@ -326,13 +326,17 @@ class NameIndex:
 
     def _candidates(self, joined: str) -> set[int]:
         grams = _grams(joined, _gram_size(joined))
-        counted = sorted((len(self._postings.get(g, ())), g) for g in grams)
+        # (A gram no indexed key holds finds nobody: it does not use up the budget. An
+        # appended word, "materials gxbh", makes several.)
+        postings = sorted(
+            (held for held in map(self._postings.get, grams) if held is not None), key=len
+        )
         wanted = QUERY_GRAMS[_gram_size(joined)]
         found: set[int] = set()
-        for rank, (count, gram) in enumerate(counted):
-            if rank >= wanted and count > FREE_POSTINGS:
+        for rank, held in enumerate(postings):
+            if rank >= wanted and len(held) > FREE_POSTINGS:
                 break
-            found.update(self._postings.get(gram, ()))
+            found.update(held)
         return found
 
     def similar(self, key: str, threshold: float = DEFAULT_THRESHOLD) -> list[tuple[int, float]]:

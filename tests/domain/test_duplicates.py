@@ -230,8 +230,8 @@ def test_similar_name_pairs_miss_almost_no_pair_that_brute_force_finds() -> None
 
 def test_a_one_character_change_is_found_among_many_names_sharing_common_grams() -> None:
     """The lookup asks for a key's rarest grams only: one more than a changed character can
-    destroy, so a copy with one character changed, added or removed is always found, even
-    when most of the name is words thousands of other names share."""
+    destroy, so a copy with one character changed, added or removed (or a word appended) is
+    always found, even when most of the name is words thousands of other names share."""
     import random
 
     from desktop_crm.domain.duplicates import similar_name_pairs
@@ -248,8 +248,10 @@ def test_a_one_character_change_is_found_among_many_names_sharing_common_grams()
     copies: dict[int, int] = {}
     for i in rng.sample(range(originals), 300):
         key, at = keys[i], rng.randrange(len(keys[i]))
-        change = rng.randrange(3)
-        if change == 0:
+        change = rng.randrange(4)
+        if change == 3:  # a word appended: its new grams are held by no other name
+            altered = key + " gxbh"
+        elif change == 0:
             altered = key[:at] + "x" + key[at + 1 :]
         elif change == 1:
             altered = key[:at] + "x" + key[at:]
@@ -261,3 +263,16 @@ def test_a_one_character_change_is_found_among_many_names_sharing_common_grams()
     found = {(i, j) for i, j, _ in similar_name_pairs(keys)}
     assert len(copies) > 200
     assert all((i, j) in found for j, i in copies.items())
+
+
+def test_grams_no_indexed_name_holds_do_not_use_up_the_lookup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An appended word brings grams no other name holds; they find nobody, so the lookup
+    asks for the rarest grams among the rest (here with no free grams at all)."""
+    from desktop_crm.domain import duplicates
+    from desktop_crm.domain.duplicates import similar_name_pairs
+
+    monkeypatch.setattr(duplicates, "FREE_POSTINGS", 0)
+    keys = ["nosozo lakeside materials", "nosozo lakeside materials gxbh"]
+    assert [(i, j) for i, j, _ in similar_name_pairs(keys)] == [(0, 1)]
