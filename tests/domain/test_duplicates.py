@@ -276,3 +276,10 @@ def test_grams_no_indexed_name_holds_do_not_use_up_the_lookup(
     monkeypatch.setattr(duplicates, "FREE_POSTINGS", 0)
     keys = ["nosozo lakeside materials", "nosozo lakeside materials gxbh"]
     assert [(i, j) for i, j, _ in similar_name_pairs(keys)] == [(0, 1)]
+
+
+def test_email_keys_ignore_case_spaces_and_full_width_forms() -> None:
+    from desktop_crm.domain.duplicates import email_key
+
+    assert email_key(" Wang.Li@Example.COM ") == "wang.li@example.com"
+    assert email_key("ｗａｎｇ@Example.com") == "wang@example.com"
