@@ -32,7 +32,7 @@ OPEN = "open"
 DISMISSED = "dismissed"
 MERGED = "merged"
 #: A phone or e-mail shared by more records than this is a switchboard or a shared mailbox,
-#: not a sign of one customer: its group is not paired up.
+#: not a sign of one customer: its group is not paired up. Nor is a person's name this common.
 MAX_SHARED = 50
 SCANNED = (Entity.ACCOUNT, Entity.CONTACT)
 
@@ -123,13 +123,19 @@ def _shared_identifier_pairs(parties: Sequence[Party]) -> Iterator[tuple[int, in
                     yield i, j
 
 
-def _name_pairs(parties: Sequence[Party], threshold: float) -> Iterator[tuple[int, int, float]]:
+def _name_pairs(
+    parties: Sequence[Party], threshold: float, entity: Entity
+) -> Iterator[tuple[int, int, float]]:
     """Pairs whose names reach ``threshold``, with the names' score. Each distinct name key is
-    compared once: records sharing a key (the same name spelt alike) pair up without scoring."""
+    compared once: records sharing a key (the same name spelt alike) pair up without scoring.
+    A person's name held by more than :data:`MAX_SHARED` contacts (张伟, "John Smith") is a
+    common name, not a sign of one person: it pairs by phone or e-mail only."""
     groups: dict[str, list[int]] = {}
     for i, party in enumerate(parties):
         if party.name_key:
             groups.setdefault(party.name_key, []).append(i)
+    if entity is Entity.CONTACT:
+        groups = {key: members for key, members in groups.items() if len(members) <= MAX_SHARED}
     keys = list(groups)
     for members in groups.values():
         for x, i in enumerate(members):
@@ -150,7 +156,7 @@ def find_pairs(
 ) -> list[FoundPair]:
     """The pairs among ``parties`` scoring at least ``threshold``, each once, ids ordered."""
     names: dict[tuple[int, int], float] = {}
-    for i, j, score in _name_pairs(parties, threshold):
+    for i, j, score in _name_pairs(parties, threshold, entity):
         names[(i, j) if i < j else (j, i)] = score
     for i, j in _shared_identifier_pairs(parties):
         names.setdefault((i, j) if i < j else (j, i), -1.0)

@@ -383,3 +383,22 @@ def test_merging_contacts_moves_their_calls_and_an_undo_moves_them_back(world: W
         assert call.data["contact_id"] == ids["c2"] and call.account_id == ids["second"]
         restored = load(conn, "contact", ids["c2"])
         assert restored is not None and not restored.deleted
+
+
+def test_a_common_person_name_pairs_contacts_by_phone_only() -> None:
+    from desktop_crm.domain.duplicates import account_party, contact_party
+
+    common = [contact_party("张伟") for _ in range(duplicates.MAX_SHARED + 1)]
+    common[0] = contact_party("张伟", ["+8613800138000"])
+    common[1] = contact_party("张 伟", ["+8613800138000"])
+    parties = [*common, contact_party("李娜"), contact_party("李 娜"), contact_party("Li Na")]
+    ids = [f"c{n:03}" for n in range(len(parties))]
+    pairs = duplicates.find_pairs(ids, parties, Entity.CONTACT)
+    assert {(p.id_a, p.id_b, p.reasons) for p in pairs} == {
+        ("c000", "c001", ("name", "phone")),  # (found by the phone; the names agree too)
+        (ids[-3], ids[-2], ("name",)),
+    }
+    # A company's name is not common that way: as many accounts with one name all pair up.
+    accounts = [account_party("北京某某科技有限公司") for _ in range(duplicates.MAX_SHARED + 1)]
+    found = duplicates.find_pairs(ids[: len(accounts)], accounts, Entity.ACCOUNT)
+    assert len(found) == len(accounts) * (len(accounts) - 1) // 2
