@@ -6,24 +6,37 @@ server's full scan.
   calls. Queries: half are stored names altered the way duplicates arise (a legal form added,
   one letter changed, a city put in front), half new names.
 - scan: ``server.duplicates.scan`` over N accounts in a SQLite server database (demo data,
-  ``bulk.load_records``): the whole command's time, pairs compared and found.
+  ``bulk.load_records``): the whole command's time (wall and CPU), a fresh queue and again
+  with the queue filled; pairs queued, and how many of the planted duplicates were found.
+- before/after: the name-pair search of the scan as it was (commit :data:`BASELINE`, loaded
+  from git) and as it is, on the same 20k keys in the same run.
 
 ``python -m bench --only duplicates [--sizes 100000]``
 """
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 from bench.chunks import chunks
 from bench.replica_bench import _percentiles
 from bench.table import Table
 from desktop_crm.domain import demo_data
+from desktop_crm.domain.duplicates import (
+    DEFAULT_THRESHOLD,
+    company_core,
+    name_score,
+    similar_name_pairs,
+)
 from desktop_crm.domain.records import Account, Entity, SyncedRecord
 from desktop_crm.protocol.messages import Role
 from desktop_crm.server import bulk, db, directory
@@ -34,6 +47,9 @@ from desktop_crm.storage.keys import RawKey
 from desktop_crm.storage.replica import create_replica
 
 QUICK_SIZES = (20_000,)
+#: Accounts the scan before and after this change are compared on (before is quadratic-ish:
+#: 20k took 20 s, 40k two minutes).
+BEFORE_AFTER_SIZE = 20_000
 DEFAULT_SIZES = (100_000,)
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 LOOKUPS = 400
@@ -64,19 +80,25 @@ def _distinct(rng: random.Random, name: str) -> str:
     return name[:2] + "".join(rng.choice(_CJK) for _ in range(2)) + name[2:]
 
 
-def _records(size: int, owner: str = "rep") -> Iterator[SyncedRecord]:
+def _records(
+    size: int, owner: str = "rep", planted: list[tuple[str, str, str, str]] | None = None
+) -> Iterator[SyncedRecord]:
     """``size`` accounts with distinctive names, one in a hundred an altered copy of an
-    earlier one (the duplicates to find)."""
+    earlier one (the duplicates to find; ``planted`` collects them as (id, name, id of the
+    copy, its name))."""
     rng = random.Random(17)
-    earlier: list[str] = []
+    earlier: list[tuple[str, str]] = []
     generated = demo_data.generate(seed=11, accounts=size, owner_ids=[owner], now=NOW, **CHILDREN)
     for record in generated:
         if isinstance(record, Account):
             if earlier and rng.random() < 0.01:
-                record.name = _altered(rng, rng.choice(earlier))
+                original_id, original = rng.choice(earlier)
+                record.name = _altered(rng, original)
+                if planted is not None:
+                    planted.append((original_id, original, record.meta.id, record.name))
             else:
                 record.name = _distinct(rng, record.name)
-                earlier.append(record.name)
+                earlier.append((record.meta.id, record.name))
         yield record
 
 
@@ -120,23 +142,107 @@ def _check(size: int, tmp: Path, table: Table) -> None:
         replica.close()
 
 
+class _Clock:
+    """Wall and CPU time (this process, all threads) of a block: with other work on the
+    machine the wall time alone says little."""
+
+    def __enter__(self) -> _Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall:.1f} s (CPU {self.cpu:.1f} s)"
+
+
 def _scan(size: int, tmp: Path, table: Table) -> None:
     engine = db.make_engine(db.sqlite_url(tmp / f"server-{size}.db"))
     db.migrate(engine)
+    planted: list[tuple[str, str, str, str]] = []
     with engine.connect() as conn, db.write_transaction(conn):
         rep = directory.create_user(conn, "rep1", "pw", Role.REP, "server")
-        bulk.load_records(conn, _records(size, rep), "server")
-    started = time.perf_counter()
-    with engine.connect() as conn, db.write_transaction(conn):
+        bulk.load_records(conn, _records(size, rep, planted), "server")
+    with _Clock() as first, engine.connect() as conn, db.write_transaction(conn):
         report = server_duplicates.scan(conn, Entity.ACCOUNT)
-    seconds = time.perf_counter() - started
+    with _Clock() as again, engine.connect() as conn, db.write_transaction(conn):
+        server_duplicates.scan(conn, Entity.ACCOUNT)
     engine.dispose()
+    found = {(p.id_a, p.id_b) for p in report.pairs}
+    # (A planted copy is a duplicate by the rules when its name still scores 80: "x" put in
+    # a four-character name does not.)
+    due = [tuple(sorted((a, b))) for a, x, b, y in planted if _names_match(x, y)]
     table.add(
         f"server scan, {size:,} accounts (SQLite)",
-        f"{seconds:.1f} s",
+        str(first),
         "< 60 s",
-        f"{report.compared:,} pairs scored, {len(report.pairs):,} found",
+        f"{len(report.pairs):,} pairs queued; planted duplicates found "
+        f"{sum(1 for pair in due if pair in found)}/{len(due)}",
     )
+    table.add("  again, queue filled (rescore, keep decided)", str(again), "", "")
+
+
+def _names_match(a: str, b: str) -> bool:
+    return name_score(company_core(a), company_core(b)) >= DEFAULT_THRESHOLD
+
+
+def _before_after(size: int, table: Table) -> None:
+    """The name pairs of ``size`` accounts by the scan before this change (prefix-filtered
+    bigram candidates scored one by one, loaded from git as it was) and now, on the same
+    keys in the same run."""
+    keys = list(
+        dict.fromkeys(company_core(r.name) for r in _records(size) if isinstance(r, Account))
+    )
+    with _Clock() as now_clock:
+        now_pairs = {(i, j) for i, j, _ in similar_name_pairs(keys)}
+    before = _baseline()
+    if before is None:
+        table.add(f"name pairs, {size:,} accounts, before", "(git not available)", "", "")
+    else:
+        with _Clock() as before_clock:
+            before_pairs = {
+                (i, j)
+                for i, j in before.candidate_pairs(keys)
+                if before.name_score(keys[i], keys[j]) >= DEFAULT_THRESHOLD
+            }
+        table.add(
+            f"name pairs, {size:,} accounts, before ({BASELINE})",
+            str(before_clock),
+            "",
+            f"{len(before_pairs):,} pairs",
+        )
+    table.add(
+        f"name pairs, {size:,} accounts, now",
+        str(now_clock),
+        "",
+        f"{len(now_pairs):,} pairs"
+        + ("" if before is None else f", {len(now_pairs & before_pairs):,} of before's"),
+    )
+
+
+#: The commit whose duplicate scan the bench compares against.
+BASELINE = "69a48bb"
+
+
+def _baseline() -> ModuleType | None:
+    """``domain/duplicates.py`` as of :data:`BASELINE`, as a module (None outside a git
+    checkout): the old code is measured, not kept."""
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{BASELINE}:desktop_crm/domain/duplicates.py"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = ModuleType("duplicates_before")
+    sys.modules[module.__name__] = module  # (its dataclasses look their module up)
+    exec(compile(source, module.__name__, "exec"), module.__dict__)  # noqa: S102
+    return module
 
 
 def run(sizes: tuple[int, ...] | None = None, quick: bool = False) -> Table:
@@ -145,5 +251,9 @@ def run(sizes: tuple[int, ...] | None = None, quick: bool = False) -> Table:
         for size in sizes or (QUICK_SIZES if quick else DEFAULT_SIZES):
             _check(size, Path(tmp), table)
             _scan(size, Path(tmp), table)
+        _before_after(BEFORE_AFTER_SIZE, table)
     table.notes.append("2 cores shared with other work; single warm calls; demo data names")
+    table.notes.append(
+        f"load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     return table

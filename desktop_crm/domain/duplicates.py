@@ -20,13 +20,13 @@ confirms before anything is merged.
 from __future__ import annotations
 
 import enum
-import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 DEFAULT_THRESHOLD = 80.0
 
@@ -170,6 +170,8 @@ def person_key(name: str) -> str:
 
 
 def email_key(email: str) -> str:
+    if email.isascii():  # (nearly all: NFKC and casefold are lower() there, and cost 10x)
+        return email.strip().lower()
     return unicodedata.normalize("NFKC", email).strip().casefold()
 
 
@@ -262,84 +264,133 @@ def length_window(key: str, threshold: float = DEFAULT_THRESHOLD) -> tuple[int, 
     return low, high
 
 
-# Finding candidate pairs among many --------------------------------------------------------------
+# Finding similar names among many ----------------------------------------------------------------
 
-#: The Dice overlap of name bigrams below which a pair is not compared. A pair of names that
-#: reaches 80 on :func:`name_score` nearly always shares far more (a one-letter typo in a
-#: seven-letter name keeps 4 of 6 bigrams: Dice 0.67).
-CANDIDATE_OVERLAP = 0.5
-
-
-def name_grams(key: str) -> frozenset[str]:
-    """The character bigrams of a name key (spaces removed); a one-character key is its own."""
-    joined = key.replace(" ", "")
-    if len(joined) < 2:
-        return frozenset([joined]) if joined else frozenset()
-    return frozenset(joined[i : i + 2] for i in range(len(joined) - 1))
-
-
-def _prefix_size(size: int, overlap: float) -> int:
-    """Prefix filtering (AllPairs): two gram sets with Dice ≥ ``overlap`` share a gram among
-    the first ``size − ⌈j·size⌉ + 1`` grams of each, in one global order (j the Jaccard bound
-    Dice implies: j = d / (2 − d))."""
-    jaccard = overlap / (2 - overlap)
-    return size - math.ceil(jaccard * size - 1e-9) + 1
+#: Keys of at least this many characters (spaces removed) are looked up by their trigrams,
+#: shorter ones by their bigrams: in a long name bigrams are common ("an", "er"), trigrams rare.
+TRIGRAMS_FROM = 10
+#: How many of a key's rarest grams it is looked up by: one more than a one-character change
+#: can destroy (a changed or deleted character is in q grams, an inserted one splits q − 1),
+#: so a key one changed character away always shares one of them. Asking for a common gram
+#: (科技, "ing") costs thousands of candidates, which is why only the rarest are asked for.
+QUERY_GRAMS = {1: 1, 2: 3, 3: 4}
+#: Grams held by at most this many keys are asked for beyond :data:`QUERY_GRAMS`: nearly free,
+#: they find keys further apart (two or more characters changed).
+FREE_POSTINGS = 32
 
 
-def candidate_pairs(
-    keys: Sequence[str], overlap: float = CANDIDATE_OVERLAP
-) -> Iterator[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of name keys worth scoring: those whose bigram sets
-    may overlap by Dice ≥ ``overlap``. Rare bigrams come first in every prefix, so a common
-    bigram (科技, "in") rarely makes a candidate, and the work stays near linear in practice.
-    Each pair is produced once."""
-    grams = [name_grams(k) for k in keys]
-    frequency: dict[str, int] = {}
-    for gram_set in grams:
-        for gram in gram_set:
-            frequency[gram] = frequency.get(gram, 0) + 1
-    index: dict[str, list[int]] = {}
-    for i, gram_set in enumerate(grams):
-        if not gram_set:
-            continue
-        ordered = sorted(gram_set, key=lambda g: (frequency[g], g))
-        prefix = ordered[: _prefix_size(len(ordered), overlap)]
-        seen: set[int] = set()
-        for gram in prefix:
-            bucket = index.setdefault(gram, [])
-            for j in bucket:
-                if j in seen:
-                    continue
-                seen.add(j)
-                if _dice(grams[j], gram_set) >= overlap:
-                    yield j, i
-            bucket.append(i)
+def _joined(key: str) -> str:
+    return key.replace(" ", "")
 
 
-def _dice(a: frozenset[str], b: frozenset[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b))
+def _gram_size(joined: str) -> int:
+    if len(joined) >= TRIGRAMS_FROM:
+        return 3
+    return 2 if len(joined) >= 2 else 1
+
+
+def _grams(joined: str, size: int) -> set[str]:
+    if len(joined) <= size:
+        return {joined} if joined else set()
+    return {joined[i : i + size] for i in range(len(joined) - size + 1)}
+
+
+class NameIndex:
+    """Name keys, searchable by how alike they are (:func:`name_score`).
+
+    Every key is indexed under its bigrams and trigrams (an inverted index of key numbers). A
+    lookup takes the rarest grams of the key looked up (:data:`QUERY_GRAMS`), the keys holding
+    any of them are the candidates, and rapidfuzz scores them all in one native call with the
+    threshold as cutoff, so Python never loops over pairs that do not match. The joined score
+    it cuts at is an upper bound of :func:`name_score`: no pair that reaches the threshold is
+    lost there.
+    """
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self.keys: list[str] = []
+        self._joined: list[str] = []
+        self._postings: dict[str, list[int]] = {}
+        for key in keys:
+            self.add(key)
+
+    def add(self, key: str) -> int:
+        """Index ``key``; returns its number."""
+        number = len(self.keys)
+        joined = _joined(key)
+        self.keys.append(key)
+        self._joined.append(joined)
+        # Under every gram a lookup may ask for: bigrams and trigrams (a one-character key
+        # under itself).
+        grams = _grams(joined, 2) | _grams(joined, 3) if len(joined) > 1 else {joined}
+        for gram in grams:
+            self._postings.setdefault(gram, []).append(number)
+        return number
+
+    def _candidates(self, joined: str) -> set[int]:
+        grams = _grams(joined, _gram_size(joined))
+        # (A gram no indexed key holds finds nobody: it does not use up the budget. An
+        # appended word, "materials gxbh", makes several.)
+        postings = sorted(
+            (held for held in map(self._postings.get, grams) if held is not None), key=len
+        )
+        wanted = QUERY_GRAMS[_gram_size(joined)]
+        found: set[int] = set()
+        for rank, held in enumerate(postings):
+            if rank >= wanted and len(held) > FREE_POSTINGS:
+                break
+            found.update(held)
+        return found
+
+    def similar(self, key: str, threshold: float = DEFAULT_THRESHOLD) -> list[tuple[int, float]]:
+        """The numbers of indexed keys whose :func:`name_score` with ``key`` reaches
+        ``threshold``, with the score."""
+        joined = _joined(key)
+        numbers = list(self._candidates(joined)) if joined else []
+        if not numbers:
+            return []
+        # itemgetter picks the candidates' texts in C; one number gives a bare string.
+        picked = itemgetter(*numbers)(self._joined)
+        choices = [picked] if len(numbers) == 1 else picked
+        found: list[tuple[int, float]] = []
+        for _choice, _joined_score, position in process.extract(
+            joined, choices, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
+        ):
+            number = numbers[position]
+            score = name_score(key, self.keys[number])
+            if score >= threshold:
+                found.append((number, score))
+        return found
+
+
+def similar_name_pairs(
+    keys: Sequence[str], threshold: float = DEFAULT_THRESHOLD
+) -> Iterator[tuple[int, int, float]]:
+    """Pairs ``(i, j, score)``, ``i < j``, of name keys whose :func:`name_score` reaches
+    ``threshold``, each once: every key is looked up among the keys before it (a
+    :class:`NameIndex` that grows), so each pair is scored once."""
+    index = NameIndex()
+    for j, key in enumerate(keys):
+        for i, score in index.similar(key, threshold):
+            yield i, j, score
+        index.add(key)
 
 
 class PartyIndex:
     """Many parties, searchable one at a time: the records a new one may duplicate (CSV import
-    against the stored data). Names through an inverted index of bigrams, queried with the
-    new name's rarest bigrams (as :func:`candidate_pairs` does); phones and e-mails exactly."""
+    against the stored data). Names through a :class:`NameIndex`; phones and e-mails
+    exactly."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.parties: list[Party] = []
-        self._grams: list[frozenset[str]] = []
-        self._postings: dict[str, list[int]] = {}
+        self._names = NameIndex()
         self._identifiers: dict[str, list[int]] = {}
 
     def add(self, record_id: str, party: Party) -> None:
         index = len(self.ids)
         self.ids.append(record_id)
         self.parties.append(party)
-        grams = name_grams(party.name_key)
-        self._grams.append(grams)
-        for gram in grams:
-            self._postings.setdefault(gram, []).append(index)
+        self._names.add(party.name_key)
         for key in _identifier_keys(party):
             self._identifiers.setdefault(key, []).append(index)
 
@@ -347,17 +398,14 @@ class PartyIndex:
         self, party: Party, threshold: float = DEFAULT_THRESHOLD
     ) -> list[tuple[str, Similarity]]:
         """The indexed records ``party`` may duplicate, best first."""
-        candidates: set[int] = set()
+        names = dict(self._names.similar(party.name_key, threshold))
         for key in _identifier_keys(party):
-            candidates.update(self._identifiers.get(key, ()))
-        grams = name_grams(party.name_key)
-        if grams:
-            ordered = sorted(grams, key=lambda g: (len(self._postings.get(g, ())), g))
-            for gram in ordered[: _prefix_size(len(ordered), CANDIDATE_OVERLAP)]:
-                for i in self._postings.get(gram, ()):
-                    if i not in candidates and _dice(self._grams[i], grams) >= CANDIDATE_OVERLAP:
-                        candidates.add(i)
-        found = [(self.ids[i], similarity(party, self.parties[i], threshold)) for i in candidates]
+            for i in self._identifiers.get(key, ()):
+                names.setdefault(i, -1.0)
+        found = [
+            (self.ids[i], similarity(party, self.parties[i], threshold, None if s < 0 else s))
+            for i, s in names.items()
+        ]
         hits = [(rid, s) for rid, s in found if s.is_duplicate(threshold)]
         return sorted(hits, key=lambda hit: (-hit[1].score, hit[0]))
 

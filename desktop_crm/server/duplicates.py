@@ -1,7 +1,7 @@
 """The server's duplicate scan and its review queue (``duplicate_pairs``, revision 0009).
 
 :func:`scan` reads every live account (or contact), scores the pairs worth scoring
-(:func:`desktop_crm.domain.duplicates.candidate_pairs` by name, plus every pair sharing an
+(:func:`desktop_crm.domain.duplicates.similar_name_pairs` by name, plus every pair sharing an
 E.164 phone or an e-mail) and fills the queue. A pair a person dismissed stays dismissed, a
 merged one stays merged; open pairs the scan no longer finds (a record deleted, a name changed)
 leave the queue.
@@ -14,15 +14,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, select, update
 
 from desktop_crm.domain.duplicates import (
     DEFAULT_THRESHOLD,
     Party,
     account_party,
-    candidate_pairs,
     contact_party,
-    name_score,
+    similar_name_pairs,
     similarity,
 )
 from desktop_crm.domain.records import Entity
@@ -33,7 +32,7 @@ OPEN = "open"
 DISMISSED = "dismissed"
 MERGED = "merged"
 #: A phone or e-mail shared by more records than this is a switchboard or a shared mailbox,
-#: not a sign of one customer: its group is not paired up.
+#: not a sign of one customer: its group is not paired up. Nor is a person's name this common.
 MAX_SHARED = 50
 SCANNED = (Entity.ACCOUNT, Entity.CONTACT)
 
@@ -124,24 +123,28 @@ def _shared_identifier_pairs(parties: Sequence[Party]) -> Iterator[tuple[int, in
                     yield i, j
 
 
-def _name_pairs(parties: Sequence[Party], threshold: float) -> Iterator[tuple[int, int, float]]:
+def _name_pairs(
+    parties: Sequence[Party], threshold: float, entity: Entity
+) -> Iterator[tuple[int, int, float]]:
     """Pairs whose names reach ``threshold``, with the names' score. Each distinct name key is
-    compared once: records sharing a key (the same name spelt alike) pair up without scoring."""
+    compared once: records sharing a key (the same name spelt alike) pair up without scoring.
+    A person's name held by more than :data:`MAX_SHARED` contacts (张伟, "John Smith") is a
+    common name, not a sign of one person: it pairs by phone or e-mail only."""
     groups: dict[str, list[int]] = {}
     for i, party in enumerate(parties):
         if party.name_key:
             groups.setdefault(party.name_key, []).append(i)
+    if entity is Entity.CONTACT:
+        groups = {key: members for key, members in groups.items() if len(members) <= MAX_SHARED}
     keys = list(groups)
     for members in groups.values():
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
                 yield i, j, 100.0
-    for a, b in candidate_pairs(keys):
-        score = name_score(keys[a], keys[b])
-        if score >= threshold:
-            for i in groups[keys[a]]:
-                for j in groups[keys[b]]:
-                    yield i, j, score
+    for a, b, score in similar_name_pairs(keys, threshold):
+        for i in groups[keys[a]]:
+            for j in groups[keys[b]]:
+                yield i, j, score
 
 
 def find_pairs(
@@ -153,7 +156,7 @@ def find_pairs(
 ) -> list[FoundPair]:
     """The pairs among ``parties`` scoring at least ``threshold``, each once, ids ordered."""
     names: dict[tuple[int, int], float] = {}
-    for i, j, score in _name_pairs(parties, threshold):
+    for i, j, score in _name_pairs(parties, threshold, entity):
         names[(i, j) if i < j else (j, i)] = score
     for i, j in _shared_identifier_pairs(parties):
         names.setdefault((i, j) if i < j else (j, i), -1.0)
@@ -191,49 +194,69 @@ def store_pairs(
 ) -> tuple[int, int]:
     """Put found pairs in the queue: new ones open, open ones rescored, decided ones left as
     they are. With ``replace_open`` (a full scan) open pairs not found again leave the queue.
+    Each kind of change is one statement over many rows (a scan finds hundreds of thousands).
     Returns (new pairs, decided pairs found again)."""
     table = m.duplicate_pairs
     existing = {
-        (row.id_a, row.id_b): row.status
+        (row.id_a, row.id_b): (row.status, float(row.score), row.reasons)
         for row in conn.execute(
-            select(table.c.id_a, table.c.id_b, table.c.status).where(table.c.entity == entity.value)
+            select(
+                table.c.id_a, table.c.id_b, table.c.status, table.c.score, table.c.reasons
+            ).where(table.c.entity == entity.value)
         )
     }
     stamp = iso(now())
-    found_keys = {(p.id_a, p.id_b) for p in pairs}
-    inserts = [
-        {
-            "entity": entity.value,
-            "id_a": p.id_a,
-            "id_b": p.id_b,
-            "score": p.score,
-            "reasons": ",".join(p.reasons),
-            "status": OPEN,
-            "found_at": stamp,
-        }
-        for p in pairs
-        if (p.id_a, p.id_b) not in existing
-    ]
+    inserts: list[dict[str, Any]] = []
+    rescored: list[dict[str, Any]] = []
+    decided = 0
+    for p in pairs:
+        reasons = ",".join(p.reasons)
+        held = existing.get((p.id_a, p.id_b))
+        if held is None:
+            inserts.append(
+                {
+                    "entity": entity.value,
+                    "id_a": p.id_a,
+                    "id_b": p.id_b,
+                    "score": p.score,
+                    "reasons": reasons,
+                    "status": OPEN,
+                    "found_at": stamp,
+                }
+            )
+        elif held[0] == OPEN and (held[1], held[2]) != (p.score, reasons):
+            rescored.append({"k_a": p.id_a, "k_b": p.id_b, "k_score": p.score, "k_why": reasons})
+        elif held[0] in (DISMISSED, MERGED):
+            decided += 1
     if inserts:
         conn.execute(table.insert(), inserts)
-    for p in pairs:
-        if existing.get((p.id_a, p.id_b)) == OPEN:
-            conn.execute(
-                update(table)
-                .where(table.c.entity == entity.value, table.c.id_a == p.id_a)
-                .where(table.c.id_b == p.id_b)
-                .values(score=p.score, reasons=",".join(p.reasons))
-            )
+    if rescored:
+        conn.execute(
+            update(table)
+            .where(_pair_is(entity))
+            .values(score=bindparam("k_score"), reasons=bindparam("k_why")),
+            rescored,
+        )
     if replace_open:
-        gone = [k for k, status in existing.items() if status == OPEN and k not in found_keys]
-        for id_a, id_b in gone:
-            conn.execute(
-                delete(table).where(
-                    table.c.entity == entity.value, table.c.id_a == id_a, table.c.id_b == id_b
-                )
-            )
-    decided = sum(1 for k in found_keys if existing.get(k) in (DISMISSED, MERGED))
+        found_keys = {(p.id_a, p.id_b) for p in pairs}
+        gone = [
+            {"k_a": id_a, "k_b": id_b}
+            for (id_a, id_b), held in existing.items()
+            if held[0] == OPEN and (id_a, id_b) not in found_keys
+        ]
+        if gone:
+            conn.execute(delete(table).where(_pair_is(entity)), gone)
     return len(inserts), decided
+
+
+def _pair_is(entity: Entity) -> ColumnElement[bool]:
+    """The queue row of one pair, its ids bound per row (``k_a``, ``k_b``) for executemany."""
+    table = m.duplicate_pairs
+    return and_(
+        table.c.entity == entity.value,
+        table.c.id_a == bindparam("k_a"),
+        table.c.id_b == bindparam("k_b"),
+    )
 
 
 @dataclass(frozen=True, slots=True)

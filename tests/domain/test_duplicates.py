@@ -163,8 +163,8 @@ def test_length_window_contains_every_key_that_can_reach_the_threshold() -> None
     assert low <= 8 <= high
 
 
-def test_candidate_pairs_find_every_duplicate_name_pair_of_the_table() -> None:
-    from desktop_crm.domain.duplicates import candidate_pairs
+def test_similar_name_pairs_find_every_duplicate_name_pair_of_the_table() -> None:
+    from desktop_crm.domain.duplicates import similar_name_pairs
 
     named = [p for p in PAIRS if p.same and not (p.a_phones or p.a_emails)]
     keys: list[str] = []
@@ -173,16 +173,18 @@ def test_candidate_pairs_find_every_duplicate_name_pair_of_the_table() -> None:
             _party(pair.kind, pair.a, (), ()).name_key,
             _party(pair.kind, pair.b, (), ()).name_key,
         ]
-    found = set(candidate_pairs(keys))
+    found = {(i, j) for i, j, _ in similar_name_pairs(keys)}
     for n in range(len(named)):
         if keys[2 * n] != keys[2 * n + 1]:
             assert (2 * n, 2 * n + 1) in found, named[n]
 
 
-def test_candidate_pairs_skip_names_with_little_in_common() -> None:
-    from desktop_crm.domain.duplicates import candidate_pairs
+def test_similar_name_pairs_skip_names_with_little_in_common() -> None:
+    from desktop_crm.domain.duplicates import similar_name_pairs
 
-    assert list(candidate_pairs(["acme trading", "acme tradin", "zulu widgets"])) == [(0, 1)]
+    keys = ["acme trading", "acme tradin", "zulu widgets"]
+    assert list(similar_name_pairs(keys)) == [(0, 1, name_score(keys[0], keys[1]))]
+    assert list(similar_name_pairs(["acme trading", "apex trading"])) == []
 
 
 def test_party_index_finds_the_duplicates_of_one_new_record() -> None:
@@ -199,12 +201,12 @@ def test_party_index_finds_the_duplicates_of_one_new_record() -> None:
     assert index.matches(account_party("完全不同的公司")) == []
 
 
-def test_candidate_pairs_miss_almost_no_pair_that_brute_force_finds() -> None:
+def test_similar_name_pairs_miss_almost_no_pair_that_brute_force_finds() -> None:
     """The scan's blocking against scoring every pair, on 400 demo names and altered copies."""
     import random
 
     from desktop_crm.domain import demo_data
-    from desktop_crm.domain.duplicates import candidate_pairs
+    from desktop_crm.domain.duplicates import similar_name_pairs
     from desktop_crm.domain.records import Account
 
     rng = random.Random(3)
@@ -219,6 +221,65 @@ def test_candidate_pairs_miss_almost_no_pair_that_brute_force_finds() -> None:
         for j in range(i + 1, len(keys))
         if name_score(keys[i], keys[j]) >= DEFAULT_THRESHOLD
     }
-    found = {(min(p), max(p)) for p in candidate_pairs(keys)}
+    scored = {(i, j): score for i, j, score in similar_name_pairs(keys)}
     assert brute, "the data has duplicates to find"
-    assert len(brute & found) / len(brute) >= 0.98, sorted(brute - found)[:5]
+    assert set(scored) <= brute
+    assert all(score == name_score(keys[i], keys[j]) for (i, j), score in scored.items())
+    assert len(brute & set(scored)) / len(brute) >= 0.98, sorted(brute - set(scored))[:5]
+
+
+def test_a_one_character_change_is_found_among_many_names_sharing_common_grams() -> None:
+    """The lookup asks for a key's rarest grams only: one more than a changed character can
+    destroy, so a copy with one character changed, added or removed (or a word appended) is
+    always found, even when most of the name is words thousands of other names share."""
+    import random
+
+    from desktop_crm.domain.duplicates import similar_name_pairs
+
+    rng = random.Random(8)
+    letters = "安邦宝昌辰驰达鼎东方丰福富海瀚浩和恒宏华汇佳嘉金锦竞凯康乐力立联隆茂美明南宁鹏齐"
+    words = ["电力设备", "网络科技", "国际货运代理", "生物医药", "进出口"]
+    latin = ["northwind trading", "blue harbor electronics", "summit mobility"]
+    keys: list[str] = []
+    for _ in range(1500):
+        keys.append("".join(rng.sample(letters, 3)) + rng.choice(words))
+        keys.append("".join(rng.sample("bdklmnrstvz", 3)) + "ako " + rng.choice(latin))
+    originals = len(keys)
+    copies: dict[int, int] = {}
+    for i in rng.sample(range(originals), 300):
+        key, at = keys[i], rng.randrange(len(keys[i]))
+        change = rng.randrange(4)
+        if change == 3:  # a word appended: its new grams are held by no other name
+            altered = key + " gxbh"
+        elif change == 0:
+            altered = key[:at] + "x" + key[at + 1 :]
+        elif change == 1:
+            altered = key[:at] + "x" + key[at:]
+        else:
+            altered = key[:at] + key[at + 1 :]
+        if altered.strip() and altered != key and name_score(key, altered) >= DEFAULT_THRESHOLD:
+            copies[len(keys)] = i
+            keys.append(altered)
+    found = {(i, j) for i, j, _ in similar_name_pairs(keys)}
+    assert len(copies) > 200
+    assert all((i, j) in found for j, i in copies.items())
+
+
+def test_grams_no_indexed_name_holds_do_not_use_up_the_lookup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An appended word brings grams no other name holds; they find nobody, so the lookup
+    asks for the rarest grams among the rest (here with no free grams at all)."""
+    from desktop_crm.domain import duplicates
+    from desktop_crm.domain.duplicates import similar_name_pairs
+
+    monkeypatch.setattr(duplicates, "FREE_POSTINGS", 0)
+    keys = ["nosozo lakeside materials", "nosozo lakeside materials gxbh"]
+    assert [(i, j) for i, j, _ in similar_name_pairs(keys)] == [(0, 1)]
+
+
+def test_email_keys_ignore_case_spaces_and_full_width_forms() -> None:
+    from desktop_crm.domain.duplicates import email_key
+
+    assert email_key(" Wang.Li@Example.COM ") == "wang.li@example.com"
+    assert email_key("ｗａｎｇ@Example.com") == "wang@example.com"

@@ -80,6 +80,31 @@ def test_scan_queues_the_twins_and_a_dismissed_pair_stays_dismissed(world: World
     assert ids["second"] not in {p["id_a"] for p in queue} | {p["id_b"] for p in queue}
 
 
+def test_a_rescan_rescores_open_pairs_drops_lost_ones_and_keeps_decided_ones(
+    world: World,
+) -> None:
+    def pair(a: str, b: str, score: float, *reasons: str) -> duplicates.FoundPair:
+        return duplicates.FoundPair("account", a, b, score, reasons)
+
+    def queue(conn: Any) -> dict[tuple[str, str], tuple[float, str, str]]:
+        rows = duplicates.list_pairs(conn, Entity.ACCOUNT, status=None)
+        return {(r.id_a, r.id_b): (r.score, ",".join(r.reasons), r.status) for r in rows}
+
+    with world.engine.connect() as conn, db.write_transaction(conn):
+        first = [pair("a", "b", 85.0, "name"), pair("a", "c", 90.0, "name")]
+        first.append(pair("b", "c", 100.0, "phone"))
+        assert duplicates.store_pairs(conn, Entity.ACCOUNT, first, replace_open=True) == (3, 0)
+        duplicates.set_status(conn, Entity.ACCOUNT, "c", "b", duplicates.DISMISSED, "x")
+        again = [pair("a", "b", 100.0, "name", "email"), pair("b", "c", 100.0, "phone")]
+        again.append(pair("a", "d", 81.0, "name"))
+        assert duplicates.store_pairs(conn, Entity.ACCOUNT, again, replace_open=True) == (1, 1)
+        assert queue(conn) == {
+            ("a", "b"): (100.0, "name,email", duplicates.OPEN),
+            ("a", "d"): (81.0, "name", duplicates.OPEN),
+            ("b", "c"): (100.0, "phone", duplicates.DISMISSED),
+        }
+
+
 def test_the_queue_is_for_managers_and_admins_in_their_scope(world: World) -> None:
     ids = _seed_twins(world)
     _scan(world.engine)
@@ -358,3 +383,22 @@ def test_merging_contacts_moves_their_calls_and_an_undo_moves_them_back(world: W
         assert call.data["contact_id"] == ids["c2"] and call.account_id == ids["second"]
         restored = load(conn, "contact", ids["c2"])
         assert restored is not None and not restored.deleted
+
+
+def test_a_common_person_name_pairs_contacts_by_phone_only() -> None:
+    from desktop_crm.domain.duplicates import account_party, contact_party
+
+    common = [contact_party("张伟") for _ in range(duplicates.MAX_SHARED + 1)]
+    common[0] = contact_party("张伟", ["+8613800138000"])
+    common[1] = contact_party("张 伟", ["+8613800138000"])
+    parties = [*common, contact_party("李娜"), contact_party("李 娜"), contact_party("Li Na")]
+    ids = [f"c{n:03}" for n in range(len(parties))]
+    pairs = duplicates.find_pairs(ids, parties, Entity.CONTACT)
+    assert {(p.id_a, p.id_b, p.reasons) for p in pairs} == {
+        ("c000", "c001", ("name", "phone")),  # (found by the phone; the names agree too)
+        (ids[-3], ids[-2], ("name",)),
+    }
+    # A company's name is not common that way: as many accounts with one name all pair up.
+    accounts = [account_party("北京某某科技有限公司") for _ in range(duplicates.MAX_SHARED + 1)]
+    found = duplicates.find_pairs(ids[: len(accounts)], accounts, Entity.ACCOUNT)
+    assert len(found) == len(accounts) * (len(accounts) - 1) // 2
