@@ -179,17 +179,7 @@ def _move_children(
         else:
             data["contact_id"] = survivor.id
             data["account_id"] = survivor.account_id
-        writer.write(
-            previous=child,
-            entity=child.entity,
-            record_id=child.id,
-            data=data,
-            version=child.version.bump(SERVER_REPLICA_ID),
-            deleted=False,
-            actor_id=actor_id,
-            device_id=device_id,
-            changed_fields=sorted(k for k in data if data[k] != child.data.get(k)),
-        )
+        _rewrite_child(writer, child, data, actor_id, device_id)
     return children
 
 
@@ -305,17 +295,7 @@ def _move_back(
         else:
             data["contact_id"] = loser_id
         data["account_id"] = old_account
-        writer.write(
-            previous=child,
-            entity=child.entity,
-            record_id=child.id,
-            data=data,
-            version=child.version.bump(SERVER_REPLICA_ID),
-            deleted=False,
-            actor_id=actor_id,
-            device_id=device_id,
-            changed_fields=sorted(k for k in data if data[k] != child.data.get(k)),
-        )
+        _rewrite_child(writer, child, data, actor_id, device_id)
 
 
 def _history_back(conn: Connection, detail: Mapping[str, Any], loser_id: str) -> None:
@@ -450,3 +430,24 @@ def apply_loser_edit(
         if k in change.data and k in ENTITY_FIELDS[entity] and k not in _NOT_CARRIED
     }
     return server_edit(conn, entity, edit.survivor_id, carried, actor_id, device_id)
+
+
+def _rewrite_child(
+    writer: RecordWriter,
+    child: ServerRecord,
+    data: dict[str, Any],
+    actor_id: str,
+    device_id: str | None,
+) -> None:
+    """A server-side edit of a child moved by a merge (or back by its undo)."""
+    writer.write(
+        previous=child,
+        entity=child.entity,
+        record_id=child.id,
+        data=data,
+        version=child.version.bump(SERVER_REPLICA_ID),
+        deleted=False,
+        actor_id=actor_id,
+        device_id=device_id,
+        changed_fields=sorted(k for k in data if data[k] != child.data.get(k)),
+    )
