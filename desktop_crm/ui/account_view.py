@@ -34,6 +34,7 @@ from desktop_crm.ui.customer_clock import CustomerClockLabel
 from desktop_crm.ui.customer_history import ClosedOpportunities, TimelinePane
 
 # Re-exported: the other views import them from here.
+from desktop_crm.ui.flow_layout import FlowLayout
 from desktop_crm.ui.formatting import local_time as local_time
 from desktop_crm.ui.formatting import money as money
 from desktop_crm.ui.session import Session
@@ -120,6 +121,11 @@ class Account360View(QWidget):
         titles.addWidget(self.subtitle)
         titles.addWidget(self.clock)
         top.addLayout(titles, 1)
+        # The actions wrap onto a second row rather than widen the window past the screen
+        # (six buttons, longer in Chinese, beside a long customer name).
+        actions = QWidget()
+        actions.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        flow = FlowLayout(actions)
         for button in (
             self.call_button,
             self.meeting_button,
@@ -128,7 +134,8 @@ class Account360View(QWidget):
             self.new_opportunity_button,
             self.edit_button,
         ):
-            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            flow.addWidget(button)
+        top.addWidget(actions, 1, Qt.AlignmentFlag.AlignTop)
         return top
 
     def _build_details(self) -> None:

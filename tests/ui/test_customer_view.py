@@ -310,3 +310,19 @@ def test_a_late_page_for_an_older_filter_is_dropped(
         pane.kind_filter.setCurrentIndex(pane.kind_filter.findData("call"))
     qtbot.wait(100)  # the e-mails' page, had it been kept, would be here by now
     assert model.rowCount() >= 50 and set(model_texts(model, 1)) == {"Call"}
+
+
+def test_the_customer_view_fits_half_a_laptop_screen(
+    qtbot: Any, window: MainWindow, filled_replica: Replica
+) -> None:
+    """Six action buttons beside a long name once widened the window past a 1400-pixel screen
+    (the right half was cut off): they wrap onto a second row instead."""
+    customer = _customer(filled_replica, timezone="Asia/Shanghai")
+    _open(qtbot, window, customer.meta.id)
+    view = window.account_view
+    assert view.minimumSizeHint().width() <= 640
+    buttons = (view.call_button, view.new_opportunity_button, view.edit_button)
+    flow = view.call_button.parentWidget()
+    assert flow is not None and flow.layout() is not None
+    one_row = max(b.sizeHint().height() for b in buttons)
+    assert flow.layout().heightForWidth(300) > 2 * one_row  # wraps when narrow
