@@ -84,6 +84,9 @@ TYPING_PAUSE_MS = 80
 #: Many changes in a row (a sync applying pages, several edits) refresh the views once.
 REFRESH_COALESCE_MS = 250
 
+#: The filters' lists are read after the first rows, or after this long if none are drawn.
+FILTER_CHOICES_WAIT_MS = 300
+
 ALL = "__all__"
 #: How long a hint stays in the status bar.
 HINT_MS = 5000
@@ -475,8 +478,20 @@ class MainWindow(QMainWindow):
             self._duplicates_tab.widget.owner_names = names
 
     def _load_choices(self) -> None:
-        # Names first: the owner filter is labelled with them.
+        # Names first: the owner column and filter are labelled with them. The filters' lists
+        # (a scan of every account) wait for the list's first rows, which matter sooner, or
+        # for a moment where no rows are drawn (an empty list, a window not shown).
         self.session.submit(reading.user_names, self.set_owner_names, owner=self)
+        self._choices_timer = QTimer(self)
+        self._choices_timer.setSingleShot(True)
+        self._choices_timer.setInterval(FILTER_CHOICES_WAIT_MS)
+        self._choices_timer.timeout.connect(self._first_rows_shown)
+        self._choices_timer.start()
+        self.accounts_model.dataChanged.connect(self._first_rows_shown)
+
+    def _first_rows_shown(self, *_changed: object) -> None:
+        self._choices_timer.stop()  # once: the first rows or the timer, whichever is first
+        self.accounts_model.dataChanged.disconnect(self._first_rows_shown)
         self._load_filter_choices()
 
     def _load_filter_choices(self) -> None:

@@ -66,3 +66,16 @@ def test_asking_for_a_tab_does_not_switch_to_it(qtbot: Any) -> None:
     assert tabs.tabText(1) == "Second" and tabs.count() == 2
     tabs.setCurrentIndex(1)
     assert seen == [second] and lazy.get() is second and made == [second]
+
+
+def test_the_filters_fill_after_the_first_rows_shown_or_not(
+    qtbot: Any, window: MainWindow, session: Any
+) -> None:
+    # Shown: the filters' lists come once the first rows are drawn.
+    qtbot.waitUntil(lambda: window.status_filter.count() > 1, timeout=5000)
+    assert window.accounts_model.data(window.accounts_model.index(0, 0)) != "…"
+    # Never shown (no rows drawn): they come all the same, a moment later.
+    hidden = MainWindow(session, "hidden")
+    qtbot.addWidget(hidden)
+    hidden.start()
+    qtbot.waitUntil(lambda: hidden.status_filter.count() > 1, timeout=5000)
