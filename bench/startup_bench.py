@@ -58,7 +58,10 @@ def _start(command: list[str], profile: Path, *, first: bool, env: dict[str, str
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    # A user's checkout keeps its bytecode cache: a shell's PYTHONDONTWRITEBYTECODE would make
+    # every start compile the project's modules again.
+    dropped = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(QT_QPA_PLATFORM="offscreen", HOME=str(home), DESKTOP_CRM_PASSPHRASE=PASSPHRASE)
     env["DESKTOP_CRM_POLICY"] = ""  # no machine policy
     return {**env, **extra}

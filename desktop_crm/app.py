@@ -101,6 +101,18 @@ def _default_profile_folder() -> Path:
     return Profile.default().folder
 
 
+#: After this long the first window has its rows: the start's garbage is swept then.
+START_SETTLE_MS = 3000
+
+
+def collect_start_garbage() -> None:
+    """Free the start-up's garbage and freeze what lives on (the GUI thread's collector
+    then only walks what is made afterwards)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 def run_gui(args: argparse.Namespace, phone: str | None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -150,8 +162,10 @@ def run_gui(args: argparse.Namespace, phone: str | None) -> int:
     def window_up(window: MainWindow) -> None:
         # Start-up objects (modules, Qt wrappers) live as long as the app: keep them out of
         # full garbage collections, which otherwise stall every thread, the GUI's included.
-        gc.collect()
+        # Frozen at once (cheap); the start's garbage is swept once the first rows are up, so
+        # the full collection (a tenth of a second) does not delay the usable window.
         gc.freeze()
+        QTimer.singleShot(START_SETTLE_MS, collect_start_garbage)
         logging.getLogger(__name__).info("window up after %.1f s", time.perf_counter() - started)
         if args.exit_after is not None:
             QTimer.singleShot(int(args.exit_after * 1000), app.quit)

@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "start imports"
 HEAVY = ("fastapi", "uvicorn", "alembic", "starlette", "psycopg", "desktop_crm.server",
          "desktop_crm.demo")  # fmt: skip
+#: The tabs the first window does not show: imported when first shown (ui/lazy_tab.py).
+HIDDEN_TABS = ("desktop_crm.ui.pipeline_view", "desktop_crm.ui.activity_view",
+               "desktop_crm.ui.reports_view", "desktop_crm.ui.audit_view",
+               "desktop_crm.ui.duplicates_view")  # fmt: skip
 
 CHILD = f"""
 import sys
@@ -28,11 +32,12 @@ code = main(sys.argv[1:])
 heavy = sorted(name for name in sys.modules
                if any(name == h or name.startswith(h + ".") for h in {HEAVY!r}))
 print("heavy:", " ".join(heavy))
+print("tabs:", " ".join(sorted(name for name in sys.modules if name in {HIDDEN_TABS!r})))
 sys.exit(code)
 """
 
 
-def _start(profile: Path) -> tuple[str, set[str]]:
+def _start(profile: Path) -> tuple[str, set[str], set[str]]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT),
                DESKTOP_CRM_PASSPHRASE=PASSPHRASE, HOME=str(profile.parent))  # fmt: skip
     done = subprocess.run(
@@ -44,7 +49,8 @@ def _start(profile: Path) -> tuple[str, set[str]]:
     lines = done.stdout.splitlines()
     assert any(line.startswith("usable at ") for line in lines), done.stdout
     heavy = next(line for line in lines if line.startswith("heavy:"))
-    return done.stdout, set(heavy.removeprefix("heavy:").split())
+    tabs = next(line for line in lines if line.startswith("tabs:"))
+    return done.stdout, set(heavy.removeprefix("heavy:").split()), set(tabs.split()[1:])
 
 
 def _profile(tmp_path: Path, revision: str = "head") -> Path:
@@ -68,8 +74,9 @@ def _profile(tmp_path: Path, revision: str = "head") -> Path:
 
 @pytest.mark.slow
 def test_an_everyday_start_imports_no_server_and_no_alembic(tmp_path: Path) -> None:
-    _, heavy = _start(_profile(tmp_path))
+    _, heavy, tabs = _start(_profile(tmp_path))
     assert heavy == set()
+    assert tabs == set()  # nor the hidden tabs' views
 
 
 @pytest.mark.slow
@@ -77,7 +84,7 @@ def test_a_start_that_must_migrate_brings_alembic_in_and_migrates(tmp_path: Path
     previous = revisions.revision_graph()[revisions.head_revision()]
     assert previous is not None
     profile = _profile(tmp_path, previous)
-    _, heavy = _start(profile)
+    _, heavy, _tabs = _start(profile)
     assert {name.partition(".")[0] for name in heavy} == {"alembic"}
     with open_replica(profile / "replica.db", Passphrase(PASSPHRASE), upgrade=False) as replica:
         assert replica.schema_revision == revisions.head_revision()

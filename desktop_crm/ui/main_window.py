@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
@@ -50,9 +51,7 @@ from desktop_crm.sync.progress import ProgressSnapshot
 from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui.account_view import Account360View
 from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
-from desktop_crm.ui.activity_view import ActivityFeedView
 from desktop_crm.ui.archive_view import ADMIN, ArchiveDialog, archive_open_customer
-from desktop_crm.ui.audit_view import AuditView
 from desktop_crm.ui.consent import reachable_choice, reachable_filter_box
 from desktop_crm.ui.deal_desk import DealDesk
 from desktop_crm.ui.dialogs import (
@@ -60,14 +59,23 @@ from desktop_crm.ui.dialogs import (
     ActivityDialog,
     ContactDialog,
 )
-from desktop_crm.ui.duplicates_view import DuplicatesView
+from desktop_crm.ui.lazy_tab import LazyTab
 from desktop_crm.ui.opportunity_dialog import OpportunityDialog
-from desktop_crm.ui.pipeline_view import PipelineView
-from desktop_crm.ui.reports_view import ReportsView
 from desktop_crm.ui.search_window import SearchHitsModel
 from desktop_crm.ui.session import Session
+from desktop_crm.ui.stage_labels import stage_label
 from desktop_crm.ui.sync_views import ConflictDialog, DeletedCustomersDialog, SyncIssuesDialog
 from desktop_crm.ui.today_view import TodayView
+
+if TYPE_CHECKING:
+    from desktop_crm.ui.activity_view import ActivityFeedView
+    from desktop_crm.ui.audit_view import AuditView
+    from desktop_crm.ui.duplicates_view import DuplicatesView
+    from desktop_crm.ui.pipeline_view import PipelineView
+    from desktop_crm.ui.reports_view import ReportsView
+
+    #: The tabs that load their data only while shown.
+    DataTab: TypeAlias = LazyTab[PipelineView] | LazyTab[ActivityFeedView] | LazyTab[ReportsView]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +83,9 @@ log = logging.getLogger(__name__)
 TYPING_PAUSE_MS = 80
 #: Many changes in a row (a sync applying pages, several edits) refresh the views once.
 REFRESH_COALESCE_MS = 250
+
+#: The filters' lists are read after the first rows, or after this long if none are drawn.
+FILTER_CHOICES_WAIT_MS = 300
 
 ALL = "__all__"
 #: How long a hint stays in the status bar.
@@ -192,41 +203,34 @@ class MainWindow(QMainWindow):
         return left
 
     def _build_tabs(self, left: QWidget) -> None:
-        """Today, the customer, the pipeline and the activity feed, beside the list."""
+        """Today and the customer beside the list; the other tabs are built when first shown
+        (or first asked for), so the first window does not wait for them."""
         self.today = TodayView(self.session)
         self.account_view = Account360View(self.session)
-        self.pipeline = PipelineView(self.session)
         self.account_view.stage_names = {
-            s.key: self.pipeline.stage_label(s.key, s.name) for s in DEFAULT_PIPELINE
+            s.key: stage_label(s.key, s.name) for s in DEFAULT_PIPELINE
         }
         self.tabs = QTabWidget()
         self.tabs.addTab(self.today, self.tr("Today"))
         self.tabs.addTab(self.account_view, self.tr("Customer"))
-        self.tabs.addTab(self.pipeline, self.tr("Pipeline"))
-        self.activity = ActivityFeedView(self.session)
-        self.tabs.addTab(self.activity, self.tr("Activity"))
-        self.reports = ReportsView(self.session)
-        self.reports.stage_label = self.pipeline.stage_label
-        self.tabs.addTab(self.reports, self.tr("Reports"))
-        # The audit trail (online), for the roles that may read it.
-        self.audit: AuditView | None = None
-        if self.session.profile_sync is not None and self.session.identity.role in AUDIT_READERS:
-            self.audit = AuditView(self.session)
-            self.audit.merge_undone.connect(lambda _restored: self.sync_now())
-            self.tabs.addTab(self.audit, self.tr("Audit"))
-        # The duplicates review queue (online), for managers and administrators.
-        self.duplicates: DuplicatesView | None = None
-        if self.session.profile_sync is not None and self.session.identity.role in REVIEWERS:
-            self.duplicates = DuplicatesView(self.session)
-            self.duplicates.merged.connect(lambda _survivor: self.sync_now())
-            self.tabs.addTab(self.duplicates, self.tr("Duplicates"))
-        #: Tabs that load only while shown; they are marked stale when data changes.
-        self._lazy_tabs: tuple[PipelineView | ActivityFeedView | ReportsView, ...] = (
-            self.pipeline,
-            self.activity,
-            self.reports,
+        self._pipeline_tab = LazyTab(self.tabs, self.tr("Pipeline"), self._make_pipeline)
+        self._activity_tab = LazyTab(self.tabs, self.tr("Activity"), self._make_activity)
+        self._reports_tab = LazyTab(self.tabs, self.tr("Reports"), self._make_reports)
+        #: Tabs that load only while shown: stale when built and when data changes after.
+        self._data_tabs: tuple[DataTab, ...] = (
+            self._pipeline_tab,
+            self._activity_tab,
+            self._reports_tab,
         )
-        self._stale: set[QWidget] = set(self._lazy_tabs)
+        self._stale: set[QWidget] = set()
+        # The audit trail (online), for the roles that may read it.
+        self._audit_tab: LazyTab[AuditView] | None = None
+        if self.session.profile_sync is not None and self.session.identity.role in AUDIT_READERS:
+            self._audit_tab = LazyTab(self.tabs, self.tr("Audit"), self._make_audit)
+        # The duplicates review queue (online), for managers and administrators.
+        self._duplicates_tab: LazyTab[DuplicatesView] | None = None
+        if self.session.profile_sync is not None and self.session.identity.role in REVIEWERS:
+            self._duplicates_tab = LazyTab(self.tabs, self.tr("Duplicates"), self._make_duplicates)
         self.tabs.currentChanged.connect(self._tab_changed)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -235,6 +239,76 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(1, 3)
         split.setSizes([520, 880])
         self.setCentralWidget(split)
+
+    # The tabs built on first show (imported then too) ------------------------------------
+
+    def _make_pipeline(self) -> PipelineView:
+        from desktop_crm.ui import pipeline_view
+
+        view = pipeline_view.PipelineView(self.session)
+        view.edit_opportunity.connect(self.deals.edit)
+        view.log_for_opportunity.connect(self.deals.log)
+        view.open_account.connect(self.show_account)
+        self._stale.add(view)
+        return view
+
+    def _make_activity(self) -> ActivityFeedView:
+        from desktop_crm.ui import activity_view
+
+        view = activity_view.ActivityFeedView(self.session)
+        view.set_names(self.owner_names)
+        view.open_account.connect(self.show_account)
+        self._stale.add(view)
+        return view
+
+    def _make_reports(self) -> ReportsView:
+        from desktop_crm.ui import reports_view
+
+        view = reports_view.ReportsView(self.session)
+        view.stage_label = stage_label
+        view.set_names(self.owner_names)
+        self._stale.add(view)
+        return view
+
+    def _make_audit(self) -> AuditView:
+        from desktop_crm.ui import audit_view
+
+        view = audit_view.AuditView(self.session)
+        view.merge_undone.connect(lambda _restored: self.sync_now())
+        return view
+
+    def _make_duplicates(self) -> DuplicatesView:
+        from desktop_crm.ui import duplicates_view
+
+        view = duplicates_view.DuplicatesView(self.session)
+        view.owner_names = self.owner_names
+        view.merged.connect(lambda _survivor: self.sync_now())
+        return view
+
+    @property
+    def pipeline(self) -> PipelineView:
+        """The pipeline tab (built now if it was not yet)."""
+        return self._pipeline_tab.get()
+
+    @property
+    def activity(self) -> ActivityFeedView:
+        """The activity feed tab (built now if it was not yet)."""
+        return self._activity_tab.get()
+
+    @property
+    def reports(self) -> ReportsView:
+        """The reports tab (built now if it was not yet)."""
+        return self._reports_tab.get()
+
+    @property
+    def audit(self) -> AuditView | None:
+        """The audit tab (built now if it was not yet); None for roles without it."""
+        return None if self._audit_tab is None else self._audit_tab.get()
+
+    @property
+    def duplicates(self) -> DuplicatesView | None:
+        """The duplicates tab (built now if it was not yet); None for roles without it."""
+        return None if self._duplicates_tab is None else self._duplicates_tab.get()
 
     def _build_status_bar(self) -> None:
         self.online_label = QLabel()
@@ -349,12 +423,8 @@ class MainWindow(QMainWindow):
         self.account_view.edit_contact.connect(self.edit_contact)
         self.account_view.log_activity.connect(self.log_activity)
         self.account_view.new_opportunity.connect(self.new_opportunity)
-        self.deals = DealDesk(
-            self.session, self, self.pipeline.stage_label, self.assignable_owners
-        )
+        self.deals = DealDesk(self.session, self, stage_label, self.assignable_owners)
         self.account_view.edit_opportunity.connect(self.deals.edit)
-        self.pipeline.edit_opportunity.connect(self.deals.edit)
-        self.pipeline.log_for_opportunity.connect(self.deals.log)
         self.deals.missing.connect(
             lambda _id: self.statusBar().showMessage(
                 self.tr("This opportunity is no longer in your replica."), HINT_MS
@@ -362,8 +432,6 @@ class MainWindow(QMainWindow):
         )
         self.account_view.remove_contact.connect(self.remove_contact)
         self.today.open_account.connect(self.show_account)
-        self.pipeline.open_account.connect(self.show_account)
-        self.activity.open_account.connect(self.show_account)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_COALESCE_MS)
@@ -403,14 +471,27 @@ class MainWindow(QMainWindow):
         self.owner_names = names
         self.accounts_model.owner_names = names
         self.account_view.owner_names = names
-        self.activity.set_names(names)
-        self.reports.set_names(names)
-        if self.duplicates is not None:
-            self.duplicates.owner_names = names
+        for tab in (self._activity_tab, self._reports_tab):
+            if tab.widget is not None:
+                tab.widget.set_names(names)
+        if self._duplicates_tab is not None and self._duplicates_tab.widget is not None:
+            self._duplicates_tab.widget.owner_names = names
 
     def _load_choices(self) -> None:
-        # Names first: the owner filter is labelled with them.
+        # Names first: the owner column and filter are labelled with them. The filters' lists
+        # (a scan of every account) wait for the list's first rows, which matter sooner, or
+        # for a moment where no rows are drawn (an empty list, a window not shown).
         self.session.submit(reading.user_names, self.set_owner_names, owner=self)
+        self._choices_timer = QTimer(self)
+        self._choices_timer.setSingleShot(True)
+        self._choices_timer.setInterval(FILTER_CHOICES_WAIT_MS)
+        self._choices_timer.timeout.connect(self._first_rows_shown)
+        self._choices_timer.start()
+        self.accounts_model.dataChanged.connect(self._first_rows_shown)
+
+    def _first_rows_shown(self, *_changed: object) -> None:
+        self._choices_timer.stop()  # once: the first rows or the timer, whichever is first
+        self.accounts_model.dataChanged.disconnect(self._first_rows_shown)
         self._load_filter_choices()
 
     def _load_filter_choices(self) -> None:
@@ -565,8 +646,9 @@ class MainWindow(QMainWindow):
         self._refresh_current_if_stale()
 
     def _refresh_current_if_stale(self) -> None:
-        for tab in self._lazy_tabs:
-            if self.tabs.currentWidget() is tab and tab in self._stale:
+        for lazy in self._data_tabs:
+            tab = lazy.widget
+            if tab is not None and self.tabs.currentWidget() is tab and tab in self._stale:
                 self._stale.discard(tab)
                 tab.refresh()
 
@@ -633,7 +715,7 @@ class MainWindow(QMainWindow):
         account = view.account
 
         def open_dialog(stage: PipelineStage) -> None:
-            label = self.pipeline.stage_label(stage.key, stage.name)
+            label = stage_label(stage.key, stage.name)
             dialog = OpportunityDialog(self.session, account, stage, label, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
@@ -793,14 +875,19 @@ class MainWindow(QMainWindow):
         # Follow-ups and the feed name the account and contact beside each activity.
         if changes.touches(Entity.ACTIVITY, Entity.CONTACT, Entity.ACCOUNT):
             self.today.refresh()
-            self._stale.add(self.activity)
+            self._mark_stale(self._activity_tab)
         if changes.touches(Entity.OPPORTUNITY, Entity.ACCOUNT):
-            self._stale.add(self.pipeline)
+            self._mark_stale(self._pipeline_tab)
         if changes.touches(Entity.OPPORTUNITY, Entity.ACTIVITY):
-            self._stale.add(self.reports)
+            self._mark_stale(self._reports_tab)
         self._refresh_current_if_stale()
         self._update_sync_status()
         self.refreshed.emit()
+
+    def _mark_stale(self, lazy: DataTab) -> None:
+        """A tab not built yet is not marked: it loads when it is built and shown."""
+        if lazy.widget is not None:
+            self._stale.add(lazy.widget)
 
     # Sync ----------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from desktop_crm.client.reading import PipelineSummary, StageBar
 from desktop_crm.domain.pipeline import StageRuleViolation
 from desktop_crm.ui.account_view import money
 from desktop_crm.ui.session import Session
+from desktop_crm.ui.stage_labels import stage_label
 from desktop_crm.ui.stage_rule_message import StageRuleMessage
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -199,18 +200,10 @@ class PipelineView(QWidget):
         self._loading = False
         self.message.setText(str(error))
 
-    def stage_label(self, key: str, name: str) -> str:
+    @staticmethod
+    def stage_label(key: str, name: str) -> str:
         """The default stages in the user's language; configured ones as configured."""
-        known = {
-            "lead": (self.tr("Lead"), "Lead"),
-            "qualified": (self.tr("Qualified"), "Qualified"),
-            "proposal": (self.tr("Proposal"), "Proposal"),
-            "negotiation": (self.tr("Negotiation"), "Negotiation"),
-            "won": (self.tr("Won"), "Won"),
-            "lost": (self.tr("Lost"), "Lost"),
-        }
-        label, default = known.get(key, (name, name))
-        return label if name == default else name
+        return stage_label(key, name)
 
     def _show(self, summary: PipelineSummary) -> None:
         self._loading = False

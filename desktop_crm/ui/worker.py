@@ -56,9 +56,15 @@ class _Runner(QObject, Generic[R]):
 
     @Slot()
     def close(self) -> None:
-        if self._resource is not None:
-            self._close_resource(self._resource)
-            self._resource = None
+        """Close the resource, then end the thread's loop: it runs after every operation
+        queued before it (a quit from the GUI thread could end the loop first, and the replica
+        would stay open, its open marker making the next start check every page)."""
+        try:
+            if self._resource is not None:
+                self._close_resource(self._resource)
+                self._resource = None
+        finally:
+            self.thread().quit()
 
 
 class ResourceWorker(QObject, Generic[R]):
@@ -122,8 +128,7 @@ class ResourceWorker(QObject, Generic[R]):
     def shutdown(self) -> None:
         """Close the resource on its own thread and stop the thread (waits for the queue)."""
         if self._thread.isRunning():
-            self._close.emit()
-            self._thread.quit()
+            self._close.emit()  # the runner ends the thread once it has closed
             # A sync may be finishing a request; say so rather than hang silently.
             while not self._thread.wait(SHUTDOWN_NOTICE_MS):
                 log.warning("still waiting for %s to finish", self._thread.objectName())

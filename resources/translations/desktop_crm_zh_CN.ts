@@ -1569,349 +1569,349 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="116"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="124"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
-        <extracomment>Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
+        <extracomment>The tabs that load their data only while shown. Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="151"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="159"/>
         <source>Tags computed by the server&apos;s rules</source>
         <translation>由服务器规则计算的标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="153"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="161"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="154"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="162"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="155"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="163"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="156"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="164"/>
         <source>All system tags</source>
         <translation>全部系统标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="203"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="211"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="204"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="212"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="205"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="213"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="207"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="214"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="210"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="215"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="216"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="226"/>
         <source>Audit</source>
+        <extracomment>Tabs that load only while shown: stale when built and when data changes after.</extracomment>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="222"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="230"/>
         <source>Duplicates</source>
         <translation>重复数据</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="249"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="320"/>
         <source>Stop</source>
-        <extracomment>Tabs that load only while shown; they are marked stale when data changes.</extracomment>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="287"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="358"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="288"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="359"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="291"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="362"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="295"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="366"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="296"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="367"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="299"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="370"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="302"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="373"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="305"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="376"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="308"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="379"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="317"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="388"/>
         <source>Search the &amp;archive…</source>
         <translation>搜索归档(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="319"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="390"/>
         <source>Arc&amp;hive this customer…</source>
         <translation>归档此客户(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="327"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="398"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="328"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="399"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="331"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="402"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="333"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="404"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="360"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="427"/>
         <source>This opportunity is no longer in your replica.</source>
         <translation>此商机已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="422"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="488"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="423"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="489"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="424"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="490"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="425"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="491"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="492"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="558"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="497"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="563"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="503"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="569"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="554"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="620"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="580"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="647"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="653"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="720"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="654"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="721"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="699"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="766"/>
         <source>Archive customer</source>
         <translation>归档客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="701"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="768"/>
         <source>Archive %1? It leaves every computer at their next sync and stays on the server, where “Search the archive” finds it.</source>
         <translation>归档 %1？下次同步时它将从所有电脑上移除，但保留在服务器上，可通过“搜索归档”找到。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="711"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="778"/>
         <source>%1 is archived.</source>
         <translation>%1 已归档。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="716"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="783"/>
         <source>Could not archive %1: %2</source>
         <translation>无法归档 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="736"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="803"/>
         <source>This person was erased at their request.</source>
         <translation>此联系人已应本人要求删除。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="815"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="887"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="828"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="900"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="836"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="908"/>
         <source>The server was restored from a backup; your unsynced changes were sent again and your data was refreshed.</source>
         <translation>服务器已从备份恢复；您未同步的更改已重新发送，数据已刷新。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="848"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="920"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="850"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="922"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="851"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="923"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="859"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="931"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="861"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="933"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="863"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="935"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="865"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="937"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="874"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="946"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="879"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="951"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="883"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="955"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="895"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="967"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="899"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="971"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="901"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="973"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="903"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="975"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="905"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="977"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="907"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="979"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="913"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="985"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="915"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="987"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="921"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="993"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="923"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="995"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -2175,18 +2175,18 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>PipelineChart</name>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="56"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="57"/>
         <source>Count</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="57"/>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="61"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="58"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="62"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="73"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="74"/>
         <source>No opportunities</source>
         <translation>没有商机</translation>
     </message>
@@ -2194,100 +2194,100 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>PipelineView</name>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="142"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="143"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="143"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="144"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="144"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="145"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="145"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="146"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="146"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="147"/>
         <source>Close</source>
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="153"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="154"/>
         <source>Move to stage</source>
         <translation>移到阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="155"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="156"/>
         <source>Open customer</source>
         <translation>打开客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="167"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="168"/>
         <source>Double-click an opportunity to edit it</source>
         <translation>双击商机进行编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="169"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="170"/>
         <source>Selected opportunity:</source>
         <translation>所选商机：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="205"/>
+        <location filename="../../desktop_crm/ui/stage_labels.py" line="11"/>
         <source>Lead</source>
         <translation>线索</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="206"/>
+        <location filename="../../desktop_crm/ui/stage_labels.py" line="12"/>
         <source>Qualified</source>
         <translation>已确认</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="207"/>
+        <location filename="../../desktop_crm/ui/stage_labels.py" line="13"/>
         <source>Proposal</source>
         <translation>方案</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="208"/>
+        <location filename="../../desktop_crm/ui/stage_labels.py" line="14"/>
         <source>Negotiation</source>
         <translation>谈判</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="209"/>
+        <location filename="../../desktop_crm/ui/stage_labels.py" line="15"/>
         <source>Won</source>
         <translation>赢单</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="210"/>
+        <location filename="../../desktop_crm/ui/stage_labels.py" line="16"/>
         <source>Lost</source>
         <translation>丢单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="234"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="227"/>
         <source>%n opportunity(s) in other currencies are counted, but their amounts are not added up.</source>
         <translation>
             <numerusform>另有 %n 个其他币种的商机已计入数量，但金额未合计。</numerusform>
         </translation>
     </message>
     <message>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="276"/>
         <location filename="../../desktop_crm/ui/pipeline_view.py" line="283"/>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="290"/>
         <source>Pick an opportunity in the list first.</source>
         <translation>请先在列表中选择一个商机。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="296"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="289"/>
         <source>Moving…</source>
         <translation>正在移动…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/pipeline_view.py" line="306"/>
+        <location filename="../../desktop_crm/ui/pipeline_view.py" line="299"/>
         <source>Moved. It goes to the server with the next sync.</source>
         <translation>已移动，下次同步时发送到服务器。</translation>
     </message>
