@@ -4,247 +4,247 @@
 <context>
     <name>Account360View</name>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="64"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="65"/>
         <source>Search for a customer (Ctrl+K) or pick one from the list.</source>
         <translation>搜索客户（Ctrl+K）或从列表中选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="92"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="93"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="93"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="94"/>
         <source>Log call (Ctrl+L)</source>
         <translation>记录电话 (Ctrl+L)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="94"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="95"/>
         <source>Log meeting</source>
         <translation>记录会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="95"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="96"/>
         <source>Add contact</source>
         <translation>添加联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="96"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="97"/>
         <source>Log other</source>
         <translation>记录其他</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="99"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="100"/>
         <source>Log a visit…</source>
         <translation>记录拜访…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="100"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="101"/>
         <source>Log an e-mail…</source>
         <translation>记录邮件…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="101"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="102"/>
         <source>Add a note…</source>
         <translation>添加备注…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="107"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="108"/>
         <source>New opportunity</source>
         <translation>新建商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="139"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="146"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="140"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="147"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="141"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
         <source>Industry</source>
         <translation>行业</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="142"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
         <source>Country</source>
         <translation>国家</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="143"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="150"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="144"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="151"/>
         <source>Time zone</source>
         <translation>时区</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="145"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="152"/>
         <source>Currency</source>
         <translation>币种</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="146"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="153"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="147"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="154"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="148"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="155"/>
         <source>Open pipeline</source>
         <translation>进行中的金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="149"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="156"/>
         <source>Notes</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
         <source>Contact / phone</source>
         <translation>联系人 / 电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="166"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
         <source>Title / kind</source>
         <translation>职位 / 类型</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="173"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="180"/>
         <source>Edit contact…</source>
         <translation>编辑联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="175"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="182"/>
         <source>Remove contact…</source>
         <translation>删除联系人…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="186"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="193"/>
         <source>Opportunity</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="187"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="194"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="188"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="195"/>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="189"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="196"/>
         <source>Prob.</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="190"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="197"/>
         <source>Score</source>
         <translation>加权值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="191"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="198"/>
         <source>Close</source>
         <translation>预计成交</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="198"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="205"/>
         <source>Double-click an opportunity to edit it</source>
         <translation>双击商机进行编辑</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="220"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="227"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="220"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="227"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="224"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="231"/>
         <source>Timeline</source>
         <translation>时间线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="225"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="232"/>
         <source>Closed opportunities</source>
         <translation>已结束的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="226"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="233"/>
         <source>Status history and former names</source>
         <translation>状态历史与曾用名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="230"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="237"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="231"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="238"/>
         <source>Open opportunities</source>
         <translation>进行中的商机</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="320"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="327"/>
         <source>System tags (computed by the server):</source>
         <translation>系统标签（由服务器计算）：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="331"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="338"/>
         <source>This customer is no longer in your replica.</source>
         <translation>此客户已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="386"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="393"/>
         <source>Status: %1 → %2</source>
         <translation>状态：%1 → %2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="395"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="402"/>
         <source>Formerly named “%1”</source>
         <translation>曾用名“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="405"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="412"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="408"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="415"/>
         <source>Your role may not read this field. It is not empty: the server keeps it.</source>
         <translation>您的角色无权查看此字段。它并非为空：服务器保存着它的内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="421"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="428"/>
         <source>weight %1</source>
         <translation>权重 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="427"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="434"/>
         <source>(erased at their request)</source>
         <translation>（应本人要求已删除）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="443"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="450"/>
         <source>Erased at their request: nothing about them is kept.</source>
         <translation>应本人要求已删除：不再保留其任何信息。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/account_view.py" line="445"/>
+        <location filename="../../desktop_crm/ui/account_view.py" line="452"/>
         <source>Double-click to edit</source>
         <translation>双击编辑</translation>
     </message>
@@ -1569,349 +1569,349 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="124"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="127"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
-        <extracomment>The tabs that load their data only while shown. Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
+        <extracomment>The tabs that load their data only while shown. Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. The filters&apos; lists are read after the first rows, or after this long if none are drawn. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="159"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="162"/>
         <source>Tags computed by the server&apos;s rules</source>
         <translation>由服务器规则计算的标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="161"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="164"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="162"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="165"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="163"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="166"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="164"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="167"/>
         <source>All system tags</source>
         <translation>全部系统标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="211"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="214"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="212"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="215"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="213"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="216"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="214"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="217"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="215"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="218"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="226"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="229"/>
         <source>Audit</source>
         <extracomment>Tabs that load only while shown: stale when built and when data changes after.</extracomment>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="230"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="233"/>
         <source>Duplicates</source>
         <translation>重复数据</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="320"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="323"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="358"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="361"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="359"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="362"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="362"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="365"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="366"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="369"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="367"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="370"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="370"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="373"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="373"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="376"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="376"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="379"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="379"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="382"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="388"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="391"/>
         <source>Search the &amp;archive…</source>
         <translation>搜索归档(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="390"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="393"/>
         <source>Arc&amp;hive this customer…</source>
         <translation>归档此客户(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="398"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="401"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="399"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="402"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="402"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="405"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="404"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="407"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="427"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="430"/>
         <source>This opportunity is no longer in your replica.</source>
         <translation>此商机已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="488"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="503"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="489"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="504"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="490"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="505"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="491"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="506"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="558"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="573"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="563"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="578"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="569"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="584"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="620"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="635"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="647"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="662"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="720"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="735"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="721"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="736"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="766"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="781"/>
         <source>Archive customer</source>
         <translation>归档客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="768"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="783"/>
         <source>Archive %1? It leaves every computer at their next sync and stays on the server, where “Search the archive” finds it.</source>
         <translation>归档 %1？下次同步时它将从所有电脑上移除，但保留在服务器上，可通过“搜索归档”找到。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="778"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="793"/>
         <source>%1 is archived.</source>
         <translation>%1 已归档。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="783"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="798"/>
         <source>Could not archive %1: %2</source>
         <translation>无法归档 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="803"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="818"/>
         <source>This person was erased at their request.</source>
         <translation>此联系人已应本人要求删除。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="887"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="902"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="900"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="915"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="908"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="923"/>
         <source>The server was restored from a backup; your unsynced changes were sent again and your data was refreshed.</source>
         <translation>服务器已从备份恢复；您未同步的更改已重新发送，数据已刷新。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="920"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="935"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="922"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="937"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="923"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="938"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="931"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="946"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="933"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="948"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="935"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="950"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="937"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="952"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="946"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="961"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="951"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="966"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="955"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="970"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="967"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="982"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="971"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="986"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="973"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="988"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="975"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="990"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="977"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="992"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="979"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="994"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="985"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="1000"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="987"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="1002"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="993"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="1008"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="995"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="1010"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>

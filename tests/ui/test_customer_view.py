@@ -323,6 +323,7 @@ def test_the_customer_view_fits_half_a_laptop_screen(
     assert view.minimumSizeHint().width() <= 640
     buttons = (view.call_button, view.new_opportunity_button, view.edit_button)
     flow = view.call_button.parentWidget()
-    assert flow is not None and flow.layout() is not None
+    layout = flow.layout() if flow is not None else None
+    assert layout is not None
     one_row = max(b.sizeHint().height() for b in buttons)
-    assert flow.layout().heightForWidth(300) > 2 * one_row  # wraps when narrow
+    assert layout.heightForWidth(300) > 2 * one_row  # wraps when narrow
