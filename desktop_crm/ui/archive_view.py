@@ -9,7 +9,6 @@ through :meth:`desktop_crm.client.session.ProfileSync.online`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,24 +27,8 @@ from PySide6.QtWidgets import (
 
 from desktop_crm.client import archive_search
 from desktop_crm.client.archive_search import ArchivedAccount
+from desktop_crm.protocol.messages import Role
 from desktop_crm.ui.session import Session
-
-ADMIN = "admin"
-
-
-def run_online(
-    session: Session,
-    operation: Callable[[Any], Any],  # of a signed-in client (client.archive_search)
-    on_done: Callable[[Any], None],
-    on_error: Callable[[BaseException], None],
-    owner: QWidget,
-) -> bool:
-    """Run a server operation off the GUI thread; False when this profile has no server."""
-    profile_sync = session.profile_sync
-    if profile_sync is None:
-        return False
-    session.submit(lambda _replica: profile_sync.online(operation), on_done, on_error, owner=owner)
-    return True
 
 
 class ArchiveDialog(QDialog):
@@ -89,7 +72,7 @@ class ArchiveDialog(QDialog):
         self.message.setWordWrap(True)
         self.restore_button = QPushButton(self.tr("Restore to its owner"))
         self.restore_button.clicked.connect(self.restore)
-        self.restore_button.setVisible(session.identity.role == ADMIN)
+        self.restore_button.setVisible(session.identity.role == Role.ADMIN)
         self.restore_button.setEnabled(False)
         self.table.itemSelectionChanged.connect(
             lambda: self.restore_button.setEnabled(self._selected() is not None)
@@ -111,12 +94,11 @@ class ArchiveDialog(QDialog):
     def search(self) -> None:
         text = self.query.text()
         self.message.setText(self.tr("Searching the server…"))
-        started = run_online(
-            self._session,
+        started = self._session.submit_online(
             lambda client: archive_search.search(client, text),
             self._fill,
             self._failed,
-            self,
+            owner=self,
         )
         if not started:
             self.message.setText(self.tr("This profile has no server: there is no archive."))
@@ -145,12 +127,11 @@ class ArchiveDialog(QDialog):
         if account is None:
             return
         self.message.setText(self.tr("Restoring…"))
-        run_online(
-            self._session,
+        self._session.submit_online(
             lambda client: archive_search.restore(client, account.id),
             lambda _owner: self._restored(account),
             self._failed,
-            self,
+            owner=self,
         )
 
     def _restored(self, account: ArchivedAccount) -> None:
@@ -172,10 +153,9 @@ def archive_open_customer(
     owner: QWidget,
 ) -> bool:
     """Archive a customer now (administrators): it leaves every replica at the next sync."""
-    return run_online(
-        session,
+    return session.submit_online(
         lambda client: archive_search.archive(client, account_id),
         lambda _none: on_done(),
         on_error,
-        owner,
+        owner=owner,
     )

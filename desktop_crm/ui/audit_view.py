@@ -28,7 +28,6 @@ from desktop_crm.client.duplicate_review import UNDOERS
 from desktop_crm.protocol.audit import AuditEntry, AuditPage
 from desktop_crm.sync.http_client import Offline, ServerRefused, SignInRequired
 from desktop_crm.ui.account_view import local_time
-from desktop_crm.ui.archive_view import run_online
 from desktop_crm.ui.session import Session
 
 # Where a merge entry's item keeps the merge's id (for "Undo merge").
@@ -165,12 +164,11 @@ class AuditView(QWidget):
             return
         self.undo_merge.setEnabled(False)
         self.status.setText(self.tr("Undoing the merge…"))
-        run_online(
-            self._session,
+        self._session.submit_online(
             lambda client: duplicate_review.undo(client, merge_id),
             self._merge_undone,
             self._undo_failed,
-            self,
+            owner=self,
         )
 
     def _merge_undone(self, restored_id: str) -> None:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from desktop_crm.client import duplicate_review
 from desktop_crm.client.duplicate_review import DuplicatePair
 from desktop_crm.domain.records import Entity
-from desktop_crm.ui.archive_view import run_online
 from desktop_crm.ui.duplicate_warning import reason_text
 from desktop_crm.ui.merge_dialog import MergeDialog, review_error_text
 from desktop_crm.ui.session import Session
@@ -99,12 +98,11 @@ class DuplicatesView(QWidget):
         request = self._request
         entity = self.current_entity
         self.status.setText(self.tr("Loading…"))
-        started = run_online(
-            self._session,
+        started = self._session.submit_online(
             lambda client: duplicate_review.review_queue(client, entity),
             lambda pairs: self._show(request, pairs),
             lambda error: self._failed(request, error),
-            self,
+            owner=self,
         )
         if not started:
             self.status.setText(self.tr("This profile has no server: there is no review queue."))
@@ -159,12 +157,11 @@ class DuplicatesView(QWidget):
             return
         self.dismiss_button.setEnabled(False)
         self.status.setText(self.tr("Dismissing…"))
-        run_online(
-            self._session,
+        self._session.submit_online(
             lambda client: duplicate_review.dismiss(client, pair),
             lambda _pair: self.refresh(),
             lambda error: self._failed(self._request, error),
-            self,
+            owner=self,
         )
 
     def open_merge(self) -> MergeDialog | None:

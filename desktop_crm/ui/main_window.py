@@ -44,6 +44,7 @@ from desktop_crm.domain.records import (
     Entity,
     PipelineStage,
 )
+from desktop_crm.protocol.messages import Role
 from desktop_crm.storage.queries import AccountFilter
 from desktop_crm.storage.search import SearchHit
 from desktop_crm.sync.engine import SyncSummary
@@ -51,7 +52,7 @@ from desktop_crm.sync.progress import ProgressSnapshot
 from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui.account_view import Account360View
 from desktop_crm.ui.accounts_model import ID_ROLE, AccountsModel
-from desktop_crm.ui.archive_view import ADMIN, ArchiveDialog, archive_open_customer
+from desktop_crm.ui.archive_view import ArchiveDialog, archive_open_customer
 from desktop_crm.ui.consent import reachable_choice, reachable_filter_box
 from desktop_crm.ui.deal_desk import DealDesk
 from desktop_crm.ui.dialogs import (
@@ -394,7 +395,9 @@ class MainWindow(QMainWindow):
         self.archive_customer_action.triggered.connect(lambda: self.archive_customer(None))
         # The role is known once signed in: decided each time the menu opens.
         customer_menu.aboutToShow.connect(
-            lambda: self.archive_customer_action.setVisible(self.session.identity.role == ADMIN)
+            lambda: self.archive_customer_action.setVisible(
+                self.session.identity.role == Role.ADMIN
+            )
         )
         customer_menu.addAction(self.archive_search_action)
         customer_menu.addAction(self.archive_customer_action)
@@ -683,7 +686,7 @@ class MainWindow(QMainWindow):
         admin: every rep and manager in the directory. The server checks again on push, and
         refuses with a reason (a sync issue) what this list cannot know, e.g. a team change."""
         me = self.session.identity
-        if me.role == "admin":
+        if me.role == Role.ADMIN:
             ids = set(self.owner_ids) | set(self.owner_names)
         elif me.role == "manager":
             ids = set(self.owner_ids) | {me.user_id}
@@ -771,7 +774,7 @@ class MainWindow(QMainWindow):
         """Administrators: asks first (window-modal), then archives over the server."""
         account_id = self._current_account(account_id)
         view = self.account_view.view
-        if self.session.identity.role != ADMIN:
+        if self.session.identity.role != Role.ADMIN:
             return None
         if not account_id or view is None or view.account.meta.id != account_id:
             return None

@@ -26,7 +26,6 @@ from desktop_crm.client import duplicate_review
 from desktop_crm.client.duplicate_review import DuplicatePair, MergeSides, NotOnThisComputer
 from desktop_crm.domain.records import Entity
 from desktop_crm.sync.http_client import Offline, ServerRefused, SignInRequired
-from desktop_crm.ui.archive_view import run_online
 from desktop_crm.ui.field_grid import FIRST_SIDE, SECOND_SIDE, add_headers, value_cell
 from desktop_crm.ui.field_labels import FieldLabels
 from desktop_crm.ui.session import Session
@@ -220,12 +219,11 @@ class MergeDialog(QDialog):
         entity = self._entity
         self.merge_button.setEnabled(False)
         self.message.setText(self.tr("Merging…"))
-        started = run_online(
-            self._session,
+        started = self._session.submit_online(
             lambda client: duplicate_review.merge(client, entity, survivor, loser, take),
             lambda _merge_id: self._done(survivor),
             self._failed,
-            self,
+            owner=self,
         )
         if not started:
             self._failed(SignInRequired("no server"))

@@ -227,6 +227,23 @@ class Session(QObject):
             on_error = _guarded(owner, on_error) if on_error is not None else _ignore_if_gone(owner)
         return self.worker.submit(operation, on_done, self._watching_damage(on_error))
 
+    def submit_online(
+        self,
+        operation: Callable[[Any], Any],
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None],
+        *,
+        owner: QObject,
+    ) -> bool:
+        """Run a server operation (of a signed-in client: the audit trail, the archive, the
+        duplicates queue) on the worker, off the GUI thread; False when this profile has no
+        server."""
+        profile_sync = self.profile_sync
+        if profile_sync is None:
+            return False
+        self.submit(lambda _replica: profile_sync.online(operation), on_done, on_error, owner=owner)
+        return True
+
     def _watching_damage(
         self, on_error: Callable[[BaseException], None] | None
     ) -> Callable[[BaseException], None]:
