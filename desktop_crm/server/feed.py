@@ -230,14 +230,14 @@ def pull_page(
     conn: Connection, principal: Principal, masks: Masks, cursor: str | None, limit: int
 ) -> FeedAnswer:
     """A pull page; notes the device at the cursor it presented when that moved."""
-    since, cursor_epoch = split_cursor(cursor)
+    since, presented_epoch = split_cursor(cursor)
     head, reset_seq, purged, noted, noted_at, epoch = conn.execute(
         _PULL_OPENING, {"user_id": principal.user_id, "device_id": principal.device_id}
     ).one()
     head = int(head or 0)
     if (
         since > head
-        or (cursor and cursor_epoch != epoch)
+        or (cursor and presented_epoch != epoch)
         or (reset_seq or 0) > since
         or since < int(purged or 0)
     ):
