@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop_crm.client import reading
 from desktop_crm.storage.queries import FeedItem
 from desktop_crm.ui.account_view import local_time
+from desktop_crm.ui.activity_kinds import ActivityKindLabels
 from desktop_crm.ui.people_choice import fill_people
 from desktop_crm.ui.session import Session
 
@@ -83,13 +84,7 @@ class ActivityFeedView(QWidget):
     def _show(self, request: int, feed: list[FeedItem]) -> None:
         if request != self._request:
             return  # a newer filter was chosen meanwhile
-        kinds = {
-            "call": self.tr("Call"),
-            "meeting": self.tr("Meeting"),
-            "visit": self.tr("Visit"),
-            "email": self.tr("E-mail"),
-            "note": self.tr("Note"),
-        }
+        kinds = ActivityKindLabels(self)
         self.heading.setText(
             self.tr("The latest %1 activities").replace("%1", str(len(feed)))
             if feed
@@ -98,7 +93,7 @@ class ActivityFeedView(QWidget):
         self.tree.clear()
         for item in feed:
             act = item.activity
-            what = kinds.get(act.kind, act.kind)
+            what = kinds(act.kind)
             if item.contact_name:
                 what += f" · {item.contact_name}"
             author = act.author_id or act.meta.updated_by

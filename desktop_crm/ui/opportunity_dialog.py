@@ -50,6 +50,7 @@ from desktop_crm.domain.records import (
 from desktop_crm.domain.validation import FieldError, ValidationFailed
 from desktop_crm.storage.search import SearchHit
 from desktop_crm.ui.account_view import local_time
+from desktop_crm.ui.activity_kinds import ActivityKindLabels
 from desktop_crm.ui.dialogs import ActivityDialog, RecordDialog, optional_date
 from desktop_crm.ui.session import Session
 from desktop_crm.ui.stage_rule_message import StageRuleMessage
@@ -265,25 +266,16 @@ class OpportunityEditDialog(OpportunityForm):
             ActivityKind.NOTE: self.tr("Add note"),
         }
 
-    def kind_label(self, kind: str) -> str:
-        labels = {
-            "call": self.tr("Call"),
-            "meeting": self.tr("Meeting"),
-            "visit": self.tr("Visit"),
-            "email": self.tr("E-mail"),
-            "note": self.tr("Note"),
-        }
-        return labels.get(kind, kind)
-
     def fill_timeline(self, acts: Sequence[Activity]) -> None:
         self.timeline.clear()
+        kinds = ActivityKindLabels(self)
         hidden_text = self.tr("hidden for your role")
         for act in acts:
             hidden = "summary" in self.view.masked.get(act.meta.id, frozenset())
             item = QTreeWidgetItem(
                 [
                     local_time(act.start_at),
-                    self.kind_label(act.kind),
+                    kinds(act.kind),
                     act.outcome,
                     hidden_text if hidden else act.summary,
                 ]

@@ -13,6 +13,7 @@ from desktop_crm.client import history
 from desktop_crm.client.history import ActivityPage, TimelineCursor, TimelineFilter
 from desktop_crm.domain.records import Activity
 from desktop_crm.storage.customer_history import PAGE_SIZE
+from desktop_crm.ui.activity_kinds import ActivityKindLabels
 from desktop_crm.ui.formatting import local_time
 from desktop_crm.ui.session import Session
 
@@ -46,13 +47,7 @@ class TimelineModel(QAbstractTableModel):
         self.owner_names: Mapping[str, str] = {}
         self.hidden_text = self.tr("hidden for your role")
         self.hidden_tip = self.tr("Your role may not read this field. It is not empty.")
-        self._kinds = {
-            "call": self.tr("Call"),
-            "meeting": self.tr("Meeting"),
-            "visit": self.tr("Visit"),
-            "email": self.tr("E-mail"),
-            "note": self.tr("Note"),
-        }
+        self._kinds = ActivityKindLabels(self)
         self._headers = [
             self.tr("When"),
             self.tr("What"),
@@ -172,7 +167,7 @@ class TimelineModel(QAbstractTableModel):
         if column == "when":
             return local_time(act.start_at)
         if column == "what":
-            what = self._kinds.get(act.kind, act.kind)
+            what = self._kinds(act.kind)
             if act.contact_id and act.contact_id in self.contact_names:
                 what += f" · {self.contact_names[act.contact_id]}"
             if act.duration_minutes:

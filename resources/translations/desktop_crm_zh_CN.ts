@@ -457,85 +457,88 @@
 <context>
     <name>ActivityFeedView</name>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="43"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="44"/>
         <source>Everyone</source>
         <extracomment>How many activities the list shows.</extracomment>
         <translation>所有人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="49"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="50"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="50"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="51"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="51"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="52"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="52"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="53"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="53"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="54"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="62"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="63"/>
         <source>Whose:</source>
         <translation>记录人：</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="87"/>
-        <source>Call</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="88"/>
-        <source>Meeting</source>
-        <translation>会议</translation>
-    </message>
-    <message>
         <location filename="../../desktop_crm/ui/activity_view.py" line="89"/>
-        <source>Visit</source>
-        <translation>拜访</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="90"/>
-        <source>E-mail</source>
-        <translation>邮件</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="91"/>
-        <source>Note</source>
-        <translation>备注</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="94"/>
         <source>The latest %1 activities</source>
         <translation>最近 %1 条活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="96"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="91"/>
         <source>No activities yet.</source>
         <translation>还没有活动记录。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="112"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="107"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/activity_view.py" line="116"/>
+        <location filename="../../desktop_crm/ui/activity_view.py" line="111"/>
         <source>Your role may not read this field.</source>
         <translation>您的角色无权查看此字段。</translation>
+    </message>
+</context>
+<context>
+    <name>ActivityKindLabels</name>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_kinds.py" line="15"/>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_kinds.py" line="16"/>
+        <source>Meeting</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_kinds.py" line="17"/>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_kinds.py" line="18"/>
+        <source>E-mail</source>
+        <translation>邮件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_crm/ui/activity_kinds.py" line="19"/>
+        <source>Note</source>
+        <translation>备注</translation>
     </message>
 </context>
 <context>
@@ -559,79 +562,79 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>ArchiveDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="63"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="46"/>
         <source>Search the archive</source>
         <translation>搜索归档</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="66"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="49"/>
         <source>Archived customers are kept on the server only, not on this computer: searching them needs a connection. Results are archived, not current, customers.</source>
         <translation>归档客户只保存在服务器上，不在本机：搜索归档需要联网。结果均为已归档客户，而非当前客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="74"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="57"/>
         <source>Part of a customer&apos;s name</source>
         <translation>客户名称的一部分</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="76"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="59"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="83"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="66"/>
         <source>Customer (archived)</source>
         <translation>客户（已归档）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="83"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="66"/>
         <source>Owner</source>
         <translation>负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="83"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="66"/>
         <source>Archived on</source>
         <translation>归档日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="90"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="73"/>
         <source>Restore to its owner</source>
         <translation>恢复给原负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="113"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="96"/>
         <source>Searching the server…</source>
         <translation>正在搜索服务器…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="122"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="104"/>
         <source>This profile has no server: there is no archive.</source>
         <translation>此配置未连接服务器：没有归档。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop_crm/ui/archive_view.py" line="134"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="116"/>
         <source>%n archived customer(s) found.</source>
         <translation>
             <numerusform>找到 %n 个归档客户。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="136"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="118"/>
         <source>No archived customer matches.</source>
         <translation>没有匹配的归档客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="147"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="129"/>
         <source>Restoring…</source>
         <translation>正在恢复…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="158"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="139"/>
         <source>%1 is restored: it comes back with the next sync.</source>
         <translation>%1 已恢复：下次同步时会回到本机。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/archive_view.py" line="164"/>
+        <location filename="../../desktop_crm/ui/archive_view.py" line="145"/>
         <source>The server could not be asked: %1</source>
         <translation>无法向服务器查询：%1</translation>
     </message>
@@ -639,132 +642,132 @@ You can work with what arrived; the sync continues in the background.</source>
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="49"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="48"/>
         <source>Audit trail (read from the server)</source>
         <translation>审计日志（从服务器读取）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="51"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="50"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="52"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="51"/>
         <source>Action, e.g. login or user.role</source>
         <translation>操作，例如 login 或 user.role</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="53"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="52"/>
         <source>Since, e.g. 2026-12-01</source>
         <translation>起始时间，例如 2026-12-01</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="54"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="53"/>
         <source>Record id</source>
         <translation>记录 ID</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="55"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="54"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="57"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="56"/>
         <source>Older</source>
         <translation>更早</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="68"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="67"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="69"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="68"/>
         <source>Who</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="70"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="69"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="71"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="70"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="72"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="71"/>
         <source>From</source>
         <translation>来源地址</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="73"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="72"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="77"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="76"/>
         <source>Undo merge</source>
         <translation>撤销合并</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="79"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="78"/>
         <source>Restore the merged-away record and move its children back</source>
         <translation>恢复被合并的记录，并把其下属记录移回</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="116"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="115"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="134"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="133"/>
         <source>%1 entries</source>
         <translation>%1 条记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="136"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="135"/>
         <source>No audit entries match.</source>
         <translation>没有符合条件的审计记录。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="167"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="166"/>
         <source>Undoing the merge…</source>
         <translation>正在撤销合并…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="178"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="176"/>
         <source>Merge undone: the merged-away record comes back with the next sync.</source>
         <translation>已撤销合并：被合并的记录将在下次同步时恢复。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="185"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="183"/>
         <source>The merge was not undone: %1</source>
         <translation>未能撤销合并：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="194"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="192"/>
         <source>The server refused the filter: %1</source>
         <translation>服务器拒绝了筛选条件：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="196"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="194"/>
         <source>Not found, or not allowed for your role: %1</source>
         <translation>未找到，或您的角色无权查看：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="200"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="198"/>
         <source>Offline: the audit trail is read from the server.</source>
         <translation>离线：审计日志需要从服务器读取。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="202"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="200"/>
         <source>Sign in to read the audit trail.</source>
         <translation>请登录以查看审计日志。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/audit_view.py" line="204"/>
+        <location filename="../../desktop_crm/ui/audit_view.py" line="202"/>
         <source>Could not read the audit trail: %1</source>
         <translation>无法读取审计日志：%1</translation>
     </message>
@@ -1258,84 +1261,84 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>DuplicatesView</name>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="47"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="46"/>
         <source>Suspected duplicates (read from the server)</source>
         <translation>疑似重复（从服务器读取）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="50"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="49"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="51"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="50"/>
         <source>Contacts</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="53"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="52"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="56"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="56"/>
         <source>Looks like</source>
         <translation>疑似重复于</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="56"/>
         <source>Score</source>
         <translation>加权值</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="57"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="56"/>
         <source>Why</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="67"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="66"/>
         <source>Not duplicates</source>
         <translation>不是重复</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="68"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="67"/>
         <source>Take the pair out of the queue for good</source>
         <translation>将这一对永久移出审核队列</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="70"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="69"/>
         <source>Merge…</source>
         <translation>合并…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="101"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="100"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="110"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="108"/>
         <source>This profile has no server: there is no review queue.</source>
         <translation>此配置没有服务器：没有审核队列。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="127"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="125"/>
         <source>%n suspected duplicate pair(s) to review.</source>
         <translation>
             <numerusform>有 %n 对疑似重复待审核。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="129"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="127"/>
         <source>No suspected duplicates to review.</source>
         <translation>没有待审核的疑似重复。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/duplicates_view.py" line="161"/>
+        <location filename="../../desktop_crm/ui/duplicates_view.py" line="159"/>
         <source>Dismissing…</source>
         <translation>正在忽略…</translation>
     </message>
@@ -1569,349 +1572,349 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="127"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="128"/>
         <source>Search customers by name or phone number (any format, or the last 4+ digits) — Ctrl+K</source>
         <extracomment>The tabs that load their data only while shown. Keystrokes closer together than this are one query: no query storm while typing a number. Many changes in a row (a sync applying pages, several edits) refresh the views once. The filters&apos; lists are read after the first rows, or after this long if none are drawn. How long a hint stays in the status bar. The search results for the text now in the box are on screen (text, hit count). Views were refreshed after a change (for tests and screen pops). Changes not yet shown: a burst of edits or sync pages refreshes the views once. Who owns the accounts in this replica (a manager&apos;s team, as far as it shows).</extracomment>
         <translation>按名称或电话号码搜索客户（任意格式，或后 4 位以上）— Ctrl+K</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="162"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="163"/>
         <source>Tags computed by the server&apos;s rules</source>
         <translation>由服务器规则计算的标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="164"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="165"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="165"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="166"/>
         <source>All owners</source>
         <translation>全部负责人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="166"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="167"/>
         <source>All tags</source>
         <translation>全部标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="167"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="168"/>
         <source>All system tags</source>
         <translation>全部系统标签</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="214"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="215"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="215"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="216"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="216"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="217"/>
         <source>Pipeline</source>
         <translation>销售漏斗</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="217"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="218"/>
         <source>Activity</source>
         <translation>活动</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="218"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="219"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="229"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="230"/>
         <source>Audit</source>
         <extracomment>Tabs that load only while shown: stale when built and when data changes after.</extracomment>
         <translation>审计</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="233"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="234"/>
         <source>Duplicates</source>
         <translation>重复数据</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="323"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="324"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="361"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="362"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="362"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="363"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="365"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="366"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="369"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="370"/>
         <source>&amp;Customer</source>
         <translation>客户(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="370"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="371"/>
         <source>Log a &amp;call…</source>
         <translation>记录电话(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="373"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="374"/>
         <source>Log a &amp;meeting…</source>
         <translation>记录会议(&amp;M)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="376"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="377"/>
         <source>&amp;Edit customer…</source>
         <translation>编辑客户(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="379"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="380"/>
         <source>&amp;New customer…</source>
         <translation>新建客户(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="382"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="383"/>
         <source>New &amp;opportunity…</source>
         <translation>新建商机(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="391"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="392"/>
         <source>Search the &amp;archive…</source>
         <translation>搜索归档(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="393"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="394"/>
         <source>Arc&amp;hive this customer…</source>
         <translation>归档此客户(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="401"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="404"/>
         <source>&amp;Sync</source>
         <translation>同步(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="402"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="405"/>
         <source>Sync &amp;now</source>
         <translation>立即同步(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="405"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="408"/>
         <source>&amp;Conflicts…</source>
         <translation>冲突(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="407"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="410"/>
         <source>Sync &amp;issues…</source>
         <translation>同步问题(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="430"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="433"/>
         <source>This opportunity is no longer in your replica.</source>
         <translation>此商机已不在您的本地副本中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="503"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="506"/>
         <source>Prospect</source>
         <translation>潜在客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="504"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="507"/>
         <source>Active customer</source>
         <translation>活跃客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="505"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="508"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="506"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="509"/>
         <source>Former customer</source>
         <translation>前客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="573"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="576"/>
         <source>%1 match(es) for “%2”. Enter opens the first.</source>
         <translation>“%2”共 %1 条结果。按回车打开第一条。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="578"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="581"/>
         <source>No customer matches “%1”.</source>
         <translation>没有与“%1”匹配的客户。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="584"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="587"/>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="635"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="638"/>
         <source>%1 customers</source>
         <translation>%1 个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="662"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="665"/>
         <source>Open a customer first (search with Ctrl+K).</source>
         <translation>请先打开一个客户（按 Ctrl+K 搜索）。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="735"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="738"/>
         <source>Remove contact</source>
         <translation>删除联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="736"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="739"/>
         <source>Remove %1 from %2? Their calls and meetings stay in the timeline.</source>
         <translation>要从 %2 删除 %1 吗？其通话和会议记录仍保留在时间线中。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="781"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="784"/>
         <source>Archive customer</source>
         <translation>归档客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="783"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="786"/>
         <source>Archive %1? It leaves every computer at their next sync and stays on the server, where “Search the archive” finds it.</source>
         <translation>归档 %1？下次同步时它将从所有电脑上移除，但保留在服务器上，可通过“搜索归档”找到。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="793"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="796"/>
         <source>%1 is archived.</source>
         <translation>%1 已归档。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="798"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="801"/>
         <source>Could not archive %1: %2</source>
         <translation>无法归档 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="818"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="821"/>
         <source>This person was erased at their request.</source>
         <translation>此联系人已应本人要求删除。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="902"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="905"/>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="915"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="918"/>
         <source>Sync stopped; it continues later.</source>
         <translation>同步已停止，稍后继续。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="923"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="926"/>
         <source>The server was restored from a backup; your unsynced changes were sent again and your data was refreshed.</source>
         <translation>服务器已从备份恢复；您未同步的更改已重新发送，数据已刷新。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="935"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="938"/>
         <source>Offline — your changes are kept and sent later.</source>
         <translation>离线 — 您的更改已保存，稍后发送。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="937"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="940"/>
         <source>Please sign in again to sync.</source>
         <translation>请重新登录以同步。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="938"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="941"/>
         <source>Sync failed: %1</source>
         <translation>同步失败：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="946"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="949"/>
         <source>%1 change(s) waiting to be sent</source>
         <translation>%1 项更改待发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="948"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="951"/>
         <source>All changes sent</source>
         <translation>所有更改已发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="950"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="953"/>
         <source>%1 conflict(s)</source>
         <translation>%1 个冲突</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="952"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="955"/>
         <source>%1 sync issue(s)</source>
         <translation>%1 个同步问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="961"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="964"/>
         <source>%1 was deleted by %2</source>
         <translation>%1 已被 %2 删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="966"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="969"/>
         <source>%1 customers deleted under your work</source>
         <translation>%1 个客户在你有工作时被删除</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="970"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="973"/>
         <source>%1 — deleted by %2; %3 unsynced change(s) kept, not sent</source>
         <translation>%1 — 由 %2 删除；%3 项未同步的更改已保留，未发送</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="982"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="985"/>
         <source>● Local only</source>
         <translation>● 仅本地</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="986"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="989"/>
         <source>● Online</source>
         <translation>● 在线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="988"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="991"/>
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="990"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="993"/>
         <source>● Sign-in needed</source>
         <translation>● 需要登录</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="992"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="995"/>
         <source>● Server problem</source>
         <translation>● 服务器问题</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="994"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="997"/>
         <source>● Connecting…</source>
         <translation>● 正在连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="1000"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="1003"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="1002"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="1005"/>
         <source>Never synced</source>
         <translation>从未同步</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="1008"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="1011"/>
         <source>just now</source>
         <translation>刚刚</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/main_window.py" line="1010"/>
+        <location filename="../../desktop_crm/ui/main_window.py" line="1013"/>
         <source>%1 min ago</source>
         <translation>%1 分钟前</translation>
     </message>
@@ -1919,103 +1922,103 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>MergeDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="41"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="40"/>
         <source>Offline: duplicates are reviewed and merged on the server. Connect and retry.</source>
         <translation>离线：重复数据的审核与合并在服务器上进行。请联网后重试。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="46"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="45"/>
         <source>Sign in to review duplicates.</source>
         <translation>请登录后审核重复数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="48"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="47"/>
         <source>Not found, or not allowed for your role: %1</source>
         <translation>未找到，或您的角色无权查看：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="52"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="51"/>
         <source>The server refused: %1</source>
         <translation>服务器拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="55"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="54"/>
         <source>The server could not be asked: %1</source>
         <translation>无法向服务器查询：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="84"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="83"/>
         <source>Merge two customers</source>
         <translation>合并两个客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="86"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="85"/>
         <source>Merge two contacts</source>
         <translation>合并两个联系人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="90"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="89"/>
         <source>Pick the record that stays and, where the two differ, the value it keeps. Everything under the other record moves to the one that stays, and its name is kept as a former name. An administrator can undo the merge.</source>
         <translation>选择保留的记录，并在两者不同之处选择要保留的值。另一条记录下的所有内容都会移到保留的记录下，其名称作为曾用名保留。管理员可以撤销合并。</translation>
     </message>
     <message>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="95"/>
         <location filename="../../desktop_crm/ui/merge_dialog.py" line="96"/>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="97"/>
         <source>Keep “%1”</source>
         <translation>保留“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="116"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="115"/>
         <source>Merge</source>
         <translation>合并</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="119"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="118"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="144"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="143"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="144"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="143"/>
         <source>Keep</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="152"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="151"/>
         <source>Both records hold the same values.</source>
         <translation>两条记录的值相同。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="170"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="169"/>
         <source>Left</source>
         <translation>左侧</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="170"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="169"/>
         <source>Right</source>
         <translation>右侧</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="189"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="188"/>
         <source>A record of this pair is not on this computer yet: sync, then try again.</source>
         <translation>这一对中有记录尚未同步到本机：请先同步，再重试。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="192"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="191"/>
         <source>Could not read the two records: %1</source>
         <translation>无法读取这两条记录：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="222"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="221"/>
         <source>Merging…</source>
         <translation>正在合并…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/merge_dialog.py" line="240"/>
+        <location filename="../../desktop_crm/ui/merge_dialog.py" line="238"/>
         <source>The merge was not done. %1</source>
         <translation>未完成合并。%1</translation>
     </message>
@@ -2023,7 +2026,7 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="138"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="139"/>
         <source>New opportunity — %1</source>
         <translation>新建商机 — %1</translation>
     </message>
@@ -2031,119 +2034,94 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityEditDialog</name>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="163"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="164"/>
         <source>Opportunity — %1</source>
         <translation>商机 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="167"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="168"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="194"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="195"/>
         <source>Find another customer…</source>
         <translation>查找其他客户…</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="228"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="229"/>
         <source>(nobody)</source>
         <translation>（无人）</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="236"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="237"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="236"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="237"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="236"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="237"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="236"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="237"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="244"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="245"/>
         <source>This deal&apos;s timeline</source>
         <translation>此商机的时间线</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="261"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="262"/>
         <source>Log call</source>
         <translation>记录电话</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="262"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="263"/>
         <source>Log meeting</source>
         <translation>记录会议</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="263"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="264"/>
         <source>Log visit</source>
         <translation>记录拜访</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="264"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="265"/>
         <source>Log e-mail</source>
         <translation>记录邮件</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="265"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="266"/>
         <source>Add note</source>
         <translation>添加备注</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="270"/>
-        <source>Call</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="271"/>
-        <source>Meeting</source>
-        <translation>会议</translation>
-    </message>
-    <message>
         <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="272"/>
-        <source>Visit</source>
-        <translation>拜访</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="273"/>
-        <source>E-mail</source>
-        <translation>邮件</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="274"/>
-        <source>Note</source>
-        <translation>备注</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="280"/>
         <source>hidden for your role</source>
         <translation>因您的角色而隐藏</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="396"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="388"/>
         <source>Move the deal&apos;s activities?</source>
         <translation>一并移动商机的活动？</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="398"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="390"/>
         <source>This deal has %n activity(s) under “%1”. Move them to “%2” with the deal? If not, they stay in the timeline of “%1”.</source>
         <translation>
             <numerusform>此商机在“%1”下有 %n 条活动。是否随商机一起移到“%2”？否则它们留在“%1”的时间线中。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="448"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="440"/>
         <source>This opportunity is no longer in your replica.</source>
         <translation>此商机已不在您的本地副本中。</translation>
     </message>
@@ -2151,23 +2129,23 @@ Edit the same customer&apos;s notes now (Customer ▸ Edit customer): your next 
 <context>
     <name>OpportunityForm</name>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="72"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="73"/>
         <source>e.g. 2027 service contract</source>
         <extracomment>(user id, name) a deal may be given to; None where this user may not reassign.</extracomment>
         <translation>例如：2027 年服务合同</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="82"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="83"/>
         <source>Expected to close by</source>
         <translation>预计成交日期</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="101"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="102"/>
         <source>Type the amount as a number, e.g. 120000 or 99.50.</source>
         <translation>请输入数字金额，例如 120000 或 99.50。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="104"/>
+        <location filename="../../desktop_crm/ui/opportunity_dialog.py" line="105"/>
         <source>The amount must be a number.</source>
         <translation>金额必须是数字。</translation>
     </message>
@@ -2877,68 +2855,43 @@ Rebuild it from the server? Your unsynced changes, conflicts and sync issues are
 <context>
     <name>TimelineModel</name>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="47"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="48"/>
         <source>hidden for your role</source>
         <extracomment>A page arrived (rows now held, whether more are waiting). The rows were read anew (a customer, a filter or a reload), or reading them failed. Reading a page failed (the error, for the user). Set by the customer view: names instead of ids.</extracomment>
         <translation>您的角色无权查看</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="48"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="49"/>
         <source>Your role may not read this field. It is not empty.</source>
         <translation>您的角色无权查看此字段。它并非空白。</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="50"/>
-        <source>Call</source>
-        <translation>电话</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="51"/>
-        <source>Meeting</source>
-        <translation>会议</translation>
-    </message>
-    <message>
         <location filename="../../desktop_crm/ui/timeline_model.py" line="52"/>
-        <source>Visit</source>
-        <translation>拜访</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="53"/>
-        <source>E-mail</source>
-        <translation>邮件</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="54"/>
-        <source>Note</source>
-        <translation>备注</translation>
-    </message>
-    <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="57"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="58"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="53"/>
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="59"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="54"/>
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="60"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="55"/>
         <source>Summary</source>
         <translation>摘要</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="61"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="56"/>
         <source>By</source>
         <translation>记录人</translation>
     </message>
     <message>
-        <location filename="../../desktop_crm/ui/timeline_model.py" line="186"/>
+        <location filename="../../desktop_crm/ui/timeline_model.py" line="181"/>
         <source>follow up %1</source>
         <translation>跟进 %1</translation>
     </message>
