@@ -35,6 +35,7 @@ from desktop_crm.domain.duplicates import (
     similarity,
 )
 from desktop_crm.domain.phones import reversed_digits
+from desktop_crm.storage.bulk_phase import execute_indexed
 from desktop_crm.storage.search import EXACT_PHONE_SQL
 
 #: Index row ids taken per trigram, at most (row ids only: cheap).
@@ -122,7 +123,7 @@ def _phone_rows(conn: Connection, phones: Iterable[str]) -> list[tuple[str, str,
     """(contact id, contact name, account id, account name) of contacts with these numbers."""
     out = []
     for e164 in phones:
-        for row in conn.exec_driver_sql(EXACT_PHONE_SQL, (reversed_digits(e164), e164)):
+        for row in execute_indexed(conn, EXACT_PHONE_SQL, (reversed_digits(e164), e164)):
             # e164, is_primary, digits_reversed, contact_id, account_id, contact, account, …
             out.append((str(row[3]), str(row[5]), str(row[4]), str(row[6])))
     return out

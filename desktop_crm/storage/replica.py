@@ -58,7 +58,7 @@ import sqlcipher3.dbapi2 as dbapi2
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
-from desktop_crm.storage import revisions
+from desktop_crm.storage import bulk_phase, revisions
 from desktop_crm.storage.engine import (
     DEFAULT_SETTINGS,
     EngineSettings,
@@ -258,6 +258,10 @@ def open_replica(
     )
     engine = create_replica_engine(path, source, settings)
     try:
+        if upgrade:
+            # A first sync stopped in its bulk phase (killed): build the indexes it deferred,
+            # at the revision that noted them, before any migration touches them.
+            bulk_phase.finish(writer(engine))
         if upgrade and checked.revision != revisions.head_revision():
             migrate(engine, path=path)
     except BaseException:

@@ -30,6 +30,7 @@ from desktop_crm.domain.phones import (
     parse_phone_query,
     reversed_digits,
 )
+from desktop_crm.storage.bulk_phase import execute_indexed
 
 #: The most phone rows a suffix search confirms before ranking (last 4 digits of a million
 #: numbers match ~100–200 rows; anything beyond this is noise to the person searching).
@@ -123,19 +124,19 @@ Rank = tuple[int, int, int]
 def phone_search(conn: Connection, query: PhoneQuery, limit: int = 50) -> list[SearchHit]:
     rows: list[tuple[object, ...]] = []
     if query.e164 is not None:
-        rows += conn.exec_driver_sql(
-            EXACT_PHONE_SQL, (reversed_digits(query.e164), query.e164)
+        rows += execute_indexed(
+            conn, EXACT_PHONE_SQL, (reversed_digits(query.e164), query.e164)
         ).all()
         if query.country_implied:
             # The same national number stored under another country code (ranked lower).
             prefix = query.reversed_suffix
-            rows += conn.exec_driver_sql(
-                SUFFIX_PHONE_SQL, (prefix, next_prefix(prefix), MAX_PHONE_CANDIDATES)
+            rows += execute_indexed(
+                conn, SUFFIX_PHONE_SQL, (prefix, next_prefix(prefix), MAX_PHONE_CANDIDATES)
             ).all()
     else:
         prefix = query.reversed_suffix
-        rows += conn.exec_driver_sql(
-            SUFFIX_PHONE_SQL, (prefix, next_prefix(prefix), MAX_PHONE_CANDIDATES)
+        rows += execute_indexed(
+            conn, SUFFIX_PHONE_SQL, (prefix, next_prefix(prefix), MAX_PHONE_CANDIDATES)
         ).all()
 
     # The best-matching phone row per (contact, number), ranked; names break ties.

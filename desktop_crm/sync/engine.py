@@ -39,7 +39,7 @@ from desktop_crm.protocol.messages import (
     Removal,
     WireRecord,
 )
-from desktop_crm.storage import bulk_load, erasure
+from desktop_crm.storage import bulk_load, bulk_phase, erasure
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.engine import writer
@@ -227,11 +227,27 @@ class SyncEngine:
             resync = book.get_state(conn, RESYNC_KEY) is not None
             pages = int(book.get_state(conn, RESYNC_PAGES_KEY) or 0)
         done = 0
-        # The next page is fetched while this one is written: the server and the network work
-        # while the replica does. At most one request is in flight; its page is only applied
-        # (and its token only stored) in order, so resuming is unaffected.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-prefetch") as pool:
-            self._snapshot_pages(summary, pool, after, resync, pages, done)
+        if not resync:
+            # A first sync: the indexes its inserts would update in random order are built
+            # once, after the last page (storage/bulk_phase.py). Not on a re-snapshot: the
+            # replica is full and in use then, and most records are already there.
+            with self._writes.begin() as conn:
+                bulk_phase.begin(conn)
+        try:
+            # The next page is fetched while this one is written: the server and the network
+            # work while the replica does. At most one request is in flight; its page is only
+            # applied (and its token only stored) in order, so resuming is unaffected.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-prefetch") as pool:
+                self._snapshot_pages(summary, pool, after, resync, pages, done)
+        except BaseException:
+            # Stopped half-way (offline, cancelled): the indexes come back now, so the app
+            # searches at full speed with what arrived; the next sync defers them again.
+            try:
+                bulk_phase.finish(self._writes)
+            except Exception:
+                log.exception("could not build the deferred indexes after a stopped first sync")
+            raise
+        bulk_phase.finish(self._writes)
 
     def _snapshot_pages(
         self,
