@@ -21,8 +21,10 @@ from sqlalchemy import select
 
 from desktop_crm.domain.records import Activity
 from desktop_crm.server import models as m
+from desktop_crm.storage import bulk_phase
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
+from desktop_crm.storage.engine import connect
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import open_replica
 from desktop_crm.sync.engine import SyncEngine
@@ -195,10 +197,30 @@ def _kill_after_start(proc: subprocess.Popen[str], delay: float) -> bool:
     return killed
 
 
+def _bulk_phase_left(profile: Path) -> bool:
+    """Whether the killed process left deferred indexes unbuilt (read-only: nothing changes)."""
+    conn = connect(profile / "replica.db", Passphrase(PASSPHRASE), mode="ro")
+    try:
+        row = conn.execute(
+            "SELECT 1 FROM sync_state WHERE key = ?", (bulk_phase.BULK_PHASE_KEY,)
+        ).fetchone()
+    finally:
+        conn.close()
+    return row is not None
+
+
 def _check_replica(profile: Path) -> None:
     replica = open_replica(profile / "replica.db", Passphrase(PASSPHRASE))
     try:
         assert replica.integrity_check() == []
+        # A first sync killed in its bulk phase: opening built the indexes it had deferred.
+        with replica.engine.connect() as conn:
+            assert bulk_phase.pending(conn) == {}
+            indexes = {
+                str(r[0])
+                for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")
+            }
+        assert set(bulk_phase.DEFERRED_INDEXES) <= indexes
     finally:
         replica.close()
 
@@ -215,10 +237,13 @@ def test_sigkill_during_first_sync_and_push(e2e_server: E2EServer, tmp_path: Pat
     profile = tmp_path / "killed"
     killed = 0
     # First sync, killed at random moments (small pages: many commits to land between).
+    in_bulk_phase = 0
     for _ in range(3):
         proc = _driver(profile, e2e_server, "--snapshot-limit", "40")
         killed += _kill_after_start(proc, rng.uniform(0.02, 0.5))
+        in_bulk_phase += _bulk_phase_left(profile)
         _check_replica(profile)
+    assert in_bulk_phase >= 1, "no kill landed in the first sync's bulk phase"
     finish = _driver(profile, e2e_server, "--snapshot-limit", "40")
     out, err = finish.communicate(timeout=120)
     assert finish.returncode == 0, (out, err)
