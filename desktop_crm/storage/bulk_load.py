@@ -167,11 +167,6 @@ def _record_row(record: StoredRecord | SyncedRecord) -> tuple[Any, ...]:
 def _insert_fresh(
     conn: Connection, entity: Entity, table: Table, records: list[StoredRecord | SyncedRecord]
 ) -> None:
-    # In id order: the keys by record id (the table's primary key index, ``name_index_rows``,
-    # the phone rows' ``contact_id`` index) are random UUIDs, so a batch in arrival order
-    # touches their pages at random, and each page that has left the cache is decrypted,
-    # checked and later encrypted again; sorted, a batch sweeps each such page once.
-    records = sorted(records, key=_record_id)
     rows = [_record_row(r) for r in records]
     if entity in _NAME_INDEXED and len(rows) >= _BYPASS_TRIGGER_MIN:
         _insert_bypassing_name_trigger(conn, entity, table, rows)
@@ -333,10 +328,6 @@ def _insert_counting_activity_days(conn: Connection, rows: list[tuple[Any, ...]]
             "ON CONFLICT (day, author_id) DO UPDATE SET count = count + excluded.count",
             [(day, author, count) for (day, author), count in days.items()],
         )
-
-
-def _record_id(record: StoredRecord | SyncedRecord) -> str:
-    return record.id if isinstance(record, StoredRecord) else record.meta.id
 
 
 def _meta_of(record: StoredRecord | SyncedRecord) -> StoredRecord | RecordMeta:
