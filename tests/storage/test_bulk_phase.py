@@ -5,6 +5,7 @@ and on the next open when the process was killed in between."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def _indexes(conn: Connection) -> set[str]:
     }
 
 
-def _picked(seed: int, records: list[object]) -> list[Contact]:
+def _picked(seed: int, records: Sequence[object]) -> list[Contact]:
     rng = random.Random(seed)
     return rng.sample([r for r in records if isinstance(r, Contact) and r.phones], 25)
 
