@@ -258,9 +258,10 @@ def open_replica(
     )
     engine = create_replica_engine(path, source, settings)
     try:
-        if upgrade:
+        if upgrade and checked.bulk_phase_left:
             # A first sync stopped in its bulk phase (killed): build the indexes it deferred,
-            # at the revision that noted them, before any migration touches them.
+            # at the revision that noted them, before any migration touches them. (Seen on
+            # the read-only check: an open with nothing to do still opens no write connection.)
             bulk_phase.finish(writer(engine))
         if upgrade and checked.revision != revisions.head_revision():
             migrate(engine, path=path)
@@ -387,6 +388,8 @@ class _Checked:
     revision: str | None
     page_check: PageCheck
     stored_verified_at: datetime | None  # the date found in the file before this open
+    #: A first sync's bulk phase was left unfinished (killed): indexes to build on open.
+    bulk_phase_left: bool = False
 
 
 def _verify(
@@ -473,6 +476,7 @@ def _check_contents(
                 path,
             )
         stored = _read_verified_at(conn) if "sync_state" in tables else None
+        bulk_phase_left = "sync_state" in tables and _bulk_phase_left(conn)
         due = policy.due(hot_wal=hot_wal, verified_at=stored)
         run = due is not None if policy.force is None else policy.force
         verified_at = stored if due is None else None
@@ -498,7 +502,15 @@ def _check_contents(
         revision=stored_revisions[0] if stored_revisions else None,
         page_check=PageCheck(due=due, ran=run, verified_at=verified_at),
         stored_verified_at=stored,
+        bulk_phase_left=bulk_phase_left,
     )
+
+
+def _bulk_phase_left(conn: dbapi2.Connection) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sync_state WHERE key = ?", (bulk_phase.BULK_PHASE_KEY,)
+    ).fetchone()
+    return row is not None
 
 
 def _read_verified_at(conn: dbapi2.Connection) -> datetime | None:
