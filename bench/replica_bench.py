@@ -244,7 +244,8 @@ def run(
             table.figure("replica.load.ratio_encrypted_to_plain", ratio, size)
     table.notes += [
         f"cache_size={settings.cache_size}, synchronous={settings.synchronous}, WAL; "
-        f"bulk_apply in transactions of {CHUNK:,} records",
+        f"bulk_apply in transactions of {CHUNK:,} records, as a first sync: the deferred "
+        "indexes dropped first and built after (storage/bulk_phase.py), their build timed",
         "rec/s counts accounts + contacts; each contact also writes 1–3 phone rows and a "
         "name-index row (triggers)",
         "found = share of full-number lookups whose first hit matched",
