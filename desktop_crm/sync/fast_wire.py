@@ -20,21 +20,13 @@ path can read (the models refuse it, its version vector breaks the rules of
 Unicode, such as a lone surrogate escape) is set aside as :class:`Unreadable`, and the rest of
 the page is applied; the engine parks it as a sync issue. A page that is not JSON, or not a
 page, is still refused whole.
-
-A page is read with the cyclic garbage collector paused (:func:`collector_paused`): reading one
-makes hundreds of thousands of containers (dicts, lists, records) that all stay alive, so each
-automatic collection during the read walks the page's objects only to find nothing to free;
-that was ≈ a fifth of the read's CPU (``docs/benchmarks.md``, issue 12). Reference counting
-still frees everything as usual; the collector runs once, as usual, after the read.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -151,31 +143,8 @@ def _unreadable(entity: object, record_id: object, problem: Exception | str) -> 
     return Unreadable(_printable(getattr(entity, "value", entity)), _printable(record_id), reason)
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Automatic cyclic garbage collection off for the ``with`` block, then as it was.
-
-    Safe from any thread: another thread that allocates meanwhile only defers its collection
-    to the end of the block (no object is freed later than that, since reference counting is
-    untouched), and where collection is off already (the GUI collects on its own thread,
-    :mod:`desktop_crm.ui.gui_gc`) this does nothing."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def plain_snapshot(content: bytes) -> SnapshotPage | None:
     """The page, or None when it needs the models (unusual shape, or not valid at all)."""
-    with collector_paused():
-        return _plain_snapshot(content)
-
-
-def _plain_snapshot(content: bytes) -> SnapshotPage | None:
     try:
         body, tolerant = _loads(content)
         if body.keys() != _SNAPSHOT_KEYS:
@@ -191,11 +160,6 @@ def _plain_snapshot(content: bytes) -> SnapshotPage | None:
 
 def plain_pull(content: bytes) -> PullPage | None:
     """The page, or None when it needs the models (unusual shape, or not valid at all)."""
-    with collector_paused():
-        return _plain_pull(content)
-
-
-def _plain_pull(content: bytes) -> PullPage | None:
     try:
         body, tolerant = _loads(content)
         keys = body.keys()

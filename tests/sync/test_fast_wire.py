@@ -4,7 +4,6 @@ is set aside alone (``unreadable``) while the rest of its page is read."""
 
 from __future__ import annotations
 
-import gc
 import json
 from typing import Any
 
@@ -13,7 +12,6 @@ import pytest
 from pydantic import ValidationError
 
 from desktop_crm.protocol.messages import PullResponse, SnapshotResponse
-from desktop_crm.sync import fast_wire
 from desktop_crm.sync.fast_wire import (
     PullPage,
     SnapshotPage,
@@ -256,33 +254,3 @@ def test_a_vector_the_rules_refuse_sets_aside_its_record(version: dict[str, int]
 def test_a_page_that_is_not_a_page_is_still_refused() -> None:
     body = json.dumps({"records": "\ud800", "cursor": "5", "has_more": False}).encode()
     assert _client_pull(body) is ProtocolError
-
-
-@pytest.mark.parametrize("read", [plain_snapshot, plain_pull])
-def test_pages_are_read_with_the_collector_paused_and_then_as_it_was(
-    read: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The read's many live containers are not walked by automatic collections; afterwards
-    (and after a refused page) collection is back as it was, also when the GUI had it off."""
-    seen: list[bool] = []
-    real_loads = fast_wire._loads
-
-    def loads(content: bytes) -> Any:
-        seen.append(gc.isenabled())
-        return real_loads(content)
-
-    monkeypatch.setattr(fast_wire, "_loads", loads)
-    pull = {"records": [RECORD], "cursor": "5", "has_more": False}
-    good = _snapshot_body([RECORD]) if read is plain_snapshot else json.dumps(pull).encode()
-    was = gc.isenabled()
-    try:
-        gc.enable()
-        assert read(good) is not None
-        assert read(b"not json") is None
-        assert seen == [False, False] and gc.isenabled()
-        gc.disable()  # as the GUI's own collector keeps it
-        assert read(good) is not None
-        assert seen == [False, False, False] and not gc.isenabled()
-    finally:
-        if was:
-            gc.enable()
