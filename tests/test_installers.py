@@ -108,13 +108,20 @@ class _Built:
     executables: list[dict[str, Any]] = field(default_factory=list)
     collected: list[Any] = field(default_factory=list)
     bundles: list[dict[str, Any]] = field(default_factory=list)
+    analysis: Any = None
 
     def globals(self) -> dict[str, Any]:
         def analysis(scripts: list[str], **options: Any) -> types.SimpleNamespace:
-            return types.SimpleNamespace(
+            qt_translations = [
+                (f"PySide6/Qt/translations/{name}.qm", "src", "DATA")
+                for name in ("qtbase_de", "qtbase_zh_CN", "qt_help_fr")
+            ]
+            self.analysis = types.SimpleNamespace(
                 scripts=scripts, pure=["pure"], binaries=[("PySide6/Qt/lib/libQt6Core.so.6",
-                "src", "BINARY")], datas=options["datas"], options=options,
+                "src", "BINARY")], datas=[(dest, src, "DATA") for src, dest in options["datas"]]
+                + qt_translations, options=options,
             )  # fmt: skip
+            return self.analysis
 
         def exe(*tocs: Any, **options: Any) -> dict[str, Any]:
             self.executables.append(options)
@@ -154,6 +161,38 @@ def test_windows_gets_a_windowed_executable_beside_the_console_one(
     assert all(exe["exclude_binaries"] for exe in built.executables)
     assert [item for item in built.collected if isinstance(item, dict)] == built.executables
     assert not built.bundles
+
+
+def test_the_bundle_has_qt_translations_only_in_the_programs_languages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built = _run_spec("linux", monkeypatch)
+    qt = [name for name, _, _ in built.analysis.datas if "Qt/translations/" in name]
+    assert qt == ["PySide6/Qt/translations/qtbase_zh_CN.qm"]  # what ui.i18n loads
+    assert built.analysis.options["hookspath"] == [str(PACKAGING / "hooks")]
+
+
+def test_the_qtgui_hook_leaves_out_plugins_before_their_libraries_are_looked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hook replaces PyInstaller's own for PySide6.QtGui: same result, less the unused
+    plugins, so what only they link (GTK's Cairo, Pango, …) never enters the bundle."""
+    plugins = "/venv/site-packages/PySide6/Qt/plugins"
+    found = [
+        (f"{plugins}/{name}.so", f"PySide6/Qt/plugins/{name.split('/')[0]}")
+        for name in ("platformthemes/libqgtk3", "platformthemes/libqxdgdesktopportal",
+                     "platforms/libqxcb", "platforms/libqwayland", "platforms/libqeglfs",
+                     "platforms/libqoffscreen", "egldeviceintegrations/libqeglfs-kms-integration")
+    ]  # fmt: skip
+    qt = types.ModuleType("PyInstaller.utils.hooks.qt")
+    qt.add_qt6_dependencies = lambda hook_file: (["PySide6.QtCore"], found, [])  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks.qt", qt)
+    hook = PACKAGING / "hooks" / "hook-PySide6.QtGui.py"
+    namespace: dict[str, Any] = {"__file__": str(hook)}
+    exec(compile(hook.read_text(encoding="utf-8"), str(hook), "exec"), namespace)
+    kept = {Path(source).stem for source, _ in namespace["binaries"]}
+    assert kept == {"libqxdgdesktopportal", "libqxcb", "libqwayland", "libqoffscreen"}
+    assert namespace["hiddenimports"] == ["PySide6.QtCore"]
 
 
 @pytest.mark.parametrize("platform", ["linux", "darwin"])
