@@ -195,6 +195,27 @@ def test_the_qtgui_hook_leaves_out_plugins_before_their_libraries_are_looked_for
     assert namespace["hiddenimports"] == ["PySide6.QtCore"]
 
 
+def test_the_bundle_leaves_out_only_modules_the_program_never_imports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A module the spec excludes is missing from the bundle: nothing in desktop_crm may
+    import it (the checkout would run, the installed program would not)."""
+    excluded = _run_spec("linux", monkeypatch).analysis.options["excludes"]
+    assert "phonenumbers.geodata" in excluded
+    package = PACKAGING.parent / "desktop_crm"
+    imported: set[str] = set()
+    for source in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module)
+                imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+    assert "phonenumbers.timezone" in imported  # the scan sees "from phonenumbers import x"
+    wrong = {n for n in imported for x in excluded if n == x or n.startswith(f"{x}.")}
+    assert not wrong
+
+
 @pytest.mark.parametrize("platform", ["linux", "darwin"])
 def test_linux_and_macos_keep_one_executable(
     platform: str, monkeypatch: pytest.MonkeyPatch
