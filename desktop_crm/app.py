@@ -25,14 +25,15 @@ if TYPE_CHECKING:
 
     from desktop_crm.ui.main_window import MainWindow
 
-HEADLESS_COMMANDS = {"sync", "lookup", "write-policy", "backup"}
+HEADLESS_COMMANDS = {"sync", "lookup", "write-policy", "policy", "backup"}
 
 
 def _gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="desktop-crm",
         description=(
-            "Desktop CRM. Headless commands: sync, lookup, backup (desktop-crm sync --help). "
+            "Desktop CRM. Headless commands: sync, lookup, backup, policy (desktop-crm sync "
+            "--help). "
             "desktop-crm open tel:NUMBER shows the caller in the running window."
         ),
     )

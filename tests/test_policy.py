@@ -104,3 +104,43 @@ def test_the_policy_can_forbid_self_updates(tmp_path: Path) -> None:
         load_policy(_write(tmp_path, '[updates]\nself_update = "no"\n'))
     with pytest.raises(PolicyError, match="unknown setting updates.channel"):
         load_policy(_write(tmp_path, '[updates]\nchannel = "beta"\n'))
+
+
+def test_desktop_crm_policy_says_it_when_it_managed_updates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self_update = false`` has nothing to switch off (there is no updater): what it does is
+    tell users and IT's checks who manages updates, in ``desktop-crm policy``."""
+    from desktop_crm.app import main
+    from desktop_crm.client import cli
+
+    path = _write(tmp_path, LOCKED + "\n[updates]\nself_update = false\n")
+    monkeypatch.setenv(POLICY_ENV, str(path))
+    assert main(["policy"]) == cli.EXIT_OK
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"Policy file: {path}"
+    assert "Server: https://crm.example.com (locked)" in out
+    assert "Sync interval: 600 s" in out and "Language: zh_CN" in out
+    assert out[-1].startswith("Updates are managed by your IT department")
+
+    path.write_text(LOCKED, encoding="utf-8")  # self_update left at its default
+    assert main(["policy"]) == cli.EXIT_OK
+    assert capsys.readouterr().out.splitlines()[-1].startswith(
+        "Desktop CRM does not update itself"
+    )
+
+
+def test_desktop_crm_policy_without_a_file_and_with_a_bad_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop_crm.app import main
+    from desktop_crm.client import cli
+    from desktop_crm.client.policy import describe_policy
+
+    absent = tmp_path / "policy.toml"
+    assert describe_policy(NO_POLICY, absent)[0] == (
+        f"Policy file: none ({absent} does not exist); the user's settings apply."
+    )
+    monkeypatch.setenv(POLICY_ENV, str(_write(tmp_path, '[updates]\nself_update = "no"\n')))
+    assert main(["policy"]) == cli.EXIT_USAGE
+    assert "updates.self_update must be true or false" in capsys.readouterr().err

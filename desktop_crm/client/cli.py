@@ -29,7 +29,7 @@ from pathlib import Path
 from desktop_crm.client import reading
 from desktop_crm.client.backup import ProfileBackupError, backup_profile
 from desktop_crm.client.error_log import write_error_log
-from desktop_crm.client.policy import PolicyError, load_policy
+from desktop_crm.client.policy import PolicyError, describe_policy, load_policy, policy_path
 from desktop_crm.client.policy_file import write_policy
 from desktop_crm.client.profile import Profile, SettingsError, check_server_url
 from desktop_crm.client.session import (
@@ -88,6 +88,11 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     write.add_argument("--lock", default="", help="1: users cannot use another server")
     write.add_argument("--sync-interval", default="", help="background sync interval, seconds")
     write.set_defaults(command_handler=cmd_write_policy, profile=None)
+
+    show = subparsers.add_parser(
+        "policy", help="print the policy in force (server, sync, language, updates)"
+    )
+    show.set_defaults(command_handler=cmd_policy, profile=None)
 
     backup = subparsers.add_parser(
         "backup", help="copy a profile's data, still encrypted, to a zip file"
@@ -210,6 +215,13 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 def cmd_write_policy(args: argparse.Namespace) -> int:
     written = write_policy(args.path, args.server_url, args.lock, args.sync_interval)
     print(f"Policy written to {written.source}.")
+    return EXIT_OK
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    """IT's check of a managed machine; a policy file with a mistake exits 2 with its message."""
+    looked_at = policy_path()
+    print("\n".join(describe_policy(load_policy(), looked_at)))
     return EXIT_OK
 
 

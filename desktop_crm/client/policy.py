@@ -96,8 +96,9 @@ class Policy:
     #: Allow plain ``http://`` to a server on another machine (loopback is always allowed).
     allow_insecure_http: bool = False
     #: False: nothing may download or install a new version of the program by itself; the
-    #: installers IT pushes are the only way in. The program has no self-updater today; this
-    #: is the switch any future one must obey.
+    #: installers IT pushes are the only way in. The program has no self-updater (it never
+    #: checks for, downloads or installs a version); ``desktop-crm policy`` says who manages
+    #: updates, and any future updater must obey this switch.
     self_update: bool = True
     #: Where it was read from (None: no policy).
     source: Path | None = None
@@ -133,6 +134,33 @@ class Policy:
 
 NO_POLICY = Policy()
 
+UPDATES_MANAGED_BY_IT = (
+    "Updates are managed by your IT department (updates.self_update = false): Desktop CRM "
+    "never downloads or installs a new version by itself."
+)
+UPDATES_BY_INSTALLER = (
+    "Desktop CRM does not update itself: a new version comes with a new installer (.deb, MSI "
+    "or app)."
+)
+
+
+def describe_policy(policy: Policy, looked_at: Path) -> list[str]:
+    """What ``desktop-crm policy`` prints: the settings in force, one per line, for IT's
+    checks on a managed machine (``looked_at``: where the file was looked for)."""
+    if policy.source is None:
+        lines = [f"Policy file: none ({looked_at} does not exist); the user's settings apply."]
+    else:
+        lines = [f"Policy file: {policy.source}"]
+    server = policy.server_url or "not set (the user chooses)"
+    lines.append(f"Server: {server}{' (locked)' if policy.server_locked else ''}")
+    interval = policy.sync_interval_seconds
+    lines.append(f"Sync interval: {f'{interval} s' if interval else 'the user chooses'}")
+    lines.append(f"Language: {policy.language or 'the user chooses (default: the system)'}")
+    http = "allowed" if policy.allow_insecure_http else "refused"
+    lines.append(f"Plain http:// to another computer: {http}")
+    lines.append(UPDATES_BY_INSTALLER if policy.self_update else UPDATES_MANAGED_BY_IT)
+    return lines
+
 
 def default_policy_path() -> Path:
     if sys.platform == "win32":
@@ -140,6 +168,12 @@ def default_policy_path() -> Path:
     if sys.platform == "darwin":
         return Path("/Library/Application Support/Desktop CRM/policy.toml")
     return Path("/etc/desktop-crm/policy.toml")
+
+
+def policy_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where the policy is looked for: ``$DESKTOP_CRM_POLICY`` or the machine-wide place."""
+    env = os.environ if env is None else env
+    return Path(env[POLICY_ENV]) if env.get(POLICY_ENV) else default_policy_path()
 
 
 def load_policy(path: Path | None = None, env: Mapping[str, str] | None = None) -> Policy:

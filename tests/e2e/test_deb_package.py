@@ -51,6 +51,7 @@ class Installed:
     home: Path
     real: bool  # installed with dpkg (postinst ran), not unpacked
     build_seconds: float
+    build_profile: str  # packaging/build's step lines: wall and CPU seconds of each step
 
     def path(self, absolute: str) -> Path:
         return self.root / absolute.lstrip("/")
@@ -85,9 +86,9 @@ def _can_install_for_real() -> bool:
     return known.returncode != 0  # never replace an installation this test did not make
 
 
-def _build(work: Path) -> tuple[Path, float]:
-    """``packaging/build`` in a clean clone of this checkout (its last commit); the .deb and
-    the seconds it took. The clone is deleted before anything is installed."""
+def _build(work: Path) -> tuple[Path, float, str]:
+    """``packaging/build`` in a clean clone of this checkout (its last commit); the .deb, the
+    seconds it took and its step profile. The clone is deleted before anything is installed."""
     source = work / "checkout"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(source)], check=True)
     started = time.monotonic()
@@ -102,14 +103,15 @@ def _build(work: Path) -> tuple[Path, float]:
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-6000:]
     (deb,) = (work / "build").glob(f"{PACKAGE}_{__version__}_*.deb")
     shutil.rmtree(source)  # the installed program may not lean on the checkout it came from
-    return deb, time.monotonic() - started
+    profile = "\n".join(line for line in built.stderr.splitlines() if line.startswith("== "))
+    return deb, time.monotonic() - started, profile
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     work = tmp_path_factory.mktemp("deb")
     given = os.environ.get("DESKTOP_CRM_TEST_DEB")
-    deb, build_seconds = (Path(given), 0.0) if given else _build(work)
+    deb, build_seconds, profile = (Path(given), 0.0, "") if given else _build(work)
     home = work / "home"
     home.mkdir()
     real = _can_install_for_real()
@@ -127,7 +129,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
         subprocess.run(["update-desktop-database", str(root / "usr/share/applications")],
                        check=False)  # fmt: skip  (what postinst does on a real install)
     try:
-        yield Installed(root, home, real, build_seconds)
+        yield Installed(root, home, real, build_seconds, profile)
     finally:
         if real:
             subprocess.run(["dpkg", "--purge", PACKAGE], capture_output=True, check=False)
@@ -135,6 +137,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
 
 def test_the_package_installs_the_program_and_its_desktop_files(installed: Installed) -> None:
     print(f"build from a clean checkout: {installed.build_seconds:.0f} s")  # noqa: T201
+    print(installed.build_profile)  # noqa: T201  (where the build's time went, for CI logs)
     link = installed.path("/usr/bin/desktop-crm")
     assert link.is_symlink() and os.readlink(link) == "/opt/desktop-crm/desktop-crm"
     for absolute in (
