@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from sqlalchemy import Engine
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import (
@@ -28,12 +29,19 @@ from desktop_crm.protocol.messages import (
     WireText,
 )
 from desktop_crm.server import feed, tag_store
-from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
+from desktop_crm.server.auth import (
+    CurrentUser,
+    Principal,
+    TokenDep,
+    authenticate,
+    principal_for_token,
+)
 from desktop_crm.server.config_store import config_response
 from desktop_crm.server.deps import EngineDep, SettingsDep
 from desktop_crm.server.push import push as apply_push
 from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
 from desktop_crm.server.scope import can_see_account, masks_for, scoped_accounts
+from desktop_crm.server.settings import Settings
 from desktop_crm.server.store import load, to_wire
 
 router = APIRouter(tags=["sync"])
@@ -94,17 +102,26 @@ def pull(
     removals of records that left the scope. Repeat with the returned cursor while
     ``has_more``."""
     try:
-        with engine.connect() as conn:
-            with conn.begin():
-                principal = authenticate(request, conn, settings, token)
-                answer = feed.pull_page(
-                    conn, principal, masks_for(principal, settings), cursor, limit
-                )
-            # The device's position for the tombstone watermark, when it moved.
-            feed.note_position(conn, principal.device_id, answer)
+        principal, body = pull_answer(engine, settings, token.text, cursor, limit)
     except feed.BadCursor as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    return _json(answer.body)
+    request.state.principal = principal
+    return _json(body)
+
+
+def pull_answer(
+    engine: Engine, settings: Settings, token: str, cursor: str | None, limit: int
+) -> tuple[Principal, str]:
+    """The pull's work, shared with the raw fast path (:mod:`desktop_crm.server.fast_pull`):
+    the caller's checks and the page on one connection, then the device's position noted.
+    Raises :class:`AuthError` or :class:`feed.BadCursor` before anything is written."""
+    with engine.connect() as conn:
+        with conn.begin():
+            principal = principal_for_token(conn, settings, token)
+            answer = feed.pull_page(conn, principal, masks_for(principal, settings), cursor, limit)
+        # The device's position for the tombstone watermark, when it moved.
+        feed.note_position(conn, principal.device_id, answer)
+    return principal, answer.body
 
 
 @router.get("/sync/tags", response_model=TagsResponse, responses=_BAD_CURSOR)
