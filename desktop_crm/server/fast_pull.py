@@ -25,7 +25,7 @@ from anyio import to_thread
 from starlette.middleware.gzip import GZipMiddleware
 
 from desktop_crm.protocol.messages import DEFAULT_PULL_PAGE, MAX_PULL_PAGE
-from desktop_crm.server.auth import AuthError, read_token
+from desktop_crm.server.auth import AuthError
 from desktop_crm.server.feed import BadCursor
 from desktop_crm.server.routes.sync import pull_answer
 from desktop_crm.server.settings import Settings
@@ -94,7 +94,7 @@ async def serve(scope: Scope, send: Send, settings: Settings, engine: Any) -> bo
         return False
     token, cursor, limit = request
     try:
-        read_token(settings, token)  # signature and expiry, before any database work
+        # The token's signature and expiry are checked there, before any database work.
         _principal, text = await to_thread.run_sync(
             pull_answer, engine, settings, token, cursor, limit
         )

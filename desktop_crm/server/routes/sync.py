@@ -115,7 +115,13 @@ def pull_answer(
     """The pull's work, shared with the raw fast path (:mod:`desktop_crm.server.fast_pull`):
     the caller's checks and the page on one connection, then the device's position noted.
     Raises :class:`AuthError` or :class:`feed.BadCursor` before anything is written."""
-    with engine.connect() as conn:
+    conn = engine.connect()
+    if conn.dialect.name == "postgresql":
+        # Each statement reads its own snapshot under READ COMMITTED, in a transaction or
+        # not: without one, an idle pull makes three round trips to the database, not five
+        # (no BEGIN, no COMMIT). SQLite keeps its transaction: there it is the snapshot.
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    with conn:
         with conn.begin():
             principal = principal_for_token(conn, settings, token)
             answer = feed.pull_page(conn, principal, masks_for(principal, settings), cursor, limit)
