@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, true
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import (
@@ -30,11 +30,13 @@ from desktop_crm.protocol.messages import (
 )
 from desktop_crm.server import feed, tag_store
 from desktop_crm.server.auth import (
+    PRINCIPAL_QUERY,
     CurrentUser,
     Principal,
     TokenDep,
     authenticate,
-    principal_for_token,
+    principal_of,
+    read_token,
 )
 from desktop_crm.server.config_store import config_response
 from desktop_crm.server.deps import EngineDep, SettingsDep
@@ -109,22 +111,36 @@ def pull(
     return _json(body)
 
 
+_OPENING = feed.PULL_OPENING.subquery()
+_CALLER = PRINCIPAL_QUERY.subquery()
+#: An idle pull in one read: the feed's opening (always one row) and the caller's device and
+#: user (NULLs when the token names neither).
+_CALLER_AND_OPENING = select(_OPENING, _CALLER).select_from(_OPENING.outerjoin(_CALLER, true()))
+
+
 def pull_answer(
     engine: Engine, settings: Settings, token: str, cursor: str | None, limit: int
 ) -> tuple[Principal, str]:
     """The pull's work, shared with the raw fast path (:mod:`desktop_crm.server.fast_pull`):
     the caller's checks and the page on one connection, then the device's position noted.
     Raises :class:`AuthError` or :class:`feed.BadCursor` before anything is written."""
+    user_id, device_id, token_version = read_token(settings, token)
     conn = engine.connect()
     if conn.dialect.name == "postgresql":
         # Each statement reads its own snapshot under READ COMMITTED, in a transaction or
-        # not: without one, an idle pull makes three round trips to the database, not five
-        # (no BEGIN, no COMMIT). SQLite keeps its transaction: there it is the snapshot.
+        # not: without one, an idle pull makes two round trips to the database, not four
+        # (no BEGIN, no COMMIT; the other is the pool's ping). SQLite keeps its transaction:
+        # there it is the snapshot.
         conn.execution_options(isolation_level="AUTOCOMMIT")
     with conn:
         with conn.begin():
-            principal = principal_for_token(conn, settings, token)
-            answer = feed.pull_page(conn, principal, masks_for(principal, settings), cursor, limit)
+            row = conn.execute(
+                _CALLER_AND_OPENING, {"user_id": user_id, "device_id": device_id}
+            ).one()
+            principal = principal_of(None if row.id is None else row, token_version)
+            opening: feed.PullOpening = tuple(row)[:6]
+            masks = masks_for(principal, settings)
+            answer = feed.pull_page(conn, principal, masks, cursor, limit, opening)
         # The device's position for the tombstone watermark, when it moved.
         feed.note_position(conn, principal.device_id, answer)
     return principal, answer.body
