@@ -4,8 +4,8 @@ Idle clients pull every few seconds, and an idle pull's own work (the caller's c
 feed's high-water mark: two reads) is a small share of what the framework costs around it:
 the middleware stack, routing, dependency resolution and query validation took most of the
 server's CPU per idle pull (docs/benchmarks.md, "Server under many clients"). This path
-serves only well-formed pulls (a bearer token with a good signature, no unknown or
-malformed query parameter, no body) by doing the same work as the route
+serves only well-formed pulls (a bearer token, no unknown or malformed query parameter, no
+body) by doing the same work as the route
 (:func:`routes.sync.pull_answer`, on the same thread pool) and writing the same answer.
 Anything else, and any failure (a refused token, a bad cursor, a database error), falls
 through to FastAPI untouched, which then answers it as it always has; nothing was written
