@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from desktop_crm.server import fast_pull
 from desktop_crm.server import models as m
@@ -166,3 +166,24 @@ def test_revocation_and_disabling_take_effect_on_the_next_pull(
         assert fast == slow
         assert fast[0] == 403 and word.encode() in fast[2]
     assert served == [True, True, False, False]
+
+
+def test_an_idle_pull_is_one_statement(world: World, served: list[bool]) -> None:
+    """The caller's checks and the feed's opening are one read; nothing is written while the
+    device's cursor stands still (the position was noted by the first pull)."""
+    h = world.h("rep1")
+    cursor = world.client.get("/sync/pull", headers=h).json()["cursor"]
+    world.client.get(f"/sync/pull?cursor={cursor}", headers=h)  # notes the position
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(world.engine, "before_cursor_execute", count)
+    try:
+        response = world.client.get(f"/sync/pull?cursor={cursor}", headers=h)
+    finally:
+        event.remove(world.engine, "before_cursor_execute", count)
+    assert response.status_code == 200 and b'"records":[]' in response.content
+    assert served == [True, True, True]
+    assert len(statements) == 1, statements
