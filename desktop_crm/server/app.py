@@ -11,9 +11,10 @@ from fastapi import Depends, FastAPI, Response, status
 from fastapi.middleware.gzip import GZipMiddleware
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
+from starlette.types import Receive, Scope, Send
 
 from desktop_crm.protocol.messages import PROTOCOL_VERSION
-from desktop_crm.server import audit, db, errors, tags
+from desktop_crm.server import audit, db, errors, fast_pull, tags
 from desktop_crm.server.deps import DbDep
 from desktop_crm.server.routes import admin, auth, directory, duplicates, privacy, sync
 from desktop_crm.server.routes import audit as audit_routes
@@ -21,6 +22,21 @@ from desktop_crm.server.routes.auth import INVALID_INPUT
 from desktop_crm.server.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class CrmApp(FastAPI):
+    """FastAPI with the raw fast path for ``GET /sync/pull`` in front
+    (:mod:`desktop_crm.server.fast_pull`): whatever that path does not answer, FastAPI does."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == fast_pull.PATH
+            and scope["method"] == "GET"
+            and await fast_pull.serve(scope, send, self.state.settings, self.state.engine)
+        ):
+            return
+        await super().__call__(scope, receive, send)
 
 
 class Health(BaseModel):
@@ -45,7 +61,7 @@ def create_app(
         daily.cancel()
         engine.dispose()
 
-    app = FastAPI(
+    app = CrmApp(
         title="Desktop CRM server",
         version=f"protocol {PROTOCOL_VERSION}",
         description="Central server for the offline-first desktop CRM. See docs/sync-protocol.md.",
@@ -55,7 +71,9 @@ def create_app(
     app.state.engine = engine
     app.state.settings = settings
     errors.install(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=settings.gzip_level)
+    app.add_middleware(
+        GZipMiddleware, minimum_size=fast_pull.GZIP_MINIMUM, compresslevel=settings.gzip_level
+    )
     app.add_middleware(errors.BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(audit.RequestAddress)
 

@@ -290,7 +290,8 @@ def audit_event(
 _bearer = HTTPBearer(auto_error=False, description="The access_token from POST /auth/login")
 
 
-_PRINCIPAL_QUERY = (
+#: The caller's device and user (parameters ``device_id`` and ``user_id``).
+PRINCIPAL_QUERY = (
     select(
         m.users.c.id,
         m.users.c.username,
@@ -309,7 +310,14 @@ _PRINCIPAL_QUERY = (
 
 def principal_for_token(conn: Connection, settings: Settings, token: str) -> Principal:
     user_id, device_id, token_version = read_token(settings, token)
-    row = conn.execute(_PRINCIPAL_QUERY, {"device_id": device_id, "user_id": user_id}).first()
+    row = conn.execute(PRINCIPAL_QUERY, {"device_id": device_id, "user_id": user_id}).first()
+    return principal_of(row, token_version)
+
+
+def principal_of(row: Any, token_version: int) -> Principal:
+    """The caller, from :data:`PRINCIPAL_QUERY`'s row (None: none found) for a token of
+    ``token_version``: refused if the device was revoked, the user disabled, or the token
+    is from before a password change."""
     if row is None:
         raise AuthError("The access token names an unknown device or user. Sign in again.")
     if row.revoked_at is not None:

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -60,14 +61,27 @@ _EPOCH_TEXT = re.compile(r"[0-9a-f]{16}")
 _EPOCH = select(m.server_state.c.value).where(m.server_state.c.key == EPOCH_KEY)
 #: The pull's opening reads in one round trip: the change-log head, the caller's
 #: ``scope_reset_seq``, how far tombstones were purged, and where the device was last noted.
-_PULL_OPENING = select(
-    _HEAD_SEQ.scalar_subquery(),
-    select(m.users.c.scope_reset_seq).where(m.users.c.id == bindparam("user_id")).scalar_subquery(),
-    tombstones.PURGED_THROUGH_QUERY.scalar_subquery(),
-    select(m.devices.c.pull_seq).where(m.devices.c.id == bindparam("device_id")).scalar_subquery(),
-    select(m.devices.c.pulled_at).where(m.devices.c.id == bindparam("device_id")).scalar_subquery(),
-    _EPOCH.scalar_subquery(),
+#: Labelled, so that :data:`routes.sync` can read it joined to the caller's checks.
+PULL_OPENING = select(
+    _HEAD_SEQ.scalar_subquery().label("head_seq"),
+    select(m.users.c.scope_reset_seq)
+    .where(m.users.c.id == bindparam("user_id"))
+    .scalar_subquery()
+    .label("scope_reset_seq"),
+    tombstones.PURGED_THROUGH_QUERY.scalar_subquery().label("purged_through"),
+    select(m.devices.c.pull_seq)
+    .where(m.devices.c.id == bindparam("device_id"))
+    .scalar_subquery()
+    .label("noted_seq"),
+    select(m.devices.c.pulled_at)
+    .where(m.devices.c.id == bindparam("device_id"))
+    .scalar_subquery()
+    .label("noted_at"),
+    _EPOCH.scalar_subquery().label("epoch"),
 )
+#: The values :data:`PULL_OPENING` reads, in its order (head, scope reset, purged through,
+#: the device's noted position and time, epoch).
+PullOpening = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,13 +241,20 @@ def pull_json(
 
 
 def pull_page(
-    conn: Connection, principal: Principal, masks: Masks, cursor: str | None, limit: int
+    conn: Connection,
+    principal: Principal,
+    masks: Masks,
+    cursor: str | None,
+    limit: int,
+    opening: PullOpening | None = None,
 ) -> FeedAnswer:
-    """A pull page; notes the device at the cursor it presented when that moved."""
+    """A pull page; notes the device at the cursor it presented when that moved. ``opening``:
+    :data:`PULL_OPENING` if the caller read it already (in this transaction)."""
     since, presented_epoch = split_cursor(cursor)
-    head, reset_seq, purged, noted, noted_at, epoch = conn.execute(
-        _PULL_OPENING, {"user_id": principal.user_id, "device_id": principal.device_id}
-    ).one()
+    if opening is None:
+        params = {"user_id": principal.user_id, "device_id": principal.device_id}
+        opening = tuple(conn.execute(PULL_OPENING, params).one())
+    head, reset_seq, purged, noted, noted_at, epoch = opening
     head = int(head or 0)
     if (
         since > head

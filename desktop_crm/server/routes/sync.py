@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from sqlalchemy import Engine, select, true
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.protocol.messages import (
@@ -28,12 +29,21 @@ from desktop_crm.protocol.messages import (
     WireText,
 )
 from desktop_crm.server import feed, tag_store
-from desktop_crm.server.auth import CurrentUser, TokenDep, authenticate
+from desktop_crm.server.auth import (
+    PRINCIPAL_QUERY,
+    CurrentUser,
+    Principal,
+    TokenDep,
+    authenticate,
+    principal_of,
+    read_token,
+)
 from desktop_crm.server.config_store import config_response
 from desktop_crm.server.deps import EngineDep, SettingsDep
 from desktop_crm.server.push import push as apply_push
 from desktop_crm.server.routes.auth import AUTH_ERRORS, BODY_ERRORS, INVALID_INPUT
 from desktop_crm.server.scope import can_see_account, masks_for, scoped_accounts
+from desktop_crm.server.settings import Settings
 from desktop_crm.server.store import load, to_wire
 
 router = APIRouter(tags=["sync"])
@@ -94,17 +104,46 @@ def pull(
     removals of records that left the scope. Repeat with the returned cursor while
     ``has_more``."""
     try:
-        with engine.connect() as conn:
-            with conn.begin():
-                principal = authenticate(request, conn, settings, token)
-                answer = feed.pull_page(
-                    conn, principal, masks_for(principal, settings), cursor, limit
-                )
-            # The device's position for the tombstone watermark, when it moved.
-            feed.note_position(conn, principal.device_id, answer)
+        principal, body = pull_answer(engine, settings, token.text, cursor, limit)
     except feed.BadCursor as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
-    return _json(answer.body)
+    request.state.principal = principal
+    return _json(body)
+
+
+_OPENING = feed.PULL_OPENING.subquery()
+_CALLER = PRINCIPAL_QUERY.subquery()
+#: An idle pull in one read: the feed's opening (always one row) and the caller's device and
+#: user (NULLs when the token names neither).
+_CALLER_AND_OPENING = select(_OPENING, _CALLER).select_from(_OPENING.outerjoin(_CALLER, true()))
+
+
+def pull_answer(
+    engine: Engine, settings: Settings, token: str, cursor: str | None, limit: int
+) -> tuple[Principal, str]:
+    """The pull's work, shared with the raw fast path (:mod:`desktop_crm.server.fast_pull`):
+    the caller's checks and the page on one connection, then the device's position noted.
+    Raises :class:`AuthError` or :class:`feed.BadCursor` before anything is written."""
+    user_id, device_id, token_version = read_token(settings, token)
+    conn = engine.connect()
+    if conn.dialect.name == "postgresql":
+        # Each statement reads its own snapshot under READ COMMITTED, in a transaction or
+        # not: without one, an idle pull makes two round trips to the database, not four
+        # (no BEGIN, no COMMIT; the other is the pool's ping). SQLite keeps its transaction:
+        # there it is the snapshot.
+        conn.execution_options(isolation_level="AUTOCOMMIT")
+    with conn:
+        with conn.begin():
+            row = conn.execute(
+                _CALLER_AND_OPENING, {"user_id": user_id, "device_id": device_id}
+            ).one()
+            principal = principal_of(None if row.id is None else row, token_version)
+            opening: feed.PullOpening = tuple(row)[:6]
+            masks = masks_for(principal, settings)
+            answer = feed.pull_page(conn, principal, masks, cursor, limit, opening)
+        # The device's position for the tombstone watermark, when it moved.
+        feed.note_position(conn, principal.device_id, answer)
+    return principal, answer.body
 
 
 @router.get("/sync/tags", response_model=TagsResponse, responses=_BAD_CURSOR)
