@@ -73,6 +73,11 @@ def validate_account(account: Account) -> list[FieldError]:
     return errors
 
 
+# Built once: iterating an enum class costs more than the check (run per pushed record).
+_PHONE_KINDS = frozenset(k.value for k in PhoneKind)
+_ACTIVITY_KINDS = frozenset(k.value for k in ActivityKind)
+_DIRECTIONS = frozenset(d.value for d in Direction)
+
 #: Numbers already normalized: raw text as typed -> (E.164, extension).
 KnownPhones = Mapping[str, tuple[str, str | None]]
 
@@ -92,9 +97,8 @@ def validate_contact(
             errors.append(FieldError("emails", f"“{email}” is not an e-mail address."))
     if not 0 <= contact.decision_weight <= 100:
         errors.append(FieldError("decision_weight", "Decision weight runs from 0 to 100."))
-    kinds = {k.value for k in PhoneKind}
     for phone in contact.phones:
-        if phone.kind not in kinds:
+        if phone.kind not in _PHONE_KINDS:
             errors.append(FieldError("phones", f"Unknown phone kind “{phone.kind}”."))
         known = known_phones.get(phone.raw) if known_phones else None
         if known is not None:
@@ -133,9 +137,9 @@ def validate_activity(activity: Activity) -> list[FieldError]:
     errors: list[FieldError] = []
     if not activity.account_id:
         errors.append(FieldError("account_id", "An activity belongs to a customer account."))
-    if activity.kind not in {k.value for k in ActivityKind}:
+    if activity.kind not in _ACTIVITY_KINDS:
         errors.append(FieldError("kind", f"Unknown activity kind “{activity.kind}”."))
-    if activity.direction is not None and activity.direction not in {d.value for d in Direction}:
+    if activity.direction is not None and activity.direction not in _DIRECTIONS:
         errors.append(FieldError("direction", "Direction is inbound or outbound."))
     if not 0 <= activity.duration_minutes <= 24 * 60:
         errors.append(FieldError("duration_minutes", "Duration runs from 0 to 24 hours."))

@@ -413,6 +413,10 @@ class SyncEngine:
                 # Work under a merged-away record goes first: the server moves it to the
                 # survivor (sync/merges.py).
                 self._push_all(summary)
+            if _nothing_new(page, cursor):
+                # An idle sync writes nothing here: no transaction, no commit.
+                self.progress.report(Phase.PULLING, summary.pulled)
+                return False
             with self._writes.begin() as conn:
                 summary.pulled += self._receive_many(conn, page.records, summary)
                 summary.removed += merges.drop_leftovers(
@@ -886,6 +890,18 @@ def write_resolution(
     book.set_base_copy(conn, entity.value, record_id, theirs.version, theirs.deleted, theirs.data)
     book.delete_conflict(conn, entity.value, record_id)
     return merged
+
+
+def _nothing_new(page: PullPage, cursor: str) -> bool:
+    """A pulled page that changes nothing here: no records, removals or unreadable records, and
+    the cursor it returns is the one sent."""
+    return (
+        not page.records
+        and not page.removals
+        and not page.unreadable
+        and not page.has_more
+        and page.cursor == cursor
+    )
 
 
 def _still_queued(conn: Connection, entry: book.OutboxEntry) -> bool:
