@@ -23,7 +23,8 @@ import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -92,6 +93,57 @@ def _edit_contacts(engine: SyncEngine, replica_id: str, offset: int, n: int, tag
             store.save_local(conn, contact, replica_id, "")
 
 
+@dataclass(slots=True)
+class RoundTrips:
+    """Per round trip: wall seconds, the client's CPU seconds (this process), the server's."""
+
+    wall: list[float] = field(default_factory=list)
+    client_cpu: list[float] = field(default_factory=list)
+    server_cpu: list[float] = field(default_factory=list)
+    #: Wall seconds of syncs with nothing to do, after the round trips.
+    idle: list[float] = field(default_factory=list)
+
+    def median_ms(self) -> float:
+        return statistics.median(self.wall) * 1000
+
+    def best_ms(self) -> float:
+        return min(self.wall) * 1000
+
+
+def round_trips(
+    base: str, folder: Path, count: int, server_cpu: Callable[[], float]
+) -> RoundTrips:
+    """``count`` round trips of the user "small" (seeded by :func:`_seed`): another device
+    pushes 100 edits, this one has 100 of its own; one ``sync_once()`` pulls those and pushes
+    these (and pulls the echoes of its previous push). Then as many syncs with nothing to do.
+    CPU: ``time.process_time`` here, ``server_cpu()`` there."""
+    mine, mine_client, mine_rid = _device(base, "small", folder, "mine")
+    other, other_client, other_rid = _device(base, "small", folder, "other")
+    mine.sync_once()
+    other.sync_once()
+    trips = RoundTrips()
+    for i in range(count):
+        _edit_contacts(other, other_rid, 100, 100, f"other {i}")
+        other.sync_once()
+        _edit_contacts(mine, mine_rid, 0, 100, f"mine {i}")
+        started, cpu = time.perf_counter(), (time.process_time(), server_cpu())
+        result = mine.sync_once()
+        trips.wall.append(time.perf_counter() - started)
+        trips.client_cpu.append(time.process_time() - cpu[0])
+        trips.server_cpu.append(server_cpu() - cpu[1])
+        assert result.pushed == 100 and result.pulled >= 100, result
+        assert result.conflicts == 0
+    mine.sync_once()  # the echoes of the last push
+    for _ in range(count):
+        started = time.perf_counter()
+        idle = mine.sync_once()
+        trips.idle.append(time.perf_counter() - started)
+        assert idle.pulled == idle.pushed == 0, idle
+    mine_client.close()
+    other_client.close()
+    return trips
+
+
 def run(sizes: tuple[int, ...] | None = None, out_dir: Path | None = None) -> Table:
     sizes = sizes or QUICK_SIZES
     table = Table(
@@ -139,31 +191,12 @@ def run(sizes: tuple[int, ...] | None = None, out_dir: Path | None = None) -> Ta
                 table.add(accounts, total, "replica file", file_mb, "MiB")
 
                 # Round trip on a small scope: 100 edits each way.
-                mine, mine_client, mine_rid = _device(base, "small", folder, "mine")
-                other, other_client, other_rid = _device(base, "small", folder, "other")
-                mine.sync_once()
-                other.sync_once()
-                times = []
-                for i in range(ROUND_TRIPS):
-                    _edit_contacts(other, other_rid, 100, 100, f"other {i}")
-                    other.sync_once()
-                    _edit_contacts(mine, mine_rid, 0, 100, f"mine {i}")
-                    started = time.perf_counter()
-                    result = mine.sync_once()
-                    times.append(time.perf_counter() - started)
-                    assert result.pushed == 100 and result.pulled >= 100, result
-                    assert result.conflicts == 0
-                mine_client.close()
-                other_client.close()
-                table.add(
-                    accounts, 200, "round trip 100+100, median", statistics.median(times) * 1000,
-                    "ms",
-                )  # fmt: skip
-                table.add(accounts, 200, "round trip 100+100, best", min(times) * 1000, "ms")
-                table.figure(
-                    "sync.incremental.median_ms", statistics.median(times) * 1000, accounts
-                )
-                table.figure("sync.incremental.best_ms", min(times) * 1000, accounts)
+                trips = round_trips(base, folder, ROUND_TRIPS, server.cpu_seconds)
+                median, best = trips.median_ms(), trips.best_ms()
+                table.add(accounts, 200, "round trip 100+100, median", median, "ms")
+                table.add(accounts, 200, "round trip 100+100, best", best, "ms")
+                table.figure("sync.incremental.median_ms", median, accounts)
+                table.figure("sync.incremental.best_ms", best, accounts)
     table.notes.append(
         "Server: desktop-crm-server serve (SQLite) in its own process; client in this process."
     )

@@ -37,7 +37,7 @@ from desktop_crm.domain.records import (
 from desktop_crm.domain.shape import data_problems, shown, text_problem
 from desktop_crm.domain.status_rules import StatusRule, status_change_for
 from desktop_crm.domain.tag_rules import TagRule
-from desktop_crm.domain.validation import ValidationFailed, ensure_valid
+from desktop_crm.domain.validation import KnownPhones, ValidationFailed, ensure_valid
 from desktop_crm.domain.version_vector import (
     SERVER_REPLICA_ID,
     InvalidVersion,
@@ -413,7 +413,7 @@ def apply_change(batch: Batch, change: Change) -> ChangeResult:
         if order != Ordering.AFTER:
             return _result(batch, change, ChangeStatus.CONFLICT, current)
 
-    data = _validated(batch, entity, data, change.deleted, hidden)
+    data = _validated(batch, entity, data, change.deleted, hidden, _known_phones(current))
     changed_at = _check_rules(batch, entity, change, data, current)
 
     # Every check has passed: from here on nothing is rejected.
@@ -558,11 +558,33 @@ def _hidden(batch: Batch, entity: Entity, current: ServerRecord | None) -> tuple
     return tuple(name for name in batch.masks.get(entity, ()) if name not in shown_to_writer)
 
 
+def _known_phones(current: ServerRecord | None) -> KnownPhones | None:
+    """The stored copy's normalized numbers: an edit that leaves a number as it was does not
+    parse it again (parsing was 40% of a push of 100 contact edits)."""
+    if current is None or current.entity is not Entity.CONTACT or current.deleted:
+        return None
+    phones = current.data.get("phones")
+    if not isinstance(phones, list):
+        return None
+    known: dict[str, tuple[str, str | None]] = {}
+    for phone in phones:
+        if isinstance(phone, dict) and isinstance(phone.get("raw"), str) and phone.get("e164"):
+            extension = phone.get("extension")
+            known[phone["raw"]] = (str(phone["e164"]), str(extension) if extension else None)
+    return known
+
+
 def _validated(
-    batch: Batch, entity: Entity, data: dict[str, Any], deleted: bool, hidden: tuple[str, ...]
+    batch: Batch,
+    entity: Entity,
+    data: dict[str, Any],
+    deleted: bool,
+    hidden: tuple[str, ...],
+    known_phones: KnownPhones | None = None,
 ) -> dict[str, Any]:
     """Build the typed record (normalizing phones) and return its canonical data. ``hidden``:
-    the fields the writer cannot read (:func:`_hidden`)."""
+    the fields the writer cannot read (:func:`_hidden`); ``known_phones``: numbers already
+    normalized (:func:`_known_phones`)."""
     record_type = RECORD_TYPES[entity]
     for name in hidden:
         try:
@@ -583,7 +605,7 @@ def _validated(
     if deleted:
         return record.data()
     try:
-        ensure_valid(record, hidden=hidden)
+        ensure_valid(record, hidden=hidden, known_phones=known_phones)
     except ValidationFailed as exc:
         raise Rejected(str(exc)) from None
     except (ValueError, ArithmeticError, TypeError) as exc:

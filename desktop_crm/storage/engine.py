@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 OpenMode = Literal["ro", "rw", "rwc"]
 
 
+_SYNCHRONOUS_LEVELS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
 @dataclasses.dataclass(frozen=True)
 class EngineSettings:
     """Connection tuning; the defaults suit the desktop client."""
@@ -68,7 +71,7 @@ class EngineSettings:
     echo: bool = False
 
     def __post_init__(self) -> None:
-        if self.synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        if self.synchronous.upper() not in _SYNCHRONOUS_LEVELS:
             raise ValueError(f"unknown synchronous setting {self.synchronous!r}")
         if self.begin.upper() not in ("BEGIN", "BEGIN DEFERRED", "BEGIN IMMEDIATE"):
             raise ValueError(f"unknown begin statement {self.begin!r}")
@@ -79,6 +82,11 @@ DEFAULT_SETTINGS = EngineSettings()
 #: Execution option naming the statement that opens a transaction on this connection.
 BEGIN_OPTION = "desktop_crm_begin"
 _BEGIN_STATEMENTS = ("BEGIN", "BEGIN DEFERRED", "BEGIN IMMEDIATE")
+#: Execution option: the ``PRAGMA synchronous`` a transaction commits with (the engine's
+#: setting when absent). Set on the connection before its ``BEGIN``, and set back by the next
+#: transaction that does not ask for it.
+SYNCHRONOUS_OPTION = "desktop_crm_synchronous"
+_SYNCHRONOUS_INFO = "desktop_crm_synchronous"
 
 
 #: SQLite primary result codes (the low byte of ``sqlite_errorcode``) that mean the file's
@@ -136,6 +144,22 @@ def _cause_of_rollback(error: BaseException) -> ReplicaError | None:
 def writer(engine: Engine) -> Engine:
     """The same engine (same pool) whose transactions take the write lock when they start."""
     return engine.execution_options(**{BEGIN_OPTION: "BEGIN IMMEDIATE"})
+
+
+def replayable_writer(engine: Engine) -> Engine:
+    """:func:`writer` for transactions whose loss in a power cut is harmless because they are
+    repeated anyway (the sync engine's: a pulled page with its cursor, push answers): they
+    commit with ``synchronous = NORMAL``, without waiting for an fsync.
+
+    In WAL mode SQLite checksums the log's frames in a chain and recovery stops at the first
+    bad one, so a power cut can only lose a *suffix* of the commits since the last fsync, never
+    an earlier commit (a user's edit, committed with the engine's FULL, fsyncs the log up to
+    itself), and never corrupts the file. Losing a suffix of sync commits is what a kill -9 at
+    an earlier moment does: the next sync pulls the page again and pushes the changes again
+    (the server answers ``already_applied``)."""
+    return engine.execution_options(
+        **{BEGIN_OPTION: "BEGIN IMMEDIATE", SYNCHRONOUS_OPTION: "NORMAL"}
+    )
 
 
 def sqlite_uri(path: Path, mode: OpenMode, *, immutable: bool = False) -> str:
@@ -209,12 +233,21 @@ def create_replica_engine(
         echo=settings.echo,
     )
     begin_statement = settings.begin.upper()
+    default_synchronous = settings.synchronous.upper()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        statement = str(conn.get_execution_options().get(BEGIN_OPTION, begin_statement))
+        options = conn.get_execution_options()
+        statement = str(options.get(BEGIN_OPTION, begin_statement))
         if statement.upper() not in _BEGIN_STATEMENTS:
             raise ValueError(f"unknown begin statement {statement!r}")
+        synchronous = str(options.get(SYNCHRONOUS_OPTION, default_synchronous)).upper()
+        info = conn.connection.info
+        if info.get(_SYNCHRONOUS_INFO, default_synchronous) != synchronous:
+            if synchronous not in _SYNCHRONOUS_LEVELS:
+                raise ValueError(f"unknown synchronous setting {synchronous!r}")
+            conn.exec_driver_sql(f"PRAGMA synchronous = {synchronous}")
+            info[_SYNCHRONOUS_INFO] = synchronous
         conn.exec_driver_sql(statement)
 
     @event.listens_for(engine, "handle_error")

@@ -42,7 +42,7 @@ from desktop_crm.protocol.messages import (
 from desktop_crm.storage import bulk_load, bulk_phase, erasure
 from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
-from desktop_crm.storage.engine import writer
+from desktop_crm.storage.engine import replayable_writer
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.storage.schema import SYNCED_TABLES
 from desktop_crm.sync import deleted_customers, merges
@@ -141,7 +141,9 @@ class SyncEngine:
             raise ValueError("a replica id is needed to sync (sign in first)")
         self._db = replica_engine
         # Writes take the write lock up front: the window's worker writes to the same file.
-        self._writes = writer(replica_engine)
+        # They are replayed after a crash (a page with its cursor, push answers), so they do
+        # not wait for an fsync at commit (storage/engine.py, replayable_writer).
+        self._writes = replayable_writer(replica_engine)
         self._client = client
         self._replica_id = replica_id
         self._user_id = user_id
@@ -206,18 +208,30 @@ class SyncEngine:
 
     def _check_identity(self) -> None:
         """A replica holds one user's data and one replica id's edits: refuse to mix."""
+        # Read first: once both are stored (every sync but the first) no write transaction,
+        # and no commit to wait for, is needed.
+        with self._db.connect() as conn:
+            if not self._identity_to_store(conn):
+                return
         with self._writes.begin() as conn:
-            for key, expected in ((REPLICA_ID_KEY, self._replica_id), (USER_ID_KEY, self._user_id)):
-                if not expected:
-                    continue
-                stored = book.get_state(conn, key)
-                if stored is None:
-                    book.set_state(conn, key, expected)
-                elif stored != expected:
-                    what = "installation" if key == REPLICA_ID_KEY else "user"
-                    raise ReplicaMismatch(
-                        f"This local data file belongs to another {what}; it was not changed."
-                    )
+            for key, expected in self._identity_to_store(conn):
+                book.set_state(conn, key, expected)
+
+    def _identity_to_store(self, conn: Connection) -> list[tuple[str, str]]:
+        """The identity keys not stored yet; raises :class:`ReplicaMismatch` on a mismatch."""
+        missing = []
+        for key, expected in ((REPLICA_ID_KEY, self._replica_id), (USER_ID_KEY, self._user_id)):
+            if not expected:
+                continue
+            stored = book.get_state(conn, key)
+            if stored is None:
+                missing.append((key, expected))
+            elif stored != expected:
+                what = "installation" if key == REPLICA_ID_KEY else "user"
+                raise ReplicaMismatch(
+                    f"This local data file belongs to another {what}; it was not changed."
+                )
+        return missing
 
     # Snapshot: first sync, and again when the server says the scope changed wholesale --------
 
@@ -415,6 +429,10 @@ class SyncEngine:
                 # Work under a merged-away record goes first: the server moves it to the
                 # survivor (sync/merges.py).
                 self._push_all(summary)
+            if _nothing_new(page, cursor):
+                # An idle sync writes nothing here: no transaction, no commit.
+                self.progress.report(Phase.PULLING, summary.pulled)
+                return False
             with self._writes.begin() as conn:
                 summary.pulled += self._receive_many(conn, page.records, summary)
                 summary.removed += merges.drop_leftovers(
@@ -888,6 +906,18 @@ def write_resolution(
     book.set_base_copy(conn, entity.value, record_id, theirs.version, theirs.deleted, theirs.data)
     book.delete_conflict(conn, entity.value, record_id)
     return merged
+
+
+def _nothing_new(page: PullPage, cursor: str) -> bool:
+    """A pulled page that changes nothing here: no records, removals or unreadable records, and
+    the cursor it returns is the one sent."""
+    return (
+        not page.records
+        and not page.removals
+        and not page.unreadable
+        and not page.has_more
+        and page.cursor == cursor
+    )
 
 
 def _still_queued(conn: Connection, entry: book.OutboxEntry) -> bool:

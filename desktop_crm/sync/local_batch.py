@@ -48,6 +48,18 @@ CHUNK = 500
 
 _ENTITY_ORDER = {entity.value: n for n, entity in enumerate(Entity)}
 
+_OUTBOX_SQL = (
+    f"SELECT {', '.join(c.name for c in outbox.c)} FROM {outbox.name} "
+    "WHERE entity = ? AND record_id IN ({marks}) ORDER BY seq"
+)
+_BASES_SQL = (
+    f"SELECT record_id, version, deleted, data FROM {base_copies.name} "
+    "WHERE entity = ? AND record_id IN ({marks})"
+)
+_CONFLICTS_SQL = (
+    f"SELECT record_id FROM {conflicts.name} WHERE entity = ? AND record_id IN ({{marks}})"
+)
+
 
 def _book_dumps(value: Any) -> str:
     """JSON as ``sync_bookkeeping`` stores it (sorted keys)."""
@@ -138,27 +150,18 @@ class LocalBatch:
                 rows = conn.execute(select(table).where(table.c.id.in_(chunk))).all()
                 for record in store.stored_from_rows(entity, conn, rows):
                     self._records[(entity_name, record.id)] = record
-                for row in conn.execute(
-                    select(outbox)
-                    .where(outbox.c.entity == entity_name, outbox.c.record_id.in_(chunk))
-                    .order_by(outbox.c.seq)
-                ):
+                # Plain SQL: SQLAlchemy's expanding IN costs more than the query itself here.
+                params = (entity_name, *chunk)
+                marks = ", ".join("?" * len(chunk))
+                for row in conn.exec_driver_sql(_OUTBOX_SQL.format(marks=marks), params):
                     self._outbox[(entity_name, row.record_id)].append(_outbox_entry(row))
-                for row in conn.execute(
-                    select(base_copies).where(
-                        base_copies.c.entity == entity_name, base_copies.c.record_id.in_(chunk)
-                    )
-                ):
+                for row in conn.exec_driver_sql(_BASES_SQL.format(marks=marks), params):
                     self._bases[(entity_name, row.record_id)] = book.BaseCopy(
                         VersionVector.from_json(row.version),
                         bool(row.deleted),
                         json.loads(row.data),
                     )
-                for row in conn.execute(
-                    select(conflicts.c.record_id).where(
-                        conflicts.c.entity == entity_name, conflicts.c.record_id.in_(chunk)
-                    )
-                ):
+                for row in conn.exec_driver_sql(_CONFLICTS_SQL.format(marks=marks), params):
                     self._conflicted.add((entity_name, row.record_id))
             self._loaded.update((entity_name, record_id) for record_id in ids)
 

@@ -62,6 +62,23 @@ def test_validation_normalizes_phones_and_reports_each_problem() -> None:
     assert contact.phones[0].e164 == "+861065529988"
 
 
+def test_known_numbers_are_not_parsed_again_and_new_ones_are() -> None:
+    contact = Contact(
+        account_id="acc-1",
+        name="王芳",
+        phones=[Phone(raw="138 0013 8000 ext 12"), Phone(raw="12345")],
+    )
+    known = {"138 0013 8000 ext 12": ("+8613800138000", "12")}
+    errors = validate(contact, known_phones=known)
+    # The known number takes the stored normalization; the new one is still checked.
+    assert (contact.phones[0].e164, contact.phones[0].extension) == ("+8613800138000", "12")
+    assert [e.field for e in errors] == ["phones"] and "12345" in errors[0].message
+    # What a known number's text says is not looked at again (the stored copy's result).
+    other = Contact(account_id="acc-1", name="李", phones=[Phone(raw="12345")])
+    assert validate(other, known_phones={"12345": ("+8612345", None)}) == []
+    assert other.phones[0].e164 == "+8612345"
+
+
 def test_ensure_valid_raises_with_every_error() -> None:
     with pytest.raises(ValidationFailed) as info:
         ensure_valid(Account(name="", currency="yuan"))
