@@ -43,6 +43,11 @@ KEY_BYTES = 32
 KEYINFO_SUFFIX = ".keyinfo.json"
 _KEYINFO_FORMAT = 1
 _CHECK_LABEL = b"desktop-crm replica key check v1"
+#: SQLCipher 4's key derivation, as ``PRAGMA key = 'passphrase'`` runs it: PBKDF2-HMAC-SHA512,
+#: 256,000 iterations, salted with the database file's first 16 bytes.
+KDF_HASH = "sha512"
+KDF_ITERATIONS = 256_000
+SALT_BYTES = 16
 # SQLCipher reads a key string of this shape as a raw key, skipping its KDF.
 _RAW_KEY_LITERAL = re.compile(r"^x'([0-9a-fA-F]{64}|[0-9a-fA-F]{96})'$")
 
@@ -96,11 +101,39 @@ class Passphrase:
     def pragma(self) -> str:
         return "PRAGMA key = '{}'".format(self.text.replace("'", "''"))
 
+    def derive(self, salt: bytes) -> DerivedKey:
+        """The key SQLCipher derives from this passphrase for the file with ``salt`` (its first
+        16 bytes). hashlib runs the KDF without holding the GIL: the GUI thread goes on."""
+        key = hashlib.pbkdf2_hmac(
+            KDF_HASH, self.text.encode("utf-8"), salt, KDF_ITERATIONS, KEY_BYTES
+        )
+        return DerivedKey(key, salt)
+
     def __repr__(self) -> str:
         return "Passphrase(<hidden>)"
 
 
-KeySource = RawKey | Passphrase
+@dataclasses.dataclass(frozen=True, repr=False)
+class DerivedKey:
+    """A passphrase's key for one file, applied raw with that file's salt
+    (``PRAGMA key = "x'<key><salt>'"``): the connection skips the KDF. A wrong passphrase gives
+    a wrong key, found by the first read as with the passphrase itself."""
+
+    key: bytes
+    salt: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.key) != KEY_BYTES or len(self.salt) != SALT_BYTES:
+            raise ValueError(f"a derived key is {KEY_BYTES} bytes with a {SALT_BYTES}-byte salt")
+
+    def pragma(self) -> str:
+        return f"PRAGMA key = \"x'{self.key.hex()}{self.salt.hex()}'\""
+
+    def __repr__(self) -> str:
+        return "DerivedKey(<hidden>)"
+
+
+KeySource = RawKey | Passphrase | DerivedKey
 
 
 class KeyMode(enum.StrEnum):
