@@ -483,14 +483,23 @@ class MainWindow(QMainWindow):
     def _load_choices(self) -> None:
         # Names first: the owner column and filter are labelled with them. The filters' lists
         # (a scan of every account) wait for the list's first rows, which matter sooner, or
-        # for a moment where no rows are drawn (an empty list, a window not shown).
+        # for a moment where no rows are drawn (an empty list, a window not shown). That
+        # moment is counted from the ids' arrival: counted from here, it ran out while a large
+        # replica's ids were still being read, and the scan went before the first rows.
         self.session.submit(reading.user_names, self.set_owner_names, owner=self)
         self._choices_timer = QTimer(self)
         self._choices_timer.setSingleShot(True)
         self._choices_timer.setInterval(FILTER_CHOICES_WAIT_MS)
         self._choices_timer.timeout.connect(self._first_rows_shown)
-        self._choices_timer.start()
+        self.accounts_model.reloaded.connect(self._first_ids_arrived)
         self.accounts_model.dataChanged.connect(self._first_rows_shown)
+
+    def _first_ids_arrived(self, count: int) -> None:
+        self.accounts_model.reloaded.disconnect(self._first_ids_arrived)
+        if count:
+            self._choices_timer.start()
+        else:
+            self._first_rows_shown()  # no rows to wait for
 
     def _first_rows_shown(self, *_changed: object) -> None:
         self._choices_timer.stop()  # once: the first rows or the timer, whichever is first
