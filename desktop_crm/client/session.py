@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,45 @@ def read_secret(file: Path | None, env_name: str) -> str | None:
         return file.read_text(encoding="utf-8").splitlines()[0] if file.exists() else None
     value = os.environ.get(env_name)
     return value or None
+
+
+class OpenAhead:
+    """The replica's open (a passphrase's key derivation, the checks), started at once on a
+    thread of its own, so it runs while the window's modules load; :meth:`take` hands the open
+    replica to its owner (the window's replica worker), waiting for the open if need be.
+    Whoever starts one calls :meth:`close_unless_taken` when done: a replica nobody took is
+    closed (its open marker would make the next start check every page)."""
+
+    def __init__(self, open_replica: Callable[[], Replica]) -> None:
+        self._replica: Replica | None = None
+        self._error: BaseException | None = None
+        self._taken = False
+        self._thread = threading.Thread(
+            target=self._open, args=(open_replica,), name="replica-open-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _open(self, open_replica: Callable[[], Replica]) -> None:
+        try:
+            self._replica = open_replica()
+        except BaseException as exc:  # handed to the taker, raised there
+            self._error = exc
+
+    def take(self) -> Replica:
+        """The open replica (once); raises what the open raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._taken or self._replica is None:
+            raise RuntimeError("the replica opened ahead was already taken")
+        self._taken = True
+        return self._replica
+
+    def close_unless_taken(self) -> None:
+        self._thread.join()
+        if not self._taken and self._replica is not None:
+            self._taken = True
+            self._replica.close()
 
 
 def open_profile_replica(

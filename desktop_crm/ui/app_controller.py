@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_crm.client.policy import NO_POLICY, Policy, PolicyError
 from desktop_crm.client.profile import Profile, ProfileSettings, SettingsError
 from desktop_crm.client.rebuild import SetAside, set_aside_damaged
-from desktop_crm.client.session import ProfileSync, open_profile_replica
+from desktop_crm.client.session import OpenAhead, ProfileSync, open_profile_replica
 from desktop_crm.storage.errors import DamagedReplica, PassphraseRequired, ReplicaError, WrongKey
 from desktop_crm.storage.keys import Keychain, KeyMode, RawKey, read_keyinfo
 from desktop_crm.storage.replica import Replica, create_replica
@@ -471,13 +471,20 @@ class ProfileController(AppController):
         dialog.rejected.connect(lambda: self._rejected(first_run))
         dialog.show()
 
-    def start_offline(self, passphrase: str | None) -> None:
+    def start_offline(self, passphrase: str | None, ahead: OpenAhead | None = None) -> None:
         """A later start without the sign-in dialog, as if "Work offline" were clicked at once
-        (``desktop-crm --open-offline``: start-up benchmarks and smoke tests)."""
+        (``desktop-crm --open-offline``: start-up benchmarks and smoke tests). ``ahead``: the
+        open, already started by the composition root; the worker takes its replica."""
         install_language(self.settings.language)
         assert self.profile is not None
         profile = self.profile
-        session = Session(lambda: open_profile_replica(profile, passphrase), None)
+
+        def open_replica() -> Replica:
+            if ahead is not None:
+                return ahead.take()
+            return open_profile_replica(profile, passphrase)
+
+        session = Session(open_replica, None)
         self.session = session
         self.watch(session)
 
