@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from desktop_crm import __version__
 from desktop_crm.client.changes import NOTHING, Changes
@@ -23,15 +23,19 @@ from desktop_crm.client.profile import Profile, ProfileSettings, check_server_ur
 from desktop_crm.client.system_tags import keep_system_tags
 from desktop_crm.domain.records import AccountStatus, pipeline_stage_from_row
 from desktop_crm.domain.status_rules import StatusRule
-from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.storage import configuration
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import Replica, create_replica, open_replica
 from desktop_crm.storage.sync_bookkeeping import save_user_names
 from desktop_crm.sync.deleted_customers import open_notices
-from desktop_crm.sync.engine import ReplicaMismatch, SyncEngine, SyncSummary
-from desktop_crm.sync.http_client import SignInRequired, SyncClient, SyncError
+from desktop_crm.sync.errors import ReplicaMismatch, SignInRequired, SyncError
 from desktop_crm.sync.progress import Phase, SyncProgress
+
+if TYPE_CHECKING:
+    # The sync engine, the HTTP client and the wire models are imported by the first sign-in
+    # or sync, not by the window's start.
+    from desktop_crm.sync.engine import SyncEngine, SyncSummary
+    from desktop_crm.sync.http_client import SyncClient
 
 T = TypeVar("T")
 
@@ -126,6 +130,9 @@ def sign_in(
     policy.check_transport(settings.server_url)
     if settings.ensure_installation_id():
         profile.save_settings(settings)
+    from desktop_crm.protocol.messages import LoginRequest
+    from desktop_crm.sync.http_client import SyncClient
+
     client = SyncClient(settings.server_url)
     try:
         login = client.login(
@@ -158,6 +165,8 @@ def sign_in(
 def make_engine(
     replica: Replica, signed_in: SignedIn, progress: SyncProgress | None = None
 ) -> SyncEngine:
+    from desktop_crm.sync.engine import SyncEngine
+
     folder = replica.path.parent  # the profile folder
     return SyncEngine(
         replica.engine,

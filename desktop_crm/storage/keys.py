@@ -25,11 +25,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, Any
 
 from desktop_crm.storage.errors import (
     KeychainChanged,
@@ -37,6 +33,9 @@ from desktop_crm.storage.errors import (
     KeyMissing,
     PassphraseRequired,
 )
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "desktop-crm"
 KEY_BYTES = 32
@@ -252,6 +251,12 @@ def refusal_reason(backend: KeyringBackend) -> str | None:
     return None
 
 
+def _keyring_error() -> type[Exception]:
+    import keyring.errors
+
+    return keyring.errors.KeyringError
+
+
 class Keychain:
     """The OS keychain as seen through ``keyring`` (the active backend unless one is given)."""
 
@@ -261,6 +266,10 @@ class Keychain:
 
     @property
     def backend(self) -> KeyringBackend:
+        # keyring (and the OS backends it probes) loads when a keychain is first used: a
+        # passphrase-protected replica never needs it.
+        import keyring
+
         return self._backend if self._backend is not None else keyring.get_keyring()
 
     @property
@@ -289,7 +298,7 @@ class Keychain:
         key = RawKey.generate()
         try:
             backend.set_password(self.service, key_id, key.hex())
-        except keyring.errors.KeyringError as exc:
+        except _keyring_error() as exc:
             raise KeychainUnavailable(
                 f"The key of the local data file could not be saved in the keychain ({exc}).",
                 replica_path,
@@ -340,13 +349,13 @@ class Keychain:
         """Remove an entry this program just created (used to undo a failed creation)."""
         try:
             self.backend.delete_password(self.service, key_id)
-        except keyring.errors.KeyringError:
+        except _keyring_error():
             pass
 
     def _get(self, backend: KeyringBackend, key_id: str, replica_path: Path) -> str | None:
         try:
             return backend.get_password(self.service, key_id)
-        except keyring.errors.KeyringError as exc:
+        except _keyring_error() as exc:
             raise KeychainUnavailable(
                 f"The keychain could not be read ({exc}); unlock it and try again.",
                 replica_path,

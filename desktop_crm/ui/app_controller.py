@@ -7,7 +7,7 @@ import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
@@ -20,8 +20,7 @@ from desktop_crm.client.session import OpenAhead, ProfileSync, open_profile_repl
 from desktop_crm.storage.errors import DamagedReplica, PassphraseRequired, ReplicaError, WrongKey
 from desktop_crm.storage.keys import Keychain, KeyMode, RawKey, read_keyinfo
 from desktop_crm.storage.replica import Replica, create_replica
-from desktop_crm.sync.engine import SyncSummary
-from desktop_crm.sync.http_client import Offline, ServerRefused, SignInRequired, SyncError
+from desktop_crm.sync.errors import Offline, ServerRefused, SignInRequired, SyncError
 from desktop_crm.sync.scheduler import Outcome
 from desktop_crm.ui.first_run import SettingsDialog, SignInDialog
 from desktop_crm.ui.i18n import install_language
@@ -30,6 +29,9 @@ from desktop_crm.ui.session import Session
 from desktop_crm.ui.single_instance import InstanceServer, phone_from_uri
 from desktop_crm.ui.sync_views import FirstSyncDialog
 from desktop_crm.ui.worker import ResourceWorker
+
+if TYPE_CHECKING:
+    from desktop_crm.sync.engine import SyncSummary
 
 log = logging.getLogger(__name__)
 

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_crm.client import editing, reading
-from desktop_crm.client.audit import AUDIT_READERS
 from desktop_crm.client.changes import NOTHING, Changes
-from desktop_crm.client.duplicate_review import REVIEWERS
 from desktop_crm.client.editing import Written
+from desktop_crm.client.identity import AUDIT_READERS, REVIEWERS
 from desktop_crm.client.reading import ListChoices, SyncStatus
 from desktop_crm.domain.erasure import is_erased_contact
 from desktop_crm.domain.records import (
@@ -44,10 +43,9 @@ from desktop_crm.domain.records import (
     Entity,
     PipelineStage,
 )
-from desktop_crm.protocol.messages import Role
+from desktop_crm.protocol.roles import Role
 from desktop_crm.storage.queries import AccountFilter
 from desktop_crm.storage.search import SearchHit
-from desktop_crm.sync.engine import SyncSummary
 from desktop_crm.sync.progress import ProgressSnapshot
 from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui.account_view import Account360View
@@ -69,6 +67,7 @@ from desktop_crm.ui.sync_views import ConflictDialog, DeletedCustomersDialog, Sy
 from desktop_crm.ui.today_view import TodayView
 
 if TYPE_CHECKING:
+    from desktop_crm.sync.engine import SyncSummary  # loaded by the first sync
     from desktop_crm.ui.activity_view import ActivityFeedView
     from desktop_crm.ui.audit_view import AuditView
     from desktop_crm.ui.duplicates_view import DuplicatesView
