@@ -1,6 +1,8 @@
 """The client's start path stays light (issue 11, item 6): starting the window over an
 up-to-date replica imports no server, FastAPI, uvicorn or Alembic; Alembic comes in only when a
-migration is due. Through the real ``desktop-crm`` start (``--open-offline --report-usable``)
+migration is due. Nor the sync's own stack (the engine, the HTTP client with httpx, pydantic's
+wire models), which the first sync loads, nor keyring for a passphrase-protected replica.
+Through the real ``desktop-crm`` start (``--open-offline --report-usable``)
 in a fresh process."""
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "start imports"
 HEAVY = ("fastapi", "uvicorn", "alembic", "starlette", "psycopg", "desktop_crm.server",
          "desktop_crm.demo")  # fmt: skip
+#: What the first sync (or a keychain) loads, not the window's start.
+SYNC_STACK = ("httpx", "pydantic", "keyring", "desktop_crm.sync.engine",
+              "desktop_crm.sync.http_client", "desktop_crm.protocol.messages")  # fmt: skip
 #: The tabs the first window does not show: imported when first shown (ui/lazy_tab.py).
 HIDDEN_TABS = ("desktop_crm.ui.pipeline_view", "desktop_crm.ui.activity_view",
                "desktop_crm.ui.reports_view", "desktop_crm.ui.audit_view",
@@ -33,11 +38,14 @@ heavy = sorted(name for name in sys.modules
                if any(name == h or name.startswith(h + ".") for h in {HEAVY!r}))
 print("heavy:", " ".join(heavy))
 print("tabs:", " ".join(sorted(name for name in sys.modules if name in {HIDDEN_TABS!r})))
+print("sync:", " ".join(sorted(name for name in sys.modules
+                               if any(name == s or name.startswith(s + ".")
+                                      for s in {SYNC_STACK!r}))))
 sys.exit(code)
 """
 
 
-def _start(profile: Path) -> tuple[str, set[str], set[str]]:
+def _start(profile: Path) -> tuple[str, set[str], set[str], set[str]]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT),
                DESKTOP_CRM_PASSPHRASE=PASSPHRASE, HOME=str(profile.parent))  # fmt: skip
     done = subprocess.run(
@@ -50,7 +58,9 @@ def _start(profile: Path) -> tuple[str, set[str], set[str]]:
     assert any(line.startswith("usable at ") for line in lines), done.stdout
     heavy = next(line for line in lines if line.startswith("heavy:"))
     tabs = next(line for line in lines if line.startswith("tabs:"))
-    return done.stdout, set(heavy.removeprefix("heavy:").split()), set(tabs.split()[1:])
+    sync = next(line for line in lines if line.startswith("sync:"))
+    return (done.stdout, set(heavy.removeprefix("heavy:").split()), set(tabs.split()[1:]),
+            set(sync.split()[1:]))  # fmt: skip
 
 
 def _profile(tmp_path: Path, revision: str = "head") -> Path:
@@ -74,9 +84,10 @@ def _profile(tmp_path: Path, revision: str = "head") -> Path:
 
 @pytest.mark.slow
 def test_an_everyday_start_imports_no_server_and_no_alembic(tmp_path: Path) -> None:
-    _, heavy, tabs = _start(_profile(tmp_path))
+    _, heavy, tabs, sync = _start(_profile(tmp_path))
     assert heavy == set()
     assert tabs == set()  # nor the hidden tabs' views
+    assert sync == set()  # nor the sync's stack
 
 
 @pytest.mark.slow
@@ -84,7 +95,7 @@ def test_a_start_that_must_migrate_brings_alembic_in_and_migrates(tmp_path: Path
     previous = revisions.revision_graph()[revisions.head_revision()]
     assert previous is not None
     profile = _profile(tmp_path, previous)
-    _, heavy, _tabs = _start(profile)
+    _, heavy, _tabs, _sync = _start(profile)
     assert {name.partition(".")[0] for name in heavy} == {"alembic"}
     with open_replica(profile / "replica.db", Passphrase(PASSPHRASE), upgrade=False) as replica:
         assert replica.schema_revision == revisions.head_revision()

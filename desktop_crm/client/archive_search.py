@@ -8,8 +8,10 @@ runs them off the GUI thread through :meth:`desktop_crm.client.session.ProfileSy
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from desktop_crm.sync.http_client import SyncClient
+if TYPE_CHECKING:  # the window imports this module at start; the HTTP client comes with a sync
+    from desktop_crm.sync.http_client import SyncClient
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,7 @@ from dataclasses import dataclass
 
 from desktop_crm.client.session import ProfileSync
 from desktop_crm.protocol.audit import DEFAULT_AUDIT_PAGE, AuditPage
-from desktop_crm.sync.http_client import SignInRequired
-
-#: The roles that may read the trail (the server decides; the window only offers it to them).
-AUDIT_READERS = frozenset({"admin", "manager"})
+from desktop_crm.sync.errors import SignInRequired
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,11 +41,11 @@ from desktop_crm.client.session import (
     sign_in,
 )
 from desktop_crm.storage.errors import PassphraseRequired, ReplicaError, ReplicaUnwritable
-from desktop_crm.sync.engine import ReplicaMismatch
-from desktop_crm.sync.http_client import (
+from desktop_crm.sync.errors import (
     ClientTooOld,
     Offline,
     ProtocolError,
+    ReplicaMismatch,
     ServerRefused,
     SignInRequired,
 )

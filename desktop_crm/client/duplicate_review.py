@@ -21,10 +21,6 @@ from desktop_crm.sync.http_client import SyncClient
 
 __all__ = ["DuplicatePair", "MergeSides", "dismiss", "merge", "merge_sides", "review_queue"]
 
-#: The roles that review duplicates and merge (the server decides; the app offers it to them).
-REVIEWERS = frozenset({"admin", "manager"})
-#: The roles that may undo a merge.
-UNDOERS = frozenset({"admin"})
 #: Fields that tie a record to others: the survivor keeps its own (the server refuses them).
 _LINKS = frozenset({"account_id"})
 

@@ -13,5 +13,11 @@ class Identity:
     role: str = ""
 
 
+#: The roles the window offers the audit trail, the duplicates' review and a merge's undo (the
+#: server decides; these only choose what is shown).
+AUDIT_READERS = frozenset({"admin", "manager"})
+REVIEWERS = frozenset({"admin", "manager"})
+UNDOERS = frozenset({"admin"})
+
 #: A replica opened without an account on a server (no sync).
 LOCAL = Identity("local", "local")

@@ -21,7 +21,7 @@ from desktop_crm.storage.search import SearchHit
 from desktop_crm.storage.search import search as search_replica
 from desktop_crm.storage.system_tags import SystemTag
 from desktop_crm.sync.deleted_customers import DeletedCustomer, open_notices
-from desktop_crm.sync.engine import LAST_SYNC_KEY
+from desktop_crm.sync.state_keys import LAST_SYNC_KEY
 
 __all__ = ["ListChoices", "SystemTag"]
 

@@ -14,7 +14,7 @@ from desktop_crm.client.changes import NOTHING, Changes
 from desktop_crm.client.editing import Written
 from desktop_crm.client.identity import Identity
 from desktop_crm.domain.records import Entity
-from desktop_crm.protocol.messages import Role
+from desktop_crm.protocol.roles import Role
 from desktop_crm.storage import overview
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.replica import Replica

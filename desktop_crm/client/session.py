@@ -7,11 +7,12 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from desktop_crm import __version__
 from desktop_crm.client.changes import NOTHING, Changes
@@ -22,15 +23,19 @@ from desktop_crm.client.profile import Profile, ProfileSettings, check_server_ur
 from desktop_crm.client.system_tags import keep_system_tags
 from desktop_crm.domain.records import AccountStatus, pipeline_stage_from_row
 from desktop_crm.domain.status_rules import StatusRule
-from desktop_crm.protocol.messages import LoginRequest
 from desktop_crm.storage import configuration
 from desktop_crm.storage.keys import Passphrase
 from desktop_crm.storage.replica import Replica, create_replica, open_replica
 from desktop_crm.storage.sync_bookkeeping import save_user_names
 from desktop_crm.sync.deleted_customers import open_notices
-from desktop_crm.sync.engine import ReplicaMismatch, SyncEngine, SyncSummary
-from desktop_crm.sync.http_client import SignInRequired, SyncClient, SyncError
+from desktop_crm.sync.errors import ReplicaMismatch, SignInRequired, SyncError
 from desktop_crm.sync.progress import Phase, SyncProgress
+
+if TYPE_CHECKING:
+    # The sync engine, the HTTP client and the wire models are imported by the first sign-in
+    # or sync, not by the window's start.
+    from desktop_crm.sync.engine import SyncEngine, SyncSummary
+    from desktop_crm.sync.http_client import SyncClient
 
 T = TypeVar("T")
 
@@ -46,6 +51,45 @@ def read_secret(file: Path | None, env_name: str) -> str | None:
         return file.read_text(encoding="utf-8").splitlines()[0] if file.exists() else None
     value = os.environ.get(env_name)
     return value or None
+
+
+class OpenAhead:
+    """The replica's open (a passphrase's key derivation, the checks), started at once on a
+    thread of its own, so it runs while the window's modules load; :meth:`take` hands the open
+    replica to its owner (the window's replica worker), waiting for the open if need be.
+    Whoever starts one calls :meth:`close_unless_taken` when done: a replica nobody took is
+    closed (its open marker would make the next start check every page)."""
+
+    def __init__(self, open_replica: Callable[[], Replica]) -> None:
+        self._replica: Replica | None = None
+        self._error: BaseException | None = None
+        self._taken = False
+        self._thread = threading.Thread(
+            target=self._open, args=(open_replica,), name="replica-open-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _open(self, open_replica: Callable[[], Replica]) -> None:
+        try:
+            self._replica = open_replica()
+        except BaseException as exc:  # handed to the taker, raised there
+            self._error = exc
+
+    def take(self) -> Replica:
+        """The open replica (once); raises what the open raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if self._taken or self._replica is None:
+            raise RuntimeError("the replica opened ahead was already taken")
+        self._taken = True
+        return self._replica
+
+    def close_unless_taken(self) -> None:
+        self._thread.join()
+        if not self._taken and self._replica is not None:
+            self._taken = True
+            self._replica.close()
 
 
 def open_profile_replica(
@@ -86,6 +130,9 @@ def sign_in(
     policy.check_transport(settings.server_url)
     if settings.ensure_installation_id():
         profile.save_settings(settings)
+    from desktop_crm.protocol.messages import LoginRequest
+    from desktop_crm.sync.http_client import SyncClient
+
     client = SyncClient(settings.server_url)
     try:
         login = client.login(
@@ -118,6 +165,8 @@ def sign_in(
 def make_engine(
     replica: Replica, signed_in: SignedIn, progress: SyncProgress | None = None
 ) -> SyncEngine:
+    from desktop_crm.sync.engine import SyncEngine
+
     folder = replica.path.parent  # the profile folder
     return SyncEngine(
         replica.engine,

@@ -10,12 +10,16 @@ again (its scope may have changed wholesale).
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.storage import system_tags
 from desktop_crm.storage.replica import Replica
-from desktop_crm.sync.engine import SyncSummary
-from desktop_crm.sync.http_client import ServerRefused, SyncClient, SyncError
+from desktop_crm.sync.errors import ServerRefused, SyncError
+
+if TYPE_CHECKING:
+    from desktop_crm.sync.engine import SyncSummary
+    from desktop_crm.sync.http_client import SyncClient
 
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ from pydantic import (
 from desktop_crm.domain.fields import bounded_time
 from desktop_crm.domain.records import Entity
 from desktop_crm.domain.shape import text_problem
+from desktop_crm.protocol.roles import Role as Role  # defined apart: light to import
 
 PROTOCOL_VERSION = 1
 MAX_PUSH_BATCH = 500
@@ -78,13 +79,6 @@ WireTime = Annotated[datetime, AfterValidator(_within_bounds)]
 
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Role(enum.StrEnum):
-    REP = "rep"
-    MANAGER = "manager"
-    SERVICE_DESK = "service_desk"
-    ADMIN = "admin"
 
 
 # Sign-in -------------------------------------------------------------------------------------

@@ -25,11 +25,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, Any
 
 from desktop_crm.storage.errors import (
     KeychainChanged,
@@ -38,11 +34,19 @@ from desktop_crm.storage.errors import (
     PassphraseRequired,
 )
 
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
 SERVICE = "desktop-crm"
 KEY_BYTES = 32
 KEYINFO_SUFFIX = ".keyinfo.json"
 _KEYINFO_FORMAT = 1
 _CHECK_LABEL = b"desktop-crm replica key check v1"
+#: SQLCipher 4's key derivation, as ``PRAGMA key = 'passphrase'`` runs it: PBKDF2-HMAC-SHA512,
+#: 256,000 iterations, salted with the database file's first 16 bytes.
+KDF_HASH = "sha512"
+KDF_ITERATIONS = 256_000
+SALT_BYTES = 16
 # SQLCipher reads a key string of this shape as a raw key, skipping its KDF.
 _RAW_KEY_LITERAL = re.compile(r"^x'([0-9a-fA-F]{64}|[0-9a-fA-F]{96})'$")
 
@@ -96,11 +100,39 @@ class Passphrase:
     def pragma(self) -> str:
         return "PRAGMA key = '{}'".format(self.text.replace("'", "''"))
 
+    def derive(self, salt: bytes) -> DerivedKey:
+        """The key SQLCipher derives from this passphrase for the file with ``salt`` (its first
+        16 bytes). hashlib runs the KDF without holding the GIL: the GUI thread goes on."""
+        key = hashlib.pbkdf2_hmac(
+            KDF_HASH, self.text.encode("utf-8"), salt, KDF_ITERATIONS, KEY_BYTES
+        )
+        return DerivedKey(key, salt)
+
     def __repr__(self) -> str:
         return "Passphrase(<hidden>)"
 
 
-KeySource = RawKey | Passphrase
+@dataclasses.dataclass(frozen=True, repr=False)
+class DerivedKey:
+    """A passphrase's key for one file, applied raw with that file's salt
+    (``PRAGMA key = "x'<key><salt>'"``): the connection skips the KDF. A wrong passphrase gives
+    a wrong key, found by the first read as with the passphrase itself."""
+
+    key: bytes
+    salt: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.key) != KEY_BYTES or len(self.salt) != SALT_BYTES:
+            raise ValueError(f"a derived key is {KEY_BYTES} bytes with a {SALT_BYTES}-byte salt")
+
+    def pragma(self) -> str:
+        return f"PRAGMA key = \"x'{self.key.hex()}{self.salt.hex()}'\""
+
+    def __repr__(self) -> str:
+        return "DerivedKey(<hidden>)"
+
+
+KeySource = RawKey | Passphrase | DerivedKey
 
 
 class KeyMode(enum.StrEnum):
@@ -219,6 +251,12 @@ def refusal_reason(backend: KeyringBackend) -> str | None:
     return None
 
 
+def _keyring_error() -> type[Exception]:
+    import keyring.errors
+
+    return keyring.errors.KeyringError
+
+
 class Keychain:
     """The OS keychain as seen through ``keyring`` (the active backend unless one is given)."""
 
@@ -228,6 +266,10 @@ class Keychain:
 
     @property
     def backend(self) -> KeyringBackend:
+        # keyring (and the OS backends it probes) loads when a keychain is first used: a
+        # passphrase-protected replica never needs it.
+        import keyring
+
         return self._backend if self._backend is not None else keyring.get_keyring()
 
     @property
@@ -256,7 +298,7 @@ class Keychain:
         key = RawKey.generate()
         try:
             backend.set_password(self.service, key_id, key.hex())
-        except keyring.errors.KeyringError as exc:
+        except _keyring_error() as exc:
             raise KeychainUnavailable(
                 f"The key of the local data file could not be saved in the keychain ({exc}).",
                 replica_path,
@@ -307,13 +349,13 @@ class Keychain:
         """Remove an entry this program just created (used to undo a failed creation)."""
         try:
             self.backend.delete_password(self.service, key_id)
-        except keyring.errors.KeyringError:
+        except _keyring_error():
             pass
 
     def _get(self, backend: KeyringBackend, key_id: str, replica_path: Path) -> str | None:
         try:
             return backend.get_password(self.service, key_id)
-        except keyring.errors.KeyringError as exc:
+        except _keyring_error() as exc:
             raise KeychainUnavailable(
                 f"The keychain could not be read ({exc}); unlock it and try again.",
                 replica_path,

@@ -81,6 +81,8 @@ from desktop_crm.storage.errors import (
     WrongKey,
 )
 from desktop_crm.storage.keys import (
+    SALT_BYTES,
+    DerivedKey,
     Keychain,
     KeyInfo,
     KeyMode,
@@ -247,7 +249,7 @@ def open_replica(
     path = Path(path)
     check_file(path)
     info = read_keyinfo(path)
-    source = _resolve_key(path, info, key)
+    source = _derived_once(path, _resolve_key(path, info, key))
     unclean = _marker_path(path).exists()
     checked = _verify(
         path,
@@ -327,13 +329,28 @@ def _looks_like_text(head: bytes) -> bool:
     return True
 
 
+def _derived_once(path: Path, source: KeySource) -> KeySource:
+    """A passphrase becomes the key it derives for this file (its salt): the check's connection
+    and every pooled one then skip SQLCipher's KDF, which each would run again."""
+    if not isinstance(source, Passphrase):
+        return source
+    try:
+        with open(path, "rb") as fh:
+            salt = fh.read(SALT_BYTES)
+    except OSError as exc:
+        raise ReplicaError(
+            f"The local data file {path} cannot be read ({exc.strerror}).", path
+        ) from exc
+    return source.derive(salt)
+
+
 def resolve_key(path: Path, key: KeyArg = None) -> KeySource:
     """The key that opens ``path``, as :func:`open_replica` finds it (key record, keychain)."""
     return _resolve_key(path, read_keyinfo(path), key)
 
 
 def _resolve_key(path: Path, info: KeyInfo | None, key: KeyArg) -> KeySource:
-    if isinstance(key, RawKey | Passphrase):
+    if isinstance(key, RawKey | Passphrase | DerivedKey):
         return key
     if info is None:
         raise KeyMissing(
@@ -450,7 +467,7 @@ def _check_contents(
             and key.check_value() == info.key_check
         ):
             raise _damaged(path, "its first page cannot be decrypted with the right key") from exc
-        what = "passphrase" if isinstance(key, Passphrase) else "key"
+        what = "passphrase" if isinstance(key, Passphrase | DerivedKey) else "key"
         raise WrongKey(
             f"The {what} does not open the local data file {path}: it is the wrong {what}, or "
             "the file is not a replica of this program. The file has been left untouched.",
@@ -672,6 +689,8 @@ def create_replica(
         source, info = key, KeyInfo.new(KeyMode.EXTERNAL, key=key)
     elif isinstance(key, Passphrase):
         source, info = key, KeyInfo.new(KeyMode.PASSPHRASE)
+    elif isinstance(key, DerivedKey):
+        raise ValueError("a replica is created with its passphrase, not a key derived for a file")
     else:
         keychain = key if key is not None else Keychain()
         info = KeyInfo.new(KeyMode.KEYCHAIN, backend=keychain.backend_name)

@@ -53,6 +53,8 @@ accounts = Table(
     *_record_meta(),
 )
 Index("ix_accounts_name", accounts.c.name)
+# The account list: the live ids in name order from the index alone (revision 0014).
+Index("ix_accounts_live_name", accounts.c.deleted, accounts.c.name, accounts.c.id)
 Index("ix_accounts_owner", accounts.c.owner_id)
 Index("ix_accounts_status", accounts.c.status)
 

@@ -47,17 +47,18 @@ from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.storage.schema import SYNCED_TABLES
 from desktop_crm.sync import deleted_customers, merges
 from desktop_crm.sync.deleted_customers import DeletedCustomer
+from desktop_crm.sync.errors import ReplicaMismatch, ServerRefused, SyncError
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, Unreadable
-from desktop_crm.sync.http_client import ServerRefused, SyncClient, SyncError
+from desktop_crm.sync.http_client import SyncClient
 from desktop_crm.sync.local_batch import LocalBatch
 from desktop_crm.sync.progress import Phase, SyncProgress
+from desktop_crm.sync.state_keys import LAST_SYNC_KEY
 
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "pull_cursor"
 SNAPSHOT_PAGE_KEY = "snapshot_next_page"
 SNAPSHOT_CURSOR_KEY = "snapshot_cursor"
-LAST_SYNC_KEY = "last_sync_at"
 REPLICA_ID_KEY = "replica_id"
 USER_ID_KEY = "user_id"
 #: Set while a re-snapshot (``resync_required``) is under way; its value is the highest outbox
@@ -80,10 +81,6 @@ LEFT_SCOPE = "This record left your scope before your change reached the server.
 UNREADABLE = "The server sent a copy of this record that cannot be read"
 #: Starts the change id of such an issue: it holds no change of ours, so it cannot be retried.
 UNREADABLE_ISSUE_PREFIX = "unreadable:"
-
-
-class ReplicaMismatch(SyncError):
-    """The replica belongs to another user or installation than the one signed in."""
 
 
 @dataclass(slots=True)

@@ -1,15 +1,11 @@
 """The client side of the sync protocol over HTTP (httpx).
 
-Every failure is mapped to one of a few exceptions the engine and the UI understand:
-:class:`Offline` (cannot reach the server: retry later), :class:`SignInRequired` (token expired or
-device revoked; :class:`SignInThrottled` after too many failed sign-ins), :class:`ServerRefused`
-(the server answered with an error; :class:`ClientTooOld` when it requires a newer client) and
-:class:`ProtocolError` (the answer was not what the protocol promises).
+Every failure is mapped to one of a few exceptions the engine and the UI understand
+(:mod:`desktop_crm.sync.errors`, re-exported here).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -40,7 +36,30 @@ from desktop_crm.protocol.messages import (
     TagsResponse,
 )
 from desktop_crm.protocol.privacy import ArchiveResponse, ArchiveSearchResponse, RestoreResponse
+from desktop_crm.sync.errors import (
+    ClientTooOld,
+    Offline,
+    ProtocolError,
+    ServerRefused,
+    SignInRequired,
+    SignInThrottled,
+    SyncError,
+    throttled_message,
+)
 from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, plain_pull, plain_snapshot
+
+#: The errors live in :mod:`desktop_crm.sync.errors` (light to import); named here as well.
+__all__ = [
+    "ClientTooOld",
+    "Offline",
+    "ProtocolError",
+    "ServerRefused",
+    "SignInRequired",
+    "SignInThrottled",
+    "SyncClient",
+    "SyncError",
+    "throttled_message",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -48,56 +67,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 LOGIN_PATH = "/auth/login"
 #: Optional sign-in fields newer than the first servers, which refuse them as unknown (422).
 LATER_LOGIN_FIELDS = ("installation_id", "client_version")
-
-
-class SyncError(Exception):
-    """Base of everything that can go wrong talking to the server; str() is for people."""
-
-
-class Offline(SyncError):
-    pass
-
-
-class SignInRequired(SyncError):
-    pass
-
-
-class SignInThrottled(SignInRequired):
-    """The server refuses sign-ins for this user name or from this address for a while, after
-    too many failed ones (HTTP 429 on sign-in)."""
-
-    def __init__(self, retry_after: int | None) -> None:
-        self.retry_after = retry_after
-        super().__init__(throttled_message(retry_after))
-
-
-def throttled_message(retry_after: int | None) -> str:
-    if retry_after is None:
-        return "Too many failed sign-ins; try again later."
-    minutes = max(1, math.ceil(retry_after / 60))
-    return f"Too many failed sign-ins; try again in {minutes} minute{'s' if minutes > 1 else ''}."
-
-
-class ServerRefused(SyncError):
-    def __init__(self, status_code: int, detail: str) -> None:
-        self.status_code = status_code
-        self.detail = detail
-        super().__init__(f"The server refused the request ({status_code}): {detail}")
-
-
-class ClientTooOld(ServerRefused):
-    """The server requires a newer Desktop CRM; the message says which version to install."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(CLIENT_TOO_OLD_STATUS, detail)
-        self.args = (detail,)
-
-    def __str__(self) -> str:
-        return self.detail
-
-
-class ProtocolError(SyncError):
-    pass
 
 
 class SyncClient:

@@ -26,12 +26,10 @@ from desktop_crm.storage import records_store as store
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.records_store import StoredRecord
 from desktop_crm.sync import deleted_customers
-from desktop_crm.sync.engine import (
-    UNREADABLE_ISSUE_PREFIX,
-    adopt_server_copy,
-    restore_base_copy,
-    write_resolution,
-)
+
+# The sync engine (its writes are used here) is imported by the functions that write: the
+# window's start imports this module for its choices, and the engine brings the wire models and
+# the HTTP client with it, which the first sync loads.
 
 
 class Choice(enum.StrEnum):
@@ -80,6 +78,8 @@ def resolve_conflict(
     The result is validated (raises :class:`~desktop_crm.domain.validation.ValidationFailed`
     before anything is written) and stored as a local edit whose version dominates both sides.
     """
+    from desktop_crm.sync import engine
+
     entity = Entity(entity)
     choices = dict(choices or {})
     conflict = book.get_conflict(conn, entity, record_id)
@@ -114,7 +114,7 @@ def resolve_conflict(
             # The server's side is the deletion: keeping it deleted is taking their tombstone.
             # Pushing a deletion of our own would say nothing new, and the server refuses one
             # from a role that may not delete (a rep deleting an account), a false sync issue.
-            adopt_server_copy(conn, theirs)
+            engine.adopt_server_copy(conn, theirs)
             return theirs
         if delete_choice is DeleteChoice.KEEP_DELETED:
             deleted = True
@@ -134,7 +134,7 @@ def resolve_conflict(
             choices[name] = default
         data = _apply_choices(data, choices, mine.data, theirs.data)
     data = _validated(entity, record_id, data, deleted)
-    return write_resolution(
+    return engine.write_resolution(
         conn,
         replica_id,
         user_id,
@@ -206,7 +206,9 @@ def retry_sync_issue(
     or None when the retried change would change nothing (the issue is then closed).
     """
     issue = get_sync_issue(conn, issue_id)
-    if issue.change_id.startswith(UNREADABLE_ISSUE_PREFIX):
+    from desktop_crm.sync import engine
+
+    if issue.change_id.startswith(engine.UNREADABLE_ISSUE_PREFIX):
         raise ResolutionError(
             "This is the server's copy of a record, which could not be read; there is no change "
             "of yours to send. Discard the issue: the repaired copy arrives with a sync."
@@ -389,10 +391,12 @@ def export_deleted_customer_work(conn: Connection, account_id: str, path: Path) 
 def _take_server_side(conn: Connection, entity: Entity, record_id: str) -> None:
     """Drop our unsynced work on a record: back to the server's copy (from an open conflict,
     else the base copy), or out of the replica if the server never had it."""
+    from desktop_crm.sync import engine
+
     conflict = book.get_conflict(conn, entity, record_id)
     if conflict is not None:
         mine = store.read_record(conn, entity, record_id)
-        adopt_server_copy(
+        engine.adopt_server_copy(
             conn,
             StoredRecord(
                 entity=entity,
@@ -410,7 +414,7 @@ def _take_server_side(conn: Connection, entity: Entity, record_id: str) -> None:
     if base is None:
         store.purge_record(conn, entity, record_id)  # created here, never on the server
         return
-    restore_base_copy(conn, entity, record_id, base)
+    engine.restore_base_copy(conn, entity, record_id, base)
 
 
 def open_items(conn: Connection) -> tuple[int, int]:

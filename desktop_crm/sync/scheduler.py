@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from desktop_crm.sync.http_client import (
+from desktop_crm.sync.errors import (
     Offline,
     ProtocolError,
     ServerRefused,

@@ -7,7 +7,7 @@ import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
@@ -16,12 +16,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_crm.client.policy import NO_POLICY, Policy, PolicyError
 from desktop_crm.client.profile import Profile, ProfileSettings, SettingsError
 from desktop_crm.client.rebuild import SetAside, set_aside_damaged
-from desktop_crm.client.session import ProfileSync, open_profile_replica
+from desktop_crm.client.session import OpenAhead, ProfileSync, open_profile_replica
 from desktop_crm.storage.errors import DamagedReplica, PassphraseRequired, ReplicaError, WrongKey
 from desktop_crm.storage.keys import Keychain, KeyMode, RawKey, read_keyinfo
 from desktop_crm.storage.replica import Replica, create_replica
-from desktop_crm.sync.engine import SyncSummary
-from desktop_crm.sync.http_client import Offline, ServerRefused, SignInRequired, SyncError
+from desktop_crm.sync.errors import Offline, ServerRefused, SignInRequired, SyncError
 from desktop_crm.sync.scheduler import Outcome
 from desktop_crm.ui.first_run import SettingsDialog, SignInDialog
 from desktop_crm.ui.i18n import install_language
@@ -30,6 +29,9 @@ from desktop_crm.ui.session import Session
 from desktop_crm.ui.single_instance import InstanceServer, phone_from_uri
 from desktop_crm.ui.sync_views import FirstSyncDialog
 from desktop_crm.ui.worker import ResourceWorker
+
+if TYPE_CHECKING:
+    from desktop_crm.sync.engine import SyncSummary
 
 log = logging.getLogger(__name__)
 
@@ -471,13 +473,20 @@ class ProfileController(AppController):
         dialog.rejected.connect(lambda: self._rejected(first_run))
         dialog.show()
 
-    def start_offline(self, passphrase: str | None) -> None:
+    def start_offline(self, passphrase: str | None, ahead: OpenAhead | None = None) -> None:
         """A later start without the sign-in dialog, as if "Work offline" were clicked at once
-        (``desktop-crm --open-offline``: start-up benchmarks and smoke tests)."""
+        (``desktop-crm --open-offline``: start-up benchmarks and smoke tests). ``ahead``: the
+        open, already started by the composition root; the worker takes its replica."""
         install_language(self.settings.language)
         assert self.profile is not None
         profile = self.profile
-        session = Session(lambda: open_profile_replica(profile, passphrase), None)
+
+        def open_replica() -> Replica:
+            if ahead is not None:
+                return ahead.take()
+            return open_profile_replica(profile, passphrase)
+
+        session = Session(open_replica, None)
         self.session = session
         self.watch(session)
 

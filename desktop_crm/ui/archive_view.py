@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_crm.client import archive_search
 from desktop_crm.client.archive_search import ArchivedAccount
-from desktop_crm.protocol.messages import Role
+from desktop_crm.protocol.roles import Role
 from desktop_crm.ui.session import Session
 
 

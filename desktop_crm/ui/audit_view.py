@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_crm.client import duplicate_review
 from desktop_crm.client.audit import AuditQuery, read_audit
-from desktop_crm.client.duplicate_review import UNDOERS
+from desktop_crm.client.identity import UNDOERS
 from desktop_crm.protocol.audit import AuditEntry, AuditPage
 from desktop_crm.sync.http_client import Offline, ServerRefused, SignInRequired
 from desktop_crm.ui.account_view import local_time

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_crm.client import editing, reading
-from desktop_crm.client.audit import AUDIT_READERS
 from desktop_crm.client.changes import NOTHING, Changes
-from desktop_crm.client.duplicate_review import REVIEWERS
 from desktop_crm.client.editing import Written
+from desktop_crm.client.identity import AUDIT_READERS, REVIEWERS
 from desktop_crm.client.reading import ListChoices, SyncStatus
 from desktop_crm.domain.erasure import is_erased_contact
 from desktop_crm.domain.records import (
@@ -44,10 +43,9 @@ from desktop_crm.domain.records import (
     Entity,
     PipelineStage,
 )
-from desktop_crm.protocol.messages import Role
+from desktop_crm.protocol.roles import Role
 from desktop_crm.storage.queries import AccountFilter
 from desktop_crm.storage.search import SearchHit
-from desktop_crm.sync.engine import SyncSummary
 from desktop_crm.sync.progress import ProgressSnapshot
 from desktop_crm.sync.scheduler import Connectivity, Outcome
 from desktop_crm.ui.account_view import Account360View
@@ -69,6 +67,7 @@ from desktop_crm.ui.sync_views import ConflictDialog, DeletedCustomersDialog, Sy
 from desktop_crm.ui.today_view import TodayView
 
 if TYPE_CHECKING:
+    from desktop_crm.sync.engine import SyncSummary  # loaded by the first sync
     from desktop_crm.ui.activity_view import ActivityFeedView
     from desktop_crm.ui.audit_view import AuditView
     from desktop_crm.ui.duplicates_view import DuplicatesView
@@ -483,14 +482,23 @@ class MainWindow(QMainWindow):
     def _load_choices(self) -> None:
         # Names first: the owner column and filter are labelled with them. The filters' lists
         # (a scan of every account) wait for the list's first rows, which matter sooner, or
-        # for a moment where no rows are drawn (an empty list, a window not shown).
+        # for a moment where no rows are drawn (an empty list, a window not shown). That
+        # moment is counted from the ids' arrival: counted from here, it ran out while a large
+        # replica's ids were still being read, and the scan went before the first rows.
         self.session.submit(reading.user_names, self.set_owner_names, owner=self)
         self._choices_timer = QTimer(self)
         self._choices_timer.setSingleShot(True)
         self._choices_timer.setInterval(FILTER_CHOICES_WAIT_MS)
         self._choices_timer.timeout.connect(self._first_rows_shown)
-        self._choices_timer.start()
+        self.accounts_model.reloaded.connect(self._first_ids_arrived)
         self.accounts_model.dataChanged.connect(self._first_rows_shown)
+
+    def _first_ids_arrived(self, count: int) -> None:
+        self.accounts_model.reloaded.disconnect(self._first_ids_arrived)
+        if count:
+            self._choices_timer.start()
+        else:
+            self._first_rows_shown()  # no rows to wait for
 
     def _first_rows_shown(self, *_changed: object) -> None:
         self._choices_timer.stop()  # once: the first rows or the timer, whichever is first

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_crm.client import duplicate_review
 from desktop_crm.client.duplicate_review import DuplicatePair, MergeSides, NotOnThisComputer
 from desktop_crm.domain.records import Entity
-from desktop_crm.sync.http_client import Offline, ServerRefused, SignInRequired
+from desktop_crm.sync.errors import Offline, ServerRefused, SignInRequired
 from desktop_crm.ui.field_grid import FIRST_SIDE, SECOND_SIDE, add_headers, value_cell
 from desktop_crm.ui.field_labels import FieldLabels
 from desktop_crm.ui.session import Session

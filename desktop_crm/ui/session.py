@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -24,10 +24,12 @@ from desktop_crm.client.identity import LOCAL, Identity
 from desktop_crm.client.session import ProfileSync, sync_changes
 from desktop_crm.storage.errors import DamagedReplica
 from desktop_crm.storage.replica import Replica
-from desktop_crm.sync.engine import SyncSummary
 from desktop_crm.sync.progress import Phase, SyncProgress
 from desktop_crm.sync.scheduler import Connectivity, Outcome, SyncScheduler
 from desktop_crm.ui.worker import ResourceWorker
+
+if TYPE_CHECKING:
+    from desktop_crm.sync.engine import SyncSummary  # the engine loads with the first sync
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 PROGRESS_POLL_MS = 150
 
 
-SyncFunction = Callable[[SyncProgress], SyncSummary]
+SyncFunction = Callable[[SyncProgress], "SyncSummary"]
 
 
 class SyncController(QObject):

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from desktop_crm.storage.engine import EngineSettings
 from desktop_crm.storage.errors import PassphraseRequired, WrongKey
 from desktop_crm.storage.keys import (
+    KDF_ITERATIONS,
     SERVICE,
     Keychain,
     KeyInfo,
@@ -197,6 +198,54 @@ def test_passphrase_mode_when_no_keychain(tmp_path):
             assert rep.schema_revision is not None
     finally:
         keyring.set_keyring(previous)
+
+
+def test_sqlcipher_derives_a_passphrase_key_as_passphrase_derive_does(tmp_path):
+    """The open derives a passphrase's key once and hands every connection the result: it must
+    be the key SQLCipher itself derives (its defaults, the file's salt)."""
+    import sqlcipher3.dbapi2 as dbapi2
+
+    probe = dbapi2.connect(":memory:")
+    settings = [
+        probe.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("cipher_default_kdf_iter", "cipher_default_kdf_algorithm")
+    ]
+    probe.close()
+    assert settings == [str(KDF_ITERATIONS), "PBKDF2_HMAC_SHA512"]
+    path = tmp_path / "r.db"
+    passphrase = Passphrase("correct horse 'battery' 电池")
+    create_replica(path, passphrase).close()
+    derived = passphrase.derive(path.read_bytes()[:16])
+    for key, opens in ((derived, True), (Passphrase("wrong").derive(derived.salt), False)):
+        conn = dbapi2.connect(str(path))
+        try:
+            conn.execute(key.pragma())
+            if opens:
+                assert conn.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+            else:
+                with pytest.raises(dbapi2.DatabaseError, match="not a database"):
+                    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    assert "电池" not in repr(derived) and derived.key.hex() not in repr(derived)
+
+
+def test_opening_with_a_passphrase_derives_its_key_once(tmp_path, monkeypatch):
+    path = tmp_path / "r.db"
+    create_replica(path, Passphrase("pass phrase")).close()
+    derivations: list[bytes] = []
+    derive = Passphrase.derive
+
+    def counted(self: Passphrase, salt: bytes):
+        derivations.append(salt)
+        return derive(self, salt)
+
+    monkeypatch.setattr(Passphrase, "derive", counted)
+    with open_replica(path, Passphrase("pass phrase"), verify_pages=True) as rep:
+        first, second = rep.engine.connect(), rep.engine.connect()  # two pooled connections
+        with first, second:
+            assert second.execute(text("SELECT count(*) FROM accounts")).scalar() == 0
+    assert derivations == [path.read_bytes()[:16]]
 
 
 class _AltFileKeyring(MemoryKeyring):

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from desktop_crm.storage import migrations
+from desktop_crm.storage import migrations, queries, schema
 from desktop_crm.storage.keys import RawKey
 from desktop_crm.storage.replica import create_replica, migrate, open_replica
 from desktop_crm.storage.schema import NAME_INDEX_SHADOW_TABLES, NAME_INDEX_TABLE, metadata
@@ -80,9 +80,9 @@ def _search(engine, query: str) -> list[tuple[str, str, str]]:
 
 def test_revisions_are_linear():
     assert migrations.known_revisions() == {f"{n:04d}" for n in range(1, 10)} | {
-        "0011", "0012", "0013"
+        "0011", "0012", "0013", "0014"
     }
-    assert migrations.head_revision() == "0013"
+    assert migrations.head_revision() == "0014"
 
 
 def test_head_matches_schema_py(replica):
@@ -98,7 +98,12 @@ def _diff_names(diffs) -> set[tuple[str, str]]:
 #: What revisions 0003 to 0007 change in the metadata's terms (0002 adds only the FTS5 table).
 #: Revision 0013: the activities counted per author and day (its triggers are not in
 #: metadata) and the forecast's index.
-CHANGES_0013 = {("add_table", "activity_day_counts"), ("add_index", "ix_opportunities_forecast")}
+#: Revision 0014: the account list's covering index.
+CHANGES_0014 = {("add_index", "ix_accounts_live_name")}
+CHANGES_0013 = {
+    ("add_table", "activity_day_counts"),
+    ("add_index", "ix_opportunities_forecast"),
+} | CHANGES_0014
 CHANGES_0012 = {
     ("add_table", "account_system_tags"),
     ("add_index", "ix_account_system_tags_name"),
@@ -228,7 +233,7 @@ def test_downgrade_and_upgrade_again(replica):
     assert _triggers(replica.engine) == set()
     assert replica.schema_revision == "0001"
     migrate(replica.engine)
-    assert replica.schema_revision == "0013"
+    assert replica.schema_revision == "0014"
     assert len(_triggers(replica.engine)) == 12
     assert _search(replica.engine, "Acme") == [("account", "a1", "a1")]
     assert replica.integrity_check() == []
@@ -424,7 +429,7 @@ def test_upgrade_from_0002_fills_the_map_and_drops_duplicates(tmp_path):
                 )
             )
         migrate(rep.engine)
-        assert rep.schema_revision == "0013"
+        assert rep.schema_revision == "0014"
         with rep.engine.connect() as conn:
             _map_is_consistent(conn)
         with rep.engine.begin() as conn:
@@ -464,7 +469,7 @@ def test_upgrade_to_0004_copies_names_into_phone_rows(tmp_path):
                     {"c": contact_id, "a": account_id, "e": e164, "r": e164[1:][::-1]},
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0013"
+        assert rep.schema_revision == "0014"
         with rep.engine.connect() as conn:
             rows = conn.execute(
                 text(
@@ -513,7 +518,7 @@ def test_upgrade_to_0006_keeps_the_status_log_and_downgrade_restores_it(tmp_path
                     dict(zip(("a", "o", "n", "at", "by"), row, strict=True)),
                 )
         migrate(rep.engine)
-        assert rep.schema_revision == "0013"
+        assert rep.schema_revision == "0014"
         assert _schema_diffs(rep.engine) == []
         assert _status_rows(rep.engine, "from_status", "to_status") == STATUS_ROWS
         with rep.engine.begin() as conn:
@@ -631,7 +636,7 @@ def test_upgrade_to_0012_adds_system_tags_keeps_records_and_downgrades(tmp_path)
             )
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0012
         migrate(rep.engine)
-        assert rep.schema_revision == "0013"
+        assert rep.schema_revision == "0014"
         assert _schema_diffs(rep.engine) == []
         with rep.engine.begin() as conn:
             conn.execute(
@@ -676,7 +681,7 @@ def test_upgrade_to_0013_counts_the_stored_activities_and_downgrade_drops_the_co
                 )
         assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0013
         migrate(rep.engine)
-        assert rep.schema_revision == "0013"
+        assert rep.schema_revision == "0014"
         assert _schema_diffs(rep.engine) == []
         counts = "SELECT day, author_id, count FROM activity_day_counts ORDER BY 1, 2"
         with rep.engine.begin() as conn:
@@ -694,4 +699,42 @@ def test_upgrade_to_0013_counts_the_stored_activities_and_downgrade_drops_the_co
         assert not {t for t in _triggers(rep.engine) if t.startswith("activity_day_counts")}
         with rep.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM activities")).scalar_one() == 4
+        assert rep.integrity_check() == []
+
+
+# Revision 0014: the account list's ids from one covering index ---------------------------------
+
+
+def _account_ids_plan(engine) -> str:
+    query = select(schema.accounts.c.id).where(*queries.AccountFilter().clauses())
+    query = query.order_by(schema.accounts.c.name, schema.accounts.c.id)
+    compiled = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as conn:
+        return " ".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled))
+
+
+def test_upgrade_to_0014_reads_the_account_list_from_a_covering_index(tmp_path):
+    with create_replica(tmp_path / "r.db", RawKey.generate(), revision="0013") as rep:
+        with rep.engine.begin() as conn:
+            rows = [("b", "Acme", 0), ("a", "Acme", 0), ("c", "Zed", 1), ("d", "Beta", 0)]
+            for account_id, name, deleted in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO accounts(id, name, deleted, updated_at) "
+                        "VALUES (:i, :n, :d, 'x')"
+                    ),
+                    {"i": account_id, "n": name, "d": deleted},
+                )
+        assert "TEMP B-TREE" in _account_ids_plan(rep.engine)  # a sort of the name's ties
+        migrate(rep.engine)
+        assert rep.schema_revision == "0014"
+        assert _schema_diffs(rep.engine) == []
+        plan = _account_ids_plan(rep.engine)
+        assert "COVERING INDEX ix_accounts_live_name" in plan and "TEMP B-TREE" not in plan
+        with rep.engine.connect() as conn:
+            assert queries.account_ids(conn) == ["a", "b", "d"]  # ties by id; no tombstone
+            assert queries.account_ids(conn, descending=True) == ["d", "a", "b"]
+        with rep.engine.begin() as conn:
+            migrations.downgrade(conn, "0013")
+        assert _diff_names(_schema_diffs(rep.engine)) == CHANGES_0014
         assert rep.integrity_check() == []

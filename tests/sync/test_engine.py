@@ -18,6 +18,7 @@ from desktop_crm.server import models as m
 from desktop_crm.server.db import write_transaction
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.sync import engine as engine_module
+from desktop_crm.sync.errors import ReplicaMismatch
 from desktop_crm.sync.http_client import Offline
 from desktop_crm.sync.progress import Cancelled, Phase
 from desktop_crm.sync.resolution import (
@@ -419,7 +420,7 @@ def test_replica_refuses_another_user(server: ServerWorld, device: DeviceFactory
     other = device("rep2")
     other.replica = rep1.replica
     other.__post_init__()
-    with pytest.raises(engine_module.ReplicaMismatch):
+    with pytest.raises(ReplicaMismatch):
         other.sync()
 
 

@@ -3,14 +3,16 @@ item 6): same place, same label, loaded when shown, and kept up to date after.""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QWidget
 
+from desktop_crm.client import reading
 from desktop_crm.client.changes import Changes
 from desktop_crm.domain.records import Entity
 from desktop_crm.ui.lazy_tab import LazyTab
-from desktop_crm.ui.main_window import MainWindow
+from desktop_crm.ui.main_window import FILTER_CHOICES_WAIT_MS, MainWindow
 
 HIDDEN = ("_pipeline_tab", "_activity_tab", "_reports_tab")
 
@@ -79,3 +81,36 @@ def test_the_filters_fill_after_the_first_rows_shown_or_not(
     qtbot.addWidget(hidden)
     hidden.start()
     qtbot.waitUntil(lambda: hidden.status_filter.count() > 1, timeout=5000)
+
+
+def test_slow_ids_still_come_before_the_filters_lists(
+    qtbot: Any, session: Any, monkeypatch: Any
+) -> None:
+    # A large replica's ids take longer than the filters' wait: the first rows still go first.
+    order: list[str] = []
+    account_ids, accounts_by_id, list_choices = (
+        reading.account_ids, reading.accounts_by_id, reading.list_choices
+    )  # fmt: skip
+
+    def slow_ids(*args: Any) -> Any:
+        time.sleep(2 * FILTER_CHOICES_WAIT_MS / 1000)
+        order.append("ids")
+        return account_ids(*args)
+
+    def rows(*args: Any) -> Any:
+        order.append("rows")
+        return accounts_by_id(*args)
+
+    def choices(*args: Any) -> Any:
+        order.append("choices")
+        return list_choices(*args)
+
+    monkeypatch.setattr(reading, "account_ids", slow_ids)
+    monkeypatch.setattr(reading, "accounts_by_id", rows)
+    monkeypatch.setattr(reading, "list_choices", choices)
+    shown = MainWindow(session, "slow")
+    qtbot.addWidget(shown)
+    shown.start()
+    shown.show()
+    qtbot.waitUntil(lambda: shown.status_filter.count() > 1, timeout=10_000)
+    assert order.index("ids") < order.index("rows") < order.index("choices")
