@@ -12,7 +12,7 @@ from sqlalchemy import Engine, event, text
 from desktop_crm.domain.phones import Phone
 from desktop_crm.storage import sync_bookkeeping as book
 from desktop_crm.storage.engine import replayable_writer, writer
-from desktop_crm.sync.engine import LAST_SYNC_KEY
+from desktop_crm.sync.state_keys import LAST_SYNC_KEY
 from tests.sync.conftest import DeviceFactory, ServerWorld
 from tests.sync.harness import Device, server_records
 
