@@ -444,6 +444,10 @@ class ProfileController(AppController):
         self.keychain = keychain or Keychain()
         self.dialog: SignInDialog | None = None
         self._passphrase: str | None = None  # of the open replica, for a rebuild's export
+        #: A keychain-keyed replica's open, started while the sign-in dialog waits for the
+        #: user (its checks and key lookup take a large share of a start); taken by the first
+        #: open after it, closed at shutdown if nobody took it.
+        self._ahead: OpenAhead | None = None
         #: The open offer to rebuild a damaged replica (non-modal), and the last rebuild's result.
         self.rebuild_box: QMessageBox | None = None
         self.rebuilt: SetAside | None = None
@@ -457,6 +461,9 @@ class ProfileController(AppController):
         else:
             info = read_keyinfo(self.profile.replica_path)
             need_passphrase = info is not None and info.mode is KeyMode.PASSPHRASE
+            if not need_passphrase and self._ahead is None:
+                profile = self.profile
+                self._ahead = OpenAhead(lambda: open_profile_replica(profile, None))
         dialog = SignInDialog(
             self.settings,
             first_run=first_run,
@@ -496,6 +503,12 @@ class ProfileController(AppController):
 
         session.submit(lambda _r: None, lambda _n: self.open_window(session, self.title), failed)
 
+    def shutdown(self) -> None:
+        super().shutdown()
+        if self._ahead is not None:
+            self._ahead.close_unless_taken()
+            self._ahead = None
+
     def _rejected(self, first_run: bool) -> None:
         if first_run and self.session is None:
             QApplication.exit(0)
@@ -524,8 +537,11 @@ class ProfileController(AppController):
         profile = self.profile
         passphrase = dialog.passphrase.text() if dialog.need_passphrase else None
         sync = profile_sync or ProfileSync(profile, self.settings, password, self.policy)
+        ahead, self._ahead = (self._ahead, None) if not passphrase else (None, self._ahead)
 
         def open_replica() -> Replica:
+            if ahead is not None:
+                return ahead.take()
             if not profile.exists() and not passphrase:
                 profile.ensure_folder()
                 return create_replica(profile.replica_path, self.keychain)
