@@ -106,7 +106,13 @@ async def serve(scope: Scope, send: Send, settings: Settings, engine: Any) -> bo
     body = text.encode()
     if len(body) >= GZIP_MINIMUM:  # compressed, or marked ``Vary``, as the middleware does
         await _send_compressed(scope, send, body, settings.gzip_level)
-        return True
+    else:
+        await _send_json(send, body)
+    return True
+
+
+async def _send_json(send: Send, body: bytes) -> None:
+    """A 200 answer with a JSON body, as the route's ``Response`` sends it."""
     await send(
         {
             "type": "http.response.start",
@@ -118,25 +124,14 @@ async def serve(scope: Scope, send: Send, settings: Settings, engine: Any) -> bo
         }
     )
     await send({"type": "http.response.body", "body": body})
-    return True
 
 
 async def _send_compressed(scope: Scope, send: Send, body: bytes, level: int) -> None:
     """A large page, through the same gzip middleware as the route's answers (it compresses
     when the client accepts gzip)."""
 
-    async def answer(_scope: Any, _receive: Any, inner_send: Any) -> None:
-        await inner_send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-length", str(len(body)).encode("latin-1")),
-                    (b"content-type", b"application/json"),
-                ],
-            }
-        )
-        await inner_send({"type": "http.response.body", "body": body})
+    async def answer(_scope: Any, _receive: Any, inner_send: Send) -> None:
+        await _send_json(inner_send, body)
 
     async def no_receive() -> MutableMapping[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
