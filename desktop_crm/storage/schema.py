@@ -54,7 +54,7 @@ accounts = Table(
 )
 Index("ix_accounts_name", accounts.c.name)
 # The account list: the live ids in name order from the index alone (revision 0014).
-Index("ix_accounts_live_name", accounts.c.deleted, accounts.c.name, accounts.c.id)
+Index("ix_accounts_live_name", accounts.c.name, accounts.c.id, accounts.c.deleted)
 Index("ix_accounts_owner", accounts.c.owner_id)
 Index("ix_accounts_status", accounts.c.status)
 
