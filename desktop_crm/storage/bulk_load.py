@@ -85,37 +85,31 @@ def bulk_apply(
     return total
 
 
+def _entity_of(record: StoredRecord | SyncedRecord) -> Entity:
+    return record.entity if isinstance(record, StoredRecord) else record.ENTITY
+
+
 def _apply_batch(conn: Connection, batch: list[StoredRecord | SyncedRecord]) -> int:
     by_entity: dict[Entity, list[StoredRecord | SyncedRecord]] = {}
-    typed: set[Entity] = set()  # entities with typed records in this batch (not the snapshot)
     for record in batch:
-        if isinstance(record, StoredRecord):
-            entity = record.entity
-        else:
-            entity = record.ENTITY
-            typed.add(entity)
-        group = by_entity.get(entity)
-        if group is None:
-            by_entity[entity] = [record]
-        else:
-            group.append(record)
+        by_entity.setdefault(_entity_of(record), []).append(record)
     # Parents first, so history rows (foreign keys to accounts/opportunities) find them.
     for entity in Entity:
         records = by_entity.get(entity)
         if not records:
             continue
         table = SYNCED_TABLES[entity.value]
-        stored = entity not in typed
-        ids = [r.id for r in records] if stored else [_meta_of(r).id for r in records]  # type: ignore[union-attr]
+        ids = [_meta_of(r).id for r in records]
         existing = _existing_ids(conn, table, ids)
         if not existing and len(set(ids)) == len(ids):  # the common case: all new
-            _insert_fresh(conn, entity, table, records, stored)
+            _insert_fresh(conn, entity, table, records)
             continue
         fresh: dict[str, StoredRecord | SyncedRecord] = {}
-        for record_id, record in zip(ids, records, strict=True):
+        for record in records:
+            record_id = _meta_of(record).id
             if record_id in fresh:
                 # The same record twice in one batch: insert what we have, then update.
-                _insert_fresh(conn, entity, table, list(fresh.values()), stored)
+                _insert_fresh(conn, entity, table, list(fresh.values()))
                 existing.update(fresh)
                 fresh = {}
             if record_id in existing:
@@ -123,7 +117,7 @@ def _apply_batch(conn: Connection, batch: list[StoredRecord | SyncedRecord]) -> 
             else:
                 fresh[record_id] = record
         if fresh:
-            _insert_fresh(conn, entity, table, list(fresh.values()), stored)
+            _insert_fresh(conn, entity, table, list(fresh.values()))
     note_masked(conn, [r for r in batch if isinstance(r, StoredRecord)])
     return len(batch)
 
@@ -171,18 +165,9 @@ def _record_row(record: StoredRecord | SyncedRecord) -> tuple[Any, ...]:
 
 
 def _insert_fresh(
-    conn: Connection,
-    entity: Entity,
-    table: Table,
-    records: list[StoredRecord | SyncedRecord],
-    stored: bool,
+    conn: Connection, entity: Entity, table: Table, records: list[StoredRecord | SyncedRecord]
 ) -> None:
-    """Insert records the replica does not hold; ``stored``: all of them are
-    :class:`StoredRecord` (a snapshot page), so each step takes them without asking."""
-    if stored:
-        rows = list(map(ROW_ENCODERS[entity], records))  # type: ignore[arg-type]
-    else:
-        rows = [_record_row(r) for r in records]
+    rows = [_record_row(r) for r in records]
     if entity in _NAME_INDEXED and len(rows) >= _BYPASS_TRIGGER_MIN:
         _insert_bypassing_name_trigger(conn, entity, table, rows)
     elif entity is Entity.ACTIVITY and len(rows) >= _BYPASS_TRIGGER_MIN:
@@ -200,27 +185,19 @@ def _insert_fresh(
 def _fresh_phone_rows(
     conn: Connection, records: list[StoredRecord | SyncedRecord]
 ) -> list[tuple[Any, ...]]:
-    """The ``contact_phones`` rows of new contacts; normalized phones go straight to their
-    rows (what :func:`phone_rows` makes of them), the others through it."""
+    """The ``contact_phones`` rows of new contacts; normalized phones of typed records go
+    straight to their rows."""
     live = [r for r in records if not _meta_of(r).deleted]
     rows: list[tuple[Any, ...]] = []
     labels = account_labels(conn, (_field(r, "account_id") for r in live))
     for r in live:
-        if isinstance(r, StoredRecord):
-            data = r.data
-            phones = data.get("phones")
-            if phones:
-                account_id = str(data.get("account_id") or "")
-                rows += _stored_phone_rows(
-                    r.id,
-                    account_id,
-                    phones,
-                    str(data.get("name") or ""),
-                    labels.get(account_id, ABSENT_ACCOUNT),
-                )
-            continue
         account_id, contact_name = _field(r, "account_id"), _field(r, "name")
         account = labels.get(account_id, ABSENT_ACCOUNT)
+        if isinstance(r, StoredRecord):
+            phones = r.data.get("phones") or ()
+            if phones:
+                rows += phone_rows(r.id, account_id, phones, contact_name, account)
+            continue
         record_id = r.meta.id
         for position, phone in enumerate(getattr(r, "phones", ())):
             if not phone.e164:  # not normalized: the careful path
@@ -246,50 +223,12 @@ def _fresh_phone_rows(
     return rows
 
 
-def _stored_phone_rows(
-    record_id: str,
-    account_id: str,
-    phones: list[Any],
-    contact_name: str,
-    account: tuple[str, bool],
-) -> list[tuple[Any, ...]]:
-    """:func:`phone_rows` of a stored contact's phones, a phone in the wire's usual shape
-    (a dict with its normalized number as text) read here without a call per value."""
-    rows: list[tuple[Any, ...]] = []
-    for position, phone in enumerate(phones):
-        e164 = phone.get("e164") if type(phone) is dict else None
-        if not e164 or type(e164) is not str:  # the careful path
-            [row] = phone_rows(record_id, account_id, [phone], contact_name, account)
-            rows.append((*row[:2], position, *row[3:]))
-            continue
-        rows.append(
-            (
-                record_id,
-                account_id,
-                position,
-                str(phone.get("raw") or ""),
-                str(phone.get("kind") or "mobile"),
-                bool(phone.get("primary")),
-                e164,
-                phone.get("extension"),
-                reversed_digits(e164),
-                contact_name,
-                account[0],
-                account[1],
-            )
-        )
-    return rows
-
-
 def _fresh_history(entity: Entity, records: list[StoredRecord | SyncedRecord]) -> list[HistoryRow]:
     """The history rows of new records (the rule reads only the tracked fields)."""
     tracked = TRACKED_FIELDS[entity]
     rows: list[HistoryRow] = []
     for r in records:
-        if isinstance(r, StoredRecord):  # its data as apply_remote gives it to the rule
-            rows += history_rows(entity, r.id, None, r.data, r.updated_by, time_text(r.updated_at))
-            continue
-        meta = r.meta
+        meta = _meta_of(r)
         data = {name: _field(r, name) for name in tracked}
         rows += history_rows(
             entity, meta.id, None, data, meta.updated_by, time_text(meta.updated_at)

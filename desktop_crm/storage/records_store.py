@@ -245,16 +245,8 @@ def _row_encoder(entity: Entity) -> RowEncoder:
     assert len(names) > 1  # so that ``pick`` returns a tuple
     pick = operator.itemgetter(*names)
     encode_version, encode_time, dumps = version_text, time_text, json_text  # closure: fast
-    # The last vector encoded and its text: the records of a page share their vector objects
-    # (fast_wire), and an identity check is far cheaper than the cache's hash and equality
-    # (Python methods of VersionVector). One tuple, replaced whole: safe across threads.
-    last_version: list[tuple[VersionVector | None, str]] = [(None, "")]
 
     def encode(record: StoredRecord) -> tuple[Any, ...]:
-        version = record.version
-        seen = last_version[0]
-        if seen[0] is not version:
-            seen = last_version[0] = (version, encode_version(version))
         data = record.data
         try:
             values = list(pick(data))
@@ -267,7 +259,7 @@ def _row_encoder(entity: Entity) -> RowEncoder:
             values[n] = bool(values[n])
         return (
             record.id,
-            seen[1],
+            encode_version(record.version),
             bool(record.deleted),
             encode_time(record.updated_at),
             record.updated_by,
@@ -490,10 +482,9 @@ def note_masked(conn: Connection, records: Sequence[StoredRecord]) -> None:
         for r in known
         if r.masked
     ]
-    # Most replicas never hold a masked field: then the delete (and its keys) is skipped after
-    # one cheap look.
-    if known and (rows or conn.execute(select(masked_fields.c.entity).limit(1)).first()):
-        keys = [{"k_entity": r.entity.value, "k_id": r.id} for r in known]
+    keys = [{"k_entity": r.entity.value, "k_id": r.id} for r in known]
+    # Most replicas never hold a masked field: then the delete is skipped after one cheap look.
+    if keys and (rows or conn.execute(select(masked_fields.c.entity).limit(1)).first()):
         conn.execute(delete(masked_fields).where(_MASKED_KEY), keys)
     if rows:
         conn.execute(insert(masked_fields), rows)
