@@ -173,6 +173,22 @@ def wire_oddities() -> list[StoredRecord]:
         ),
         dataclasses.replace(contact, data={**contact.data, "emails": None, "phones": None}),
         dataclasses.replace(
+            contact,
+            id=_meta(903).id,
+            # Phones the bulk loader's fast path does not take: no normalized form (derived
+            # from the raw text, or none when it is unreadable), a number for it, nulls.
+            data={
+                **contact.data,
+                "phones": [
+                    {"raw": "+86 138 0013 8000", "kind": "work"},
+                    {"raw": "not a number", "e164": "", "primary": 1},
+                    {"raw": None, "e164": 12025550101, "extension": None},
+                    {"raw": "+1 202 555 0101", "e164": "+12025550101", "extension": "12"},
+                    {"raw": "", "e164": "+4930123456", "kind": None, "primary": None},
+                ],
+            },
+        ),
+        dataclasses.replace(
             activity,
             version=version,
             data={**activity.data, "participants": None, "follow_up_done": 1, "direction": None},
