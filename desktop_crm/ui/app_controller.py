@@ -537,7 +537,8 @@ class ProfileController(AppController):
         profile = self.profile
         passphrase = dialog.passphrase.text() if dialog.need_passphrase else None
         sync = profile_sync or ProfileSync(profile, self.settings, password, self.policy)
-        ahead, self._ahead = (self._ahead, None) if not passphrase else (None, self._ahead)
+        # Only a replica that needs no passphrase is opened ahead (see start).
+        ahead, self._ahead = self._ahead, None
 
         def open_replica() -> Replica:
             if ahead is not None:

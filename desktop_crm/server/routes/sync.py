@@ -112,6 +112,7 @@ def pull(
 
 
 _OPENING = feed.PULL_OPENING.subquery()
+_OPENING_WIDTH = len(feed.PULL_OPENING.selected_columns)
 _CALLER = PRINCIPAL_QUERY.subquery()
 #: An idle pull in one read: the feed's opening (always one row) and the caller's device and
 #: user (NULLs when the token names neither).
@@ -138,7 +139,7 @@ def pull_answer(
                 _CALLER_AND_OPENING, {"user_id": user_id, "device_id": device_id}
             ).one()
             principal = principal_of(None if row.id is None else row, token_version)
-            opening: feed.PullOpening = tuple(row)[:6]
+            opening: feed.PullOpening = tuple(row)[:_OPENING_WIDTH]
             masks = masks_for(principal, settings)
             answer = feed.pull_page(conn, principal, masks, cursor, limit, opening)
         # The device's position for the tombstone watermark, when it moved.
