@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 #: The tints of the two sides compared (mine / the first record, theirs / the second).
 FIRST_SIDE = "background: #e8f0fe; padding: 3px;"
@@ -23,6 +23,18 @@ def show_value(value: Any) -> str:
     if isinstance(value, str):
         return value or "—"
     return json.dumps(value, ensure_ascii=False)
+
+
+def scrolled_grid() -> tuple[QWidget, QGridLayout, QScrollArea]:
+    """The comparison's grid (top-aligned) on its host widget, in a scroll area that resizes
+    it: ``(host, grid, scroll area)``."""
+    host = QWidget()
+    grid = QGridLayout(host)
+    grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(host)
+    return host, grid, scroll
 
 
 def add_headers(grid: QGridLayout, texts: Sequence[str]) -> None:

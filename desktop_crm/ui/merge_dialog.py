@@ -8,16 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +24,13 @@ from desktop_crm.client import duplicate_review
 from desktop_crm.client.duplicate_review import DuplicatePair, MergeSides, NotOnThisComputer
 from desktop_crm.domain.records import Entity
 from desktop_crm.sync.errors import Offline, ServerRefused, SignInRequired
-from desktop_crm.ui.field_grid import FIRST_SIDE, SECOND_SIDE, add_headers, value_cell
+from desktop_crm.ui.field_grid import (
+    FIRST_SIDE,
+    SECOND_SIDE,
+    add_headers,
+    scrolled_grid,
+    value_cell,
+)
 from desktop_crm.ui.field_labels import FieldLabels
 from desktop_crm.ui.session import Session
 
@@ -103,12 +107,7 @@ class MergeDialog(QDialog):
         keep_row.addWidget(self.keep_a)
         keep_row.addWidget(self.keep_b)
         keep_row.addStretch(1)
-        self.grid_host = QWidget()
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.grid_host)
+        self.grid_host, self.grid, scroll = scrolled_grid()
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -48,6 +46,7 @@ from desktop_crm.ui.field_grid import (
     SECOND_SIDE,
     add_headers,
     clear_grid,
+    scrolled_grid,
     show_value,
     value_cell,
 )
@@ -75,12 +74,7 @@ class ConflictDialog(QDialog):
         self.list.currentRowChanged.connect(self._pick)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
-        self.grid_host = QWidget()
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.grid_host)
+        self.grid_host, self.grid, scroll = scrolled_grid()
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
