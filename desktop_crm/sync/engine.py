@@ -535,9 +535,9 @@ class SyncEngine:
         if mine is None:
             batch.apply_remote(theirs)
             return
-        pending = batch.pending(key)
+        pending_ids = batch.pending_ids(key)
         in_conflict = batch.in_conflict(key)
-        if not pending and not in_conflict:
+        if not pending_ids and not in_conflict:
             if not mine.version.dominates(theirs.version) or theirs.version == mine.version:
                 batch.apply_remote(theirs)
             batch.delete_base_copy(key)
@@ -547,12 +547,13 @@ class SyncEngine:
             if theirs.version.dominates(mine.version):
                 # Every edit we have is in the server's copy already (a lost answer).
                 batch.apply_remote(theirs)
-                for entry in pending:
-                    batch.remove_outbox_entry(key, entry.change_id)
+                for change_id in pending_ids:
+                    batch.remove_outbox_entry(key, change_id)
                 batch.delete_base_copy(key)
                 return
             if mine.version.dominates(theirs.version):
                 return  # the echo of an edit of ours; later ones are still to be pushed
+        pending = batch.pending(key)
         with batch.direct(key) as conn:
             self._receive_edited(conn, entity, mine, pending, theirs)
 
@@ -721,7 +722,7 @@ class SyncEngine:
         if answer.status in (ChangeStatus.APPLIED, ChangeStatus.ALREADY_APPLIED):
             batch.remove_outbox_entry(key, entry.change_id)
             summary.pushed += 1
-            remaining = batch.pending(key)
+            remaining = batch.pending_ids(key)
             if answer.current is not None:
                 current = StoredRecord.from_wire(answer.current)
                 if remaining:

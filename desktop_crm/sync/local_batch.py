@@ -17,6 +17,11 @@ Rules that keep it exact:
   first, and the record's cached state is dropped afterwards (reloaded on the next question).
 - A record is written at most once per flush: a second write to it flushes the first.
 - :meth:`flush` runs inside the caller's transaction, before the page's cursor is stored.
+- Outbox entries and base copies are kept as read and decoded only when asked for in full
+  (:meth:`LocalBatch.pending`, :meth:`LocalBatch.base_copy`): the common paths need only the
+  change ids and whether a base copy exists. A record's row as read is kept too, so the
+  batched update compares the new values with the stored ones without encoding the old
+  record again.
 
 Rows are encoded by ``records_store.row_values``, the same function the store writes with;
 ``tests/sync/test_local_batch.py`` checks the resulting database against
@@ -108,13 +113,18 @@ class LocalBatch:
     def __init__(self, conn: Connection, keys: Iterable[Key] = ()) -> None:
         self.conn = conn
         self._records: dict[Key, StoredRecord | None] = {}
-        self._outbox: dict[Key, list[book.OutboxEntry]] = {}
-        self._bases: dict[Key, book.BaseCopy | None] = {}
+        #: Outbox entries oldest first: rows as read until :meth:`pending` decodes them.
+        self._outbox: dict[Key, list[Any]] = {}
+        #: Base copies: a row as read until :meth:`base_copy` decodes it; None when absent.
+        self._bases: dict[Key, Any] = {}
+        #: The stored row of a record (column -> value), while it is what the table holds.
+        self._rows: dict[Key, dict[str, Any]] = {}
         self._conflicted: set[Key] = set()
         self._loaded: set[Key] = set()
         self._wanted: set[Key] = set()
         # Deferred writes.
-        self._writes: dict[Key, tuple[StoredRecord, StoredRecord | None]] = {}
+        self._writes: dict[Key, tuple[StoredRecord, StoredRecord | None, dict[str, Any] | None]]
+        self._writes = {}
         self._outbox_removed: list[str] = []
         self._base_writes: dict[Key, book.BaseCopy | None] = {}
         self.want(keys)
@@ -140,27 +150,28 @@ class LocalBatch:
         for entity_name, ids in by_entity.items():
             entity = Entity(entity_name)
             table = SYNCED_TABLES[entity.value]
+            columns = COLUMNS[entity]
             for record_id in ids:
                 key = (entity_name, record_id)
                 self._records[key] = None
                 self._outbox[key] = []
                 self._bases[key] = None
+                self._rows.pop(key, None)
                 self._conflicted.discard(key)
             for chunk in _chunks(ids):
                 rows = conn.execute(select(table).where(table.c.id.in_(chunk))).all()
                 for record in store.stored_from_rows(entity, conn, rows):
                     self._records[(entity_name, record.id)] = record
+                for row in rows:
+                    mapping = row._mapping
+                    self._rows[(entity_name, mapping["id"])] = {c: mapping[c] for c in columns}
                 # Plain SQL: SQLAlchemy's expanding IN costs more than the query itself here.
                 params = (entity_name, *chunk)
                 marks = ", ".join("?" * len(chunk))
                 for row in conn.exec_driver_sql(_OUTBOX_SQL.format(marks=marks), params):
-                    self._outbox[(entity_name, row.record_id)].append(_outbox_entry(row))
+                    self._outbox[(entity_name, row.record_id)].append(row)
                 for row in conn.exec_driver_sql(_BASES_SQL.format(marks=marks), params):
-                    self._bases[(entity_name, row.record_id)] = book.BaseCopy(
-                        VersionVector.from_json(row.version),
-                        bool(row.deleted),
-                        json.loads(row.data),
-                    )
+                    self._bases[(entity_name, row.record_id)] = row
                 for row in conn.exec_driver_sql(_CONFLICTS_SQL.format(marks=marks), params):
                     self._conflicted.add((entity_name, row.record_id))
             self._loaded.update((entity_name, record_id) for record_id in ids)
@@ -172,18 +183,33 @@ class LocalBatch:
     def pending(self, key: Key) -> list[book.OutboxEntry]:
         """The record's outbox entries, oldest first."""
         self._ensure(key)
-        return list(self._outbox[key])
+        entries = self._outbox[key]
+        for n, entry in enumerate(entries):
+            if not isinstance(entry, book.OutboxEntry):
+                entries[n] = _outbox_entry(entry)
+        return list(entries)
+
+    def pending_ids(self, key: Key) -> list[str]:
+        """The change ids of the record's outbox entries, oldest first (nothing decoded)."""
+        self._ensure(key)
+        return [entry.change_id for entry in self._outbox[key]]
 
     def base_copy(self, key: Key) -> book.BaseCopy | None:
         self._ensure(key)
-        return self._bases[key]
+        base = self._bases[key]
+        if base is None or isinstance(base, book.BaseCopy):
+            return base
+        decoded = self._bases[key] = book.BaseCopy(
+            VersionVector.from_json(base.version), bool(base.deleted), json.loads(base.data)
+        )
+        return decoded
 
     def in_conflict(self, key: Key) -> bool:
         self._ensure(key)
         return key in self._conflicted
 
     def still_queued(self, key: Key, change_id: str) -> bool:
-        return any(e.change_id == change_id for e in self.pending(key))
+        return change_id in self.pending_ids(key)
 
     # Deferred writes ------------------------------------------------------------------------
 
@@ -193,11 +219,12 @@ class LocalBatch:
         if key in self._writes:
             self.flush()
         previous = self.record(key)
+        stored_row = self._rows.pop(key, None)
         if previous is not None and derived_rows_change(previous, record):
             self.flush()
             store.apply_remote(self.conn, record)
         else:
-            self._writes[key] = (record, previous)
+            self._writes[key] = (record, previous, stored_row)
         self._records[key] = record
 
     def remove_outbox_entry(self, key: Key, change_id: str) -> None:
@@ -230,13 +257,16 @@ class LocalBatch:
             writes, self._writes = self._writes, {}
             fresh: list[StoredRecord] = []
             updates: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
-            for record, previous in sorted(
+            for record, previous, stored_row in sorted(
                 writes.values(), key=lambda w: _ENTITY_ORDER[w[0].entity.value]
             ):
                 if previous is None:
                     fresh.append(record)
                     continue
-                values, before = row_values(record), row_values(previous)
+                # The columns whose stored value differs from the new one are written.
+                values = row_values(record)
+                before = stored_row if stored_row is not None else row_values(previous)
+                self._rows[(record.entity.value, record.id)] = values
                 changed = tuple(c for c in COLUMNS[record.entity] if before[c] != values[c])
                 if changed:
                     updates.setdefault((record.entity.value, changed), []).append(
@@ -244,7 +274,7 @@ class LocalBatch:
                     )
             if fresh:
                 bulk_load.bulk_apply(conn, fresh)
-            store.note_masked(conn, [r for r, previous in writes.values() if previous is not None])
+            store.note_masked(conn, [r for r, previous, _ in writes.values() if previous is not None])
             for (entity_name, columns), rows in updates.items():
                 table = SYNCED_TABLES[entity_name].name
                 assignments = ", ".join(f"{c} = ?" for c in columns)
@@ -285,4 +315,5 @@ class LocalBatch:
         self._records.pop(key, None)
         self._outbox.pop(key, None)
         self._bases.pop(key, None)
+        self._rows.pop(key, None)
         self._conflicted.discard(key)
