@@ -78,7 +78,13 @@ class SyncedRecord:
         return cls(meta=meta or RecordMeta(), **kwargs)  # type: ignore[call-arg]
 
 
+#: Values that are their own JSON value (exact types: an enum member of ``str`` is not one).
+_PLAIN_TYPES = frozenset({str, int, bool, float, type(None)})
+
+
 def to_json_value(value: Any) -> Any:
+    if type(value) in _PLAIN_TYPES:
+        return value  # the frequent case, without the checks below
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):

@@ -26,6 +26,8 @@ def text_problem(value: str) -> str | None:
         return "contains a NUL character"
     if len(value) > MAX_STRING:
         return f"is longer than {MAX_STRING} characters"
+    if value.isascii():
+        return None  # nothing to encode wrongly (and no copy made to find out)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -42,7 +44,13 @@ def shown(value: str, limit: int = 200) -> str:
     return cut.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
+#: Values without text inside (exact types), answered before the costlier checks below.
+_NO_TEXT_TYPES = frozenset({int, bool, float, type(None)})
+
+
 def _deep_text_problem(value: Any) -> str | None:
+    if type(value) in _NO_TEXT_TYPES:
+        return None
     if isinstance(value, str):
         return text_problem(value)
     if isinstance(value, Mapping):

@@ -319,17 +319,19 @@ def _phone_json(row: RowMapping) -> dict[str, Any]:
 # Reading --------------------------------------------------------------------------------------
 
 
+#: Plain SQL: SQLAlchemy's expanding ``IN`` costs more than the query itself for a page.
+_PHONES_SQL = (
+    f"SELECT contact_id, raw, kind, is_primary, e164, extension FROM {contact_phones.name} "
+    "WHERE contact_id IN ({marks}) ORDER BY contact_id, position"
+)
+
+
 def _phones_of(conn: Connection, contact_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {cid: [] for cid in contact_ids}
-    p = contact_phones.c
     for start in range(0, len(contact_ids), 500):
-        chunk = list(contact_ids[start : start + 500])
-        rows = conn.execute(
-            select(p.contact_id, p.raw, p.kind, p.is_primary, p.e164, p.extension)
-            .where(p.contact_id.in_(chunk))
-            .order_by(p.contact_id, p.position)
-        ).mappings()
-        for row in rows:
+        chunk = tuple(contact_ids[start : start + 500])
+        sql = _PHONES_SQL.format(marks=", ".join("?" * len(chunk)))
+        for row in conn.exec_driver_sql(sql, chunk).mappings():
             out[row["contact_id"]].append(_phone_json(row))
     return out
 

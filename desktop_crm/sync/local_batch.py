@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from desktop_crm.domain.history import TRACKED_FIELDS
 from desktop_crm.domain.records import Entity
@@ -53,6 +53,11 @@ CHUNK = 500
 
 _ENTITY_ORDER = {entity.value: n for n, entity in enumerate(Entity)}
 
+# Plain SQL: SQLAlchemy's expanding IN costs more than the query itself here.
+_RECORDS_SQL = {
+    name: f"SELECT {', '.join(c.name for c in table.c)} FROM {table.name} WHERE id IN ({{marks}})"
+    for name, table in SYNCED_TABLES.items()
+}
 _OUTBOX_SQL = (
     f"SELECT {', '.join(c.name for c in outbox.c)} FROM {outbox.name} "
     "WHERE entity = ? AND record_id IN ({marks}) ORDER BY seq"
@@ -149,7 +154,6 @@ class LocalBatch:
         conn = self.conn
         for entity_name, ids in by_entity.items():
             entity = Entity(entity_name)
-            table = SYNCED_TABLES[entity.value]
             columns = COLUMNS[entity]
             for record_id in ids:
                 key = (entity_name, record_id)
@@ -159,15 +163,16 @@ class LocalBatch:
                 self._rows.pop(key, None)
                 self._conflicted.discard(key)
             for chunk in _chunks(ids):
-                rows = conn.execute(select(table).where(table.c.id.in_(chunk))).all()
+                params = (entity_name, *chunk)
+                marks = ", ".join("?" * len(chunk))
+                rows = conn.exec_driver_sql(
+                    _RECORDS_SQL[entity_name].format(marks=marks), params[1:]
+                ).all()
                 for record in store.stored_from_rows(entity, conn, rows):
                     self._records[(entity_name, record.id)] = record
                 for row in rows:
                     mapping = row._mapping
                     self._rows[(entity_name, mapping["id"])] = {c: mapping[c] for c in columns}
-                # Plain SQL: SQLAlchemy's expanding IN costs more than the query itself here.
-                params = (entity_name, *chunk)
-                marks = ", ".join("?" * len(chunk))
                 for row in conn.exec_driver_sql(_OUTBOX_SQL.format(marks=marks), params):
                     self._outbox[(entity_name, row.record_id)].append(row)
                 for row in conn.exec_driver_sql(_BASES_SQL.format(marks=marks), params):
@@ -274,7 +279,7 @@ class LocalBatch:
                     )
             if fresh:
                 bulk_load.bulk_apply(conn, fresh)
-            store.note_masked(conn, [r for r, previous, _ in writes.values() if previous is not None])
+            store.note_masked(conn, [r for r, prior, _ in writes.values() if prior is not None])
             for (entity_name, columns), rows in updates.items():
                 table = SYNCED_TABLES[entity_name].name
                 assignments = ", ".join(f"{c} = ?" for c in columns)
