@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from desktop_crm.domain.records import utc_now
 from desktop_crm.domain.version_vector import VersionVector
@@ -78,7 +78,12 @@ class OutboxEntry:
     created_at: str = ""
 
 
-def _outbox_entry(row: Any) -> OutboxEntry:
+#: An outbox row as stored (:func:`pending_rows`): ``change_id``, ``entity``, ``record_id``, ...
+PendingRow = Row[Any]
+
+
+def outbox_entry(row: Any) -> OutboxEntry:
+    """An outbox row (as :func:`pending_rows` returns it) decoded."""
     return OutboxEntry(
         seq=row.seq,
         change_id=row.change_id,
@@ -126,16 +131,25 @@ def pending_changes(
     conn: Connection, limit: int, exclude_records: Iterable[tuple[str, str]] = ()
 ) -> list[OutboxEntry]:
     """The oldest outbox entries, skipping records held back (e.g. in conflict)."""
+    return [outbox_entry(row) for row in pending_rows(conn, limit, exclude_records)]
+
+
+def pending_rows(
+    conn: Connection, limit: int, exclude_records: Iterable[tuple[str, str]] = ()
+) -> list[Row[Any]]:
+    """:func:`pending_changes` as the rows are stored (JSON text not decoded): the push
+    sends the stored JSON as it is (``sync/fast_wire.push_body``); :func:`outbox_entry`
+    decodes one when needed."""
     held = set(exclude_records)
-    entries: list[OutboxEntry] = []
+    found: list[Row[Any]] = []
     rows = conn.execute(select(outbox).order_by(outbox.c.seq))
     for row in rows:
         if (row.entity, row.record_id) in held:
             continue
-        entries.append(_outbox_entry(row))
-        if len(entries) >= limit:
+        found.append(row)
+        if len(found) >= limit:
             break
-    return entries
+    return found
 
 
 def outbox_for_record(conn: Connection, entity: str, record_id: str) -> list[OutboxEntry]:
@@ -144,7 +158,7 @@ def outbox_for_record(conn: Connection, entity: str, record_id: str) -> list[Out
         .where(outbox.c.entity == entity, outbox.c.record_id == record_id)
         .order_by(outbox.c.seq)
     )
-    return [_outbox_entry(row) for row in rows]
+    return [outbox_entry(row) for row in rows]
 
 
 def remove_outbox_entries(conn: Connection, change_ids: Sequence[str]) -> None:

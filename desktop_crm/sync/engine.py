@@ -20,7 +20,6 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, select
 
@@ -48,7 +47,7 @@ from desktop_crm.storage.schema import SYNCED_TABLES
 from desktop_crm.sync import deleted_customers, merges
 from desktop_crm.sync.deleted_customers import DeletedCustomer
 from desktop_crm.sync.errors import ReplicaMismatch, ServerRefused, SyncError
-from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, Unreadable
+from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, Unreadable, edit_time, push_body
 from desktop_crm.sync.http_client import SyncClient
 from desktop_crm.sync.local_batch import LocalBatch
 from desktop_crm.sync.progress import Phase, SyncProgress
@@ -674,9 +673,10 @@ class SyncEngine:
             self.progress.check_cancelled()
             with self._db.connect() as conn:
                 held = book.conflicted_records(conn) | deleted_customers.held_records(conn)
+                # As stored: the request carries their JSON as it is (fast_wire.push_body).
                 entries = [
                     e
-                    for e in book.pending_changes(conn, self._push_batch + len(sent_ids), held)
+                    for e in book.pending_rows(conn, self._push_batch + len(sent_ids), held)
                     if e.change_id not in sent_ids
                 ][: self._push_batch]
             if not entries:
@@ -686,13 +686,16 @@ class SyncEngine:
             done += len(entries)
             self.progress.report(Phase.PUSHING, done, max(total, done))
 
-    def _push_entries(self, entries: Sequence[book.OutboxEntry], summary: SyncSummary) -> bool:
-        """Send one batch in outbox order (the server applies it in order, so a contact may
-        follow its new account, and a record's second edit its first); True when the answers
-        left more work."""
-        request = PushRequest(changes=[_to_change(e) for e in entries])
+    def _push_entries(self, entries: Sequence[book.PendingRow], summary: SyncSummary) -> bool:
+        """Send one batch of outbox rows in outbox order (the server applies it in order, so a
+        contact may follow its new account, and a record's second edit its first); True when
+        the answers left more work."""
         try:
-            response = self._client.push(request)
+            if isinstance(self._client, SyncClient):
+                response = self._client.push_json(push_body(entries))
+            else:
+                changes = [_to_change(book.outbox_entry(e)) for e in entries]
+                response = self._client.push(PushRequest(changes=changes))
         except SyncError as exc:
             with self._writes.begin() as conn:
                 book.note_push_failure(conn, [e.change_id for e in entries], str(exc)[:500])
@@ -714,7 +717,7 @@ class SyncEngine:
     def _handle_answer(
         self,
         batch: LocalBatch,
-        entry: book.OutboxEntry,
+        entry: book.PendingRow,
         answer: ChangeResult,
         summary: SyncSummary,
     ) -> bool:
@@ -737,7 +740,7 @@ class SyncEngine:
                 batch.delete_base_copy(key)
             return False
         with batch.direct(key) as conn:
-            return self._handle_refusal(conn, entry, answer, summary)
+            return self._handle_refusal(conn, book.outbox_entry(entry), answer, summary)
 
     def _handle_refusal(
         self,
@@ -803,7 +806,7 @@ class SyncEngine:
         with self._db.connect() as conn:
             leaving = store.records_under(conn, removals)
             entries = [
-                e for e in book.pending_changes(conn, 10**9) if (e.entity, e.record_id) in leaving
+                e for e in book.pending_rows(conn, 10**9) if (e.entity, e.record_id) in leaving
             ]
         for start in range(0, len(entries), self._push_batch):
             self._push_entries(entries[start : start + self._push_batch], summary)
@@ -938,16 +941,8 @@ def _to_change(entry: book.OutboxEntry) -> Change:
         # When the edit was made here: the server stamps the stage history with it, so a
         # call logged offline after creating a deal counts as "since the stage change" there
         # too (with the server's clock, the whole batch would look older than its push).
-        changed_at=_edit_time(entry.created_at),
+        changed_at=edit_time(entry.created_at),
     )
-
-
-def _edit_time(created_at: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(created_at)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _stored(record: WireRecord | StoredRecord) -> StoredRecord:

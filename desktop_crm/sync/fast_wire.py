@@ -20,15 +20,20 @@ path can read (the models refuse it, its version vector breaks the rules of
 Unicode, such as a lone surrogate escape) is set aside as :class:`Unreadable`, and the rest of
 the page is applied; the engine parks it as a sync issue. A page that is not JSON, or not a
 page, is still refused whole.
+
+The other way, :func:`push_body` writes a push request from the outbox rows as stored: their
+JSON text (data, versions, changed fields) goes into the body as it is, instead of being
+decoded into entries and ``Change`` models and encoded again. The server reads it as the
+same request (``tests/sync/test_fast_wire.py`` compares it with the models' JSON).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -327,3 +332,33 @@ def _odd_record(item: Any) -> StoredRecord | Unreadable:
         return _unreadable(entity, record_id, f"its version vector is refused: {exc}")
     except ValueError as exc:  # ValidationError, or accepted by the models but not convertible
         return _unreadable(entity, record_id, exc)
+
+
+# Writing a push request ---------------------------------------------------------------------------
+
+
+def push_body(rows: Sequence[Any]) -> bytes:
+    """The JSON of a ``PushRequest`` for outbox rows (``sync_bookkeeping.pending_rows``), with
+    their stored JSON spliced in. Equal, as the server reads it, to
+    ``PushRequest(changes=[...]).model_dump(mode="json")`` of the decoded entries."""
+    dumps = json.dumps
+    parts = []
+    for row in rows:
+        changed_at = edit_time(row.created_at)
+        parts.append(
+            f'{{"change_id":{dumps(row.change_id)},"entity":{dumps(row.entity)},'
+            f'"record_id":{dumps(row.record_id)},"base_version":{row.base_version or "{}"},'
+            f'"new_version":{row.new_version or "{}"},"changed_fields":{row.changed_fields},'
+            f'"deleted":{"true" if row.deleted else "false"},"data":{row.data},'
+            f'"changed_at":{dumps(changed_at.isoformat()) if changed_at else "null"}}}'
+        )
+    return ('{"changes":[' + ",".join(parts) + "]}").encode()
+
+
+def edit_time(created_at: str) -> datetime | None:
+    """When an outbox entry was made (UTC when stored without a zone); None if unreadable."""
+    try:
+        moment = datetime.fromisoformat(created_at)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -158,6 +158,11 @@ class SyncClient:
         body = request.model_dump(mode="json")
         return self._parse(self._send("POST", "/sync/push", json=body), PushResponse)
 
+    def push_json(self, body: bytes) -> PushResponse:
+        """:meth:`push` of a request already written as JSON (``fast_wire.push_body``)."""
+        response = self._send("POST", "/sync/push", content=body, headers=_JSON)
+        return self._parse(response, PushResponse)
+
     def directory(self) -> DirectoryResponse:
         return self._parse(self._send("GET", "/directory"), DirectoryResponse)
 
@@ -214,8 +219,13 @@ class SyncClient:
 
     # Plumbing -------------------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+    def _send(
+        self, method: str, path: str, headers: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {
+            **(headers or {}),
+            **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+        }
         try:
             response = self._client.request(method, path, headers=headers, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -242,6 +252,9 @@ class SyncClient:
             raise ProtocolError(
                 f"The server's answer does not follow the sync protocol: {exc.errors()[0]['msg']}"
             ) from exc
+
+
+_JSON = {"Content-Type": "application/json"}
 
 
 def _retry_after(response: httpx.Response) -> int | None:

@@ -5,19 +5,27 @@ is set aside alone (``unreadable``) while the rest of its page is read."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import update
 
-from desktop_crm.protocol.messages import PullResponse, SnapshotResponse
+from desktop_crm.domain.version_vector import VersionVector
+from desktop_crm.protocol.messages import PullResponse, PushRequest, SnapshotResponse
+from desktop_crm.storage import sync_bookkeeping as book
+from desktop_crm.storage.replica import Replica
+from desktop_crm.storage.schema import outbox
+from desktop_crm.sync.engine import _to_change
 from desktop_crm.sync.fast_wire import (
     PullPage,
     SnapshotPage,
     Unreadable,
     plain_pull,
     plain_snapshot,
+    push_body,
 )
 from desktop_crm.sync.http_client import ProtocolError, SyncClient
 
@@ -254,3 +262,50 @@ def test_a_vector_the_rules_refuse_sets_aside_its_record(version: dict[str, int]
 def test_a_page_that_is_not_a_page_is_still_refused() -> None:
     body = json.dumps({"records": "\ud800", "cursor": "5", "has_more": False}).encode()
     assert _client_pull(body) is ProtocolError
+
+
+# Writing a push request from the outbox rows as stored ------------------------------------------
+
+
+def test_a_push_body_is_the_request_the_models_write(
+    replica_factory: Callable[..., Replica],
+) -> None:
+    """The server reads the spliced body as the same ``PushRequest`` as the models' JSON of the
+    decoded entries: text beyond ASCII, quotes, nested lists, deletions, an empty base version,
+    edit times with and without a zone, and one that cannot be read (sent as null)."""
+    cases: list[tuple[str, dict[str, Any], bool, dict[str, int]]] = [
+        (
+            "contact",
+            {"name": '王伟 "Wei"', "phones": [{"raw": "138", "e164": "+86138"}]},
+            False,
+            {},
+        ),
+        ("account", {"name": "Ölwerk\\n", "tags": ["a", "é"], "n": 1.5}, False, {"srv": 3}),
+        ("activity", {"subject": "", "participants": []}, True, {"srv": 1, "r1": 2}),
+        ("opportunity", {"amount": "12.50", "notes": "tab\there"}, False, {"r1": 1}),
+    ]
+    replica = replica_factory()
+    with replica.engine.begin() as conn:
+        for n, (entity, data, deleted, base) in enumerate(cases):
+            book.add_outbox_entry(
+                conn,
+                change_id=f"change-{n}",
+                entity=entity,
+                record_id=f"“id” {n}",
+                base_version=VersionVector(base),
+                new_version=VersionVector(base).bump("r1"),
+                changed_fields=sorted(data, reverse=True),
+                deleted=deleted,
+                data=data,
+            )
+        times = {"change-1": "2026-11-07T14:18:00", "change-2": "not a time"}
+        for change_id, created_at in times.items():
+            conn.execute(
+                update(outbox).where(outbox.c.change_id == change_id).values(created_at=created_at)
+            )
+        rows = book.pending_rows(conn, 100)
+    expected = PushRequest(changes=[_to_change(book.outbox_entry(row)) for row in rows])
+    assert len(expected.changes) == len(cases)
+    assert expected.changes[2].changed_at is None
+    assert PushRequest.model_validate_json(push_body(rows)) == expected
+    assert json.loads(push_body(rows))["changes"][3]["data"] == cases[3][1]
