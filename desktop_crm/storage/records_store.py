@@ -331,7 +331,7 @@ def _phones_of(conn: Connection, contact_ids: Sequence[str]) -> dict[str, list[d
     for start in range(0, len(contact_ids), 500):
         chunk = tuple(contact_ids[start : start + 500])
         sql = _PHONES_SQL.format(marks=", ".join("?" * len(chunk)))
-        for row in conn.exec_driver_sql(sql, chunk).mappings():
+        for row in conn.exec_driver_sql(sql, chunk).mappings().all():  # one fetch
             out[row["contact_id"]].append(_phone_json(row))
     return out
 

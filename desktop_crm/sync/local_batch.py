@@ -173,11 +173,11 @@ class LocalBatch:
                 for row in rows:
                     mapping = row._mapping
                     self._rows[(entity_name, mapping["id"])] = {c: mapping[c] for c in columns}
-                for row in conn.exec_driver_sql(_OUTBOX_SQL.format(marks=marks), params):
+                for row in conn.exec_driver_sql(_OUTBOX_SQL.format(marks=marks), params).all():
                     self._outbox[(entity_name, row.record_id)].append(row)
-                for row in conn.exec_driver_sql(_BASES_SQL.format(marks=marks), params):
+                for row in conn.exec_driver_sql(_BASES_SQL.format(marks=marks), params).all():
                     self._bases[(entity_name, row.record_id)] = row
-                for row in conn.exec_driver_sql(_CONFLICTS_SQL.format(marks=marks), params):
+                for row in conn.exec_driver_sql(_CONFLICTS_SQL.format(marks=marks), params).all():
                     self._conflicted.add((entity_name, row.record_id))
             self._loaded.update((entity_name, record_id) for record_id in ids)
 
