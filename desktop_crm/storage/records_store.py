@@ -284,15 +284,25 @@ def row_values(record: StoredRecord) -> dict[str, Any]:
     return dict(zip(COLUMNS[record.entity], ROW_ENCODERS[record.entity](record), strict=True))
 
 
+#: Per entity: its field columns in order, those holding JSON text, those holding booleans.
+_READ_PLANS: dict[Entity, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    e: (
+        tuple(codings),
+        tuple(name for name, coding in codings.items() if coding is ColumnCoding.JSON),
+        tuple(name for name, coding in codings.items() if coding is ColumnCoding.BOOL),
+    )
+    for e, codings in COLUMN_CODINGS.items()
+}
+
+
 def _from_row(entity: Entity, row: RowMapping, phones: list[dict[str, Any]] | None) -> StoredRecord:
-    data: dict[str, Any] = {}
-    for name, coding in COLUMN_CODINGS[entity].items():
-        value = row[name]
-        if coding is ColumnCoding.JSON:
-            value = json.loads(value) if value else []
-        elif coding is ColumnCoding.BOOL:
-            value = bool(value)
-        data[name] = value
+    names, json_names, bool_names = _READ_PLANS[entity]
+    data: dict[str, Any] = {name: row[name] for name in names}
+    for name in json_names:
+        value = data[name]
+        data[name] = json.loads(value) if value else []
+    for name in bool_names:
+        data[name] = bool(data[name])
     if entity is Entity.CONTACT:
         data["phones"] = phones or []
     return StoredRecord(

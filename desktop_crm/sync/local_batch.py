@@ -31,7 +31,7 @@ Rows are encoded by ``records_store.row_values``, the same function the store wr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -123,12 +123,12 @@ class LocalBatch:
         #: Base copies: a row as read until :meth:`base_copy` decodes it; None when absent.
         self._bases: dict[Key, Any] = {}
         #: The stored row of a record (column -> value), while it is what the table holds.
-        self._rows: dict[Key, dict[str, Any]] = {}
+        self._rows: dict[Key, Mapping[Any, Any]] = {}
         self._conflicted: set[Key] = set()
         self._loaded: set[Key] = set()
         self._wanted: set[Key] = set()
         # Deferred writes.
-        self._writes: dict[Key, tuple[StoredRecord, StoredRecord | None, dict[str, Any] | None]]
+        self._writes: dict[Key, tuple[StoredRecord, StoredRecord | None, Mapping[Any, Any] | None]]
         self._writes = {}
         self._outbox_removed: list[str] = []
         self._base_writes: dict[Key, book.BaseCopy | None] = {}
@@ -154,7 +154,6 @@ class LocalBatch:
         conn = self.conn
         for entity_name, ids in by_entity.items():
             entity = Entity(entity_name)
-            columns = COLUMNS[entity]
             for record_id in ids:
                 key = (entity_name, record_id)
                 self._records[key] = None
@@ -172,7 +171,7 @@ class LocalBatch:
                     self._records[(entity_name, record.id)] = record
                 for row in rows:
                     mapping = row._mapping
-                    self._rows[(entity_name, mapping["id"])] = {c: mapping[c] for c in columns}
+                    self._rows[(entity_name, mapping["id"])] = mapping
                 for row in conn.exec_driver_sql(_OUTBOX_SQL.format(marks=marks), params).all():
                     self._outbox[(entity_name, row.record_id)].append(row)
                 for row in conn.exec_driver_sql(_BASES_SQL.format(marks=marks), params).all():
