@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -52,7 +52,6 @@ from desktop_crm.sync.fast_wire import PullPage, SnapshotPage, Unreadable
 from desktop_crm.sync.http_client import SyncClient
 from desktop_crm.sync.local_batch import LocalBatch
 from desktop_crm.sync.progress import Phase, SyncProgress
-from desktop_crm.sync.snapshot_prefetch import FetchedPage, Prefetcher
 from desktop_crm.sync.state_keys import LAST_SYNC_KEY
 
 log = logging.getLogger(__name__)
@@ -73,8 +72,6 @@ RESYNC_SEEN_PREFIX = "resync_seen:"
 #: configured page size. Storing a page takes longer than fetching and parsing one, so with the
 #: next page fetched while this one is stored only the first fetch is not hidden: keep it short.
 SNAPSHOT_FIRST_PAGE = 1000
-#: Snapshot pages requested ahead of the one being stored (sync/snapshot_prefetch.py).
-SNAPSHOT_PAGES_AHEAD = 2
 
 #: Stop a sync that keeps finding work after this many pull/push rounds (a bug, not a workload).
 MAX_ROUNDS = 20
@@ -84,6 +81,19 @@ LEFT_SCOPE = "This record left your scope before your change reached the server.
 UNREADABLE = "The server sent a copy of this record that cannot be read"
 #: Starts the change id of such an issue: it holds no change of ours, so it cannot be retried.
 UNREADABLE_ISSUE_PREFIX = "unreadable:"
+
+
+@dataclass(frozen=True, slots=True)
+class _FetchedPage:
+    """A snapshot page as the prefetch thread hands it over: its records, and what it made
+    of them ahead so that the sync thread need not (it writes the page before meanwhile)."""
+
+    page: SnapshotPage
+    #: The rows for the bulk loader (a first sync's pages only).
+    prepared: bulk_load.PreparedRecords | None
+    #: The records that arrive erased (erasure.erased_contacts).
+    erased: list[StoredRecord]
+    entities: set[Entity]
 
 
 @dataclass(slots=True)
@@ -248,25 +258,11 @@ class SyncEngine:
             with self._writes.begin() as conn:
                 bulk_phase.begin(conn)
         try:
-            # The next pages are fetched while this one is written: the server, the network
-            # and the decoding work while the replica does (sync/snapshot_prefetch.py). Pages
-            # are applied (and their tokens stored) in order, so resuming is unaffected.
-            with ThreadPoolExecutor(
-                max_workers=SNAPSHOT_PAGES_AHEAD, thread_name_prefix="snapshot-prefetch"
-            ) as pool:
-                # A first sync's pages are prepared for the bulk loader where they are
-                # fetched: a re-snapshot's records are mostly in the replica already.
-                ahead = Prefetcher(
-                    pool,
-                    self._fetch_snapshot,
-                    self._snapshot_page_size,
-                    prepare=not resync,
-                    depth=SNAPSHOT_PAGES_AHEAD,
-                )
-                try:
-                    self._snapshot_pages(summary, ahead, after, resync, pages, done)
-                finally:
-                    ahead.close()
+            # The next page is fetched while this one is written: the server and the network
+            # work while the replica does. At most one request is in flight; its page is only
+            # applied (and its token only stored) in order, so resuming is unaffected.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-prefetch") as pool:
+                self._snapshot_pages(summary, pool, after, resync, pages, done)
         except BaseException:
             # Stopped half-way (offline, cancelled): the indexes come back now, so the app
             # searches at full speed with what arrived; the next sync defers them again.
@@ -280,17 +276,29 @@ class SyncEngine:
     def _snapshot_pages(
         self,
         summary: SyncSummary,
-        ahead: Prefetcher,
+        pool: ThreadPoolExecutor,
         after: str | None,
         resync: bool,
         pages: int,
         done: int,
     ) -> None:
+        ahead: tuple[str, Future[_FetchedPage]] | None = None
+        # A first sync's pages are prepared for the bulk loader where they are fetched (on the
+        # prefetch thread): a re-snapshot's records are mostly in the replica already.
+        prepare = not resync
+        fetched = 0  # pages requested in this call: the page size ramps up with it
         while True:
             self.progress.check_cancelled()
             try:
-                fetched_page = ahead.take(after)
+                if ahead is not None and ahead[0] == after:
+                    fetched_page = ahead[1].result()
+                else:
+                    size = self._snapshot_page_size(fetched)
+                    fetched_page = self._fetch_snapshot(after, size, prepare)
+                    fetched += 1
+                ahead = None
             except ServerRefused as exc:
+                ahead = None
                 if exc.status_code != 400 or after is None:
                     raise
                 # The page token is not valid any more (the server was restored from a
@@ -302,6 +310,13 @@ class SyncEngine:
                 after = None
                 continue
             page = fetched_page.page
+            if page.next_page is not None:
+                size = self._snapshot_page_size(fetched)
+                fetched += 1
+                ahead = (
+                    page.next_page,
+                    pool.submit(self._fetch_snapshot, page.next_page, size, prepare),
+                )
             with self._writes.begin() as conn:
                 self._apply_snapshot_page(conn, fetched_page, summary)
                 self._park_unreadable(conn, page.records, page.unreadable, summary)
@@ -338,11 +353,20 @@ class SyncEngine:
         limit = self._snapshot_limit or DEFAULT_SNAPSHOT_PAGE
         return min(limit, SNAPSHOT_FIRST_PAGE << min(n, 16))
 
-    def _fetch_snapshot(self, after: str | None, limit: int) -> SnapshotPage:
-        """One snapshot page, its records ready to store (runs on the prefetch threads too)."""
+    def _fetch_snapshot(self, after: str | None, limit: int, prepare: bool) -> _FetchedPage:
+        """One snapshot page, its records ready to store (runs on the prefetch thread too),
+        and with ``prepare`` their rows made for the bulk loader (what needs no replica)."""
         if isinstance(self._client, SyncClient):
-            return self._client.snapshot_page(after=after, limit=limit)
-        return SnapshotPage.from_response(self._client.snapshot(after=after, limit=limit))
+            page = self._client.snapshot_page(after=after, limit=limit)
+        else:
+            page = SnapshotPage.from_response(self._client.snapshot(after=after, limit=limit))
+        records = page.records
+        return _FetchedPage(
+            page,
+            bulk_load.prepare(records) if prepare and records else None,
+            erasure.erased_contacts(records),
+            {r.entity for r in records},
+        )
 
     def _fetch_pull(self, cursor: str) -> PullPage:
         client = self._client
@@ -355,7 +379,7 @@ class SyncEngine:
         return PullPage.from_response(client.pull(cursor, limit=self._pull_limit))
 
     def _apply_snapshot_page(
-        self, conn: Connection, fetched: FetchedPage, summary: SyncSummary
+        self, conn: Connection, fetched: _FetchedPage, summary: SyncSummary
     ) -> None:
         records = fetched.page.records
         if not records:
