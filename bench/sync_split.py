@@ -8,8 +8,6 @@ CPU seconds (``time.thread_time``, so each thread's own) and wall seconds of eac
 
 - HTTP: request, receive and gunzip (``SyncClient._send``; httpx decompresses as it reads);
 - decode: the page's JSON to replica records (``fast_wire.plain_snapshot``);
-- prepare: the rows made ahead from a page's records (``bulk_load.prepare``, on the
-  prefetch thread; absent before that split);
 - store: rows and SQLite inserts (``bulk_load.bulk_apply``), and inside it the time in the
   driver's ``executemany`` and ``execute`` (binding values with the GIL held, ``sqlite3_step``
   without it);
@@ -43,7 +41,6 @@ from desktop_crm.sync import http_client
 STAGES: tuple[tuple[str, Any, str], ...] = (
     ("HTTP request, receive, gunzip", http_client.SyncClient, "_send"),
     ("decode: JSON to records", http_client, "plain_snapshot"),
-    ("prepare: rows made ahead", bulk_load, "prepare"),
     ("store: rows and SQLite inserts", bulk_load, "bulk_apply"),
 )
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -35,13 +34,11 @@ from desktop_crm.storage.records_store import (
     COLUMNS,
     ROW_ENCODERS,
     ColumnCoding,
-    MaskedNotes,
     StoredRecord,
     apply_remote,
     atomic,
     json_text,
-    masked_notes,
-    store_masked_notes,
+    note_masked,
     time_text,
     version_text,
 )
@@ -59,7 +56,7 @@ def _as_stored(record: StoredRecord | SyncedRecord) -> StoredRecord:
 
 def bulk_apply(
     conn: Connection,
-    records: Iterable[StoredRecord | SyncedRecord] | PreparedRecords,
+    records: Iterable[StoredRecord | SyncedRecord],
     *,
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
@@ -68,117 +65,73 @@ def bulk_apply(
 
     Same result as :func:`apply_remote` per record, but records not yet in the replica are
     inserted with ``executemany`` in batches; ones already there take the one-by-one path.
-    ``records`` may come already prepared (:func:`prepare`, made ahead on another thread).
     Runs in the caller's transaction if there is one (else one transaction for everything).
     Returns the number of records applied.
     """
-    batches: Iterable[PreparedBatch] = (
-        records.batches
-        if isinstance(records, PreparedRecords)
-        else map(_prepare_batch, _chunks(records, batch_size))
-    )
     total = 0
     with atomic(conn):
-        for batch in batches:
+        batch: list[StoredRecord | SyncedRecord] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= batch_size:
+                total += _apply_batch(conn, batch)
+                batch = []
+                if progress is not None:
+                    progress(total)
+        if batch:
             total += _apply_batch(conn, batch)
             if progress is not None:
                 progress(total)
     return total
 
 
-# Prepare: everything that does not read the replica -------------------------------------------
-#
-# Row tuples, phone rows (but for the account's label), history rows, name-index entries and
-# activity-day counts are made from the records alone, so the sync engine makes them on its
-# prefetch thread while the sync thread stores the page before (whose SQLite work releases the
-# GIL). Storing a prepared batch is the same code as storing records (:func:`bulk_apply` makes
-# each batch here first), so the two cannot differ.
-
-
-@dataclass(frozen=True, slots=True)
-class _Group:
-    """One entity's records of a batch, with the rows made from them alone."""
-
-    entity: Entity
-    records: list[StoredRecord | SyncedRecord]
-    ids: list[str]
-    #: Entity-table rows, in :data:`COLUMNS` order.
-    rows: list[tuple[Any, ...]]
-    #: ``contact_phones`` rows without the account's label (the last two of
-    #: :data:`PHONE_COLUMNS`, read from the replica when stored); contacts only.
-    phones: list[tuple[Any, ...]]
-    history: list[HistoryRow]
-    #: ``name_index`` entries (name, entity, record id, account id) of the live records, for a
-    #: group large enough to bypass the trigger; their rowids are given when stored.
-    names: list[tuple[Any, ...]]
-    #: ``activity_day_counts`` increments (day, author, count), likewise.
-    days: list[tuple[str, Any, int]]
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedBatch:
-    """Up to ``batch_size`` records, by entity (parents first), ready to store."""
-
-    records: list[StoredRecord | SyncedRecord]
-    groups: list[_Group]
-    masked: MaskedNotes
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedRecords:
-    """Records made ready to store by :func:`prepare` (without reading the replica)."""
-
-    batches: list[PreparedBatch]
-
-
-def prepare(
-    records: Iterable[StoredRecord | SyncedRecord], *, batch_size: int = 5000
-) -> PreparedRecords:
-    """The rows of ``records`` that do not depend on the replica, for :func:`bulk_apply`.
-    Reads nothing but the records: safe on another thread while the replica is written."""
-    return PreparedRecords([_prepare_batch(b) for b in _chunks(records, batch_size)])
-
-
-def _chunks(
-    records: Iterable[StoredRecord | SyncedRecord], size: int
-) -> Iterator[list[StoredRecord | SyncedRecord]]:
-    batch: list[StoredRecord | SyncedRecord] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _entity_of(record: StoredRecord | SyncedRecord) -> Entity:
     return record.entity if isinstance(record, StoredRecord) else record.ENTITY
 
 
-def _prepare_batch(batch: list[StoredRecord | SyncedRecord]) -> PreparedBatch:
+def _apply_batch(conn: Connection, batch: list[StoredRecord | SyncedRecord]) -> int:
     by_entity: dict[Entity, list[StoredRecord | SyncedRecord]] = {}
     for record in batch:
         by_entity.setdefault(_entity_of(record), []).append(record)
     # Parents first, so history rows (foreign keys to accounts/opportunities) find them.
-    groups = [_prepare_group(e, by_entity[e]) for e in Entity if e in by_entity]
-    masked = masked_notes([r for r in batch if isinstance(r, StoredRecord)])
-    return PreparedBatch(batch, groups, masked)
+    for entity in Entity:
+        records = by_entity.get(entity)
+        if not records:
+            continue
+        table = SYNCED_TABLES[entity.value]
+        ids = [_meta_of(r).id for r in records]
+        existing = _existing_ids(conn, table, ids)
+        if not existing and len(set(ids)) == len(ids):  # the common case: all new
+            _insert_fresh(conn, entity, table, records)
+            continue
+        fresh: dict[str, StoredRecord | SyncedRecord] = {}
+        for record in records:
+            record_id = _meta_of(record).id
+            if record_id in fresh:
+                # The same record twice in one batch: insert what we have, then update.
+                _insert_fresh(conn, entity, table, list(fresh.values()))
+                existing.update(fresh)
+                fresh = {}
+            if record_id in existing:
+                apply_remote(conn, _as_stored(record))
+            else:
+                fresh[record_id] = record
+        if fresh:
+            _insert_fresh(conn, entity, table, list(fresh.values()))
+    note_masked(conn, [r for r in batch if isinstance(r, StoredRecord)])
+    return len(batch)
 
 
-def _prepare_group(entity: Entity, records: list[StoredRecord | SyncedRecord]) -> _Group:
-    rows = [_record_row(r) for r in records]
-    large = len(rows) >= _BYPASS_TRIGGER_MIN
-    return _Group(
-        entity,
-        records,
-        [_meta_of(r).id for r in records],
-        rows,
-        _fresh_phone_rows(records) if entity is Entity.CONTACT else [],
-        _fresh_history(entity, records) if entity in TRACKED_FIELDS else [],
-        _name_index_entries(entity, rows) if large and entity in _NAME_INDEXED else [],
-        _activity_days(rows) if large and entity is Entity.ACTIVITY else [],
-    )
+def _existing_ids(conn: Connection, table: Table, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` the table holds (plain SQL: compiling an ``IN`` select per chunk cost
+    more than running it)."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 900):
+        chunk = tuple(ids[start : start + 900])
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT id FROM {table.name} WHERE id IN ({marks})"
+        found.update(row[0] for row in conn.exec_driver_sql(sql, chunk))
+    return found
 
 
 def _fast_value(value: Any) -> Any:
@@ -211,27 +164,45 @@ def _record_row(record: StoredRecord | SyncedRecord) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def _fresh_phone_rows(records: list[StoredRecord | SyncedRecord]) -> list[tuple[Any, ...]]:
-    """The ``contact_phones`` rows of new contacts but for the account's label (the last two
-    columns); normalized phones of typed records go straight to their rows."""
+def _insert_fresh(
+    conn: Connection, entity: Entity, table: Table, records: list[StoredRecord | SyncedRecord]
+) -> None:
+    rows = [_record_row(r) for r in records]
+    if entity in _NAME_INDEXED and len(rows) >= _BYPASS_TRIGGER_MIN:
+        _insert_bypassing_name_trigger(conn, entity, table, rows)
+    elif entity is Entity.ACTIVITY and len(rows) >= _BYPASS_TRIGGER_MIN:
+        _insert_counting_activity_days(conn, rows)
+    else:
+        insert_rows(conn, table, COLUMNS[entity], rows)
+    if entity is Entity.CONTACT:
+        insert_rows(conn, contact_phones, PHONE_COLUMNS, _fresh_phone_rows(conn, records))
+    if entity is Entity.ACCOUNT:
+        label_waiting_phones(conn, [_meta_of(r).id for r in records])
+    if entity in TRACKED_FIELDS:
+        insert_history(conn, _fresh_history(entity, records))
+
+
+def _fresh_phone_rows(
+    conn: Connection, records: list[StoredRecord | SyncedRecord]
+) -> list[tuple[Any, ...]]:
+    """The ``contact_phones`` rows of new contacts; normalized phones of typed records go
+    straight to their rows."""
+    live = [r for r in records if not _meta_of(r).deleted]
     rows: list[tuple[Any, ...]] = []
-    for r in records:
-        if _meta_of(r).deleted:
-            continue
+    labels = account_labels(conn, (_field(r, "account_id") for r in live))
+    for r in live:
         account_id, contact_name = _field(r, "account_id"), _field(r, "name")
+        account = labels.get(account_id, ABSENT_ACCOUNT)
         if isinstance(r, StoredRecord):
             phones = r.data.get("phones") or ()
             if phones:
-                labelled = phone_rows(r.id, account_id, phones, contact_name, ABSENT_ACCOUNT)
-                rows += [row[:-2] for row in labelled]
+                rows += phone_rows(r.id, account_id, phones, contact_name, account)
             continue
         record_id = r.meta.id
         for position, phone in enumerate(getattr(r, "phones", ())):
             if not phone.e164:  # not normalized: the careful path
-                [row] = phone_rows(
-                    record_id, account_id, [phone.to_json()], contact_name, ABSENT_ACCOUNT
-                )
-                rows.append((*row[:2], position, *row[3:-2]))
+                [row] = phone_rows(record_id, account_id, [phone.to_json()], contact_name, account)
+                rows.append((*row[:2], position, *row[3:]))
                 continue
             rows.append(
                 (
@@ -245,6 +216,8 @@ def _fresh_phone_rows(records: list[StoredRecord | SyncedRecord]) -> list[tuple[
                     phone.extension,
                     reversed_digits(phone.e164),
                     contact_name,
+                    account[0],
+                    account[1],
                 )
             )
     return rows
@@ -263,89 +236,6 @@ def _fresh_history(entity: Entity, records: list[StoredRecord | SyncedRecord]) -
     return rows
 
 
-def _name_index_entries(entity: Entity, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """What the name-index trigger would add for these rows: (name, entity, record id,
-    account id) per live record."""
-    kind = entity.value
-    columns = COLUMNS[entity]
-    at_id, at_name = columns.index("id"), columns.index("name")
-    at_deleted = columns.index("deleted")
-    at_account = at_id if entity is Entity.ACCOUNT else columns.index("account_id")
-    return [
-        (row[at_name], kind, row[at_id], row[at_account]) for row in rows if not row[at_deleted]
-    ]
-
-
-def _activity_days(rows: list[tuple[Any, ...]]) -> list[tuple[str, Any, int]]:
-    """What the activity-day trigger would count for these rows, per day and author."""
-    columns = COLUMNS[Entity.ACTIVITY]
-    at_start, at_author = columns.index("start_at"), columns.index("author_id")
-    at_deleted = columns.index("deleted")
-    # The trigger's day, substr(start_at, 1, 10), counts characters as slicing does.
-    days = Counter((str(row[at_start])[:10], row[at_author]) for row in rows if not row[at_deleted])
-    return [(day, author, count) for (day, author), count in days.items()]
-
-
-# Execute: what reads or writes the replica -----------------------------------------------------
-
-
-def _apply_batch(conn: Connection, batch: PreparedBatch) -> int:
-    for group in batch.groups:
-        table = SYNCED_TABLES[group.entity.value]
-        ids = group.ids
-        existing = _existing_ids(conn, table, ids)
-        if not existing and len(set(ids)) == len(ids):  # the common case: all new
-            _insert_fresh(conn, table, group)
-            continue
-        fresh: dict[str, StoredRecord | SyncedRecord] = {}
-        for record in group.records:
-            record_id = _meta_of(record).id
-            if record_id in fresh:
-                # The same record twice in one batch: insert what we have, then update.
-                _insert_fresh(conn, table, _prepare_group(group.entity, list(fresh.values())))
-                existing.update(fresh)
-                fresh = {}
-            if record_id in existing:
-                apply_remote(conn, _as_stored(record))
-            else:
-                fresh[record_id] = record
-        if fresh:
-            _insert_fresh(conn, table, _prepare_group(group.entity, list(fresh.values())))
-    store_masked_notes(conn, batch.masked)
-    return len(batch.records)
-
-
-def _existing_ids(conn: Connection, table: Table, ids: Sequence[str]) -> set[str]:
-    """Which of ``ids`` the table holds (plain SQL: compiling an ``IN`` select per chunk cost
-    more than running it)."""
-    found: set[str] = set()
-    for start in range(0, len(ids), 900):
-        chunk = tuple(ids[start : start + 900])
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT id FROM {table.name} WHERE id IN ({marks})"
-        found.update(row[0] for row in conn.exec_driver_sql(sql, chunk))
-    return found
-
-
-def _insert_fresh(conn: Connection, table: Table, group: _Group) -> None:
-    entity, rows = group.entity, group.rows
-    if entity in _NAME_INDEXED and len(rows) >= _BYPASS_TRIGGER_MIN:
-        _insert_bypassing_name_trigger(conn, table, group)
-    elif entity is Entity.ACTIVITY and len(rows) >= _BYPASS_TRIGGER_MIN:
-        _insert_counting_activity_days(conn, group)
-    else:
-        insert_rows(conn, table, COLUMNS[entity], rows)
-    if entity is Entity.CONTACT and group.phones:
-        # The account's label as the replica holds it now (its accounts are stored first).
-        labels = account_labels(conn, (row[1] for row in group.phones))
-        phones = [row + labels.get(row[1], ABSENT_ACCOUNT) for row in group.phones]
-        insert_rows(conn, contact_phones, PHONE_COLUMNS, phones)
-    if entity is Entity.ACCOUNT:
-        label_waiting_phones(conn, group.ids)
-    if group.history:
-        insert_history(conn, group.history)
-
-
 #: Entities whose names the FTS5 ``name_index`` holds (kept current by triggers).
 _NAME_INDEXED = {Entity.ACCOUNT, Entity.CONTACT}
 #: Below this many rows the triggers are cheaper than dropping and re-creating them. Low: a
@@ -355,15 +245,17 @@ _NAME_INDEXED = {Entity.ACCOUNT, Entity.CONTACT}
 _BYPASS_TRIGGER_MIN = 20
 
 
-def _insert_bypassing_name_trigger(conn: Connection, table: Table, group: _Group) -> None:
+def _insert_bypassing_name_trigger(
+    conn: Connection, entity: Entity, table: Table, rows: list[tuple[Any, ...]]
+) -> None:
     """Insert many rows and their ``name_index`` entries without the per-row AFTER INSERT
     trigger: a trigger-driven FTS5 insert costs 3–4× a direct ``executemany`` into the FTS
     table. The trigger is dropped and re-created from its own stored SQL inside the caller's
     transaction, so other connections never see it missing and a failure restores it."""
     with _trigger_dropped(conn, f"name_index_{table.name}_ai") as dropped:
-        insert_rows(conn, table, COLUMNS[group.entity], group.rows)
+        insert_rows(conn, table, COLUMNS[entity], rows)
         if dropped:
-            _add_name_index_entries(conn, group.names)
+            _add_name_index_entries(conn, entity, rows)
 
 
 @contextlib.contextmanager
@@ -382,41 +274,59 @@ def _trigger_dropped(conn: Connection, trigger: str) -> Iterator[bool]:
     conn.exec_driver_sql(str(found[0]))
 
 
-def _add_name_index_entries(conn: Connection, names: list[tuple[Any, ...]]) -> None:
+def _add_name_index_entries(conn: Connection, entity: Entity, rows: list[tuple[Any, ...]]) -> None:
     # What the trigger would do, from the values just stored: an FTS row per live record, and
     # its rowid in the map the update/delete triggers go by. Rowids are given explicitly, after
     # the highest in use. (Not ``INSERT … SELECT`` over the new rows: one statement writing
     # many rows keeps a statement journal, which cost more than it saved in a large replica.)
-    if not names:
-        return
     last = conn.exec_driver_sql(
         f"SELECT rowid FROM {NAME_INDEX_TABLE} ORDER BY rowid DESC LIMIT 1"
     ).scalar()
-    first = int(last or 0) + 1
-    entries = [(rowid, *entry) for rowid, entry in enumerate(names, first)]
-    conn.exec_driver_sql(
-        f"INSERT INTO {NAME_INDEX_TABLE}(rowid, name, entity, record_id, account_id) "
-        "VALUES (?, ?, ?, ?, ?)",
-        entries,
-    )
-    conn.exec_driver_sql(
-        "INSERT OR REPLACE INTO name_index_rows(entity, record_id, fts_rowid) VALUES (?, ?, ?)",
-        [(entry[1], entry[2], rowid) for rowid, entry in enumerate(names, first)],
-    )
+    rowid = int(last or 0)
+    kind = entity.value
+    columns = COLUMNS[entity]
+    at_id, at_name = columns.index("id"), columns.index("name")
+    at_deleted = columns.index("deleted")
+    at_account = at_id if entity is Entity.ACCOUNT else columns.index("account_id")
+    entries = []
+    mapped = []
+    for row in rows:
+        if row[at_deleted]:
+            continue
+        rowid += 1
+        entries.append((rowid, row[at_name], kind, row[at_id], row[at_account]))
+        mapped.append((kind, row[at_id], rowid))
+    if entries:
+        conn.exec_driver_sql(
+            f"INSERT INTO {NAME_INDEX_TABLE}(rowid, name, entity, record_id, account_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            entries,
+        )
+        conn.exec_driver_sql(
+            "INSERT OR REPLACE INTO name_index_rows(entity, record_id, fts_rowid) VALUES (?, ?, ?)",
+            mapped,
+        )
 
 
-def _insert_counting_activity_days(conn: Connection, group: _Group) -> None:
+def _insert_counting_activity_days(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     """Insert many new activities and add them to ``activity_day_counts`` per day and author
     here, in one upsert per pair, rather than by its AFTER INSERT trigger once per row (which
     made the bulk load of a million activities markedly slower)."""
     with _trigger_dropped(conn, "activity_day_counts_ai") as dropped:
-        insert_rows(conn, activities, COLUMNS[Entity.ACTIVITY], group.rows)
-        if not dropped or not group.days:
+        insert_rows(conn, activities, COLUMNS[Entity.ACTIVITY], rows)
+        if not dropped:
             return
+        columns = COLUMNS[Entity.ACTIVITY]
+        at_start, at_author = columns.index("start_at"), columns.index("author_id")
+        at_deleted = columns.index("deleted")
+        # The trigger's day, substr(start_at, 1, 10), counts characters as slicing does.
+        days = Counter(
+            (str(row[at_start])[:10], row[at_author]) for row in rows if not row[at_deleted]
+        )
         conn.exec_driver_sql(
             "INSERT INTO activity_day_counts (day, author_id, count) VALUES (?, ?, ?) "
             "ON CONFLICT (day, author_id) DO UPDATE SET count = count + excluded.count",
-            group.days,
+            [(day, author, count) for (day, author), count in days.items()],
         )
 
 

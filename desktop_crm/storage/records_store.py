@@ -473,18 +473,9 @@ _MASKED_KEY = (masked_fields.c.entity == bindparam("k_entity")) & (
 )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class MaskedNotes:
-    """What :func:`note_masked` writes for some records, made without the replica
-    (:func:`masked_notes`), so that the bulk loader can make it ahead, on another thread."""
-
-    #: ``masked_fields`` rows of the records with masked fields.
-    rows: list[dict[str, Any]]
-    #: The keys of every record whose list is known (their earlier notes are replaced).
-    keys: list[dict[str, Any]]
-
-
-def masked_notes(records: Iterable[StoredRecord]) -> MaskedNotes:
+def note_masked(conn: Connection, records: Sequence[StoredRecord]) -> None:
+    """Remember which fields of these records (as the server sent them) are masked for this
+    user; a record whose list is not known here (``masked`` None) keeps what was noted."""
     known = [r for r in records if r.masked is not None]
     rows = [
         {"entity": r.entity.value, "record_id": r.id, "fields": json.dumps(list(r.masked))}
@@ -492,18 +483,6 @@ def masked_notes(records: Iterable[StoredRecord]) -> MaskedNotes:
         if r.masked
     ]
     keys = [{"k_entity": r.entity.value, "k_id": r.id} for r in known]
-    return MaskedNotes(rows, keys)
-
-
-def note_masked(conn: Connection, records: Sequence[StoredRecord]) -> None:
-    """Remember which fields of these records (as the server sent them) are masked for this
-    user; a record whose list is not known here (``masked`` None) keeps what was noted."""
-    store_masked_notes(conn, masked_notes(records))
-
-
-def store_masked_notes(conn: Connection, notes: MaskedNotes) -> None:
-    """Write what :func:`masked_notes` made (:func:`note_masked` in two steps)."""
-    rows, keys = notes.rows, notes.keys
     # Most replicas never hold a masked field: then the delete is skipped after one cheap look.
     if keys and (rows or conn.execute(select(masked_fields.c.entity).limit(1)).first()):
         conn.execute(delete(masked_fields).where(_MASKED_KEY), keys)

@@ -83,19 +83,6 @@ UNREADABLE = "The server sent a copy of this record that cannot be read"
 UNREADABLE_ISSUE_PREFIX = "unreadable:"
 
 
-@dataclass(frozen=True, slots=True)
-class _FetchedPage:
-    """A snapshot page as the prefetch thread hands it over: its records, and what it made
-    of them ahead so that the sync thread need not (it writes the page before meanwhile)."""
-
-    page: SnapshotPage
-    #: The rows for the bulk loader (a first sync's pages only).
-    prepared: bulk_load.PreparedRecords | None
-    #: The records that arrive erased (erasure.erased_contacts).
-    erased: list[StoredRecord]
-    entities: set[Entity]
-
-
 @dataclass(slots=True)
 class SyncSummary:
     pulled: int = 0
@@ -282,19 +269,15 @@ class SyncEngine:
         pages: int,
         done: int,
     ) -> None:
-        ahead: tuple[str, Future[_FetchedPage]] | None = None
-        # A first sync's pages are prepared for the bulk loader where they are fetched (on the
-        # prefetch thread): a re-snapshot's records are mostly in the replica already.
-        prepare = not resync
+        ahead: tuple[str, Future[SnapshotPage]] | None = None
         fetched = 0  # pages requested in this call: the page size ramps up with it
         while True:
             self.progress.check_cancelled()
             try:
                 if ahead is not None and ahead[0] == after:
-                    fetched_page = ahead[1].result()
+                    page = ahead[1].result()
                 else:
-                    size = self._snapshot_page_size(fetched)
-                    fetched_page = self._fetch_snapshot(after, size, prepare)
+                    page = self._fetch_snapshot(after, self._snapshot_page_size(fetched))
                     fetched += 1
                 ahead = None
             except ServerRefused as exc:
@@ -309,16 +292,12 @@ class SyncEngine:
                     book.delete_state(conn, SNAPSHOT_CURSOR_KEY)
                 after = None
                 continue
-            page = fetched_page.page
             if page.next_page is not None:
                 size = self._snapshot_page_size(fetched)
                 fetched += 1
-                ahead = (
-                    page.next_page,
-                    pool.submit(self._fetch_snapshot, page.next_page, size, prepare),
-                )
+                ahead = (page.next_page, pool.submit(self._fetch_snapshot, page.next_page, size))
             with self._writes.begin() as conn:
-                self._apply_snapshot_page(conn, fetched_page, summary)
+                self._apply_snapshot_page(conn, page.records, summary)
                 self._park_unreadable(conn, page.records, page.unreadable, summary)
                 if resync:
                     seen = [f"{r.entity}:{r.id}" for r in page.records]
@@ -340,7 +319,7 @@ class SyncEngine:
                     book.set_state(conn, SNAPSHOT_PAGE_KEY, page.next_page)
             done += len(page.records)
             summary.pulled += len(page.records)
-            summary.received.update(fetched_page.entities)
+            summary.received.update({r.entity for r in page.records})
             self.progress.report(Phase.FIRST_SYNC, done, None)
             if page.next_page is None:
                 return
@@ -353,20 +332,11 @@ class SyncEngine:
         limit = self._snapshot_limit or DEFAULT_SNAPSHOT_PAGE
         return min(limit, SNAPSHOT_FIRST_PAGE << min(n, 16))
 
-    def _fetch_snapshot(self, after: str | None, limit: int, prepare: bool) -> _FetchedPage:
-        """One snapshot page, its records ready to store (runs on the prefetch thread too),
-        and with ``prepare`` their rows made for the bulk loader (what needs no replica)."""
+    def _fetch_snapshot(self, after: str | None, limit: int) -> SnapshotPage:
+        """One snapshot page, its records ready to store (runs on the prefetch thread too)."""
         if isinstance(self._client, SyncClient):
-            page = self._client.snapshot_page(after=after, limit=limit)
-        else:
-            page = SnapshotPage.from_response(self._client.snapshot(after=after, limit=limit))
-        records = page.records
-        return _FetchedPage(
-            page,
-            bulk_load.prepare(records) if prepare and records else None,
-            erasure.erased_contacts(records),
-            {r.entity for r in records},
-        )
+            return self._client.snapshot_page(after=after, limit=limit)
+        return SnapshotPage.from_response(self._client.snapshot(after=after, limit=limit))
 
     def _fetch_pull(self, cursor: str) -> PullPage:
         client = self._client
@@ -379,17 +349,15 @@ class SyncEngine:
         return PullPage.from_response(client.pull(cursor, limit=self._pull_limit))
 
     def _apply_snapshot_page(
-        self, conn: Connection, fetched: _FetchedPage, summary: SyncSummary
+        self, conn: Connection, records: Sequence[StoredRecord], summary: SyncSummary
     ) -> None:
-        records = fetched.page.records
         if not records:
             return
-        # (Only the erased among the records, found on the prefetch thread, need a look.)
-        summary.erased += erasure.erase_locally(conn, fetched.erased, self._erased_texts)
+        summary.erased += erasure.erase_locally(conn, records, self._erased_texts)
         if book.outbox_count(conn) == 0 and book.conflict_count(conn) == 0:
             # Nothing unsynced anywhere (always so on a first sync into an empty replica):
             # the server's copies are the truth, so the bulk loader can take them as they are.
-            bulk_load.bulk_apply(conn, fetched.prepared or records)
+            bulk_load.bulk_apply(conn, records)
             return
         self._receive_many(conn, records)
 

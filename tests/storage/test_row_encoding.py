@@ -294,26 +294,3 @@ def test_stored_record_fields_are_what_the_encoder_reads() -> None:
         "data",
         "masked",  # not encoded: kept in masked_fields (records_store.note_masked)
     ]
-
-
-def test_pages_prepared_ahead_store_what_apply_remote_stores(
-    replica_factory: Callable[..., Replica],
-) -> None:
-    # As the sync engine's prefetch threads do: every page's rows are made before the first
-    # page is stored, so a page's contacts are prepared while their accounts are not in the
-    # replica yet (their phone rows take the account's name when stored, not when prepared);
-    # the last page repeats records already stored (those take the one-by-one path).
-    stored = [StoredRecord.from_record(r) for r in typed_records(61)] + wire_oddities()
-    pages = [stored[i : i + 50] for i in range(0, len(stored), 50)] + [stored[:10]]
-    prepared = [bulk_load.prepare(page, batch_size=30) for page in pages]
-    assert [len(p.batches) for p in prepared][:2] == [2, 2]
-    careful, ahead = replica_factory("careful.db"), replica_factory("ahead.db")
-    with careful.engine.begin() as conn:
-        for record in stored:
-            store.apply_remote(conn, record)
-    with ahead.engine.begin() as conn:
-        for page, rows in zip(pages, prepared, strict=True):
-            assert bulk_load.bulk_apply(conn, rows) == len(page)
-    expected = dump(careful)
-    assert dump(ahead) == expected
-    assert any(row[-2] for row in expected["contact_phones"])  # account names copied
