@@ -8,7 +8,9 @@ CPU seconds (``time.thread_time``, so each thread's own) and wall seconds of eac
 
 - HTTP: request, receive and gunzip (``SyncClient._send``; httpx decompresses as it reads);
 - decode: the page's JSON to replica records (``fast_wire.plain_snapshot``);
-- store: rows and SQLite inserts (``bulk_load.bulk_apply``);
+- store: rows and SQLite inserts (``bulk_load.bulk_apply``), and inside it the time in the
+  driver's ``executemany`` and ``execute`` (binding values with the GIL held, ``sqlite3_step``
+  without it);
 - commit: the page's transaction commit (WAL write, page encryption, fsync).
 
 Measured by wrapping those functions for the run (a benchmark-only patch): a stage's wall time
@@ -65,11 +67,16 @@ class Split:
 @contextmanager
 def _patched(split: Split) -> Iterator[None]:
     from sqlalchemy.engine.base import RootTransaction
+    from sqlalchemy.engine.default import DefaultDialect
 
     targets: list[tuple[str, Any, str]] = [
         *STAGES,
         ("commit: WAL write, encryption, fsync", RootTransaction, "commit"),
+        # Inside the store stage: the driver's calls (binding, sqlite3_step), all statements.
+        ("  of which executemany (driver)", DefaultDialect, "do_executemany"),
+        ("  of which execute (driver)", DefaultDialect, "do_execute"),
     ]
+    targets = [t for t in targets if hasattr(t[1], t[2])]  # an older tree lacks a stage
     saved = [(owner, name, getattr(owner, name)) for _, owner, name in targets]
     for stage, owner, name in targets:
         setattr(owner, name, split.timed(stage, getattr(owner, name)))
