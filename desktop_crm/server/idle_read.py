@@ -30,7 +30,7 @@ import asyncio
 import collections
 import logging
 import threading
-from typing import Any, NamedTuple
+from typing import Any
 
 from anyio import to_thread
 from sqlalchemy import Engine
@@ -44,15 +44,11 @@ _NAMES = [str(column.key) for column in CALLER_AND_OPENING.selected_columns]
 IdleRow: type[tuple[Any, ...]] = collections.namedtuple("IdleRow", _NAMES)  # type: ignore[misc]
 
 
-class _LoopConnection(NamedTuple):
-    loop: asyncio.AbstractEventLoop
-    #: A psycopg.AsyncConnection: it runs one statement at a time (its own lock); the rows
-    #: come with the statement's answer, so fetching them waits for nothing.
-    connection: Any
-
-
 class IdleReader:
     """:data:`CALLER_AND_OPENING` for one engine, outside SQLAlchemy (one per app)."""
+
+    #: PostgreSQL connections per event loop (worker process) at most.
+    postgres_connections = 4
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -65,8 +61,7 @@ class IdleReader:
         self._postgres = engine.dialect.name == "postgresql"
         self._sqlite: Any = None  # a sqlite3.Connection once made
         self._sqlite_lock = threading.Lock()  # used from one loop at a time, never waited on
-        self._pg: _LoopConnection | None = None
-        self._pg_connecting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._pg: _PostgresPool | None = None
 
     async def read(self, user_id: str, device_id: str) -> tuple[Any, ...] | None:
         """The row for this caller (an :data:`IdleRow`), or None if it could not be read
@@ -122,32 +117,11 @@ class IdleReader:
 
     async def _read_postgres(self, params: dict[str, Any]) -> tuple[Any, ...] | None:
         loop = asyncio.get_running_loop()
-        current = self._pg
-        if current is None or current.loop is not loop:
-            current = await self._connect_postgres(loop)
-        try:
-            cursor = await current.connection.execute(self._sql, params)
-            rows = await cursor.fetchall()
-        except Exception:
-            if self._pg is current:
-                self._pg = None
-            await _close_quietly(current.connection)
-            raise
-        return rows[0] if len(rows) == 1 else None
-
-    async def _connect_postgres(self, loop: asyncio.AbstractEventLoop) -> _LoopConnection:
-        if self._pg_connecting is None or self._pg_connecting[0] is not loop:
-            self._pg_connecting = (loop, asyncio.Lock())
-        async with self._pg_connecting[1]:
-            current = self._pg
-            if current is not None and current.loop is loop:
-                return current
-            import psycopg
-
-            _args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
-            connection = await psycopg.AsyncConnection.connect(**kwargs, autocommit=True)
-            self._pg = _LoopConnection(loop, connection)
-            return self._pg
+        pool = self._pg
+        if pool is None or pool.loop is not loop:
+            # A new loop (tests make one per client): the old loop's connections are its own.
+            pool = self._pg = _PostgresPool(loop, self._engine, self.postgres_connections)
+        return await pool.read(self._sql, params)
 
     async def aclose(self) -> None:
         """Close this reader's connections (at shutdown)."""
@@ -155,9 +129,74 @@ class IdleReader:
             if self._sqlite is not None:
                 self._sqlite.close()
                 self._sqlite = None
-        current, self._pg = self._pg, None
-        if current is not None and current.loop is asyncio.get_running_loop():
-            await _close_quietly(current.connection)
+        pool, self._pg = self._pg, None
+        if pool is not None and pool.loop is asyncio.get_running_loop():
+            await pool.aclose()
+
+
+class _Busy:
+    """A connection and how many reads are on it (running or waiting for it)."""
+
+    __slots__ = ("connection", "reads")
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection  # a psycopg.AsyncConnection
+        self.reads = 0
+
+
+class _PostgresPool:
+    """Up to ``size`` autocommit connections on one loop; a read takes the least busy one,
+    opening another while every one is busy. A psycopg connection runs one statement at a
+    time (its own lock); several keep reads in flight while the database answers others."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, engine: Engine, size: int) -> None:
+        self.loop = loop
+        self._engine = engine
+        self._size = size
+        self._connections: list[_Busy] = []
+        self._opening = 0
+
+    async def read(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        chosen = min(self._connections, key=_reads) if self._connections else None
+        if chosen is None or chosen.reads:
+            if len(self._connections) + self._opening < self._size:
+                chosen = await self._open()
+            elif chosen is None:
+                return None  # every connection is still being opened: not waited for
+        chosen.reads += 1
+        try:
+            # The rows come with the statement's answer: fetching them waits for nothing.
+            rows = await (await chosen.connection.execute(sql, params)).fetchall()
+        except Exception:
+            if chosen in self._connections:
+                self._connections.remove(chosen)
+                await _close_quietly(chosen.connection)
+            raise
+        finally:
+            chosen.reads -= 1
+        return rows[0] if len(rows) == 1 else None
+
+    async def _open(self) -> _Busy:
+        import psycopg
+
+        _args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
+        self._opening += 1
+        try:
+            connection = await psycopg.AsyncConnection.connect(**kwargs, autocommit=True)
+        finally:
+            self._opening -= 1
+        busy = _Busy(connection)
+        self._connections.append(busy)
+        return busy
+
+    async def aclose(self) -> None:
+        connections, self._connections = self._connections, []
+        for busy in connections:
+            await _close_quietly(busy.connection)
+
+
+def _reads(busy: _Busy) -> int:
+    return busy.reads
 
 
 async def _close_quietly(connection: Any) -> None:
