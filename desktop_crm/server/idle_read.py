@@ -13,9 +13,10 @@ on the event loop"). Here the statement, compiled once, runs on a connection of 
   as the route's transaction does. ``busy_timeout`` is 0 on this connection: a read that
   would have to wait for a lock (rare under WAL) is not waited for on the loop; the pull
   takes the thread pool then.
-- PostgreSQL: on a psycopg :class:`~psycopg.AsyncConnection` in autocommit (one statement,
-  one snapshot under READ COMMITTED, as the route has it), so the loop serves other clients
-  while the database answers.
+- PostgreSQL: on one psycopg :class:`~psycopg.AsyncConnection` per loop (worker) in
+  autocommit (one statement, one snapshot under READ COMMITTED, as the route has it), so the
+  loop serves other clients while the database answers; the reads that arrive meanwhile go
+  out together as the next batch in pipeline mode (one round trip per batch).
 
 :meth:`IdleReader.read` returns None whenever the read could not be made (no connection yet
 on this loop, a lock, a dropped connection): the caller then does what it did before, the
@@ -47,9 +48,6 @@ IdleRow: type[tuple[Any, ...]] = collections.namedtuple("IdleRow", _NAMES)  # ty
 class IdleReader:
     """:data:`CALLER_AND_OPENING` for one engine, outside SQLAlchemy (one per app)."""
 
-    #: PostgreSQL connections per event loop (worker process) at most.
-    postgres_connections = 4
-
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         compiled = CALLER_AND_OPENING.compile(dialect=engine.dialect)
@@ -61,7 +59,7 @@ class IdleReader:
         self._postgres = engine.dialect.name == "postgresql"
         self._sqlite: Any = None  # a sqlite3.Connection once made
         self._sqlite_lock = threading.Lock()  # used from one loop at a time, never waited on
-        self._pg: _PostgresPool | None = None
+        self._pg: _PostgresReads | None = None
 
     async def read(self, user_id: str, device_id: str) -> tuple[Any, ...] | None:
         """The row for this caller (an :data:`IdleRow`), or None if it could not be read
@@ -120,7 +118,7 @@ class IdleReader:
         pool = self._pg
         if pool is None or pool.loop is not loop:
             # A new loop (tests make one per client): the old loop's connections are its own.
-            pool = self._pg = _PostgresPool(loop, self._engine, self.postgres_connections)
+            pool = self._pg = _PostgresReads(loop, self._engine)
         return await pool.read(self._sql, params)
 
     async def aclose(self) -> None:
@@ -134,69 +132,80 @@ class IdleReader:
             await pool.aclose()
 
 
-class _Busy:
-    """A connection and how many reads are on it (running or waiting for it)."""
+class _PostgresReads:
+    """The idle reads of one loop on one autocommit connection, pipelined: the reads that
+    arrive while a batch is at the database are sent together as the next batch (psycopg's
+    pipeline mode: one flush, no wait between statements; the database runs them back to
+    back), so a burst of pulls costs one round trip per batch, not one per pull."""
 
-    __slots__ = ("connection", "reads")
-
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection  # a psycopg.AsyncConnection
-        self.reads = 0
-
-
-class _PostgresPool:
-    """Up to ``size`` autocommit connections on one loop; a read takes the least busy one,
-    opening another while every one is busy. A psycopg connection runs one statement at a
-    time (its own lock); several keep reads in flight while the database answers others."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, engine: Engine, size: int) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, engine: Engine) -> None:
         self.loop = loop
         self._engine = engine
-        self._size = size
-        self._connections: list[_Busy] = []
-        self._opening = 0
+        self._connection: Any = None  # a psycopg.AsyncConnection once opened
+        self._opening = False
+        self._waiting: list[tuple[dict[str, Any], asyncio.Future[list[Any]]]] = []
+        self._sending: asyncio.Task[None] | None = None
 
     async def read(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
-        chosen = min(self._connections, key=_reads) if self._connections else None
-        if chosen is None or chosen.reads:
-            if len(self._connections) + self._opening < self._size:
-                chosen = await self._open()
-            elif chosen is None:
-                return None  # every connection is still being opened: not waited for
-        chosen.reads += 1
-        try:
-            # The rows come with the statement's answer: fetching them waits for nothing.
-            rows = await (await chosen.connection.execute(sql, params)).fetchall()
-        except Exception:
-            if chosen in self._connections:
-                self._connections.remove(chosen)
-                await _close_quietly(chosen.connection)
-            raise
-        finally:
-            chosen.reads -= 1
+        if self._connection is None:
+            if self._opening:
+                return None  # being opened for another read: not waited for
+            await self._open()
+        future: asyncio.Future[list[Any]] = self.loop.create_future()
+        self._waiting.append((params, future))
+        if self._sending is None:
+            self._sending = self.loop.create_task(self._send(sql))
+        rows = await future
         return rows[0] if len(rows) == 1 else None
 
-    async def _open(self) -> _Busy:
+    async def _open(self) -> None:
         import psycopg
 
         _args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
-        self._opening += 1
+        self._opening = True
         try:
-            connection = await psycopg.AsyncConnection.connect(**kwargs, autocommit=True)
+            self._connection = await psycopg.AsyncConnection.connect(**kwargs, autocommit=True)
         finally:
-            self._opening -= 1
-        busy = _Busy(connection)
-        self._connections.append(busy)
-        return busy
+            self._opening = False
+
+    async def _send(self, sql: str) -> None:
+        try:
+            while self._waiting and self._connection is not None:
+                batch, self._waiting = self._waiting, []
+                await self._send_batch(self._connection, sql, batch)
+        finally:
+            self._sending = None
+            left, self._waiting = self._waiting, []  # the connection was dropped meanwhile
+            for _params, future in left:
+                if not future.done():
+                    future.set_exception(ConnectionError("the idle read's connection dropped"))
+
+    async def _send_batch(
+        self,
+        connection: Any,
+        sql: str,
+        batch: list[tuple[dict[str, Any], asyncio.Future[list[Any]]]],
+    ) -> None:
+        try:
+            cursors = []
+            async with connection.pipeline():  # every result has arrived when it ends
+                for params, _future in batch:
+                    cursors.append(await connection.execute(sql, params))
+            for cursor, (_params, future) in zip(cursors, batch, strict=True):
+                rows = await cursor.fetchall()
+                if not future.done():  # not given up on (a client gone)
+                    future.set_result(rows)
+        except Exception as exc:  # noqa: BLE001 - each read falls back to the thread pool
+            for _params, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            self._connection = None
+            await _close_quietly(connection)
 
     async def aclose(self) -> None:
-        connections, self._connections = self._connections, []
-        for busy in connections:
-            await _close_quietly(busy.connection)
-
-
-def _reads(busy: _Busy) -> int:
-    return busy.reads
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await _close_quietly(connection)
 
 
 async def _close_quietly(connection: Any) -> None:

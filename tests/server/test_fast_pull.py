@@ -297,8 +297,7 @@ def test_a_broken_idle_connection_is_dropped_and_made_again(
     cursor = world.client.get("/sync/pull", headers=h).json()["cursor"]
     reader = world.client.app.state.idle_reader  # type: ignore[attr-defined]
     if reader._postgres:
-        for busy in reader._pg._connections:
-            busy.connection.pgconn.finish()  # the socket closed under psycopg
+        reader._pg._connection.pgconn.finish()  # the socket closed under psycopg
     else:
         reader._sqlite.close()
     target = f"/sync/pull?cursor={cursor}"
