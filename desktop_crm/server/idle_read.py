@@ -57,6 +57,11 @@ class IdleReader:
         #: Positional parameter names (SQLite's ``?``); None for named ones (psycopg).
         self._order = compiled.positiontup
         self._postgres = engine.dialect.name == "postgresql"
+        database = engine.url.database or ""
+        #: An in-memory SQLite database lives in its connection: another one would be empty.
+        self._off = not self._postgres and (
+            database in ("", ":memory:") or "mode=memory" in database
+        )
         self._sqlite: Any = None  # a sqlite3.Connection once made
         self._sqlite_lock = threading.Lock()  # used from one loop at a time, never waited on
         self._pg: _PostgresReads | None = None
@@ -64,6 +69,8 @@ class IdleReader:
     async def read(self, user_id: str, device_id: str) -> tuple[Any, ...] | None:
         """The row for this caller (an :data:`IdleRow`), or None if it could not be read
         here (then read it the usual way)."""
+        if self._off:
+            return None
         params = {**self._constants, "user_id": user_id, "device_id": device_id}
         try:
             if self._postgres:

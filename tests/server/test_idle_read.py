@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 from desktop_crm.server.idle_read import IdleReader
 from tests.server.conftest import World
@@ -65,3 +66,9 @@ def test_an_unknown_device_reads_as_no_caller(world: World) -> None:
 
     row = asyncio.run(run())
     assert row is not None and row.id is None and row.head_seq is not None
+
+
+def test_an_in_memory_database_is_left_to_the_thread_pool() -> None:
+    """Its data lives in one connection: a connection of the reader's own would be empty."""
+    reader = IdleReader(create_engine("sqlite://"))
+    assert asyncio.run(reader.read("u", "d")) is None
