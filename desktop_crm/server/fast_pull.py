@@ -5,8 +5,10 @@ feed's high-water mark: two reads) is a small share of what the framework costs 
 the middleware stack, routing, dependency resolution and query validation took most of the
 server's CPU per idle pull (docs/benchmarks.md, "Server under many clients"). This path
 serves only well-formed pulls (a bearer token, no unknown or malformed query parameter, no
-body) by doing the same work as the route
-(:func:`routes.sync.pull_answer`, on the same thread pool) and writing the same answer.
+body) by doing the same work as the route and writing the same answer: an idle pull from
+its one read made on the event loop (:mod:`desktop_crm.server.idle_read`) with the route's
+own checks and decision, anything else with :func:`routes.sync.pull_answer` on the same
+thread pool as the route.
 Anything else, and any failure (a refused token, a bad cursor, a database error), falls
 through to FastAPI untouched, which then answers it as it always has; nothing was written
 before such a failure, so doing it again there is safe. The route stays declared, so the

@@ -5,8 +5,8 @@ user and the feed's opening) and, in the common case, nothing else. Sent through
 pool, that read cost more than the read itself: two thread switches, and a convoy on the GIL
 (the sqlite3 module and psycopg release it around every call, and each time the worker thread
 waits for the event loop to give it back); under a burst of clients the pool also grew,
-thread by thread and connection by connection (docs/benchmarks.md, issue 12, "The empty pull
-on the event loop"). Here the statement, compiled once, runs on a connection of its own:
+thread by thread and connection by connection (docs/benchmarks.md, issue 12, "The idle
+pull's read on the event loop"). Here the statement, compiled once, runs on a connection of its own:
 
 - SQLite: on the loop itself (a read of a few index pages, tens of microseconds), in
   autocommit mode: the one statement is its own read transaction, so it sees one snapshot,
