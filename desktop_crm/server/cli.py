@@ -61,13 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="run the server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--log-level", default="info")
-    serve.add_argument(
-        "--no-access-log",
-        action="store_true",
-        help="do not log each request (idle pulls are most of them: a log line costs about "
-        "half an idle pull's CPU); errors and warnings are still logged",
-    )
+    _log_arguments(serve)
     serve.add_argument(
         "--workers",
         type=int,
@@ -575,6 +569,16 @@ def _serve(args: argparse.Namespace) -> int:
         **options,
     )
     return 0
+
+
+def _log_arguments(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="do not log each request (idle pulls are most of them: a log line costs about "
+        "half an idle pull's CPU); errors and warnings are still logged",
+    )
 
 
 def _tls_arguments(serve: argparse.ArgumentParser) -> None:
