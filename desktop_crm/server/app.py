@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from desktop_crm.protocol.messages import PROTOCOL_VERSION
 from desktop_crm.server import audit, db, errors, fast_pull, tags
 from desktop_crm.server.deps import DbDep
+from desktop_crm.server.idle_read import IdleReader
 from desktop_crm.server.routes import admin, auth, directory, duplicates, privacy, sync
 from desktop_crm.server.routes import audit as audit_routes
 from desktop_crm.server.routes.auth import INVALID_INPUT
@@ -33,7 +34,9 @@ class CrmApp(FastAPI):
             scope["type"] == "http"
             and scope["path"] == fast_pull.PATH
             and scope["method"] == "GET"
-            and await fast_pull.serve(scope, send, self.state.settings, self.state.engine)
+            and await fast_pull.serve(
+                scope, send, self.state.settings, self.state.engine, self.state.idle_reader
+            )
         ):
             return
         await super().__call__(scope, receive, send)
@@ -53,12 +56,14 @@ def create_app(
     if run_migrations:
         db.migrate(engine)
     revision = db.current_revision(engine)
+    reader = IdleReader(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         daily = asyncio.create_task(tags.run_daily(engine))  # the tag rules' scheduled pass
         yield
         daily.cancel()
+        await reader.aclose()
         engine.dispose()
 
     app = CrmApp(
@@ -70,6 +75,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.idle_reader = reader
     errors.install(app)
     app.add_middleware(
         GZipMiddleware, minimum_size=fast_pull.GZIP_MINIMUM, compresslevel=settings.gzip_level

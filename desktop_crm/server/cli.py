@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="run the server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--log-level", default="info")
+    _log_arguments(serve)
     serve.add_argument(
         "--workers",
         type=int,
@@ -539,7 +539,12 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.demo_mode:
         logging.getLogger(__name__).warning("DEMO MODE: not for real customer data")
     # uvicorn picks httptools and uvloop when installed (pip install desktop-crm[server]).
-    options: dict[str, Any] = {"host": args.host, "port": args.port, "log_level": args.log_level}
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "access_log": not args.no_access_log,
+    }
     options.update(_tls_options(args))
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)
@@ -564,6 +569,16 @@ def _serve(args: argparse.Namespace) -> int:
         **options,
     )
     return 0
+
+
+def _log_arguments(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="do not log each request (idle pulls are most of them: a log line costs about "
+        "half an idle pull's CPU); errors and warnings are still logged",
+    )
 
 
 def _tls_arguments(serve: argparse.ArgumentParser) -> None:

@@ -5,8 +5,10 @@ feed's high-water mark: two reads) is a small share of what the framework costs 
 the middleware stack, routing, dependency resolution and query validation took most of the
 server's CPU per idle pull (docs/benchmarks.md, "Server under many clients"). This path
 serves only well-formed pulls (a bearer token, no unknown or malformed query parameter, no
-body) by doing the same work as the route
-(:func:`routes.sync.pull_answer`, on the same thread pool) and writing the same answer.
+body) by doing the same work as the route and writing the same answer: an idle pull from
+its one read made on the event loop (:mod:`desktop_crm.server.idle_read`) with the route's
+own checks and decision, anything else with :func:`routes.sync.pull_answer` on the same
+thread pool as the route.
 Anything else, and any failure (a refused token, a bad cursor, a database error), falls
 through to FastAPI untouched, which then answers it as it always has; nothing was written
 before such a failure, so doing it again there is safe. The route stays declared, so the
@@ -25,9 +27,11 @@ from anyio import to_thread
 from starlette.middleware.gzip import GZipMiddleware
 
 from desktop_crm.protocol.messages import DEFAULT_PULL_PAGE, MAX_PULL_PAGE
-from desktop_crm.server.auth import AuthError
+from desktop_crm.server import feed
+from desktop_crm.server.auth import AuthError, principal_of, read_token
 from desktop_crm.server.feed import BadCursor
-from desktop_crm.server.routes.sync import pull_answer
+from desktop_crm.server.idle_read import IdleReader
+from desktop_crm.server.routes.sync import OPENING_WIDTH, note_pull_position, pull_answer
 from desktop_crm.server.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,17 +91,16 @@ def _request(scope: Scope) -> tuple[str, str | None, int] | None:
     return token, query[0], query[1]
 
 
-async def serve(scope: Scope, send: Send, settings: Settings, engine: Any) -> bool:
+async def serve(
+    scope: Scope, send: Send, settings: Settings, engine: Any, reader: IdleReader | None = None
+) -> bool:
     """Answer a well-formed pull; False (nothing sent) when FastAPI must answer it."""
     request = _request(scope)
     if request is None:
         return False
     token, cursor, limit = request
     try:
-        # The token's signature and expiry are checked there, before any database work.
-        _principal, text = await to_thread.run_sync(
-            pull_answer, engine, settings, token, cursor, limit
-        )
+        text = await _answer(engine, settings, reader, token, cursor, limit)
     except (AuthError, BadCursor):
         return False
     except Exception:  # noqa: BLE001 - FastAPI answers it (503 for a busy database, …)
@@ -109,6 +112,32 @@ async def serve(scope: Scope, send: Send, settings: Settings, engine: Any) -> bo
     else:
         await _send_json(send, body)
     return True
+
+
+async def _answer(
+    engine: Any,
+    settings: Settings,
+    reader: IdleReader | None,
+    token: str,
+    cursor: str | None,
+    limit: int,
+) -> str:
+    """The pull's answer: an idle pull (or a resync) from the one read made on the event loop
+    (:mod:`desktop_crm.server.idle_read`) with the same checks as :func:`pull_answer`; any
+    other pull, or when that read could not be made, :func:`pull_answer` on the thread pool.
+    Raises what they raise."""
+    # The token's signature and expiry, before any database work.
+    user_id, device_id, token_version = read_token(settings, token)
+    row = None if reader is None else await reader.read(user_id, device_id)
+    if row is not None:
+        principal = principal_of(None if row.id is None else row, token_version)  # type: ignore[attr-defined]
+        answer = feed.pull_without_records(cursor, row[:OPENING_WIDTH])
+        if answer is not None:
+            if answer.note is not None:  # a write: never on the loop
+                await to_thread.run_sync(note_pull_position, engine, principal.device_id, answer)
+            return answer.body
+    _principal, text = await to_thread.run_sync(pull_answer, engine, settings, token, cursor, limit)
+    return text
 
 
 async def _send_json(send: Send, body: bytes) -> None:

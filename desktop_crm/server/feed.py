@@ -240,20 +240,10 @@ def pull_json(
     return pull_page(conn, principal, masks, cursor, limit).body
 
 
-def pull_page(
-    conn: Connection,
-    principal: Principal,
-    masks: Masks,
-    cursor: str | None,
-    limit: int,
-    opening: PullOpening | None = None,
-) -> FeedAnswer:
-    """A pull page; notes the device at the cursor it presented when that moved. ``opening``:
-    :data:`PULL_OPENING` if the caller read it already (in this transaction)."""
+def pull_without_records(cursor: str | None, opening: PullOpening) -> FeedAnswer | None:
+    """The pull's answer when the opening alone decides it (a resync, or nothing new: the
+    idle pull); None when there are changes to read. Raises :class:`BadCursor`."""
     since, presented_epoch = split_cursor(cursor)
-    if opening is None:
-        params = {"user_id": principal.user_id, "device_id": principal.device_id}
-        opening = tuple(conn.execute(PULL_OPENING, params).one())
     head, reset_seq, purged, noted, noted_at, epoch = opening
     head = int(head or 0)
     if (
@@ -266,10 +256,33 @@ def pull_page(
         # scope change, or from before tombstones it has not seen were purged: only a fresh
         # snapshot makes the replica right again.
         return FeedAnswer(_pull_body("", "[]", cursor_text(since, epoch), False, True))
+    if since != head:
+        return None
+    # Nothing new (the common case).
     note = since if tombstones.needs_note(since, noted, noted_at) else None
-    if since == head:
-        # Nothing new (the common case).
-        return FeedAnswer(_pull_body("", "[]", cursor_text(head, epoch), False, False), note)
+    return FeedAnswer(_pull_body("", "[]", cursor_text(head, epoch), False, False), note)
+
+
+def pull_page(
+    conn: Connection,
+    principal: Principal,
+    masks: Masks,
+    cursor: str | None,
+    limit: int,
+    opening: PullOpening | None = None,
+) -> FeedAnswer:
+    """A pull page; notes the device at the cursor it presented when that moved. ``opening``:
+    :data:`PULL_OPENING` if the caller read it already (in this transaction)."""
+    since = split_cursor(cursor)[0]
+    if opening is None:
+        params = {"user_id": principal.user_id, "device_id": principal.device_id}
+        opening = tuple(conn.execute(PULL_OPENING, params).one())
+    answer = pull_without_records(cursor, opening)
+    if answer is not None:
+        return answer
+    head, _reset_seq, _purged, noted, noted_at, epoch = opening
+    head = int(head or 0)
+    note = since if tombstones.needs_note(since, noted, noted_at) else None
     query = select(*WIRE_COLUMNS, m.records.c.change_seq).where(
         m.records.c.change_seq > since, m.records.c.change_seq <= head
     )

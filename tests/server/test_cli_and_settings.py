@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -203,3 +204,16 @@ def test_worker_processes_build_the_app_from_the_environment(
         health = client.get("/health").json()
     assert health["status"] == "ok" and health["schema_revision"] == db.head_revision()
     assert main(["serve", "--database", server_db_url, "--workers", "0"]) == 2
+
+
+@pytest.mark.parametrize(("flag", "logged"), [([], True), (["--no-access-log"], False)])
+def test_serve_can_leave_out_the_access_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: list[str], logged: bool
+) -> None:
+    import uvicorn
+
+    given: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda _app, **options: given.update(options))
+    url = db.sqlite_url(tmp_path / "server.db")
+    assert main(["serve", "--database", url, "--demo", *flag]) == 0
+    assert given["access_log"] is logged

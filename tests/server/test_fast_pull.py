@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from desktop_crm.server import fast_pull
 from desktop_crm.server import models as m
@@ -168,12 +168,25 @@ def test_revocation_and_disabling_take_effect_on_the_next_pull(
     assert served == [True, True, False, False]
 
 
-def test_an_idle_pull_is_one_statement(world: World, served: list[bool]) -> None:
-    """The caller's checks and the feed's opening are one read; nothing is written while the
-    device's cursor stands still (the position was noted by the first pull)."""
-    h = world.h("rep1")
-    cursor = world.client.get("/sync/pull", headers=h).json()["cursor"]
-    world.client.get(f"/sync/pull?cursor={cursor}", headers=h)  # notes the position
+@pytest.fixture
+def reads(world: World, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether the idle read on the event loop was made, pull by pull (False: it could not
+    be, and the thread pool read the pull)."""
+    reader = world.client.app.state.idle_reader  # type: ignore[attr-defined]
+    made: list[bool] = []
+    read = reader.read
+
+    async def recording(*args: Any) -> Any:
+        row = await read(*args)
+        made.append(row is not None)
+        return row
+
+    monkeypatch.setattr(reader, "read", recording)
+    return made
+
+
+def _statements(world: World, target: str, headers: dict[str, str]) -> tuple[Any, list[str]]:
+    """The answer to a GET and the statements SQLAlchemy ran for it."""
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -181,9 +194,115 @@ def test_an_idle_pull_is_one_statement(world: World, served: list[bool]) -> None
 
     event.listen(world.engine, "before_cursor_execute", count)
     try:
-        response = world.client.get(f"/sync/pull?cursor={cursor}", headers=h)
+        response = world.client.get(target, headers=headers)
     finally:
         event.remove(world.engine, "before_cursor_execute", count)
+    return response, statements
+
+
+def test_an_idle_pull_is_one_read_on_the_event_loop(
+    world: World, served: list[bool], reads: list[bool]
+) -> None:
+    """The caller's checks and the feed's opening are one read, made by the idle reader (not
+    through SQLAlchemy and the thread pool); nothing is written while the device's cursor
+    stands still (the position was noted by the first idle pull at it)."""
+    h = world.h("rep1")
+    cursor = world.client.get("/sync/pull", headers=h).json()["cursor"]
+    response, statements = _statements(world, f"/sync/pull?cursor={cursor}", h)
+    assert response.status_code == 200
+    written = [s.split()[0] for s in statements if not s.startswith("BEGIN")]
+    assert written == ["UPDATE"], statements  # the position noted
+    with world.engine.connect() as conn:
+        noted = conn.scalar(
+            select(m.devices.c.pull_seq).where(m.devices.c.id == world.devices["rep1"])
+        )
+    assert str(noted) == cursor.partition(".")[0]
+    response, statements = _statements(world, f"/sync/pull?cursor={cursor}", h)
     assert response.status_code == 200 and b'"records":[]' in response.content
-    assert served == [True, True, True]
-    assert len(statements) == 1, statements
+    assert statements == []
+    assert served == [True, True, True] and reads == [True, True, True]
+
+
+def test_a_pull_with_changes_is_read_on_the_thread_pool_as_before(
+    world: World, framework: TestClient, served: list[bool], reads: list[bool]
+) -> None:
+    h = world.h("rep1")
+    cursor = world.client.get("/sync/pull", headers=h).json()["cursor"]
+    note = change(
+        "activity",
+        str(uuid.uuid4()),
+        {
+            "account_id": world.accounts["acc1"],
+            "kind": "call",
+            "start_at": "2030-01-01T09:00:00+00:00",
+            "summary": "a call",
+        },
+    )
+    assert [r["status"] for r in world.push("rep1", note)] == ["applied"]
+    served.clear()
+    reads.clear()
+    fast, slow = _both(world, framework, f"/sync/pull?cursor={cursor}", h)
+    assert fast == slow and b'"summary":"a call"' in fast[2]
+    assert served == [True] and reads == [True]  # read on the loop, then the page on the pool
+
+
+def test_every_check_holds_on_the_idle_read(
+    world: World, framework: TestClient, served: list[bool], reads: list[bool]
+) -> None:
+    """A password change (token version), a scope change and a revoked or disabled caller
+    are seen by the idle read as by the route, on the next pull."""
+    cursors = {
+        u: world.client.get("/sync/pull", headers=world.h(u)).json()["cursor"]
+        for u in ("rep1", "rep2", "rep3", "manager1")
+    }
+    with world.engine.begin() as conn:
+        conn.execute(
+            update(m.users)
+            .where(m.users.c.id == world.users["rep1"])
+            .values(token_version=m.users.c.token_version + 1)
+        )
+        conn.execute(
+            update(m.users)
+            .where(m.users.c.id == world.users["rep2"])
+            .values(scope_reset_seq=int(cursors["rep2"].partition(".")[0]) + 1)
+        )
+        conn.execute(
+            update(m.devices)
+            .where(m.devices.c.id == world.devices["rep3"])
+            .values(revoked_at="2030-01-01T00:00:00+00:00")
+        )
+        conn.execute(
+            update(m.users).where(m.users.c.id == world.users["manager1"]).values(active=False)
+        )
+    served.clear()
+    reads.clear()
+    expected = {"rep1": 401, "rep2": 200, "rep3": 403, "manager1": 403}
+    for user, status in expected.items():
+        fast, slow = _both(world, framework, f"/sync/pull?cursor={cursors[user]}", world.h(user))
+        assert fast == slow and fast[0] == status, (user, fast)
+    fast = world.client.get(f"/sync/pull?cursor={cursors['rep2']}", headers=world.h("rep2"))
+    assert fast.json()["resync_required"] is True
+    # Refused callers fall through to FastAPI, which refuses them again; the resync is fast.
+    assert served == [False, True, False, False, True]
+    assert all(reads)
+
+
+def test_a_broken_idle_connection_is_dropped_and_made_again(
+    world: World, framework: TestClient, served: list[bool], reads: list[bool]
+) -> None:
+    """A failing read on the loop (here: its connection closed under it) costs nothing but
+    the trip: the thread pool answers that pull, and the next one is read on the loop again
+    on a new connection."""
+    h = world.h("rep1")
+    cursor = world.client.get("/sync/pull", headers=h).json()["cursor"]
+    reader = world.client.app.state.idle_reader  # type: ignore[attr-defined]
+    if reader._postgres:
+        reader._pg._connection.pgconn.finish()  # the socket closed under psycopg
+    else:
+        reader._sqlite.close()
+    target = f"/sync/pull?cursor={cursor}"
+    fast, slow = _both(world, framework, target, h)
+    assert fast == slow and fast[0] == 200
+    again, _slow = _both(world, framework, target, h)
+    assert again == fast
+    assert served == [True, True, True] and reads == [True, False, True]

@@ -112,11 +112,12 @@ def pull(
 
 
 _OPENING = feed.PULL_OPENING.subquery()
-_OPENING_WIDTH = len(feed.PULL_OPENING.selected_columns)
+OPENING_WIDTH = len(feed.PULL_OPENING.selected_columns)
 _CALLER = PRINCIPAL_QUERY.subquery()
 #: An idle pull in one read: the feed's opening (always one row) and the caller's device and
-#: user (NULLs when the token names neither).
-_CALLER_AND_OPENING = select(_OPENING, _CALLER).select_from(_OPENING.outerjoin(_CALLER, true()))
+#: user (NULLs when the token names neither). Parameters ``user_id`` and ``device_id``; also
+#: run outside SQLAlchemy by :mod:`desktop_crm.server.idle_read`.
+CALLER_AND_OPENING = select(_OPENING, _CALLER).select_from(_OPENING.outerjoin(_CALLER, true()))
 
 
 def pull_answer(
@@ -136,15 +137,21 @@ def pull_answer(
     with conn:
         with conn.begin():
             row = conn.execute(
-                _CALLER_AND_OPENING, {"user_id": user_id, "device_id": device_id}
+                CALLER_AND_OPENING, {"user_id": user_id, "device_id": device_id}
             ).one()
             principal = principal_of(None if row.id is None else row, token_version)
-            opening: feed.PullOpening = tuple(row)[:_OPENING_WIDTH]
+            opening: feed.PullOpening = tuple(row)[:OPENING_WIDTH]
             masks = masks_for(principal, settings)
             answer = feed.pull_page(conn, principal, masks, cursor, limit, opening)
         # The device's position for the tombstone watermark, when it moved.
         feed.note_position(conn, principal.device_id, answer)
     return principal, answer.body
+
+
+def note_pull_position(engine: Engine, device_id: str, answer: feed.FeedAnswer) -> None:
+    """:func:`feed.note_position` on a connection of its own (the fast path's idle pulls)."""
+    with engine.connect() as conn:
+        feed.note_position(conn, device_id, answer)
 
 
 @router.get("/sync/tags", response_model=TagsResponse, responses=_BAD_CURSOR)
