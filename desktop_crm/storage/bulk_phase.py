@@ -55,6 +55,47 @@ DEFERRED_INDEXES = (
     "ix_stage_history_report",
     "ix_activities_opportunity",
     "ix_activities_start_at",
+    "ix_accounts_live_name",
+    "ix_contact_phones_contact_id",
+)
+
+#: The note's entry for the ``name_index_rows`` map (record -> its ``name_index`` row), filled
+#: once at the end of the phase (:data:`FILL_NAME_ROWS`) rather than row by row: it is keyed by
+#: record id (UUIDs), so each bulk insert into it touched a random page.
+NAME_ROWS = "name_index_rows"
+
+#: The map, filled from the full-text index itself, in key order (one pass, pages written once).
+#: ``OR REPLACE``: entries made during the phase (single inserts, edits) already agree.
+FILL_NAME_ROWS = (
+    "INSERT OR REPLACE INTO name_index_rows (entity, record_id, fts_rowid)"
+    " SELECT entity, record_id, rowid FROM name_index ORDER BY entity, record_id"
+)
+
+
+def _name_rows_trigger(entity: str, event: str) -> tuple[str, str]:
+    """A trigger of the phase: before the name-index triggers of ``entity`` look a record's
+    map entry up (rename, delete), it adds the entry from the full-text index when the bulk
+    load left it for later (a scan of the index: rare, and only while the phase lasts)."""
+    table = f"{entity}s"
+    name = f"bulk_phase_{table}_b{event[0].lower()}"
+    columns = {"account": "name, deleted", "contact": "name, deleted, account_id"}[entity]
+    when = f"UPDATE OF {columns}" if event == "UPDATE" else "DELETE"
+    sql = (
+        f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {when} ON {table}"
+        " WHEN NOT EXISTS (SELECT 1 FROM name_index_rows"
+        f" WHERE entity = '{entity}' AND record_id = old.id)"
+        " BEGIN INSERT INTO name_index_rows (entity, record_id, fts_rowid)"
+        f" SELECT '{entity}', old.id, rowid FROM name_index"
+        f" WHERE entity = '{entity}' AND record_id = old.id; END"
+    )
+    return name, sql
+
+
+#: The phase's triggers (name -> CREATE statement), there while :data:`NAME_ROWS` is noted.
+NAME_ROWS_TRIGGERS = dict(
+    _name_rows_trigger(entity, event)
+    for entity in ("account", "contact")
+    for event in ("UPDATE", "DELETE")
 )
 
 
@@ -92,8 +133,35 @@ def begin(conn: Connection) -> int:
         noted[name] = str(found)
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
         dropped += 1
+    has_map = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (NAME_ROWS,)
+    ).scalar()
+    if has_map is not None:
+        noted[NAME_ROWS] = FILL_NAME_ROWS
+        for statement in NAME_ROWS_TRIGGERS.values():
+            conn.exec_driver_sql(statement)
     _note(conn, noted)
     return dropped
+
+
+def maps_names_later(conn: Connection) -> bool:
+    """Whether a bulk phase is under way that fills ``name_index_rows`` at its end (the bulk
+    load then leaves the map out; :func:`finish` fills it)."""
+    return NAME_ROWS in pending(conn)
+
+
+def build_now(conn: Connection, name: str) -> bool:
+    """Build the deferred index ``name`` now, in the caller's write transaction, when a bulk
+    phase holds it back: for a load step that would otherwise scan its table for every row
+    (a re-sent contact's phones). Returns whether it was built."""
+    noted = pending(conn)
+    statement = noted.pop(name, None)
+    if statement is None or name == NAME_ROWS:
+        return False
+    conn.exec_driver_sql(statement)
+    _note(conn, noted)
+    log.info("bulk phase: index %s built ahead of the phase's end", name)
+    return True
 
 
 def finish(engine: Engine) -> int:
@@ -111,12 +179,19 @@ def finish(engine: Engine) -> int:
                 return built
             name = min(noted)
             statement = noted.pop(name)
-            exists = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
-            ).scalar()
-            if exists is None:
+            if name == NAME_ROWS:
+                # The map in one sorted pass, and the phase's triggers gone, in one commit.
                 conn.exec_driver_sql(statement)
+                for trigger in NAME_ROWS_TRIGGERS:
+                    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
                 built += 1
+            else:
+                exists = conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+                ).scalar()
+                if exists is None:
+                    conn.exec_driver_sql(statement)
+                    built += 1
             _note(conn, noted)
         log.info("bulk phase: index %s built", name)
 
