@@ -20,8 +20,20 @@ builds what is missing.
 While the phase lasts, every query still answers correctly from the tables (a missing index is
 only slower); the phone lookups, which name their index (``INDEXED BY``), fall back to the
 plain statement (:func:`execute_indexed`). Unique indexes, primary keys and the indexes the
-bulk load itself reads (foreign-key children: ``contact_phones.contact_id``, cascades; the
-contacts of an account, which the snapshot delivers in account order) are never deferred.
+bulk load itself reads on its common path (the contacts of an account, which the snapshot
+delivers in account order) are never deferred. ``contact_phones.contact_id`` is deferred (its
+keys are random UUIDs), but the load's rare steps that find phone rows by contact id (a
+contact sent again, phones waiting for their account) build it first (:func:`build_now`);
+other readers meanwhile (a contact's phones shown, cascades) scan the phone rows.
+
+The ``name_index_rows`` map (record -> its ``name_index`` row, keyed by record id) is left out
+by the bulk loader during the phase (:func:`maps_names_later`) and filled at its end in one
+sorted ``INSERT … SELECT`` from the full-text index (:data:`FILL_NAME_ROWS`, noted under
+:data:`NAME_ROWS`). Only the name-index triggers read the map, to find the full-text row of a
+record renamed or deleted; while the phase lasts, BEFORE triggers (:data:`NAME_ROWS_TRIGGERS`,
+created by :func:`begin`, dropped by the fill's transaction) add a missing entry from the
+full-text index just before, so such an edit still removes the old row. The fill and the
+triggers' removal commit together, so a kill leaves either both or neither.
 
 The sort of ``CREATE INDEX`` stays in memory: with ``temp_store = MEMORY`` SQLite's sorter
 never writes a temporary file (``sqlite3VdbeSorterInit`` gives it no spill threshold then), so
@@ -121,7 +133,8 @@ def _note(conn: Connection, indexes: dict[str, str]) -> None:
 
 def begin(conn: Connection) -> int:
     """Start (or continue) a bulk phase in the caller's write transaction: drop the deferred
-    indexes that exist and note how to build them again. Returns how many were dropped."""
+    indexes that exist and note how to build them again, and leave the name map for the end
+    (its fill noted, the phase's triggers created). Returns how many indexes were dropped."""
     noted = pending(conn)
     dropped = 0
     for name in DEFERRED_INDEXES:
@@ -165,9 +178,10 @@ def build_now(conn: Connection, name: str) -> bool:
 
 
 def finish(engine: Engine) -> int:
-    """Build every index the bulk phase deferred, one write transaction each, and end the
-    phase. ``engine`` must take the write lock at ``BEGIN`` (``storage.engine.writer``).
-    Returns how many indexes were built (0 outside a bulk phase: one small read)."""
+    """Build every index the bulk phase deferred, one write transaction each, fill the name
+    map, and end the phase. ``engine`` must take the write lock at ``BEGIN``
+    (``storage.engine.writer``). Returns how many structures were built (indexes, and the map
+    as one; 0 outside a bulk phase: one small read)."""
     built = 0
     with engine.connect() as conn:
         if not pending(conn):
