@@ -90,11 +90,15 @@ def _name_rows_trigger(entity: str, event: str) -> tuple[str, str]:
     load left it for later (a scan of the index: rare, and only while the phase lasts)."""
     table = f"{entity}s"
     name = f"bulk_phase_{table}_b{event[0].lower()}"
-    columns = {"account": "name, deleted", "contact": "name, deleted, account_id"}[entity]
-    when = f"UPDATE OF {columns}" if event == "UPDATE" else "DELETE"
+    columns = {"account": "name, deleted, id", "contact": "name, deleted, account_id, id"}[entity]
+    when = f"UPDATE OF {columns[: columns.rindex(',')]}" if event == "UPDATE" else "DELETE"
+    # As the name-index update trigger: only when an indexed value really changes (a record
+    # sent again unchanged costs no scan).
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns.split(", "))
     sql = (
         f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {when} ON {table}"
-        " WHEN NOT EXISTS (SELECT 1 FROM name_index_rows"
+        + (f" WHEN ({changed}) AND" if event == "UPDATE" else " WHEN")
+        + " NOT EXISTS (SELECT 1 FROM name_index_rows"
         f" WHERE entity = '{entity}' AND record_id = old.id)"
         " BEGIN INSERT INTO name_index_rows (entity, record_id, fts_rowid)"
         f" SELECT '{entity}', old.id, rowid FROM name_index"

@@ -205,6 +205,11 @@ def test_renames_and_deletes_during_the_bulk_phase_keep_the_name_index_right(
             conn.exec_driver_sql(
                 "UPDATE accounts SET name = 'Jkvbn Renamed Ltd' WHERE id = ?", (account.meta.id,)
             )
+            # Written again unchanged (a record sent twice): nothing to map, no scan.
+            conn.exec_driver_sql(
+                "UPDATE contacts SET name = name, deleted = deleted WHERE id = ?",
+                (contacts[3].meta.id,),
+            )
         with replica.engine.connect() as conn:
             # Each change mapped its record on the way (and only those records).
             assert set(_name_map(conn)) == {
