@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table
 from desktop_crm.domain.history import TRACKED_FIELDS, HistoryRow, history_rows
 from desktop_crm.domain.phones import reversed_digits
 from desktop_crm.domain.records import Entity, RecordMeta, SyncedRecord, to_json_value
+from desktop_crm.storage import bulk_phase
 from desktop_crm.storage.derived_rows import (
     ABSENT_ACCOUNT,
     PHONE_COLUMNS,
@@ -104,6 +105,9 @@ def _apply_batch(conn: Connection, batch: list[StoredRecord | SyncedRecord]) -> 
         if not existing and len(set(ids)) == len(ids):  # the common case: all new
             _insert_fresh(conn, entity, table, records)
             continue
+        if existing and entity is Entity.CONTACT:
+            # Their phones are replaced by contact id: without that index, a scan each.
+            bulk_phase.build_now(conn, "ix_contact_phones_contact_id")
         fresh: dict[str, StoredRecord | SyncedRecord] = {}
         for record in records:
             record_id = _meta_of(record).id
@@ -302,10 +306,12 @@ def _add_name_index_entries(conn: Connection, entity: Entity, rows: list[tuple[A
             "VALUES (?, ?, ?, ?, ?)",
             entries,
         )
-        conn.exec_driver_sql(
-            "INSERT OR REPLACE INTO name_index_rows(entity, record_id, fts_rowid) VALUES (?, ?, ?)",
-            mapped,
-        )
+        if not bulk_phase.maps_names_later(conn):  # else filled at the phase's end, sorted
+            conn.exec_driver_sql(
+                "INSERT OR REPLACE INTO name_index_rows(entity, record_id, fts_rowid)"
+                " VALUES (?, ?, ?)",
+                mapped,
+            )
 
 
 def _insert_counting_activity_days(conn: Connection, rows: list[tuple[Any, ...]]) -> None:

@@ -20,8 +20,20 @@ builds what is missing.
 While the phase lasts, every query still answers correctly from the tables (a missing index is
 only slower); the phone lookups, which name their index (``INDEXED BY``), fall back to the
 plain statement (:func:`execute_indexed`). Unique indexes, primary keys and the indexes the
-bulk load itself reads (foreign-key children: ``contact_phones.contact_id``, cascades; the
-contacts of an account, which the snapshot delivers in account order) are never deferred.
+bulk load itself reads on its common path (the contacts of an account, which the snapshot
+delivers in account order) are never deferred. ``contact_phones.contact_id`` is deferred (its
+keys are random UUIDs), but the load's rare steps that find phone rows by contact id (a
+contact sent again, phones waiting for their account) build it first (:func:`build_now`);
+other readers meanwhile (a contact's phones shown, cascades) scan the phone rows.
+
+The ``name_index_rows`` map (record -> its ``name_index`` row, keyed by record id) is left out
+by the bulk loader during the phase (:func:`maps_names_later`) and filled at its end in one
+sorted ``INSERT … SELECT`` from the full-text index (:data:`FILL_NAME_ROWS`, noted under
+:data:`NAME_ROWS`). Only the name-index triggers read the map, to find the full-text row of a
+record renamed or deleted; while the phase lasts, BEFORE triggers (:data:`NAME_ROWS_TRIGGERS`,
+created by :func:`begin`, dropped by the fill's transaction) add a missing entry from the
+full-text index just before, so such an edit still removes the old row. The fill and the
+triggers' removal commit together, so a kill leaves either both or neither.
 
 The sort of ``CREATE INDEX`` stays in memory: with ``temp_store = MEMORY`` SQLite's sorter
 never writes a temporary file (``sqlite3VdbeSorterInit`` gives it no spill threshold then), so
@@ -55,6 +67,51 @@ DEFERRED_INDEXES = (
     "ix_stage_history_report",
     "ix_activities_opportunity",
     "ix_activities_start_at",
+    "ix_accounts_live_name",
+    "ix_contact_phones_contact_id",
+)
+
+#: The note's entry for the ``name_index_rows`` map (record -> its ``name_index`` row), filled
+#: once at the end of the phase (:data:`FILL_NAME_ROWS`) rather than row by row: it is keyed by
+#: record id (UUIDs), so each bulk insert into it touched a random page.
+NAME_ROWS = "name_index_rows"
+
+#: The map, filled from the full-text index itself, in key order (one pass, pages written once).
+#: ``OR REPLACE``: entries made during the phase (single inserts, edits) already agree.
+FILL_NAME_ROWS = (
+    "INSERT OR REPLACE INTO name_index_rows (entity, record_id, fts_rowid)"
+    " SELECT entity, record_id, rowid FROM name_index ORDER BY entity, record_id"
+)
+
+
+def _name_rows_trigger(entity: str, event: str) -> tuple[str, str]:
+    """A trigger of the phase: before the name-index triggers of ``entity`` look a record's
+    map entry up (rename, delete), it adds the entry from the full-text index when the bulk
+    load left it for later (a scan of the index: rare, and only while the phase lasts)."""
+    table = f"{entity}s"
+    name = f"bulk_phase_{table}_b{event[0].lower()}"
+    columns = {"account": "name, deleted, id", "contact": "name, deleted, account_id, id"}[entity]
+    when = f"UPDATE OF {columns[: columns.rindex(',')]}" if event == "UPDATE" else "DELETE"
+    # As the name-index update trigger: only when an indexed value really changes (a record
+    # sent again unchanged costs no scan).
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns.split(", "))
+    sql = (
+        f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {when} ON {table}"
+        + (f" WHEN ({changed}) AND" if event == "UPDATE" else " WHEN")
+        + " NOT EXISTS (SELECT 1 FROM name_index_rows"
+        f" WHERE entity = '{entity}' AND record_id = old.id)"
+        " BEGIN INSERT INTO name_index_rows (entity, record_id, fts_rowid)"
+        f" SELECT '{entity}', old.id, rowid FROM name_index"
+        f" WHERE entity = '{entity}' AND record_id = old.id; END"
+    )
+    return name, sql
+
+
+#: The phase's triggers (name -> CREATE statement), there while :data:`NAME_ROWS` is noted.
+NAME_ROWS_TRIGGERS = dict(
+    _name_rows_trigger(entity, event)
+    for entity in ("account", "contact")
+    for event in ("UPDATE", "DELETE")
 )
 
 
@@ -80,7 +137,8 @@ def _note(conn: Connection, indexes: dict[str, str]) -> None:
 
 def begin(conn: Connection) -> int:
     """Start (or continue) a bulk phase in the caller's write transaction: drop the deferred
-    indexes that exist and note how to build them again. Returns how many were dropped."""
+    indexes that exist and note how to build them again, and leave the name map for the end
+    (its fill noted, the phase's triggers created). Returns how many indexes were dropped."""
     noted = pending(conn)
     dropped = 0
     for name in DEFERRED_INDEXES:
@@ -92,14 +150,42 @@ def begin(conn: Connection) -> int:
         noted[name] = str(found)
         conn.exec_driver_sql(f'DROP INDEX "{name}"')
         dropped += 1
+    has_map = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (NAME_ROWS,)
+    ).scalar()
+    if has_map is not None:
+        noted[NAME_ROWS] = FILL_NAME_ROWS
+        for statement in NAME_ROWS_TRIGGERS.values():
+            conn.exec_driver_sql(statement)
     _note(conn, noted)
     return dropped
 
 
+def maps_names_later(conn: Connection) -> bool:
+    """Whether a bulk phase is under way that fills ``name_index_rows`` at its end (the bulk
+    load then leaves the map out; :func:`finish` fills it)."""
+    return NAME_ROWS in pending(conn)
+
+
+def build_now(conn: Connection, name: str) -> bool:
+    """Build the deferred index ``name`` now, in the caller's write transaction, when a bulk
+    phase holds it back: for a load step that would otherwise scan its table for every row
+    (a re-sent contact's phones). Returns whether it was built."""
+    noted = pending(conn)
+    statement = noted.pop(name, None)
+    if statement is None or name == NAME_ROWS:
+        return False
+    conn.exec_driver_sql(statement)
+    _note(conn, noted)
+    log.info("bulk phase: index %s built ahead of the phase's end", name)
+    return True
+
+
 def finish(engine: Engine) -> int:
-    """Build every index the bulk phase deferred, one write transaction each, and end the
-    phase. ``engine`` must take the write lock at ``BEGIN`` (``storage.engine.writer``).
-    Returns how many indexes were built (0 outside a bulk phase: one small read)."""
+    """Build every index the bulk phase deferred, one write transaction each, fill the name
+    map, and end the phase. ``engine`` must take the write lock at ``BEGIN``
+    (``storage.engine.writer``). Returns how many structures were built (indexes, and the map
+    as one; 0 outside a bulk phase: one small read)."""
     built = 0
     with engine.connect() as conn:
         if not pending(conn):
@@ -111,12 +197,19 @@ def finish(engine: Engine) -> int:
                 return built
             name = min(noted)
             statement = noted.pop(name)
-            exists = conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
-            ).scalar()
-            if exists is None:
+            if name == NAME_ROWS:
+                # The map in one sorted pass, and the phase's triggers gone, in one commit.
                 conn.exec_driver_sql(statement)
+                for trigger in NAME_ROWS_TRIGGERS:
+                    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
                 built += 1
+            else:
+                exists = conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+                ).scalar()
+                if exists is None:
+                    conn.exec_driver_sql(statement)
+                    built += 1
             _note(conn, noted)
         log.info("bulk phase: index %s built", name)
 

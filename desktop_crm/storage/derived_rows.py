@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, select
 
 from desktop_crm.domain.history import FormerNameRow, HistoryRow, StageChangeRow, StatusChangeRow
 from desktop_crm.domain.phones import InvalidPhoneNumber, normalize_phone, reversed_digits
+from desktop_crm.storage import bulk_phase
 from desktop_crm.storage.schema import (
     account_former_names,
     account_status_log,
@@ -73,7 +74,12 @@ def label_waiting_phones(conn: Connection, account_ids: Sequence[str]) -> None:
     c = contacts_table.c
     for start in range(0, len(account_ids), 900):
         chunk = account_ids[start : start + 900]
-        waiting = conn.execute(select(c.account_id).where(c.account_id.in_(chunk)).distinct())
+        waiting = conn.execute(
+            select(c.account_id).where(c.account_id.in_(chunk)).distinct()
+        ).all()
+        if waiting:
+            # Their phone rows are found by contact id: during a bulk phase, index them first.
+            bulk_phase.build_now(conn, "ix_contact_phones_contact_id")
         for (account_id,) in waiting:
             conn.exec_driver_sql(
                 "UPDATE contact_phones SET"

@@ -220,7 +220,20 @@ def _check_replica(profile: Path) -> None:
                 str(r[0])
                 for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")
             }
+            # ... and filled the name map it had left for its end, its own triggers gone.
+            mapped = conn.exec_driver_sql(
+                "SELECT entity, record_id, fts_rowid FROM name_index_rows ORDER BY 1, 2"
+            ).all()
+            indexed = conn.exec_driver_sql(
+                "SELECT entity, record_id, rowid FROM name_index ORDER BY 1, 2"
+            ).all()
+            triggers = {
+                str(r[0])
+                for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'")
+            }
         assert set(bulk_phase.DEFERRED_INDEXES) <= indexes
+        assert mapped == indexed
+        assert not triggers & set(bulk_phase.NAME_ROWS_TRIGGERS)
     finally:
         replica.close()
 

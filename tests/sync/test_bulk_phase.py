@@ -33,6 +33,18 @@ def _pending(engine: Engine) -> dict[str, str]:
         return bulk_phase.pending(conn)
 
 
+def _name_map_complete(engine: Engine) -> bool:
+    """The name map holds every full-text row, as the load would have written it at once."""
+    with engine.connect() as conn:
+        mapped = conn.exec_driver_sql(
+            "SELECT entity, record_id, fts_rowid FROM name_index_rows ORDER BY 1, 2"
+        ).all()
+        indexed = conn.exec_driver_sql(
+            "SELECT entity, record_id, rowid FROM name_index ORDER BY 1, 2"
+        ).all()
+    return bool(indexed) and mapped == indexed
+
+
 def _watch_pages(device: Device) -> list[set[str]]:
     """The replica's indexes each time the engine fetches a snapshot page."""
     seen: list[set[str]] = []
@@ -76,6 +88,7 @@ def test_first_sync_builds_the_deferred_indexes_after_its_last_page(
     assert all(not (DEFERRED & indexes) for indexes in seen[1:])
     assert DEFERRED <= _indexes(rep1.replica.engine)
     assert _pending(rep1.replica.engine) == {}
+    assert _name_map_complete(rep1.replica.engine)
     assert_replica_matches_server(rep1, server.engine, {server.world.accounts["acc1"]})
     assert rep1.replica.integrity_check() == []
 
@@ -97,6 +110,7 @@ def test_a_first_sync_stopped_half_way_builds_the_indexes_at_once(
     assert seen and all(not (DEFERRED & indexes) for indexes in seen)
     assert DEFERRED <= _indexes(rep1.replica.engine)
     assert _pending(rep1.replica.engine) == {}
+    assert _name_map_complete(rep1.replica.engine)
     assert_replica_matches_server(rep1, server.engine, {server.world.accounts["acc1"]})
 
 
