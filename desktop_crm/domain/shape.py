@@ -155,9 +155,19 @@ def field_problems(entity: Entity, data: Mapping[str, Any]) -> list[tuple[str, s
     if unknown:
         problems.append(("", f"unknown field(s) for {entity}: {shown(', '.join(unknown))}"))
     for name, value in data.items():
-        if name not in fields:
+        field = fields.get(name)
+        if field is None:
             continue
-        problem = _check_scalar(fields[name], value) or _deep_text_problem(value)
+        kind, kind_of_value = field.kind, type(value)
+        # The frequent shapes first, answered as the full checks below would answer them.
+        if kind_of_value is str and kind is FieldKind.TEXT:
+            problem = text_problem(value)
+        elif (kind_of_value is bool and kind is FieldKind.BOOL) or (
+            value is None and field.optional
+        ):
+            continue
+        else:
+            problem = _check_scalar(field, value) or _deep_text_problem(value)
         if problem:
             problems.append((name, problem))
     return problems
