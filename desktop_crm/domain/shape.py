@@ -146,6 +146,13 @@ def _phones_problem(value: Any) -> str | None:
     return None
 
 
+def _plain_texts(values: list[Any]) -> bool:
+    """``values`` is a list of text the full checks find nothing wrong with."""
+    return len(values) <= MAX_LIST and all(
+        type(v) is str and text_problem(v) is None for v in values
+    )
+
+
 def field_problems(entity: Entity, data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, what is wrong) for every value in ``data`` of the wrong shape for its field;
     ("", …) names the unknown fields."""
@@ -162,8 +169,11 @@ def field_problems(entity: Entity, data: Mapping[str, Any]) -> list[tuple[str, s
         # The frequent shapes first, answered as the full checks below would answer them.
         if kind_of_value is str and kind is FieldKind.TEXT:
             problem = text_problem(value)
-        elif (kind_of_value is bool and kind is FieldKind.BOOL) or (
-            value is None and field.optional
+        elif (
+            (kind_of_value is bool and kind is FieldKind.BOOL)
+            or (value is None and field.optional)
+            or (kind_of_value is int and kind is FieldKind.INT and -(2**53) < value < 2**53)
+            or (kind_of_value is list and kind is FieldKind.TEXT_LIST and _plain_texts(value))
         ):
             continue
         else:
