@@ -141,7 +141,7 @@ def record_json(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | Non
     text spliced when the record carries it and nothing is masked (the push answer;
     ``tests/server/test_push_answer_json.py`` holds it equal to the model's)."""
     data_text = record.data_text
-    masked = ""
+    masked = "[]"
     if record.entity in masks:
         data = dict(record.data)
         shown_to_reader = revealed_names(
@@ -150,7 +150,7 @@ def record_json(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | Non
         names = mask_data(record.entity, data, masks, shown_to_reader)
         if names:
             data_text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            masked = ',"masked":' + json.dumps(names)
+            masked = json.dumps(names)
     if data_text is None:
         data_text = json.dumps(record.data, ensure_ascii=False, separators=(",", ":"))
     return (
@@ -158,7 +158,7 @@ def record_json(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | Non
         f'"version":{record.version.to_json()},'
         f'"deleted":{"true" if record.deleted else "false"},'
         f'"updated_at":{_json_text(record.updated_at)},'
-        f'"updated_by":{_json_text(record.updated_by)},"data":{data_text}{masked}}}'
+        f'"updated_by":{_json_text(record.updated_by)},"data":{data_text},"masked":{masked}}}'
     )
 
 
