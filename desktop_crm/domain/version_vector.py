@@ -121,15 +121,6 @@ class VersionVector(Mapping[str, int]):
         return json.dumps(self._counters, separators=(",", ":"), sort_keys=True)
 
     @classmethod
-    def from_checked(cls, raw: Mapping[str, int]) -> VersionVector:
-        """A vector of counters :func:`vector_problem` found nothing wrong with (the same
-        vector as ``VersionVector(raw)``, without checking every entry a second time)."""
-        vector = cls.__new__(cls)
-        vector._counters = dict(sorted((k, v) for k, v in raw.items() if v))
-        vector._hash = None
-        return vector
-
-    @classmethod
     def from_json(cls, text: str | None) -> VersionVector:
         """Read a stored vector (not bounded: see :func:`checked_vector` for outside input)."""
         if not text:
@@ -185,7 +176,7 @@ def checked_vector(raw: object) -> VersionVector:
     if problem is not None:
         raise InvalidVersion(problem)
     assert isinstance(raw, Mapping)
-    return VersionVector.from_checked(raw)
+    return VersionVector(raw)
 
 
 def foreign_raises(

@@ -249,7 +249,7 @@ def _stored_vector(text: str) -> VersionVector:
     entries dropped), so no answer carries it (``admin repair-records`` stores the repair)."""
     raw = json.loads(text)
     if vector_problem(raw) is None:
-        return VersionVector.from_checked(raw)
+        return VersionVector(raw)
     return repaired_vector(raw)
 
 

@@ -1,6 +1,6 @@
-"""The push's shape checks answer the frequent field shapes first (``domain/shape.py``), the
-typed record decodes by a per-entity plan, and checked vectors are built without a second
-check: each must answer exactly what the full path answers."""
+"""The push's shape checks answer the frequent field shapes first (``domain/shape.py``) and
+the typed record decodes by a per-entity plan: each must answer exactly what the full path
+answers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from desktop_crm.domain import demo_data, shape
 from desktop_crm.domain.fields import decode_wire_value
 from desktop_crm.domain.records import FIELDS, RECORD_TYPES, Entity
-from desktop_crm.domain.version_vector import VersionVector, checked_vector
 
 VALUES: list[Any] = [
     None,
@@ -89,12 +88,3 @@ def test_typed_record_decodes_as_decode_wire_value(entity: Entity) -> None:
             except Exception as exc:  # noqa: BLE001
                 got = type(exc)
             assert got is expected or got == expected or repr(got) == repr(expected), (name, value)
-
-
-def test_checked_vector_is_the_vector_built_and_checked_twice() -> None:
-    for raw in ({}, {"b": 2, "a": 0, "c": 1}, {"r": 5}, {"z": 1, "a": 9}):
-        vector = checked_vector(raw)
-        assert vector == VersionVector(raw)
-        assert list(vector) == list(VersionVector(raw))
-        assert vector.to_json() == VersionVector(raw).to_json()
-        assert hash(vector) == hash(VersionVector(raw))
