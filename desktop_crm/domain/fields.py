@@ -163,6 +163,11 @@ _DECODERS: dict[FieldKind, Callable[[Any], Any] | None] = {
 }
 
 
+def wire_decoder(field: RecordField) -> Callable[[Any], Any] | None:
+    """How :func:`decode_wire_value` turns a non-None value of ``field``; None: as it is."""
+    return _DECODERS[field.kind]
+
+
 def decode_wire_value(field: RecordField, value: Any) -> Any:
     """A wire (JSON) value of ``field`` as the record dataclass holds it."""
     if value is None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Self
 
-from desktop_crm.domain.fields import RecordField, decode_wire_value, record_fields
+from desktop_crm.domain.fields import RecordField, record_fields, wire_decoder
 from desktop_crm.domain.phones import Phone as Phone
 from desktop_crm.domain.phones import PhoneKind as PhoneKind
 from desktop_crm.domain.version_vector import VersionVector
@@ -70,11 +70,12 @@ class SyncedRecord:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], meta: RecordMeta | None = None) -> Self:
-        kwargs: dict[str, Any] = {
-            name: decode_wire_value(field, data[name])
-            for name, field in FIELDS[cls.ENTITY].items()
-            if name in data
-        }
+        # decode_wire_value of each field present, by a per-entity plan (read once).
+        kwargs: dict[str, Any] = {}
+        for name, decoder in _DECODE_PLANS[cls.ENTITY]:
+            if name in data:
+                value = data[name]
+                kwargs[name] = value if value is None or decoder is None else decoder(value)
         return cls(meta=meta or RecordMeta(), **kwargs)  # type: ignore[call-arg]
 
 
@@ -192,6 +193,11 @@ RECORD_TYPES: dict[Entity, type[SyncedRecord]] = {
 #: The one table of the fields that sync and their kinds, per entity, in declaration order.
 FIELDS: dict[Entity, dict[str, RecordField]] = {
     entity: record_fields(record_type) for entity, record_type in RECORD_TYPES.items()
+}
+#: Per entity, (field name, its :func:`wire_decoder`) in declaration order.
+_DECODE_PLANS: dict[Entity, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {
+    entity: tuple((name, wire_decoder(field)) for name, field in fields.items())
+    for entity, fields in FIELDS.items()
 }
 #: The names of the fields that sync, per entity, in declaration order.
 ENTITY_FIELDS: dict[Entity, tuple[str, ...]] = {

@@ -146,6 +146,13 @@ def _phones_problem(value: Any) -> str | None:
     return None
 
 
+def _plain_texts(values: list[Any]) -> bool:
+    """``values`` is a list of text the full checks find nothing wrong with."""
+    return len(values) <= MAX_LIST and all(
+        type(v) is str and text_problem(v) is None for v in values
+    )
+
+
 def field_problems(entity: Entity, data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, what is wrong) for every value in ``data`` of the wrong shape for its field;
     ("", …) names the unknown fields."""
@@ -155,9 +162,22 @@ def field_problems(entity: Entity, data: Mapping[str, Any]) -> list[tuple[str, s
     if unknown:
         problems.append(("", f"unknown field(s) for {entity}: {shown(', '.join(unknown))}"))
     for name, value in data.items():
-        if name not in fields:
+        field = fields.get(name)
+        if field is None:
             continue
-        problem = _check_scalar(fields[name], value) or _deep_text_problem(value)
+        kind, kind_of_value = field.kind, type(value)
+        # The frequent shapes first, answered as the full checks below would answer them.
+        if kind_of_value is str and kind is FieldKind.TEXT:
+            problem = text_problem(value)
+        elif (
+            (kind_of_value is bool and kind is FieldKind.BOOL)
+            or (value is None and field.optional)
+            or (kind_of_value is int and kind is FieldKind.INT and -(2**53) < value < 2**53)
+            or (kind_of_value is list and kind is FieldKind.TEXT_LIST and _plain_texts(value))
+        ):
+            continue
+        else:
+            problem = _check_scalar(field, value) or _deep_text_problem(value)
         if problem:
             problems.append((name, problem))
     return problems

@@ -73,6 +73,7 @@ from desktop_crm.server.store import (
     cascade_account_restore,
     load,
     load_many,
+    record_json,
     revealed_names,
     to_wire,
 )
@@ -101,6 +102,57 @@ class Applied:
     user_id: str
     entity: str
     record_id: str
+
+
+@dataclass(slots=True)
+class Answer:
+    """One change's answer: :class:`ChangeResult`'s fields, with the record the caller is
+    shown (None: none, or not theirs to see) kept as the server's record, so the answer's
+    JSON can be written directly (:meth:`PushAnswer.json`)."""
+
+    change_id: str
+    status: ChangeStatus
+    reason: str | None = None
+    current: ServerRecord | None = None
+    masks: Masks = field(default_factory=dict)
+    reader: str | None = None
+
+    def model(self) -> ChangeResult:
+        current = self.current
+        return ChangeResult(
+            change_id=self.change_id,
+            status=self.status,
+            reason=self.reason,
+            current=None if current is None else to_wire(current, self.masks, self.reader),
+        )
+
+    def json(self) -> str:
+        current = (
+            "null" if self.current is None else record_json(self.current, self.masks, self.reader)
+        )
+        reason = "null" if self.reason is None else json.dumps(self.reason, ensure_ascii=False)
+        return (
+            f'{{"change_id":{json.dumps(self.change_id, ensure_ascii=False)},'
+            f'"status":"{self.status.value}","reason":{reason},"current":{current}}}'
+        )
+
+
+@dataclass(slots=True)
+class PushAnswer:
+    """A push's answers, in order: as the :class:`PushResponse` model, or its JSON written
+    directly (what the route sends; ``tests/server/test_push_answer_json.py`` holds the two
+    equal)."""
+
+    answers: list[Answer]
+
+    def model(self) -> PushResponse:
+        return PushResponse(results=[answer.model() for answer in self.answers])
+
+    def json(self) -> bytes:
+        """The answer's UTF-8 JSON. (Its text is all Unicode: reasons quote pushed text
+        escaped, ``shown()``; stored text is checked when written, repaired when read.)"""
+        text = '{"results":[' + ",".join(answer.json() for answer in self.answers) + "]}"
+        return text.encode("utf-8")
 
 
 _APPLIED_BY_IDS = select(
@@ -148,7 +200,14 @@ class Batch:
 def push(
     conn: Connection, principal: Principal, settings: Settings, masks: Masks, request: PushRequest
 ) -> PushResponse:
-    results: list[ChangeResult] = []
+    return push_answer(conn, principal, settings, masks, request).model()
+
+
+def push_answer(
+    conn: Connection, principal: Principal, settings: Settings, masks: Masks, request: PushRequest
+) -> PushAnswer:
+    """Apply the batch (see the module's text); the answers, in the changes' order."""
+    results: list[Answer] = []
     with write_transaction(conn):
         stages = load_stages(conn)
         batch = Batch(
@@ -180,15 +239,30 @@ def push(
             except Rejected as exc:
                 # Every check runs before the first write of a change: nothing to undo.
                 results.append(
-                    ChangeResult(
+                    Answer(
                         change_id=change.change_id, status=ChangeStatus.REJECTED, reason=exc.reason
                     )
                 )
                 continue
             results.append(result)
         batch.writer.flush()
-        tags.refresh(conn, tags.pushed_accounts(results), rules=batch.tag_rules)
-    return PushResponse(results=results)
+        tags.refresh(conn, _pushed_accounts(results), rules=batch.tag_rules)
+    return PushAnswer(results)
+
+
+def _pushed_accounts(results: list[Answer]) -> set[str]:
+    """:func:`tags.pushed_accounts` of the answers: the accounts of the applied changes'
+    records the caller is shown."""
+    touched: set[str] = set()
+    for result in results:
+        record = result.current
+        if result.status != ChangeStatus.APPLIED or record is None:
+            continue
+        if record.entity == Entity.ACCOUNT:
+            touched.add(record.id)
+        elif isinstance(account_id := record.data.get("account_id"), str):
+            touched.add(account_id)
+    return touched
 
 
 def _grant_survivors(batch: Batch, survivors: dict[tuple[str, str], str]) -> None:
@@ -202,7 +276,7 @@ def _grant_survivors(batch: Batch, survivors: dict[tuple[str, str], str]) -> Non
             batch.granted.add(survivor_id)
 
 
-def _loser_edit(batch: Batch, edit: LoserEdit) -> ChangeResult:
+def _loser_edit(batch: Batch, edit: LoserEdit) -> Answer:
     """A pushed change of a merged-away record: carried to the survivor once (the change id
     is remembered), answered with the loser's tombstone."""
     change, conn = edit.change, batch.conn
@@ -313,20 +387,18 @@ def _user(batch: Batch, user_id: str) -> UserInfo | None:
 
 def _result(
     batch: Batch, change: Change, status: ChangeStatus, current: ServerRecord | None
-) -> ChangeResult:
+) -> Answer:
     visible = (
         current is not None
         and _visible(batch, current.account_id)
         and current.account_id not in batch.granted
     )
-    return ChangeResult(
+    return Answer(
         change_id=change.change_id,
         status=status,
-        current=(
-            to_wire(current, batch.masks, batch.principal.user_id)
-            if current is not None and visible
-            else None
-        ),
+        current=current if visible else None,
+        masks=batch.masks,
+        reader=batch.principal.user_id,
     )
 
 
@@ -369,7 +441,7 @@ def _checked_shape(change: Change) -> tuple[Entity, VersionVector]:
     return entity, new
 
 
-def apply_change(batch: Batch, change: Change) -> ChangeResult:
+def apply_change(batch: Batch, change: Change) -> Answer:
     principal = batch.principal
     _check_texts(change)
     previous = batch.applied.get(change.change_id)

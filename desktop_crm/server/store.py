@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Insert, Row, bindparam, insert, select, text, update
@@ -65,6 +65,9 @@ class ServerRecord:
     #: masked or not (:func:`revealed_names`).
     created_by: str | None = None
     others_wrote: frozenset[str] = frozenset()
+    #: ``data`` as JSON text when it is at hand (as read or as written), for answers that
+    #: splice it (:func:`record_json`); None: encode ``data``. Never differs from ``data``.
+    data_text: str | None = field(default=None, compare=False, repr=False)
 
 
 def _blank_for(entity: Entity, field_name: str) -> Any:
@@ -130,6 +133,32 @@ def wire_json(row: Sequence[Any], masks: Masks = NO_MASKS, reader: str | None = 
         f'{{"entity":"{entity}","id":{_json_text(record_id)},"version":{version},'
         f'"deleted":{"true" if deleted else "false"},"updated_at":"{updated_at}",'
         f'"updated_by":{_json_text(updated_by)},"data":{data}{masked}}}'
+    )
+
+
+def record_json(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | None = None) -> str:
+    """:func:`to_wire`'s record as WireRecord JSON text, written directly: the data's JSON
+    text spliced when the record carries it and nothing is masked (the push answer;
+    ``tests/server/test_push_answer_json.py`` holds it equal to the model's)."""
+    data_text = record.data_text
+    masked = "[]"
+    if record.entity in masks:
+        data = dict(record.data)
+        shown_to_reader = revealed_names(
+            record.entity, masks, reader, record.created_by, record.others_wrote
+        )
+        names = mask_data(record.entity, data, masks, shown_to_reader)
+        if names:
+            data_text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            masked = json.dumps(names)
+    if data_text is None:
+        data_text = json.dumps(record.data, ensure_ascii=False, separators=(",", ":"))
+    return (
+        f'{{"entity":"{record.entity.value}","id":{_json_text(record.id)},'
+        f'"version":{record.version.to_json()},'
+        f'"deleted":{"true" if record.deleted else "false"},'
+        f'"updated_at":{_json_text(record.updated_at)},'
+        f'"updated_by":{_json_text(record.updated_by)},"data":{data_text},"masked":{masked}}}'
     )
 
 
@@ -232,11 +261,14 @@ def _stored_data(text: str) -> dict[str, Any]:
 
 
 def _from_row(row: Row[Any]) -> ServerRecord:
+    text_ = row.data
+    data = _stored_data(text_)
     return ServerRecord(
         entity=Entity(row.entity),
         id=row.id,
         account_id=row.account_id,
-        data=_stored_data(row.data),
+        data=data,
+        data_text=None if _SURROGATE_ESCAPE.search(text_) else text_,
         version=_stored_vector(row.version),
         deleted=bool(row.deleted),
         updated_at=row.updated_at,
@@ -471,6 +503,8 @@ class RecordWriter:
             entity, record_id, account_id, data, version, deleted, stamp, actor_id
         )
         stored.created_by, stored.others_wrote = _authorship(previous, data, actor_id)
+        values = _record_values(stored)
+        stored.data_text = values["data"]
         before = self._latest.get(key)
         pending = _Pending(
             stored=stored,
@@ -485,7 +519,7 @@ class RecordWriter:
                 change_id=change_id,
                 at=stamp,
             ),
-            values=_record_values(stored),
+            values=values,
             audit={
                 "at": stamp,
                 "actor_id": actor_id,

@@ -7,10 +7,12 @@ afterwards. SQLite gets a fresh file per test.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -294,3 +296,36 @@ def change(
         "data": data,
         **extra,
     }
+
+
+@pytest.fixture(autouse=True)
+def _push_answer_json_equals_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every push answer any server test gets is the directly written JSON; this holds it
+    equal, value for value, to the PushResponse models' answer (the path it replaced)."""
+    from desktop_crm.protocol.messages import PushResponse
+    from desktop_crm.server.push import PushAnswer
+
+    written = PushAnswer.json
+
+    def checked(self: PushAnswer) -> bytes:
+        body = written(self)
+        assert PushResponse.model_validate_json(body) == self.model()
+        assert _times_read(json.loads(body)) == _times_read(
+            json.loads(self.model().model_dump_json())
+        )
+        return body
+
+    monkeypatch.setattr(PushAnswer, "json", checked)
+
+
+def _times_read(value: Any) -> Any:
+    """A decoded answer with each ``updated_at`` read as a time (the models write UTC as
+    "Z", the stored text as "+00:00": the same instant)."""
+    if isinstance(value, list):
+        return [_times_read(v) for v in value]
+    if isinstance(value, dict):
+        return {
+            k: datetime.fromisoformat(v) if k == "updated_at" else _times_read(v)
+            for k, v in value.items()
+        }
+    return value
