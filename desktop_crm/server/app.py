@@ -61,6 +61,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         daily = asyncio.create_task(tags.run_daily(engine))  # the tag rules' scheduled pass
+        await reader.warm()
         yield
         daily.cancel()
         await reader.aclose()

@@ -66,6 +66,24 @@ class IdleReader:
         self._sqlite_lock = threading.Lock()  # used from one loop at a time, never waited on
         self._pg: _PostgresReads | None = None
 
+    async def warm(self) -> None:
+        """Open this loop's connection now (at a worker's start-up), not on the first pull:
+        otherwise the first burst of clients after a start finds it being opened and every
+        pull of that burst takes the thread pool, growing it thread by thread. A failure is
+        only logged: the first pulls then open it, as without this."""
+        if self._off:
+            return
+        try:
+            if self._postgres:
+                pool = self._pg
+                if pool is None or pool.loop is not asyncio.get_running_loop():
+                    pool = self._pg = _PostgresReads(asyncio.get_running_loop(), self._engine)
+                await pool.open()
+            elif self._sqlite is None:
+                await to_thread.run_sync(self._connect_sqlite)
+        except Exception:  # noqa: BLE001 - a pull opens it later, or takes the thread pool
+            log.warning("could not open the idle read's connection at start-up", exc_info=True)
+
     async def read(self, user_id: str, device_id: str) -> tuple[Any, ...] | None:
         """The row for this caller (an :data:`IdleRow`), or None if it could not be read
         here (then read it the usual way)."""
@@ -157,7 +175,7 @@ class _PostgresReads:
         if self._connection is None:
             if self._opening:
                 return None  # being opened for another read: not waited for
-            await self._open()
+            await self.open()
         future: asyncio.Future[list[Any]] = self.loop.create_future()
         self._waiting.append((params, future))
         if self._sending is None:
@@ -165,7 +183,10 @@ class _PostgresReads:
         rows = await future
         return rows[0] if len(rows) == 1 else None
 
-    async def _open(self) -> None:
+    async def open(self) -> None:
+        """Open the connection (if no read has opened it meanwhile)."""
+        if self._connection is not None or self._opening:
+            return
         import psycopg
 
         _args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)

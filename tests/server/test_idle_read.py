@@ -72,3 +72,28 @@ def test_an_in_memory_database_is_left_to_the_thread_pool() -> None:
     """Its data lives in one connection: a connection of the reader's own would be empty."""
     reader = IdleReader(create_engine("sqlite://"))
     assert asyncio.run(reader.read("u", "d")) is None
+
+
+def test_a_warmed_reader_answers_a_first_burst_on_the_loop(world: World) -> None:
+    """Opened at start-up (``warm``), the first burst of pulls is read on the loop: none of
+    them finds the connection still being opened and falls back to the thread pool."""
+    reader = IdleReader(world.engine)
+    callers = [(world.users[u], world.devices[u]) for u in USERS * 4]
+
+    async def run() -> list[Any]:
+        await reader.warm()
+        rows = await asyncio.gather(*(reader.read(*caller) for caller in callers))
+        await reader.aclose()
+        return list(rows)
+
+    rows = asyncio.run(run())
+    assert all(row is not None for row in rows)
+    assert [row.id for row in rows] == [user_id for user_id, _device in callers]
+
+
+def test_the_app_opens_the_idle_read_at_start_up(world: World) -> None:
+    reader = world.client.app.state.idle_reader  # type: ignore[attr-defined]
+    if reader._postgres:
+        assert reader._pg is not None and reader._pg._connection is not None
+    else:
+        assert reader._sqlite is not None
