@@ -251,8 +251,8 @@ def push_answer(
 
 
 def _pushed_accounts(results: list[Answer]) -> set[str]:
-    """:func:`tags.pushed_accounts` of the answers: the accounts of the applied changes'
-    records the caller is shown."""
+    """The accounts an applied push touched, for the tag rules' refresh: the accounts of the
+    applied changes' records the caller is shown."""
     touched: set[str] = set()
     for result in results:
         record = result.current

@@ -19,10 +19,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from desktop_crm.domain.records import Entity, PipelineStage
+from desktop_crm.domain.records import PipelineStage
 from desktop_crm.domain.tag_evaluation import computed_tags
 from desktop_crm.domain.tag_rules import TagRule
-from desktop_crm.protocol.messages import ChangeResult, ChangeStatus
 from desktop_crm.server import models as m
 from desktop_crm.server import tag_facts, tag_store
 from desktop_crm.server.config_store import load_stages
@@ -108,20 +107,6 @@ def typed_system_tags_message(names: Sequence[str]) -> str:
         f"{quoted}: a system tag, computed by the server's tag rules; it cannot be set by hand. "
         "Remove it from the account's tags and save again."
     )
-
-
-def pushed_accounts(results: Iterable[ChangeResult]) -> set[str]:
-    """The accounts an applied push touched (its applied changes' records' accounts)."""
-    touched: set[str] = set()
-    for result in results:
-        record = result.current
-        if result.status != ChangeStatus.APPLIED or record is None:
-            continue
-        if record.entity == Entity.ACCOUNT:
-            touched.add(record.id)
-        elif isinstance(record.data.get("account_id"), str):
-            touched.add(record.data["account_id"])
-    return touched
 
 
 def evaluate_all(

@@ -310,7 +310,7 @@ def _push_answer_json_equals_models(monkeypatch: pytest.MonkeyPatch) -> None:
     def checked(self: PushAnswer) -> bytes:
         body = written(self)
         assert PushResponse.model_validate_json(body) == self.model()
-        assert _times_read(json.loads(body)) == _times_read(
+        assert times_read(json.loads(body)) == times_read(
             json.loads(self.model().model_dump_json())
         )
         return body
@@ -318,14 +318,14 @@ def _push_answer_json_equals_models(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PushAnswer, "json", checked)
 
 
-def _times_read(value: Any) -> Any:
+def times_read(value: Any) -> Any:
     """A decoded answer with each ``updated_at`` read as a time (the models write UTC as
     "Z", the stored text as "+00:00": the same instant)."""
     if isinstance(value, list):
-        return [_times_read(v) for v in value]
+        return [times_read(v) for v in value]
     if isinstance(value, dict):
         return {
-            k: datetime.fromisoformat(v) if k == "updated_at" else _times_read(v)
+            k: datetime.fromisoformat(v) if k == "updated_at" else times_read(v)
             for k, v in value.items()
         }
     return value

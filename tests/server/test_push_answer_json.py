@@ -6,14 +6,13 @@ needs escaping, a record whose data text is not at hand)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
 
 from desktop_crm.domain.records import Entity
 from desktop_crm.domain.version_vector import VersionVector
 from desktop_crm.protocol.messages import ChangeStatus, PushResponse
 from desktop_crm.server.push import Answer, PushAnswer
 from desktop_crm.server.store import ServerRecord, dumps, record_json, to_wire
+from tests.server.conftest import times_read
 
 
 def _record(data: dict[str, object], *, text: bool, **extra: object) -> ServerRecord:
@@ -49,22 +48,22 @@ def _same(answer: PushAnswer) -> None:
     body = answer.json()
     model = answer.model()
     assert PushResponse.model_validate_json(body) == model
-    assert _times_read(json.loads(body)) == _times_read(json.loads(model.model_dump_json()))
+    assert times_read(json.loads(body)) == times_read(json.loads(model.model_dump_json()))
 
 
 def test_record_json_equals_the_model_with_and_without_data_text() -> None:
     for text in (True, False):
         record = _record(DATA, text=text)
-        expected = _times_read(json.loads(to_wire(record).model_dump_json()))
-        assert _times_read(json.loads(record_json(record))) == expected
+        expected = times_read(json.loads(to_wire(record).model_dump_json()))
+        assert times_read(json.loads(record_json(record))) == expected
 
 
 def test_masked_fields_are_blanked_as_the_models_blank_them() -> None:
     masks = {"contact": ("notes", "phones")}
     for created_by in ("u-1", "someone else", None):
         record = _record(DATA, text=True, created_by=created_by)
-        wire = _times_read(json.loads(record_json(record, masks, "u-1")))
-        assert wire == _times_read(json.loads(to_wire(record, masks, "u-1").model_dump_json()))
+        wire = times_read(json.loads(record_json(record, masks, "u-1")))
+        assert wire == times_read(json.loads(to_wire(record, masks, "u-1").model_dump_json()))
         if created_by != "u-1":
             assert wire["data"]["notes"] == "" and wire["masked"] == ["notes", "phones"]
 
@@ -86,16 +85,3 @@ def test_every_status_reason_and_record_alike() -> None:
     ]
     _same(PushAnswer(answers))
     _same(PushAnswer([]))
-
-
-def _times_read(value: Any) -> Any:
-    """A decoded answer with each ``updated_at`` read as a time (the models write UTC as
-    "Z", the stored text as "+00:00": the same instant)."""
-    if isinstance(value, list):
-        return [_times_read(v) for v in value]
-    if isinstance(value, dict):
-        return {
-            k: datetime.fromisoformat(v) if k == "updated_at" else _times_read(v)
-            for k, v in value.items()
-        }
-    return value
