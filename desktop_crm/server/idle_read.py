@@ -187,12 +187,13 @@ class _PostgresReads:
         """Open the connection (if no read has opened it meanwhile)."""
         if self._connection is not None or self._opening:
             return
-        import psycopg
-
+        # The driver module the engine has loaded (psycopg 3): no import of its own here,
+        # so the desktop bundle, which leaves psycopg out, has nothing more to miss.
+        driver: Any = self._engine.dialect.loaded_dbapi
         _args, kwargs = self._engine.dialect.create_connect_args(self._engine.url)
         self._opening = True
         try:
-            self._connection = await psycopg.AsyncConnection.connect(**kwargs, autocommit=True)
+            self._connection = await driver.AsyncConnection.connect(**kwargs, autocommit=True)
         finally:
             self._opening = False
 
