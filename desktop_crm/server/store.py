@@ -143,11 +143,7 @@ def record_json(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | Non
     data_text = record.data_text
     masked = "[]"
     if record.entity in masks:
-        data = dict(record.data)
-        shown_to_reader = revealed_names(
-            record.entity, masks, reader, record.created_by, record.others_wrote
-        )
-        names = mask_data(record.entity, data, masks, shown_to_reader)
+        data, names = _shown_data(record, masks, reader)
         if names:
             data_text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             masked = json.dumps(names)
@@ -162,14 +158,22 @@ def record_json(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | Non
     )
 
 
-def to_wire(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | None = None) -> WireRecord:
+def _shown_data(
+    record: ServerRecord, masks: Masks, reader: str | None
+) -> tuple[dict[str, Any], list[str]]:
+    """A copy of the record's data as ``reader`` is shown it, and the names of the fields
+    masked in it (:func:`mask_data`, with the fields :func:`revealed_names` gives back)."""
     data = dict(record.data)
-    names: list[str] = []
-    if record.entity in masks:
-        shown_to_reader = revealed_names(
-            record.entity, masks, reader, record.created_by, record.others_wrote
-        )
-        names = mask_data(record.entity, data, masks, shown_to_reader)
+    if record.entity not in masks:
+        return data, []
+    shown_to_reader = revealed_names(
+        record.entity, masks, reader, record.created_by, record.others_wrote
+    )
+    return data, mask_data(record.entity, data, masks, shown_to_reader)
+
+
+def to_wire(record: ServerRecord, masks: Masks = NO_MASKS, reader: str | None = None) -> WireRecord:
+    data, names = _shown_data(record, masks, reader)
     return WireRecord(
         entity=record.entity,
         id=record.id,
