@@ -35,6 +35,14 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def usable_id(value: object) -> str | None:
+    """``value`` if it can be looked up as an id (non-empty text the database accepts: no
+    NUL, not too long, valid Unicode), else None."""
+    if isinstance(value, str) and value and text_problem(value) is None:
+        return value
+    return None
+
+
 def shown(value: str, limit: int = 200) -> str:
     """Incoming text made safe to quote in a reason (which goes back as JSON and may be kept
     in a replica): NUL and lone surrogates escaped, length cut."""

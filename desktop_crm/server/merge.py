@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from desktop_crm.domain.records import ENTITY_FIELDS, Entity, new_id
+from desktop_crm.domain.shape import usable_id
 from desktop_crm.domain.version_vector import SERVER_REPLICA_ID
 from desktop_crm.protocol.messages import Change
 from desktop_crm.server import duplicates
@@ -388,10 +389,15 @@ def redirect_changes(conn: Connection, changes: Sequence[Change]) -> Redirected:
     merged."""
     ids: set[str] = set()
     for change in changes:
-        ids.add(change.record_id)
-        for key in ("account_id", "contact_id"):
-            if isinstance(value := change.data.get(key), str):
-                ids.add(value)
+        # Only ids the database can be asked for: one with a NUL (PostgreSQL refuses it as a
+        # parameter) is refused later, per change, by the push's checks.
+        for value in (
+            change.record_id,
+            change.data.get("account_id"),
+            change.data.get("contact_id"),
+        ):
+            if (usable := usable_id(value)) is not None:
+                ids.add(usable)
     survivors = _survivors(conn, ids) if ids else {}
     if not survivors:
         return Redirected(list(changes), [], {})

@@ -34,7 +34,7 @@ from desktop_crm.domain.records import (
     Opportunity,
     PipelineStage,
 )
-from desktop_crm.domain.shape import data_problems, shown, text_problem
+from desktop_crm.domain.shape import data_problems, shown, text_problem, usable_id
 from desktop_crm.domain.status_rules import StatusRule, status_change_for
 from desktop_crm.domain.tag_rules import TagRule
 from desktop_crm.domain.validation import KnownPhones, ValidationFailed, ensure_valid
@@ -303,13 +303,6 @@ def _loser_edit(batch: Batch, edit: LoserEdit) -> Answer:
     return _result(batch, change, ChangeStatus.APPLIED, tombstone)
 
 
-def _usable_id(value: object) -> str | None:
-    """``value`` if it can be looked up as an id (text the database accepts), else None."""
-    if isinstance(value, str) and value and text_problem(value) is None:
-        return value
-    return None
-
-
 def _pushed_statuses(changes: list[Change]) -> dict[str, tuple[str, VersionVector | None]]:
     """Account id -> (status, base version) of the last change of each account in a batch."""
     pushed: dict[str, tuple[str, VersionVector | None]] = {}
@@ -330,7 +323,7 @@ def _prefetch(batch: Batch, changes: list[Change]) -> None:
     change: applied change ids, the changed records (locked on PostgreSQL), the records they
     link to, and which of their accounts the caller sees."""
     conn = batch.conn
-    change_ids = sorted({cid for c in changes if (cid := _usable_id(c.change_id))})
+    change_ids = sorted({cid for c in changes if (cid := usable_id(c.change_id))})
     for start in range(0, len(change_ids), ID_CHUNK):
         rows = conn.execute(_APPLIED_BY_IDS, {"ids": change_ids[start : start + ID_CHUNK]})
         for change_id, user_id, entity, record_id in rows:
@@ -339,17 +332,17 @@ def _prefetch(batch: Batch, changes: list[Change]) -> None:
     own: set[tuple[str, str]] = set()
     linked: set[tuple[str, str]] = set()
     for c in changes:
-        record_id = _usable_id(c.record_id)
+        record_id = usable_id(c.record_id)
         if c.entity not in entities or record_id is None:
             continue
         own.add((c.entity, record_id))
         data = c.data
-        if (account_id := _usable_id(data.get("account_id"))) is not None:
+        if (account_id := usable_id(data.get("account_id"))) is not None:
             linked.add((Entity.ACCOUNT.value, account_id))
         if c.entity == Entity.ACTIVITY:
-            if (contact_id := _usable_id(data.get("contact_id"))) is not None:
+            if (contact_id := usable_id(data.get("contact_id"))) is not None:
                 linked.add((Entity.CONTACT.value, contact_id))
-            if (opportunity_id := _usable_id(data.get("opportunity_id"))) is not None:
+            if (opportunity_id := usable_id(data.get("opportunity_id"))) is not None:
                 linked.add((Entity.OPPORTUNITY.value, opportunity_id))
     linked -= own
     found = load_many(conn, own, for_update=True)
@@ -770,7 +763,7 @@ def _check_assignable(batch: Batch, user_id: str, what: str) -> None:
     """``user_id`` must be someone the writer may give records to: a rep (or the desk)
     themselves, a manager themselves or their team, an administrator any active user."""
     principal = batch.principal
-    target = _user(batch, user_id) if _usable_id(user_id) else None
+    target = _user(batch, user_id) if usable_id(user_id) else None
     if target is None:
         raise Rejected(f"No user with id {user_id[:64]}.")
     if target.id == principal.user_id:
